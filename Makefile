@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: MIT
+# Modex build. `make` builds build/modex.elf; see README.md for the rest.
+
+BUILD   ?= build
+CC      := gcc
+LD      := ld
+HOSTCC  ?= gcc
+OBJCOPY := objcopy
+
+# Freestanding hypervisor flags: no SSE/x87 state is ever touched by Modex
+# (-mgeneral-regs-only), so guest FPU state needs no save/restore on exits.
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+	-Wvla -Wshadow -I. -MMD -MP
+KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__ -Wa,--noexecstack
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -T linker.ld
+
+# Host unit tests: the same pure sources, built hosted under ASan+UBSan.
+HOSTCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-Wall -Wextra -Werror -Wshadow -Wvla -I. -DMODEX_HOST -MMD -MP
+
+# Every mm/ source and these hv/ sources are pure C: they build both
+# freestanding and hosted, and host tests link against all of them.
+HOST_PURE_HV := hv/err.c hv/printf.c hv/cmdline.c hv/multiboot2.c \
+	hv/loader.c hv/loader_info.c
+# The VMX rules that need no hardware (VMCS01 builder), unit-tested hosted.
+HOST_PURE_VMX := vmx/vmcs_build.c vmx/vmcs_guest.c
+# The SVM rules that need no hardware (VMCB01 builder, boot state) and the
+# pure hv/ files of the guest run (decoder, hypercalls, statistics, ranges).
+HOST_PURE_SVM := svm/vmcb_build.c svm/vmcb_guest.c
+HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c
+HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \
+	$(filter $(wildcard vmx/*.c),$(HOST_PURE_VMX)) \
+	$(filter $(wildcard svm/*.c),$(HOST_PURE_SVM))
+TEST_SUPPORT := $(wildcard tests/ref/*.c) $(wildcard tests/unit/support/*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
+
+KSRCS := $(wildcard boot/*.S boot/*.c hv/*.c mm/*.c vmx/*.c vmx/*.S \
+	svm/*.c svm/*.S nested/*.c)
+KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
+
+.PHONY: all iso run test unit check clean deps
+
+all: $(BUILD)/modex.elf
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/modex.elf: $(KOBJS) linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+	@tools/check-image.sh $@
+
+# ---- host unit tests ----
+HOST_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,$(HOST_PURE) $(TEST_SUPPORT))
+
+$(BUILD)/host/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -c $< -o $@
+
+$(BUILD)/host/test_%: tests/unit/test_%.c $(HOST_OBJS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ $< $(HOST_OBJS)
+
+unit: $(UNIT_TESTS)
+
+# mm/ micro-benchmark: walks and permission checks per second. Not a test;
+# built without sanitizers at -O2 so that the figures mean something.
+.PHONY: bench-mm
+bench-mm: $(BUILD)/host/bench_mm
+
+$(BUILD)/host/bench_mm: tests/unit/bench_mm.c $(wildcard mm/*.c mm/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wvla -I. \
+		-DMODEX_HOST -o $@ tests/unit/bench_mm.c $(wildcard mm/*.c)
+
+# ---- images and emulators ----
+iso: $(BUILD)/modex.iso
+
+$(BUILD)/modex.iso: $(BUILD)/modex.elf tools/mkiso.sh
+	tools/mkiso.sh $@ $(BUILD)/modex.elf ""
+
+run: $(BUILD)/modex.elf
+	tools/run.sh $(BUILD)/modex.elf
+
+test:
+	tests/run
+
+check:
+	tools/check.sh
+
+deps:
+	tools/deps.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+include tests/guest/guest.mk

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * GDT with a 64-bit TSS (IST stacks for #DF, NMI, #MC) and the IDT.
+ * Context: boot, single CPU, interrupts off.
+ */
+#include "boot/cpu_tables.h"
+
+#include "boot/stacks.h"
+#include "hv/console.h"
+#include "hv/exit.h"
+#include "hv/include/compiler.h"
+#include "hv/include/x86.h"
+
+/* 64-bit TSS (SDM Vol. 3A 8.7, Figure 8-11). */
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+_Static_assert(sizeof(struct tss64) == 104, "TSS size");
+_Static_assert(offsetof(struct tss64, ist) == 0x24, "TSS IST offset");
+
+/* 64-bit interrupt gate (SDM Vol. 3A 6.14.1, Figure 6-8). */
+struct idt_gate {
+	u16 offset0;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;
+	u16 offset1;
+	u32 offset2;
+	u32 reserved;
+} __packed;
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
+
+struct desc_ptr {
+	u16 limit;
+	u64 base;
+} __packed;
+
+#define GATE_INTERRUPT_P_DPL0 0x8e
+#define VECTOR_STUB_SIZE 16
+
+static struct tss64 tss __aligned(16);
+static u64 gdt[5] __aligned(16);
+static struct idt_gate idt[256] __aligned(16);
+extern char vector_stubs[];
+
+static void gdt_init(void)
+{
+	u64 base = (u64)&tss, limit = sizeof(tss) - 1;
+
+	tss.ist[IST_DF - 1] = (u64)ist_df_stack_top;
+	tss.ist[IST_NMI - 1] = (u64)ist_nmi_stack_top;
+	tss.ist[IST_MC - 1] = (u64)ist_mc_stack_top;
+	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+
+	gdt[0] = 0;
+	gdt[GDT_SEL_CODE64 / 8] = 0x00af9a000000ffffULL;
+	gdt[GDT_SEL_DATA / 8] = 0x00cf92000000ffffULL;
+	/* 16-byte available 64-bit TSS descriptor, type 9 (SDM Vol. 3A 8.2.3). */
+	gdt[GDT_SEL_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+			       (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
+			       (((base >> 24) & 0xff) << 56);
+	gdt[GDT_SEL_TSS / 8 + 1] = base >> 32;
+}
+
+static void gdt_load(void)
+{
+	struct desc_ptr p = { sizeof(gdt) - 1, (u64)gdt };
+
+	asm volatile("lgdt %0\n\t"
+		     "pushq %1\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:\n\t"
+		     "movw %w2, %%ds\n\t"
+		     "movw %w2, %%es\n\t"
+		     "movw %w2, %%ss\n\t"
+		     "ltr %w3"
+		     :
+		     : "m"(p), "i"(GDT_SEL_CODE64), "r"(GDT_SEL_DATA),
+		       "r"(GDT_SEL_TSS)
+		     : "rax", "memory");
+}
+
+static void idt_set(unsigned vec, u8 ist)
+{
+	u64 off = (u64)vector_stubs + vec * VECTOR_STUB_SIZE;
+
+	idt[vec] = (struct idt_gate){
+		.offset0 = off & 0xffff,
+		.selector = GDT_SEL_CODE64,
+		.ist = ist,
+		.type_attr = GATE_INTERRUPT_P_DPL0,
+		.offset1 = (off >> 16) & 0xffff,
+		.offset2 = off >> 32,
+	};
+}
+
+void cpu_tables_init(void)
+{
+	struct desc_ptr p = { sizeof(idt) - 1, (u64)idt };
+
+	gdt_init();
+	gdt_load();
+	for (unsigned v = 0; v < ARRAY_SIZE(idt); v++)
+		idt_set(v, 0);
+	idt_set(2, IST_NMI);
+	idt_set(8, IST_DF);
+	idt_set(18, IST_MC);
+	asm volatile("lidt %0" : : "m"(p));
+}
+
+static const char *const exc_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault",
+	"coprocessor segment overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved (15)",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD exception", "#VE virtualization exception",
+	"#CP control protection",
+};
+
+void exception_handler(struct exc_frame *f)
+{
+	const char *name = f->vector < 32 && exc_names[f->vector] ?
+				   exc_names[f->vector] :
+				   "unexpected interrupt";
+
+	con_printf("[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx\n",
+		   f->vector, name, f->error_code);
+	con_printf("[modex]   rip=%#018lx cs=%#lx rflags=%#lx rsp=%#018lx ss=%#lx cr2=%#lx\n",
+		   f->rip, f->cs, f->rflags, f->rsp, f->ss, read_cr2());
+	con_printf("[modex]   rax=%#018lx rbx=%#018lx rcx=%#018lx rdx=%#018lx\n",
+		   f->rax, f->rbx, f->rcx, f->rdx);
+	con_printf("[modex]   rsi=%#018lx rdi=%#018lx rbp=%#018lx r8 =%#018lx\n",
+		   f->rsi, f->rdi, f->rbp, f->r8);
+	con_printf("[modex]   r9 =%#018lx r10=%#018lx r11=%#018lx r12=%#018lx\n",
+		   f->r9, f->r10, f->r11, f->r12);
+	con_printf("[modex]   r13=%#018lx r14=%#018lx r15=%#018lx\n", f->r13,
+		   f->r14, f->r15);
+	con_printf("[modex]   cr0=%#lx cr3=%#lx cr4=%#lx\n", read_cr0(),
+		   read_cr3(), read_cr4());
+	hv_exit(HV_EXIT_FAIL);
+}

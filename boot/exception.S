@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exception and interrupt entry stubs: one per vector, normalising the
+ * frame (a zero error code where the CPU pushes none) and calling
+ * exception_handler(struct exc_frame *). Context: any Modex code; the
+ * handler never returns (Modex exceptions are fatal).
+ */
+	.text
+	.code64
+
+/* The CPU pushes an error code only for 8, 10-14, 17, 21, 29, 30
+ * (SDM Vol. 3A 6.13); every stub is 16 bytes apart. */
+	.altmacro
+	.macro vector_stub v
+	.balign 16
+vector_stub_\v:
+	.if !((\v == 8) || (\v == 10) || (\v == 11) || (\v == 12) || (\v == 13) || (\v == 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30))
+	pushq $0
+	.endif
+	pushq $\v
+	jmp exception_common
+	.endm
+
+	.balign 16
+	.globl vector_stubs
+vector_stubs:
+	.set i, 0
+	.rept 256
+	vector_stub %i
+	.set i, i + 1
+	.endr
+
+exception_common:
+	cld
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %rdi
+	andq $-16, %rsp
+	call exception_handler
+1:	cli
+	hlt
+	jmp 1b

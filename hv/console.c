@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/*
+ * 16550 UART console driver (polling, transmit only).
+ * Context: any; no locking (single CPU until SMP lands).
+ */
+#include "hv/console.h"
+
+#include "hv/include/x86.h"
+#include "hv/printf.h"
+
+/* 16550 register offsets and line-status bits (PC16550D datasheet). */
+#define UART_THR 0
+#define UART_IER 1
+#define UART_DLL 0
+#define UART_DLM 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_LSR_THRE 0x20 /* transmit holding register empty */
+#define UART_LSR_TEMT 0x40 /* transmitter (FIFO and shift register) empty */
+#define UART_SPIN_LIMIT 1000000
+
+static u16 con_io_port = COM1_PORT;
+
+void con_init(u16 port)
+{
+	con_io_port = port;
+	if (!port)
+		return;
+	outb(port + UART_IER, 0x00);
+	outb(port + UART_LCR, 0x80);	/* DLAB: divisor follows */
+	outb(port + UART_DLL, 0x01);	/* 115200 baud */
+	outb(port + UART_DLM, 0x00);
+	outb(port + UART_LCR, 0x03);	/* 8N1 */
+	outb(port + UART_FCR, 0xc7);	/* FIFO on, cleared, 14-byte trigger */
+	outb(port + UART_MCR, 0x03);	/* DTR, RTS */
+}
+
+u16 con_port(void)
+{
+	return con_io_port;
+}
+
+/* Spin bounded: a missing UART reads 0xff or never drains; never hang. */
+static void uart_wait(u8 bit)
+{
+	for (int i = 0; i < UART_SPIN_LIMIT; i++) {
+		if (inb(con_io_port + UART_LSR) & bit)
+			return;
+		cpu_relax();
+	}
+}
+
+static void uart_tx(char c)
+{
+	uart_wait(UART_LSR_THRE);
+	outb(con_io_port + UART_THR, (u8)c);
+}
+
+void con_putc(char c)
+{
+	if (!con_io_port)
+		return;
+	if (c == '\n')
+		uart_tx('\r');
+	uart_tx(c);
+}
+
+void con_write(const char *s)
+{
+	while (*s)
+		con_putc(*s++);
+}
+
+static void con_fmt_out(void *ctx, char c)
+{
+	(void)ctx;
+	con_putc(c);
+}
+
+void con_vprintf(const char *fmt, va_list ap)
+{
+	fmt_vformat(con_fmt_out, NULL, fmt, ap);
+}
+
+void con_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	con_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void con_drain(void)
+{
+	if (con_io_port)
+		uart_wait(UART_LSR_TEMT);
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Generic exit handling (hv/exits.h): the vendor decoded the exit into
+ * v->exit; this file decides, for both vendors.
+ * Context: exit path of the one L1 vCPU, interrupts off.
+ */
+#include "hv/exits.h"
+
+#define LOG_PREFIX "guest"
+#include "hv/console.h"
+#include "hv/exit.h"
+#include "hv/guest.h"
+#include "hv/hypercall.h"
+#include "hv/include/err.h"
+#include "hv/include/hypercall.h"
+#include "hv/include/lib.h"
+#include "hv/log.h"
+#include "hv/stats.h"
+#include "hv/vendor.h"
+
+#define X86_UD 6
+#define X86_GP 13
+#define X86_CR4_OSXSAVE BIT(18)
+#define X86_CR4_PKE BIT(22)
+
+/* EFER bits L1 may write (APM Vol. 2 3.1.7; SDM Vol. 4 table 2-2): SCE,
+ * LME, LMA (read-only, kept), NXE, LMSLE, FFXSR, TCE and bits 16-21
+ * (MCOMMIT, INTWB, UAIEN, AIBRSE). SVME is refused: L1 sees no SVM. */
+#define EFER_L1_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | \
+		      (0x3fULL << 13 & ~EFER_SVME) | (0x3fULL << 16))
+
+/* IA32_FEATURE_CONTROL as a CPU without VMX shows it: locked, VMX off. */
+#define FEATURE_CONTROL_LOCKED 1
+
+void cpuid_for_l1(u32 leaf, u32 subleaf, u64 l1_cr4, struct cpuid_regs *r)
+{
+	(void)subleaf;
+	if ((leaf & 0xffffff00) == MODEX_CPUID_BASE) {
+		memset(r, 0, sizeof(*r));
+		if (leaf == MODEX_CPUID_BASE) {
+			r->eax = MODEX_CPUID_INFO;
+			memcpy(&r->ebx, MODEX_CPUID_SIGNATURE, 4);
+			memcpy(&r->ecx, MODEX_CPUID_SIGNATURE + 4, 4);
+			memcpy(&r->edx, MODEX_CPUID_SIGNATURE + 8, 4);
+		} else if (leaf == MODEX_CPUID_INFO) {
+			r->eax = MODEX_ABI_VERSION;
+			r->ebx = MODEX_VERSION_CODE;
+		}
+		return;
+	}
+	switch (leaf) {
+	case 1:
+		/* SDM Vol. 2A CPUID: ECX[31] is reserved for hypervisors to
+		 * announce themselves; ECX[5] VMX hidden; ECX[27] mirrors
+		 * CR4.OSXSAVE, which must be L1's. */
+		r->ecx |= (u32)BIT(31);
+		r->ecx &= ~(u32)(BIT(5) | BIT(27));
+		if (l1_cr4 & X86_CR4_OSXSAVE)
+			r->ecx |= (u32)BIT(27);
+		break;
+	case 7:
+		if (subleaf == 0) {
+			r->ecx &= ~(u32)BIT(4); /* OSPKE mirrors CR4.PKE */
+			if (l1_cr4 & X86_CR4_PKE)
+				r->ecx |= (u32)BIT(4);
+		}
+		break;
+	case 0x80000001:
+		r->ecx &= ~(u32)BIT(2); /* APM Vol. 3 E.4.2: SVM */
+		break;
+	case 0x8000000a:
+		/* APM Vol. 3 E.4.9: defined only with SVM. */
+		memset(r, 0, sizeof(*r));
+		break;
+	}
+}
+
+void guest_fatal(struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->stopped = true;
+	con_write("[modex] guest: ");
+	va_start(ap, fmt);
+	con_vprintf(fmt, ap);
+	va_end(ap);
+	con_putc('\n');
+	if (vendor && vendor->dump)
+		vendor->dump(v);
+	guest_report_stats();
+	hv_exit(HV_EXIT_FAIL);
+}
+
+static void skip_insn(struct vcpu *v)
+{
+	u32 len = vendor->insn_len(v);
+
+	if (!len)
+		guest_fatal(v, "cannot determine the length of L1's instruction at the exit; stopping L1.");
+	v->regs.rip += len;
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)v->regs.rax, sub = (u32)v->regs.rcx;
+	struct cpuid_regs r = cpuid_count(leaf, sub);
+
+	cpuid_for_l1(leaf, sub, vendor->read_cr(v, 4), &r);
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	skip_insn(v);
+}
+
+/* 0 and *val, or -1 for #GP. */
+static int msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		*val = vendor->read_efer(v) & ~EFER_SVME;
+		return 0;
+	case MSR_VM_CR:
+		/* APM Vol. 2 15.30.1: SVM disabled and locked, as firmware
+		 * leaves a CPU whose SVM is off. */
+		*val = BIT(3) | BIT(4);
+		return 0;
+	case MSR_IA32_FEATURE_CONTROL:
+		*val = FEATURE_CONTROL_LOCKED;
+		return 0;
+	}
+	/* VM_HSAVE_PA, SVM_KEY, the VMX capability MSRs and any MSR the
+	 * vendor's map cannot pass through: absent without SVM/VMX. */
+	return -1;
+}
+
+/* APM Vol. 2 3.1.7 and 15.x; SDM Vol. 3A 10.8.5: the WRMSR EFER #GPs. */
+static int efer_write(struct vcpu *v, u64 val)
+{
+	u64 old = vendor->read_efer(v);
+
+	if (!vendor->set_efer || (val & ~EFER_L1_BITS))
+		return -1;
+	if ((val & EFER_NXE) && !cpu_features.nx)
+		return -1;
+	if (((val ^ old) & EFER_LME) && (vendor->read_cr(v, 0) & X86_CR0_PG))
+		return -1;
+	/* LMA is read-only: keep the current value. */
+	val = (val & ~EFER_LMA) | (old & EFER_LMA);
+	vendor->set_efer(v, val);
+	return 0;
+}
+
+static void handle_msr(struct vcpu *v, bool write)
+{
+	u32 msr = v->exit.msr.msr;
+	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+	int ret;
+
+	if (write) {
+		ret = msr == MSR_EFER ? efer_write(v, val) : -1;
+	} else {
+		ret = msr_read(v, msr, &val);
+		if (!ret) {
+			v->regs.rax = (u32)val;
+			v->regs.rdx = val >> 32;
+		}
+	}
+	if (ret)
+		vendor->inject_exception(v, X86_GP, true, 0);
+	else
+		skip_insn(v);
+}
+
+static void handle_hypercall(struct vcpu *v)
+{
+	if (hypercall_handle(guest_hc_env(), &v->regs, vendor->cpl(v)) ==
+	    HC_INJECT_UD)
+		vendor->inject_exception(v, X86_UD, false, 0);
+	else
+		skip_insn(v);
+}
+
+static u64 trace_qual(const struct vcpu *v)
+{
+	const struct exit_info *e = &v->exit;
+
+	switch (e->reason) {
+	case EXIT_R_CPUID:
+	case EXIT_R_HYPERCALL:
+		return (u32)v->regs.rax;
+	case EXIT_R_MSR_READ:
+	case EXIT_R_MSR_WRITE:
+		return e->msr.msr;
+	case EXIT_R_IO:
+		return e->io.port;
+	case EXIT_R_NPF:
+		return e->npf.gpa;
+	default:
+		return e->qual;
+	}
+}
+
+static void unhandled(struct vcpu *v)
+{
+	guest_fatal(v, "unhandled L1 exit: %s (hardware reason %#lx, qualification %#lx); stopping L1.",
+		    exit_reason_name(v->exit.reason), v->exit.hw_reason,
+		    v->exit.qual);
+}
+
+void exits_handle(struct vcpu *v)
+{
+	struct exit_info *e = &v->exit;
+
+	stats_record(&exit_stats, e->reason, e->insn_len, v->regs.rip,
+		     trace_qual(v));
+	switch (e->reason) {
+	case EXIT_R_CPUID:
+		handle_cpuid(v);
+		break;
+	case EXIT_R_HYPERCALL:
+		handle_hypercall(v);
+		break;
+	case EXIT_R_MSR_READ:
+	case EXIT_R_MSR_WRITE:
+		handle_msr(v, e->reason == EXIT_R_MSR_WRITE);
+		break;
+	case EXIT_R_VIRT_INSN:
+		/* L1 sees no VMX/SVM: their instructions are #UD (APM Vol. 3
+		 * VMRUN etc.: #UD when EFER.SVME=0). */
+		vendor->inject_exception(v, X86_UD, false, 0);
+		break;
+	case EXIT_R_NPF:
+		guest_handle_npf(v);
+		break;
+	case EXIT_R_INTR:
+	case EXIT_R_NMI:
+		break; /* delivered to L1 when it resumes */
+	case EXIT_R_TRIPLE_FAULT:
+		guest_fatal(v, "L1 triple fault (shutdown); stopping L1.");
+	case EXIT_R_ENTRY_FAIL:
+		guest_fatal(v, "entering L1 failed (VMEXIT_INVALID or VM-entry failure); stopping L1.");
+	default:
+		unhandled(v);
+	}
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Generic exit handling: what Modex does for each exit_reason, for either
+ * vendor. CPUID (hypervisor leaves, virtualization hidden), the MSRs that
+ * describe virtualization, hypercalls, VMX/SVM instructions (#UD until
+ * nested lands), nested-paging faults (hv/guest.c) and fatal guest events
+ * (full dump, run ends with the failure code).
+ * Context: exit path of the one L1 vCPU.
+ */
+#ifndef MODEX_HV_EXITS_H
+#define MODEX_HV_EXITS_H
+
+#include "hv/include/compiler.h"
+#include "hv/include/x86.h"
+#include "hv/vcpu.h"
+
+/* Handle v->exit. Returns when L1 may be resumed; never returns when L1
+ * was stopped (the run ends). */
+void exits_handle(struct vcpu *v);
+
+/*
+ * L1's view of CPUID @leaf/@subleaf: @r holds the CPU's answer and is
+ * edited in place. @l1_cr4 feeds the bits that mirror CR4 (OSXSAVE,
+ * OSPKE), which the CPU computed from Modex's CR4. Pure.
+ */
+void cpuid_for_l1(u32 leaf, u32 subleaf, u64 l1_cr4, struct cpuid_regs *r);
+
+/* Stop L1 for good: print the reason as one "[modex] guest: ..." line,
+ * the guest state and the exit statistics, and end the run with the
+ * failure code. */
+__noreturn void guest_fatal(struct vcpu *v, const char *fmt, ...)
+	__printf(2, 3);
+
+#endif /* MODEX_HV_EXITS_H */

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The L1 boot flow and memory layout (hv/guest.h): Modex's pool, L1's RAM,
+ * NPT01/EPT01 with Modex's memory mapped to a sink page, the canary, the
+ * hypercall environment and the nested-paging faults of that layout.
+ * Context: boot CPU, interrupts off; then the exit path of the L1 vCPU.
+ */
+#include "hv/guest.h"
+
+#define LOG_PREFIX "guest"
+#include "boot/stacks.h"
+#include "hv/console.h"
+#include "hv/exit.h"
+#include "hv/exits.h"
+#include "hv/features.h"
+#include "hv/include/err.h"
+#include "hv/include/lib.h"
+#include "hv/include/x86.h"
+#include "hv/l1_boot.h"
+#include "hv/log.h"
+#include "hv/panic.h"
+#include "hv/stats.h"
+#include "hv/vendor.h"
+#include "mm/pt_build.h"
+
+extern char __image_start[], __image_end[];
+
+#define MAX_HIDDEN 4
+#define MAX_L1_RAM (MB2_MAX_REGIONS + 2 * MAX_HIDDEN)
+#define FOUR_GIB 0x100000000ULL
+
+static struct phys_range hidden[MAX_HIDDEN];
+static u32 nr_hidden;
+static struct phys_range l1_ram[MAX_L1_RAM];
+static u32 nr_l1_ram;
+static u64 pool_next, pool_end;
+static struct pt_mem_direct npt_mem_direct;
+static struct pt stage2;
+static hpa_t sink_pa;
+static struct vcpu vcpu0;
+static struct hc_env hc_env;
+
+/* Canaries in the image: one in .data, one in .bss (8-byte aligned). */
+static char canary_data[32] __aligned(8) = "not yet planted";
+static char canary_bss[32] __aligned(8);
+
+static void *identity(u64 pa)
+{
+	return (void *)pa;
+}
+
+/* ---------------------------------------------------------------- pool */
+
+static int pool_alloc(u64 *pa)
+{
+	if (pool_next >= pool_end)
+		return -E_NOMEM;
+	*pa = pool_next;
+	pool_next += PAGE_SIZE;
+	memset(identity(*pa), 0, PAGE_SIZE);
+	return 0;
+}
+
+static bool overlaps_any(u64 s, u64 e, const struct phys_range *r, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		if (s < r[i].end && r[i].start < e)
+			return true;
+	return false;
+}
+
+/*
+ * The pool is the highest 2 MiB-aligned window of available RAM below
+ * 4 GiB (Modex addresses memory through its identity map there) that
+ * holds nothing the boot loader put in memory. Kernels load low, so the
+ * top of RAM is the place least likely to collide with L1's image.
+ */
+static int pool_reserve(const struct mb2_info *info)
+{
+	struct phys_range busy[MB2_MAX_MODULES + 2];
+	u32 nb = 0;
+
+	busy[nb++] = (struct phys_range){ (u64)__image_start,
+					  (u64)__image_end };
+	busy[nb++] = (struct phys_range){ info->info_phys,
+					  info->info_phys + info->info_size };
+	for (u32 i = 0; i < info->nr_modules; i++)
+		busy[nb++] = (struct phys_range){ info->modules[i].start,
+						  info->modules[i].end };
+	for (u32 i = info->nr_regions; i-- > 0;) {
+		const struct mb2_region *r = &info->regions[i];
+		u64 lo = ALIGN_UP(r->base, SZ_2M);
+		u64 hi = ALIGN_DOWN(MIN(r->base + r->len, FOUR_GIB), SZ_2M);
+
+		if (r->type != 1)
+			continue;
+		for (; hi >= lo + GUEST_POOL_SIZE; hi -= SZ_2M) {
+			if (overlaps_any(hi - GUEST_POOL_SIZE, hi, busy, nb))
+				continue;
+			pool_next = hi - GUEST_POOL_SIZE;
+			pool_end = hi;
+			return 0;
+		}
+	}
+	return -E_NOMEM;
+}
+
+/* ------------------------------------------------------- memory layout */
+
+static int compute_l1_ram(const struct mb2_info *info)
+{
+	struct phys_range avail[MB2_MAX_REGIONS];
+	u32 na = 0;
+	int n;
+
+	hidden[nr_hidden++] = (struct phys_range){ (u64)__image_start,
+						   (u64)__image_end };
+	hidden[nr_hidden++] = (struct phys_range){ pool_next, pool_end };
+	for (u32 i = 0; i < info->nr_regions; i++)
+		if (info->regions[i].type == 1)
+			avail[na++] = (struct phys_range){
+				info->regions[i].base,
+				info->regions[i].base + info->regions[i].len };
+	n = ranges_subtract(avail, na, hidden, nr_hidden, l1_ram, MAX_L1_RAM);
+	if (n < 0)
+		return n;
+	nr_l1_ram = (u32)n;
+	return 0;
+}
+
+static u64 ram_top(void)
+{
+	u64 top = FOUR_GIB;
+
+	for (u32 i = 0; i < nr_l1_ram; i++)
+		top = MAX(top, l1_ram[i].end);
+	for (u32 i = 0; i < nr_hidden; i++)
+		top = MAX(top, hidden[i].end);
+	return ALIGN_UP(top, SZ_1G);
+}
+
+/* Every page of Modex memory maps to the one sink page: readable and
+ * writable by L1, never executable (docs/isolation.md). */
+static int hide_modex(acc_t full)
+{
+	acc_t sink_acc = full & ~(acc_t)ACC_X_BOTH;
+	int ret = pool_alloc(&sink_pa);
+
+	if (ret)
+		return ret;
+	memset(identity(sink_pa), 0xff, PAGE_SIZE);
+	for (u32 i = 0; i < nr_hidden; i++) {
+		u64 s = ALIGN_DOWN(hidden[i].start, PAGE_SIZE);
+
+		for (; s < hidden[i].end; s += PAGE_SIZE) {
+			ret = pt_map(&stage2, s, sink_pa, PAGE_SIZE, sink_acc,
+				     0, 0);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Stage 2 (NPT01/EPT01): identity over [0, max(4 GiB, top of RAM)) with
+ * the largest pages possible, so RAM, MMIO, firmware and holes all pass
+ * through; then Modex's memory re-mapped to the sink.
+ */
+static int build_stage2(void)
+{
+	struct pt_format fmt;
+	struct pt_mem mem;
+	acc_t full;
+	int ret;
+
+	ret = vendor->stage2_format ? vendor->stage2_format(&fmt) : -E_NOSUPP;
+	if (ret)
+		return ret;
+	npt_mem_direct = (struct pt_mem_direct){
+		.p2v = identity, .alloc_page = pool_alloc,
+		.lo = pool_next, .hi = pool_end,
+	};
+	mem = pt_mem_direct(&npt_mem_direct);
+	ret = pt_init(&stage2, &fmt, &mem);
+	if (ret)
+		return ret;
+	full = pt_acc_full(&fmt);
+	ret = pt_map(&stage2, 0, 0, ram_top(), full, 0, 0);
+	if (!ret)
+		ret = hide_modex(full);
+	return ret;
+}
+
+/* -------------------------------------------------------------- canary */
+
+static void canary_make(char *out, u64 salt)
+{
+	static const char hex[] = "0123456789abcdef";
+	u32 lo, hi;
+	u64 x;
+	size_t n = sizeof(MODEX_CANARY_PREFIX) - 1;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	x = (((u64)hi << 32) | lo) * 0x9e3779b97f4a7c15ULL ^ salt;
+	memcpy(out, MODEX_CANARY_PREFIX, n);
+	for (int i = 0; i < 16; i++)
+		out[n + i] = hex[(x >> (60 - 4 * i)) & 0xf];
+	out[n + 16] = 0;
+}
+
+/* Plant the canary where L1 must never see it: image data and bss, the
+ * stacks, and pool frames. */
+static u32 plant_canaries(void)
+{
+	char *spots[] = {
+		canary_data,
+		canary_bss,
+		boot_stack_bottom + 64,
+		identity((u64)ist_df_stack_top - IST_STACK_SIZE + 64),
+		identity((u64)ist_nmi_stack_top - IST_STACK_SIZE + 64),
+		identity(pool_end - PAGE_SIZE),
+		identity(pool_end - PAGE_SIZE / 2),
+	};
+	u32 n = 0;
+
+	/* The last pool page is never handed out: keep it for canaries. */
+	pool_end -= PAGE_SIZE;
+	for (u32 i = 0; i < ARRAY_SIZE(spots); i++, n++)
+		canary_make(spots[i], i);
+	log_dbg("canary %s planted in %u places.", canary_data, n);
+	return n;
+}
+
+/* ---------------------------------------------------- hypercall env */
+
+static int write_guest(void *ctx, gpa_t gpa, const void *src, u64 len)
+{
+	(void)ctx;
+	/* Checked to be L1 RAM, which is identity-mapped in stage 2. */
+	memcpy(identity(gpa), src, len);
+	return 0;
+}
+
+static void test_exit(void *ctx, u8 code)
+{
+	(void)ctx;
+	log_info("L1 ended the run with test code %#x (%s).", code,
+		 code == MODEX_TEST_PASS ? "pass" : "fail");
+	guest_report_stats();
+	hv_exit(code == MODEX_TEST_PASS ? HV_EXIT_PASS : HV_EXIT_FAIL);
+}
+
+const struct hc_env *guest_hc_env(void)
+{
+	return &hc_env;
+}
+
+static void hc_env_init(void)
+{
+	u32 feat = MODEX_FEAT_STATS | MODEX_FEAT_TRACE;
+
+	if (hv_exit_method() != EXIT_HALT)
+		feat |= MODEX_FEAT_TEST_EXIT;
+	hc_env = (struct hc_env){
+		.ram = l1_ram, .nr_ram = nr_l1_ram, .stats = &exit_stats,
+		.features = feat, .write_guest = write_guest,
+		.test_exit = test_exit,
+	};
+}
+
+void guest_report_stats(void)
+{
+	con_printf("[modex] guest: exits: %lu total", exit_stats.total);
+	for (u32 r = 0; r < EXIT_R_COUNT; r++)
+		if (exit_stats.count[r])
+			con_printf(", %s %lu", exit_reason_name(r),
+				   exit_stats.count[r]);
+	con_printf(".\n");
+}
+
+/* ------------------------------------------------------------ #NPF */
+
+/*
+ * Stage 2 maps everything below the top of RAM, so a fault is either an
+ * L1 fetch from Modex's memory (the sink is not executable), or an access
+ * above the top of RAM (a 64-bit device BAR), mapped through on demand.
+ */
+void guest_handle_npf(struct vcpu *v)
+{
+	const struct exit_info *e = &v->exit;
+	gpa_t gpa = e->npf.gpa;
+	u64 base = ALIGN_DOWN(gpa, SZ_2M);
+
+	if (ranges_contain(hidden, nr_hidden, gpa))
+		guest_fatal(v, "L1 %s Modex's hidden memory at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",
+			    e->npf.access == EXIT_NPF_FETCH ?
+				    "fetched an instruction from" :
+				    "faulted on",
+			    gpa, e->qual);
+	if (gpa < ram_top() || gpa >> stage2.fmt.maxphyaddr ||
+	    overlaps_any(base, base + SZ_2M, hidden, nr_hidden) ||
+	    pt_map(&stage2, base, base, SZ_2M, pt_acc_full(&stage2.fmt), 0,
+		   0))
+		guest_fatal(v, "unexpected nested page fault at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",
+			    gpa, e->qual);
+	vendor->flush_guest_tlb(v);
+}
+
+/* ------------------------------------------------------------- start */
+
+static void dump_l1(void)
+{
+	vendor->dump(&vcpu0);
+}
+
+static void fail(const char *what, int err)
+{
+	log_err("%s: %s.", what, err_str(err));
+	hv_exit(HV_EXIT_FAIL);
+}
+
+static void report_layout(void)
+{
+	u64 ram = 0, hid = 0;
+
+	for (u32 i = 0; i < nr_l1_ram; i++)
+		ram += l1_ram[i].end - l1_ram[i].start;
+	for (u32 i = 0; i < nr_hidden; i++)
+		hid += hidden[i].end - hidden[i].start;
+	log_info("L1 RAM: %lu KiB in %u ranges; Modex hidden: %lu KiB in %u ranges (image %#lx-%#lx, pool %#lx-%#lx), mapped to sink page %#lx.",
+		 ram >> 10, nr_l1_ram, hid >> 10, nr_hidden, hidden[0].start,
+		 hidden[0].end, hidden[1].start, hidden[1].end, sink_pa);
+}
+
+void guest_start(const struct mb2_info *info)
+{
+	struct boot_cpu_state bs;
+	int ret;
+
+	if (!info->nr_modules) {
+		log_info("no L1 module given.");
+		return;
+	}
+	vendor = vendor_select(&cpu_features);
+	if (!vendor)
+		fail("cannot run L1", -E_NOSUPP);
+	ret = vendor->enable();
+	if (ret)
+		fail("cannot enable virtualization", ret);
+	ret = pool_reserve(info);
+	if (ret)
+		fail("cannot reserve Modex's memory pool", ret);
+	ret = compute_l1_ram(info);
+	if (ret)
+		fail("cannot compute L1's memory", ret);
+	ret = l1_boot_load(info, l1_ram, nr_l1_ram, hidden, nr_hidden, &bs);
+	if (ret)
+		fail("cannot load the L1 module", ret);
+	plant_canaries();
+	ret = build_stage2();
+	if (ret)
+		fail("cannot build the stage-2 tables for L1", ret);
+	report_layout();
+	hc_env_init();
+	ret = vendor->vcpu_init(&vcpu0, &bs, stage2.root);
+	if (ret)
+		fail("cannot set up L1's vCPU", ret);
+	panic_set_guest_dump(dump_l1);
+	log_info("starting L1 at %#lx.", vcpu0.regs.rip);
+	vcpu_run_loop(&vcpu0);
+	hv_exit(HV_EXIT_FAIL);
+}

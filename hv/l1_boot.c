@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The L1 module loaded with hv/loader into identity-mapped L1 RAM
+ * (hv/l1_boot.h).
+ * Context: boot CPU, before L1 runs.
+ */
+#include "hv/l1_boot.h"
+
+#define LOG_PREFIX "guest"
+#include "hv/include/compiler.h"
+#include "hv/include/err.h"
+#include "hv/include/lib.h"
+#include "hv/log.h"
+
+#define MAX_RANGES (MB2_MAX_REGIONS + 8)
+#define MAX_AVOID 8
+
+static struct mem_range ram_mr[MAX_RANGES];
+static struct mem_range avoid[MAX_AVOID];
+static struct l1_mem_region l1_map[MB2_MAX_REGIONS + 8];
+static struct l1_image img;
+
+static int mem_write(void *ctx, gpa_t dst, const void *src, size_t len)
+{
+	(void)ctx;
+	memmove((void *)dst, src, len);
+	return 0;
+}
+
+static int mem_zero(void *ctx, gpa_t dst, size_t len)
+{
+	(void)ctx;
+	memset((void *)dst, 0, len);
+	return 0;
+}
+
+static const struct loader_mem_ops ops = { mem_write, mem_zero };
+
+/* L1's memory map: the firmware's, with Modex's memory cut out of the
+ * available regions (absent, not reserved: docs/isolation.md). */
+static unsigned build_l1_map(const struct mb2_info *info,
+			     const struct phys_range *hidden, u32 nr_hidden)
+{
+	unsigned n = 0;
+
+	for (u32 i = 0; i < info->nr_regions; i++) {
+		const struct mb2_region *r = &info->regions[i];
+		struct phys_range in = { r->base, r->base + r->len }, out[8];
+		int k;
+
+		if (r->type != L1_MEM_AVAILABLE) {
+			if (n < ARRAY_SIZE(l1_map))
+				l1_map[n++] = (struct l1_mem_region){
+					r->base, r->len, r->type };
+			continue;
+		}
+		k = ranges_subtract(&in, 1, hidden, nr_hidden, out, 8);
+		for (int j = 0; j < k && n < ARRAY_SIZE(l1_map); j++)
+			l1_map[n++] = (struct l1_mem_region){
+				out[j].start, out[j].end - out[j].start,
+				L1_MEM_AVAILABLE };
+	}
+	return n;
+}
+
+static unsigned collect(const struct mb2_info *info,
+			const struct phys_range *ram, u32 nr_ram,
+			const struct phys_range *hidden, u32 nr_hidden)
+{
+	unsigned na = 0;
+
+	for (u32 i = 0; i < nr_ram && i < MAX_RANGES; i++)
+		ram_mr[i] = (struct mem_range){ ram[i].start, ram[i].end };
+	for (u32 i = 0; i < nr_hidden && na < MAX_AVOID - 2; i++)
+		avoid[na++] = (struct mem_range){ hidden[i].start,
+						  hidden[i].end };
+	/* GRUB's information holds the strings still in use below. */
+	avoid[na++] = (struct mem_range){ info->info_phys,
+					  info->info_phys + info->info_size };
+	return na;
+}
+
+/* The module must not be overwritten while it is copied: move it to
+ * free RAM first if a segment lands on it. */
+static int place_source(const struct mb2_module *m, u32 nr_ram,
+			unsigned na, const void **file)
+{
+	u64 size = m->end - m->start;
+	gpa_t to;
+	int ret;
+
+	*file = (const void *)m->start;
+	if (!loader_src_overlaps(&img, m->start, size))
+		return 0;
+	ret = loader_find_free(&img, ram_mr, nr_ram, avoid, na,
+			       ALIGN_UP(size, PAGE_SIZE), &to);
+	if (ret)
+		return ret;
+	memmove((void *)to, *file, size);
+	*file = (const void *)to;
+	return 0;
+}
+
+static int place_info(const struct mb2_info *info, u32 nr_ram, unsigned na,
+		      const char *cmdline, unsigned nr_map,
+		      struct boot_cpu_state *bs)
+{
+	struct boot_info_params p = {
+		.cmdline = cmdline, .mmap = l1_map, .nr_mmap = nr_map,
+		.rsdp = info->rsdp, .rsdp_len = info->rsdp_len,
+	};
+	size_t need = 0;
+	gpa_t at, gdt;
+	int ret;
+
+	ret = loader_build_info(&img, &p, 0, NULL, 0, &need);
+	if (ret && ret != -E_TOOBIG)
+		return ret;
+	ret = loader_find_free(&img, ram_mr, nr_ram, avoid, na,
+			       ALIGN_UP(need, 8) + LOADER_GDT_SIZE, &at);
+	if (ret)
+		return ret;
+	ret = loader_build_info(&img, &p, at, (void *)at, need, &need);
+	if (ret)
+		return ret;
+	gdt = at + ALIGN_UP(need, 8);
+	loader_gdt((u64 *)gdt);
+	loader_initial_state(&img, at, gdt, bs);
+	log_info("L1 boot information (%s) at %#lx, %lu bytes, %u memory map entries.",
+		 img.proto == BOOT_PROTO_MB2 ? "multiboot2" : "multiboot1",
+		 at, (u64)need, nr_map);
+	return 0;
+}
+
+int l1_boot_load(const struct mb2_info *info, const struct phys_range *ram,
+		 u32 nr_ram, const struct phys_range *hidden, u32 nr_hidden,
+		 struct boot_cpu_state *bs)
+{
+	const struct mb2_module *m = &info->modules[0];
+	const char *cmdline = m->cmdline ? m->cmdline : "";
+	const void *file;
+	char err[160];
+	unsigned na, nr_map;
+	int ret;
+
+	na = collect(info, ram, nr_ram, hidden, nr_hidden);
+	ret = loader_open((const void *)m->start, m->end - m->start, &img, err,
+			  sizeof(err));
+	if (!ret)
+		ret = loader_check(&img, ram_mr, nr_ram, avoid, na, err,
+				   sizeof(err));
+	if (ret) {
+		log_err("the L1 module is not a kernel Modex can start: %s",
+			err);
+		return ret;
+	}
+	log_info("L1 module: %s %s kernel, %u segments from %#lx, entry %#lx, command line \"%s\".",
+		 img.proto == BOOT_PROTO_MB2 ? "multiboot2" : "multiboot1",
+		 img.elf_class == 2 ? "ELF64" : img.elf_class == 1 ? "ELF32" :
+								     "a.out",
+		 img.nr_segs, img.load_base, img.entry, cmdline);
+	ret = place_source(m, nr_ram, na, &file);
+	if (!ret)
+		ret = loader_load(&img, file, m->end - m->start, &ops, NULL);
+	if (ret) {
+		log_err("cannot copy the L1 image into its memory: %s.",
+			err_str(ret));
+		return ret;
+	}
+	nr_map = build_l1_map(info, hidden, nr_hidden);
+	ret = place_info(info, nr_ram, na, cmdline, nr_map, bs);
+	if (ret)
+		log_err("cannot place L1's boot information: %s.",
+			err_str(ret));
+	return ret;
+}

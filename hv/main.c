@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv_main: Modex's 64-bit C entry. Brings up the CPU tables, console,
+ * options, memory and Modex's own page tables, probes the CPU and reports.
+ * Context: boot CPU, interrupts off, boot page tables (identity 4 GiB).
+ */
+#include "hv/main.h"
+
+#define LOG_PREFIX "boot"
+#include "boot/cpu_tables.h"
+#include "hv/cmdline.h"
+#include "hv/console.h"
+#include "hv/exit.h"
+#include "hv/features.h"
+#include "hv/include/err.h"
+#include "hv/include/lib.h"
+#include "hv/log.h"
+#include "hv/memory.h"
+#include "hv/multiboot2.h"
+#include "hv/panic.h"
+#include "hv/selftest.h"
+
+extern char __image_start[], __image_end[];
+
+struct hv_options hv_options;
+struct mb2_info boot_info;
+
+static void report_option_problem(void *ctx, const char *msg)
+{
+	(void)ctx;
+	log_warn("%s", msg);
+}
+
+static void parse_boot_info(u32 info_pa)
+{
+	struct mb2_reserved rsv[] = {
+		{ (u64)__image_start, (u64)__image_end, "the Modex image" },
+	};
+	char err[160];
+	int ret;
+
+	ret = mb2_parse((const void *)(u64)info_pa, info_pa, rsv,
+			ARRAY_SIZE(rsv), &boot_info, err, sizeof(err));
+	if (ret) {
+		log_err("the multiboot2 boot information is invalid: %s", err);
+		log_err("Modex cannot continue without a valid memory map.");
+		hv_exit(HV_EXIT_FAIL);
+	}
+}
+
+static void apply_options(void)
+{
+	int problems;
+
+	cmdline_defaults(&hv_options);
+	problems = cmdline_parse(boot_info.cmdline ? boot_info.cmdline : "",
+				 &hv_options, report_option_problem, NULL);
+	if (hv_options.console_port != COM1_PORT)
+		con_init(hv_options.console_port);
+	log_threshold = hv_options.log_level;
+	hv_exit_set_method(hv_options.exit);
+	if (problems)
+		log_warn("%d problem(s) in the command line; see above.",
+			 problems);
+}
+
+void hv_main(u32 magic, u32 info_pa)
+{
+	(void)magic; /* checked by boot/entry.S */
+	cpu_tables_init();
+	con_init(COM1_PORT);
+	parse_boot_info(info_pa);
+	apply_options();
+
+	log_info(MODEX_BANNER);
+	log_info("command line: \"%s\"; loader: %s.",
+		 boot_info.cmdline ? boot_info.cmdline : "",
+		 boot_info.loader_name ? boot_info.loader_name : "unknown");
+	features_probe(&cpu_features);
+	features_report(&cpu_features);
+
+	memory_init(&boot_info);
+	selftest_run(hv_options.test);
+
+	log_info("no guest to run yet; stopping.");
+	hv_exit(HV_EXIT_PASS);
+}

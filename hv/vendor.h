@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vendor interface: what generic code (hv/, nested/) asks of the VMX
+ * or SVM backend. Both backends are always built; vendor_select() picks
+ * one at boot from the CPU features. Implementations are named
+ * vmx_<op> / svm_<op> and collected in vmx_ops / svm_ops.
+ */
+#ifndef MODEX_HV_VENDOR_H
+#define MODEX_HV_VENDOR_H
+
+#include "hv/features.h"
+#include "hv/vcpu.h"
+
+struct boot_cpu_state; /* hv/loader.h: the state L1's boot protocol defines */
+struct pt_format;
+
+struct vendor_ops {
+	const char *name;
+	/* 0 if this CPU can run Modex with this backend, else -E_NOSUPP
+	 * after logging which required feature is missing. */
+	int (*probe)(const struct cpu_features *f);
+	/* Take the CPU: VMXON / EFER.SVME and the host save area. */
+	int (*enable)(void);
+	/* Build VMCS01/VMCB01 for L1 starting in state s on table root. */
+	int (*vcpu_init)(struct vcpu *v, const struct boot_cpu_state *s,
+			 hpa_t root);
+	/* Enter L1; returns after the next exit with v->exit decoded and
+	 * v->regs up to date. */
+	void (*run)(struct vcpu *v);
+	/* Inject an exception into L1 at the next entry. */
+	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error,
+				 u32 error_code);
+	/* Length of the exiting instruction: from the hardware when it
+	 * reports one, otherwise decoded from guest memory. 0 if unknown. */
+	u32 (*insn_len)(struct vcpu *v);
+	u64 (*read_cr)(struct vcpu *v, int cr);
+	u64 (*read_efer)(struct vcpu *v);
+	int (*cpl)(struct vcpu *v);
+	/* Flush L1's TLB entries (after Modex changes EPT01/NPT01). */
+	void (*flush_guest_tlb)(struct vcpu *v);
+	/* Print L1's full state (used by panic and fatal guest exits). */
+	void (*dump)(struct vcpu *v);
+
+	/*
+	 * Added for the SVM backend (issue 4); additive, NULL where a
+	 * backend does not need them (generic code checks).
+	 */
+	/* The format of this backend's stage-2 tables (EPT01/NPT01), with
+	 * MBEC/GMET as the backend will run them. Valid after probe. */
+	int (*stage2_format)(struct pt_format *f);
+	/* Load L1's EFER as L1 wrote it (already validated by generic code
+	 * against the architectural rules); only called when the backend
+	 * intercepts EFER writes (SVM: to keep SVME hidden). */
+	void (*set_efer)(struct vcpu *v, u64 efer);
+};
+
+extern const struct vendor_ops vmx_ops, svm_ops;
+extern const struct vendor_ops *vendor;
+
+/* Pick the backend this CPU supports; NULL if none. */
+const struct vendor_ops *vendor_select(const struct cpu_features *f);
+
+#endif /* MODEX_HV_VENDOR_H */

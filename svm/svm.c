@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SVM backend: probe (CPUID, VM_CR), EFER.SVME and the host save area,
+ * VMCB01 (contents from the pure builder in svm/vmcb_build.c), the run
+ * step and the small vendor operations.
+ * Context: boot CPU, interrupts off; one L1 vCPU.
+ */
+#include "svm/svm.h"
+
+#define LOG_PREFIX "svm"
+#include "hv/include/compiler.h"
+#include "hv/include/err.h"
+#include "hv/include/lib.h"
+#include "hv/include/x86.h"
+#include "hv/log.h"
+#include "hv/vendor.h"
+#include "svm/svm_entry.h"
+#include "svm/vmcb_build.h"
+
+_Static_assert(offsetof(struct guest_regs, rbx) == SVM_GR_RBX, "regs");
+_Static_assert(offsetof(struct guest_regs, rcx) == SVM_GR_RCX, "regs");
+_Static_assert(offsetof(struct guest_regs, rdx) == SVM_GR_RDX, "regs");
+_Static_assert(offsetof(struct guest_regs, rsi) == SVM_GR_RSI, "regs");
+_Static_assert(offsetof(struct guest_regs, rdi) == SVM_GR_RDI, "regs");
+_Static_assert(offsetof(struct guest_regs, rbp) == SVM_GR_RBP, "regs");
+_Static_assert(offsetof(struct guest_regs, r8) == SVM_GR_R8, "regs");
+_Static_assert(offsetof(struct guest_regs, r9) == SVM_GR_R9, "regs");
+_Static_assert(offsetof(struct guest_regs, r10) == SVM_GR_R10, "regs");
+_Static_assert(offsetof(struct guest_regs, r11) == SVM_GR_R11, "regs");
+_Static_assert(offsetof(struct guest_regs, r12) == SVM_GR_R12, "regs");
+_Static_assert(offsetof(struct guest_regs, r13) == SVM_GR_R13, "regs");
+_Static_assert(offsetof(struct guest_regs, r14) == SVM_GR_R14, "regs");
+_Static_assert(offsetof(struct guest_regs, r15) == SVM_GR_R15, "regs");
+
+/* Modex runs identity-mapped (linker.ld): these pages' addresses are
+ * their physical addresses, and they are part of the hidden image. */
+static struct vmcb vmcb01 __aligned(PAGE_SIZE);
+static u8 host_save_area[PAGE_SIZE] __aligned(PAGE_SIZE);
+static struct vmcb host_vmload_state __aligned(PAGE_SIZE);
+static u8 msrpm[MSRPM_SIZE] __aligned(PAGE_SIZE);
+static u8 iopm[IOPM_SIZE] __aligned(PAGE_SIZE);
+static struct svm_vcpu svm_vcpu0;
+
+struct svm_features svm_feat;
+
+static int svm_probe(const struct cpu_features *f)
+{
+	u64 vm_cr;
+
+	if (!f->svm) {
+		log_info("no SVM (CPUID 8000_0001h ECX[2] is clear).");
+		return -E_NOSUPP;
+	}
+	/* APM Vol. 2 15.30.1: SVMDIS makes EFER.SVME writes #GP; with LOCK
+	 * set only the firmware (or an SVM_KEY) can clear it. */
+	vm_cr = rdmsr(MSR_VM_CR);
+	if ((vm_cr & VM_CR_SVMDIS) && (vm_cr & VM_CR_LOCK)) {
+		log_err("SVM is disabled by the firmware: VM_CR is locked with SVMDIS set (%#lx); enable SVM (AMD-V) in the firmware setup.",
+			vm_cr);
+		return -E_NOSUPP;
+	}
+	if (vm_cr & VM_CR_SVMDIS)
+		wrmsr(MSR_VM_CR, vm_cr & ~VM_CR_SVMDIS);
+	if (!f->svm_f.npt) {
+		log_err("cannot run on SVM: the CPU lacks nested paging (CPUID 8000_000Ah EDX[0]).");
+		return -E_NOSUPP;
+	}
+	svm_feat = f->svm_f;
+	return 0;
+}
+
+static int svm_enable(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	/* APM Vol. 2 15.30.4: VMRUN saves Modex's state here. */
+	wrmsr(MSR_VM_HSAVE_PA, (u64)host_save_area);
+	/* VMRUN does not save FS, GS, TR, LDTR or the syscall MSRs
+	 * (15.5.2): keep Modex's for the VMLOAD after each #VMEXIT. */
+	asm volatile("vmsave %%rax" : : "a"((u64)&host_vmload_state)
+		     : "memory");
+	log_info("SVM on: EFER.SVME set, host save area at %#lx.",
+		 (u64)host_save_area);
+	return 0;
+}
+
+static int svm_stage2_format(struct pt_format *f)
+{
+	struct vmcb01_config cfg = { 0 };
+	u32 flags = PTF_NXE | PTF_1G * cpu_features.pdpe1gb;
+
+	if (svm_use_gmet(&svm_feat, &cfg))
+		flags |= PTF_GMET;
+	return pt_format_init(f, PT_NPT, cpu_features.maxphyaddr, flags);
+}
+
+static void report_vmcb01(const struct svm_vcpu *s)
+{
+	/* The grep-able line the boot tests check. */
+	log_info("VMCB01 at %#lx, NPT01 root %#lx, ASID %u, nested paging on, GMET %s, NRIPS %s.",
+		 s->vmcb_pa, s->vmcb->ctl.nested_cr3, s->vmcb->ctl.asid,
+		 s->gmet ? "on" : "off", s->nrips ? "yes" : "no (decoding)");
+}
+
+static int svm_vcpu_init(struct vcpu *v, const struct boot_cpu_state *bs,
+			 hpa_t root)
+{
+	struct svm_vcpu *s = &svm_vcpu0;
+	struct vmcb01_config cfg = {
+		.asid = 1, .msrpm_pa = (u64)msrpm, .iopm_pa = (u64)iopm,
+		.ncr3 = root,
+	};
+	struct svm_guest_init g;
+	struct mmu_role role;
+	const char *why;
+	int ret;
+
+	ret = svm_guest_init_from_boot(bs, &g, &v->regs);
+	if (ret) {
+		log_err("L1's boot CPU state cannot be entered with SVM.");
+		return ret;
+	}
+	svm_msrpm_init(msrpm);
+	memset(iopm, 0, sizeof(iopm));
+	ret = vmcb01_build(&svm_feat, &cfg, &g, &vmcb01, &why);
+	if (ret) {
+		log_err("cannot build VMCB01: %s.", why);
+		return ret;
+	}
+	memset(s, 0, sizeof(*s));
+	s->vmcb = &vmcb01;
+	s->vmcb_pa = (u64)&vmcb01;
+	s->gmet = svm_use_gmet(&svm_feat, &cfg);
+	s->nrips = svm_feat.nrips;
+	ret = svm_stage2_format(&s->npt_fmt);
+	if (ret)
+		return ret;
+	mmu_role_init(&role, &s->npt_fmt, false, false, false);
+	perm_init(&s->npt_perm, &role);
+	v->vendor = s;
+	v->root = root;
+	report_vmcb01(s);
+	return 0;
+}
+
+/* Skipping an instruction ends an STI/MOV SS interrupt shadow. */
+static void sync_regs_to_vmcb(struct vcpu *v, struct svm_vcpu *s)
+{
+	struct vmcb_save *sv = &s->vmcb->save;
+
+	sv->rax = v->regs.rax;
+	sv->rsp = v->regs.rsp;
+	sv->rflags = v->regs.rflags;
+	if (v->regs.rip != s->exit_rip)
+		s->vmcb->ctl.int_state &= ~1u;
+	sv->rip = v->regs.rip;
+}
+
+static void svm_run(struct vcpu *v)
+{
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb *vm = s->vmcb;
+
+	do {
+		sync_regs_to_vmcb(v, s);
+		svm_enter(&v->regs, s->vmcb_pa, (u64)&host_vmload_state);
+		v->exits++;
+		v->regs.rax = vm->save.rax;
+		v->regs.rsp = vm->save.rsp;
+		v->regs.rip = vm->save.rip;
+		v->regs.rflags = vm->save.rflags;
+		s->exit_rip = v->regs.rip;
+		/* Flushes and injections are one-shot (15.16.1, 15.20). */
+		vm->ctl.tlb_control = TLB_CONTROL_DO_NOTHING;
+		vm->ctl.event_inj = 0;
+	} while (svm_decode_exit(v));
+}
+
+static u64 svm_read_cr(struct vcpu *v, int cr)
+{
+	const struct vmcb_save *sv = &to_svm(v)->vmcb->save;
+
+	switch (cr) {
+	case 0:
+		return sv->cr0;
+	case 2:
+		return sv->cr2;
+	case 3:
+		return sv->cr3;
+	case 4:
+		return sv->cr4;
+	}
+	return 0;
+}
+
+/* L1's EFER as it reads it: SVME is Modex's (hv/exits.c hides it). */
+static u64 svm_read_efer(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->save.efer;
+}
+
+static void svm_set_efer(struct vcpu *v, u64 efer)
+{
+	struct svm_vcpu *s = to_svm(v);
+
+	/* VMRUN requires SVME (15.5.1). NXE changes how L1's cached
+	 * translations read: drop them. */
+	s->vmcb->save.efer = efer | EFER_SVME;
+	s->vmcb->ctl.tlb_control = svm_feat.flush_by_asid ?
+					   TLB_CONTROL_FLUSH_ASID :
+					   TLB_CONTROL_FLUSH_ALL;
+}
+
+static int svm_cpl(struct vcpu *v)
+{
+	/* APM Vol. 2 15.5.1: the VMCB CPL field is the guest's CPL. */
+	return to_svm(v)->vmcb->save.cpl;
+}
+
+static void svm_flush_guest_tlb(struct vcpu *v)
+{
+	/* 15.16.1: flush this guest's ASID where the CPU can, else all. */
+	to_svm(v)->vmcb->ctl.tlb_control = svm_feat.flush_by_asid ?
+						   TLB_CONTROL_FLUSH_ASID :
+						   TLB_CONTROL_FLUSH_ALL;
+}
+
+const struct vendor_ops svm_ops = {
+	.name = "svm",
+	.probe = svm_probe,
+	.enable = svm_enable,
+	.vcpu_init = svm_vcpu_init,
+	.run = svm_run,
+	.inject_exception = svm_inject_exception,
+	.insn_len = svm_insn_len,
+	.read_cr = svm_read_cr,
+	.read_efer = svm_read_efer,
+	.cpl = svm_cpl,
+	.flush_guest_tlb = svm_flush_guest_tlb,
+	.dump = svm_dump,
+	.stage2_format = svm_stage2_format,
+	.set_efer = svm_set_efer,
+};

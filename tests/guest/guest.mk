@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: MIT
+# Test kernels that run as L1 (tests/guest/): `make guests` builds each
+# tests/guest/l1_*.c twice, build/guest/<name>_mb2.elf (Multiboot2 header)
+# and build/guest/<name>_mb1.elf (Multiboot1 header), with the framework in
+# tests/guest/lib/ and the pure Modex file it shares (hv/printf.c).
+# Included from the top Makefile.
+
+GUEST_OUT := $(BUILD)/guest
+GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -fno-common -Wall -Wextra -Werror \
+	-Wmissing-prototypes -Wstrict-prototypes -Wvla -Wshadow \
+	$(GUEST_EXTRA_CFLAGS) -I. -MMD -MP
+GUEST_ASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__ -Wa,--noexecstack
+GUEST_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -T tests/guest/lib/guest.ld
+
+# The pure Modex files test guests link (overridable for bring-up).
+GUEST_SHARED_SRCS ?= hv/printf.c
+GUEST_LIB_SRCS := $(filter-out %_header.S,$(wildcard tests/guest/lib/*.c \
+	tests/guest/lib/*.S)) $(GUEST_SHARED_SRCS)
+GUEST_LIB_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_LIB_SRCS))
+GUEST_NAMES := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/l1_*.c))
+GUEST_ELFS := $(foreach g,$(GUEST_NAMES),$(GUEST_OUT)/$(g)_mb1.elf \
+	$(GUEST_OUT)/$(g)_mb2.elf)
+
+.PHONY: guests
+guests: $(GUEST_ELFS)
+
+# Objects reached through the pattern rules below stay (not intermediate).
+.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
+	$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o \
+	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES))
+
+$(GUEST_OUT)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUEST_OUT)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_ASFLAGS) -c $< -o $@
+
+$(GUEST_OUT)/%_mb1.elf: $(GUEST_OUT)/obj/tests/guest/%.c.o $(GUEST_LIB_OBJS) \
+		$(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o tests/guest/lib/guest.ld
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(GUEST_OUT)/%_mb2.elf: $(GUEST_OUT)/obj/tests/guest/%.c.o $(GUEST_LIB_OBJS) \
+		$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o tests/guest/lib/guest.ld
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)

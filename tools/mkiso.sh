@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build a GRUB rescue ISO that boots Modex, optionally with an L1 module.
+#   tools/mkiso.sh OUT.iso MODEX.elf "MODEX CMDLINE" [L1.elf "L1 CMDLINE"]
+# The generated grub.cfg is the same one README.md shows for real hardware.
+set -euo pipefail
+
+out=$1 modex=$2 cmdline=${3-}
+l1=${4-} l1_cmdline=${5-}
+
+command -v grub-mkrescue >/dev/null || {
+	echo "mkiso: grub-mkrescue not found; run 'make deps' (needs grub-pc-bin grub-common xorriso mtools)" >&2
+	exit 1
+}
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir/boot/grub"
+cp "$modex" "$dir/boot/modex.elf"
+{
+	echo "set timeout=0"
+	echo "set default=0"
+	echo "menuentry \"Modex\" {"
+	echo "	multiboot2 /boot/modex.elf $cmdline"
+	if [ -n "$l1" ]; then
+		cp "$l1" "$dir/boot/l1.elf"
+		echo "	module2 /boot/l1.elf l1 $l1_cmdline"
+	fi
+	echo "	boot"
+	echo "}"
+} >"$dir/boot/grub/grub.cfg"
+mkdir -p "$(dirname "$out")"
+# Only the BIOS (i386-pc) platform: that is what QEMU's and Bochs's
+# firmware boot, and it keeps the ISO small and the build quick.
+grub-mkrescue -d /usr/lib/grub/i386-pc -o "$out" "$dir" >"$out.log" 2>&1 || {
+	cat "$out.log" >&2
+	exit 1
+}

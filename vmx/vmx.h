@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMX backend's private state and the interface between its files:
+ * vmx/vmx.c (probe, VMXON, VMCS01 load, entry), vmx/vmx_exit.c (exit
+ * decoding, CR emulation, failure reports). Generic code sees only
+ * vmx_ops (hv/vendor.h).
+ */
+#ifndef MODEX_VMX_VMX_H
+#define MODEX_VMX_VMX_H
+
+#include "hv/vcpu.h"
+#include "vmx/vmcs_build.h"
+
+struct vmx_vcpu {
+	struct vmx_caps caps;
+	u64 eptp;
+	bool launched;
+	bool mbec, vpid;
+	u64 exit_rip; /* guest RIP at the last exit */
+};
+
+static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
+{
+	return v->vendor;
+}
+
+/* Read the raw capability MSRs (SDM Vol. 3D appendix A). */
+void vmx_read_caps(struct vmx_caps *c);
+
+/* Decode the current VM exit into v->exit (vmx/vmx_exit.c). Returns true
+ * when the exit was handled inside the backend (CR0/CR3/CR4 accesses, the
+ * VMX-specific part of the guest's view) and L1 can be resumed at once. */
+bool vmx_decode_exit(struct vcpu *v);
+/* Report a failed VMLAUNCH/VMRESUME (VMfail) with the VM-instruction error
+ * and the fields it concerns; fills v->exit as EXIT_R_ENTRY_FAIL. */
+void vmx_report_vmfail(struct vcpu *v, int status);
+void vmx_dump(struct vcpu *v);
+/* Drop L1's cached translations (INVEPT for its EPTP). */
+void vmx_flush_tlb(struct vcpu *v);
+void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error,
+			  u32 error_code);
+
+#endif /* MODEX_VMX_VMX_H */
