@@ -15,6 +15,8 @@
 
 #define CR0_PE (1 << 0)
 #define CR0_WP (1 << 16)
+#define CR0_NW (1 << 29)
+#define CR0_CD (1 << 30)
 #define CR0_PG (1 << 31)
 #define CR4_PAE (1 << 5)
 #define MSR_EFER 0xc0000080
@@ -84,7 +86,10 @@ _start:
 	rdmsr
 	orl $(EFER_LME | EFER_NXE), %eax
 	wrmsr
+	/* Firmware may leave caching off (CR0.CD/NW); Modex runs cached,
+	 * and VM entry does not load CD/NW, so L1 would inherit it. */
 	movl %cr0, %eax
+	andl $~(CR0_CD | CR0_NW), %eax
 	orl $(CR0_PG | CR0_PE | CR0_WP), %eax
 	movl %eax, %cr0
 

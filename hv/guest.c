@@ -18,9 +18,11 @@
 #include "hv/include/x86.h"
 #include "hv/l1_boot.h"
 #include "hv/log.h"
+#include "hv/memory.h"
 #include "hv/panic.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
+#include "mm/frame.h"
 #include "mm/pt_build.h"
 
 extern char __image_start[], __image_end[];
@@ -33,7 +35,6 @@ static struct phys_range hidden[MAX_HIDDEN];
 static u32 nr_hidden;
 static struct phys_range l1_ram[MAX_L1_RAM];
 static u32 nr_l1_ram;
-static u64 pool_next, pool_end;
 static struct pt_mem_direct npt_mem_direct;
 static struct pt stage2;
 static hpa_t sink_pa;
@@ -51,14 +52,16 @@ static void *identity(u64 pa)
 
 /* ---------------------------------------------------------------- pool */
 
+/* Stage-2 tables, the sink and the canary page come from Modex's pool
+ * (hv/memory.c), which is hidden like the image. */
 static int pool_alloc(u64 *pa)
 {
-	if (pool_next >= pool_end)
-		return -E_NOMEM;
-	*pa = pool_next;
-	pool_next += PAGE_SIZE;
-	memset(identity(*pa), 0, PAGE_SIZE);
-	return 0;
+	return frame_alloc(pa, FRAME_ZERO);
+}
+
+static void pool_free(u64 pa)
+{
+	frame_free(pa, 1);
 }
 
 static bool overlaps_any(u64 s, u64 e, const struct phys_range *r, u32 n)
@@ -67,42 +70,6 @@ static bool overlaps_any(u64 s, u64 e, const struct phys_range *r, u32 n)
 		if (s < r[i].end && r[i].start < e)
 			return true;
 	return false;
-}
-
-/*
- * The pool is the highest 2 MiB-aligned window of available RAM below
- * 4 GiB (Modex addresses memory through its identity map there) that
- * holds nothing the boot loader put in memory. Kernels load low, so the
- * top of RAM is the place least likely to collide with L1's image.
- */
-static int pool_reserve(const struct mb2_info *info)
-{
-	struct phys_range busy[MB2_MAX_MODULES + 2];
-	u32 nb = 0;
-
-	busy[nb++] = (struct phys_range){ (u64)__image_start,
-					  (u64)__image_end };
-	busy[nb++] = (struct phys_range){ info->info_phys,
-					  info->info_phys + info->info_size };
-	for (u32 i = 0; i < info->nr_modules; i++)
-		busy[nb++] = (struct phys_range){ info->modules[i].start,
-						  info->modules[i].end };
-	for (u32 i = info->nr_regions; i-- > 0;) {
-		const struct mb2_region *r = &info->regions[i];
-		u64 lo = ALIGN_UP(r->base, SZ_2M);
-		u64 hi = ALIGN_DOWN(MIN(r->base + r->len, FOUR_GIB), SZ_2M);
-
-		if (r->type != 1)
-			continue;
-		for (; hi >= lo + GUEST_POOL_SIZE; hi -= SZ_2M) {
-			if (overlaps_any(hi - GUEST_POOL_SIZE, hi, busy, nb))
-				continue;
-			pool_next = hi - GUEST_POOL_SIZE;
-			pool_end = hi;
-			return 0;
-		}
-	}
-	return -E_NOMEM;
 }
 
 /* ------------------------------------------------------- memory layout */
@@ -115,7 +82,8 @@ static int compute_l1_ram(const struct mb2_info *info)
 
 	hidden[nr_hidden++] = (struct phys_range){ (u64)__image_start,
 						   (u64)__image_end };
-	hidden[nr_hidden++] = (struct phys_range){ pool_next, pool_end };
+	hidden[nr_hidden++] = (struct phys_range){ memory_pool().start,
+						   memory_pool().end };
 	for (u32 i = 0; i < info->nr_regions; i++)
 		if (info->regions[i].type == 1)
 			avail[na++] = (struct phys_range){
@@ -179,7 +147,8 @@ static int build_stage2(void)
 		return ret;
 	npt_mem_direct = (struct pt_mem_direct){
 		.p2v = identity, .alloc_page = pool_alloc,
-		.lo = pool_next, .hi = pool_end,
+		.free_page = pool_free, .lo = memory_pool().start,
+		.hi = memory_pool().end,
 	};
 	mem = pt_mem_direct(&npt_mem_direct);
 	ret = pt_init(&stage2, &fmt, &mem);
@@ -210,8 +179,8 @@ static void canary_make(char *out, u64 salt)
 }
 
 /* Plant the canary where L1 must never see it: image data and bss, the
- * stacks, and pool frames. */
-static u32 plant_canaries(void)
+ * stacks, and a pool frame. */
+static void plant_canaries(u64 frame)
 {
 	char *spots[] = {
 		canary_data,
@@ -219,17 +188,24 @@ static u32 plant_canaries(void)
 		boot_stack_bottom + 64,
 		identity((u64)ist_df_stack_top - IST_STACK_SIZE + 64),
 		identity((u64)ist_nmi_stack_top - IST_STACK_SIZE + 64),
-		identity(pool_end - PAGE_SIZE),
-		identity(pool_end - PAGE_SIZE / 2),
+		identity(frame),
+		identity(frame + PAGE_SIZE / 2),
 	};
-	u32 n = 0;
 
-	/* The last pool page is never handed out: keep it for canaries. */
-	pool_end -= PAGE_SIZE;
-	for (u32 i = 0; i < ARRAY_SIZE(spots); i++, n++)
+	for (u32 i = 0; i < ARRAY_SIZE(spots); i++)
 		canary_make(spots[i], i);
-	log_dbg("canary %s planted in %u places.", canary_data, n);
-	return n;
+	log_dbg("canary %s planted in %u places.", canary_data,
+		(u32)ARRAY_SIZE(spots));
+}
+
+bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa)
+{
+	if (gpa >= ram_top())
+		return false;
+	*hpa = ranges_contain(hidden, nr_hidden, gpa) ?
+		       sink_pa + (gpa & (PAGE_SIZE - 1)) :
+		       gpa;
+	return true;
 }
 
 /* ---------------------------------------------------- hypercall env */
@@ -336,6 +312,7 @@ static void report_layout(void)
 void guest_start(const struct mb2_info *info)
 {
 	struct boot_cpu_state bs;
+	u64 canary_frame;
 	int ret;
 
 	if (!info->nr_modules) {
@@ -348,16 +325,16 @@ void guest_start(const struct mb2_info *info)
 	ret = vendor->enable();
 	if (ret)
 		fail("cannot enable virtualization", ret);
-	ret = pool_reserve(info);
-	if (ret)
-		fail("cannot reserve Modex's memory pool", ret);
 	ret = compute_l1_ram(info);
 	if (ret)
 		fail("cannot compute L1's memory", ret);
 	ret = l1_boot_load(info, l1_ram, nr_l1_ram, hidden, nr_hidden, &bs);
 	if (ret)
 		fail("cannot load the L1 module", ret);
-	plant_canaries();
+	ret = pool_alloc(&canary_frame);
+	if (ret)
+		fail("cannot allocate the canary page", ret);
+	plant_canaries(canary_frame);
 	ret = build_stage2();
 	if (ret)
 		fail("cannot build the stage-2 tables for L1", ret);

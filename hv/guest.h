@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Running L1: the vendor-neutral boot flow (pick and enable the backend,
- * reserve Modex's memory pool, compute L1's RAM, load the L1 module, build
- * NPT01/EPT01 with Modex's memory hidden, start the vCPU), the nested
+ * compute L1's RAM = the memory map minus Modex's image and pool
+ * (hv/memory.c), load the L1 module, build NPT01/EPT01 with Modex's memory
+ * hidden, start the vCPU), the nested
  * paging faults that belong to that layout, and the hypercall environment.
  * docs/isolation.md describes what L1 sees of Modex's memory.
  */
@@ -14,10 +15,6 @@
 #include "hv/multiboot2.h"
 #include "hv/vcpu.h"
 
-/* Modex's own frame pool: stage-2 tables, the sink page, later nested
- * state. Hidden from L1 like the image. */
-#define GUEST_POOL_SIZE (16ULL << 20)
-
 /* The canary planted in Modex memory; L1 test kernels search for it. */
 #define MODEX_CANARY_PREFIX "MODEX-CANARY-"
 
@@ -27,6 +24,14 @@
  * outcome ends the run through hv_exit().
  */
 void guest_start(const struct mb2_info *info);
+
+/*
+ * Where stage 2 sends L1 physical address @gpa, without walking it: @gpa
+ * itself, or the sink page for Modex memory. False above the top of RAM
+ * (devices: Modex must not read them on L1's behalf). For emulation
+ * paths that read L1 memory (instruction bytes, page tables).
+ */
+bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa);
 
 /* The hypercall environment (L1's RAM, statistics, test exit). */
 const struct hc_env *guest_hc_env(void);

@@ -1,80 +1,219 @@
 // SPDX-License-Identifier: MIT
 /*
- * Boot-time memory setup: the frame allocator over the memory map (minus
- * the first MiB, the image, the boot information and the modules) and
- * Modex's own page tables.
- * Context: boot CPU, interrupts off.
+ * Boot-time memory setup: reserve Modex's pool (the only RAM besides its
+ * image that Modex uses, and so the only RAM hidden from L1), hand it to
+ * the frame allocator, and build Modex's own page tables with W^X.
+ * Context: boot CPU, interrupts off, boot page tables (identity 4 GiB).
  */
 #include "hv/memory.h"
 
 #define LOG_PREFIX "mm"
+#include "boot/stacks.h"
 #include "hv/exit.h"
+#include "hv/features.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
+#include "hv/include/x86.h"
 #include "hv/log.h"
 #include "hv/panic.h"
-#include "mm/frame.h"
+#include "mm/pt_build.h"
 
 extern char __image_start[], __image_end[];
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __data_end[];
 
-#define MAX_EXCL (MB2_MAX_MODULES + 2)
+#define FOUR_GIB 0x100000000ULL
 
-static struct mem_range avail[MB2_MAX_REGIONS];
+static struct mem_range pool;
+static struct pt host_pt;
+static struct pt_mem_direct host_mem;
 
-static void *identity_phys_to_virt(hpa_t pa)
+struct mem_range memory_pool(void)
+{
+	return pool;
+}
+
+static void *identity(hpa_t pa)
 {
 	return (void *)pa;
 }
 
-static unsigned collect_avail(const struct mb2_info *info, u64 *total)
+static bool overlaps(u64 s, u64 e, const struct mem_range *r, unsigned n)
 {
-	unsigned n = 0;
-
-	*total = 0;
-	for (u32 i = 0; i < info->nr_regions; i++) {
-		const struct mb2_region *r = &info->regions[i];
-
-		if (r->type != 1)
-			continue;
-		avail[n++] = (struct mem_range){ r->base, r->base + r->len };
-		*total += r->len;
-	}
-	return n;
+	for (unsigned i = 0; i < n; i++)
+		if (s < r[i].end && r[i].start < e)
+			return true;
+	return false;
 }
 
-static unsigned collect_excl(const struct mb2_info *info,
-			     struct mem_range *excl)
+/*
+ * The pool is the highest 2 MiB-aligned window of available RAM below
+ * 4 GiB (reachable through the boot identity map) that holds nothing the
+ * boot loader put in memory. Guest kernels load low, so the top of RAM is
+ * the place least likely to collide with L1's image.
+ */
+static int pool_reserve(const struct mb2_info *info)
 {
-	unsigned n = 0;
+	struct mem_range busy[MB2_MAX_MODULES + 2];
+	unsigned nb = 0;
 
-	excl[n++] = (struct mem_range){ (u64)__image_start, (u64)__image_end };
-	excl[n++] = (struct mem_range){ info->info_phys,
-					info->info_phys + info->info_size };
+	busy[nb++] = (struct mem_range){ (u64)__image_start, (u64)__image_end };
+	busy[nb++] = (struct mem_range){ info->info_phys,
+					 info->info_phys + info->info_size };
 	for (u32 i = 0; i < info->nr_modules; i++)
-		excl[n++] = (struct mem_range){ info->modules[i].start,
-						info->modules[i].end };
-	return n;
+		busy[nb++] = (struct mem_range){ info->modules[i].start,
+						 info->modules[i].end };
+	for (u32 i = info->nr_regions; i-- > 0;) {
+		const struct mb2_region *r = &info->regions[i];
+		u64 lo = ALIGN_UP(r->base, SZ_2M);
+		u64 hi = ALIGN_DOWN(MIN(r->base + r->len, FOUR_GIB), SZ_2M);
+
+		if (r->type != 1 /* available */)
+			continue;
+		for (; hi >= lo + MODEX_POOL_SIZE; hi -= SZ_2M) {
+			if (overlaps(hi - MODEX_POOL_SIZE, hi, busy, nb))
+				continue;
+			pool = (struct mem_range){ hi - MODEX_POOL_SIZE, hi };
+			return 0;
+		}
+	}
+	return -E_NOMEM;
 }
 
-static void frames_init(const struct mb2_info *info)
+static int host_alloc_page(u64 *pa)
 {
-	struct mem_range excl[MAX_EXCL];
-	unsigned nr_avail, nr_excl;
-	u64 total;
+	return frame_alloc(pa, FRAME_ZERO);
+}
+
+static void host_free_page(u64 pa)
+{
+	frame_free(pa, 1);
+}
+
+/* Everything the firmware describes, RW+NX; the image gets its own rights. */
+static int map_host(const struct mb2_info *info)
+{
+	const acc_t rw = ACC_READ | ACC_WRITE;
+	int ret = 0;
+
+	for (u32 i = 0; i < info->nr_regions && !ret; i++) {
+		const struct mb2_region *r = &info->regions[i];
+		u64 s = ALIGN_DOWN(r->base, PAGE_SIZE);
+		u64 e = ALIGN_UP(r->base + r->len, PAGE_SIZE);
+
+		ret = pt_map(&host_pt, s, s, e - s, rw, 0, 0);
+	}
+	if (ret)
+		return ret;
+	ret = pt_map(&host_pt, (u64)__text_start, (u64)__text_start,
+		     __text_end - __text_start, ACC_READ | ACC_EXEC, 0, 0);
+	if (!ret)
+		ret = pt_map(&host_pt, (u64)__rodata_start, (u64)__rodata_start,
+			     __rodata_end - __rodata_start, ACC_READ, 0, 0);
+	if (!ret)
+		ret = pt_map(&host_pt, (u64)__data_start, (u64)__data_start,
+			     __data_end - __data_start, rw, 0, 0);
+	return ret;
+}
+
+/* The page below each stack (boot/stacks.S) stays unmapped. */
+static const char *const stack_guards[] = {
+	stack_area, boot_stack_top, ist_df_stack_top, ist_nmi_stack_top,
+};
+
+static int unmap_guards(void)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(stack_guards) && !ret; i++)
+		ret = pt_unmap(&host_pt, (u64)stack_guards[i], PAGE_SIZE);
+	return ret;
+}
+
+struct wx_count {
+	u64 leaves, wx;
+};
+
+static int count_leaf(void *arg, u64 va, u64 entry, unsigned level)
+{
+	struct wx_count *c = arg;
+	acc_t acc = pt_entry_acc(&host_pt.fmt, entry);
+
+	(void)level;
+
+	(void)va;
+	c->leaves++;
+	if ((acc & ACC_WRITE) && (acc & ACC_EXEC))
+		c->wx++;
+	return 0;
+}
+
+/* Boot-test invariants: no W+X leaf, every guard page unmapped. */
+static void check_host_tables(void)
+{
+	struct wx_count c = { 0, 0 };
+	unsigned unmapped = 0;
+	struct pt_walk w;
+
+	pt_for_each_leaf(&host_pt, count_leaf, &c);
+	for (unsigned i = 0; i < ARRAY_SIZE(stack_guards); i++)
+		if (pt_lookup(&host_pt, (u64)stack_guards[i], &w) ==
+		    PTW_NOT_PRESENT)
+			unmapped++;
+	log_info("own page tables: %lu leaf mappings, %lu writable+executable.",
+		 c.leaves, c.wx);
+	log_info("stack guard pages unmapped: %u of %u.", unmapped,
+		 (unsigned)ARRAY_SIZE(stack_guards));
+	BUG_ON(c.wx != 0);
+	BUG_ON(unmapped != ARRAY_SIZE(stack_guards));
+}
+
+static int build_host_tables(const struct mb2_info *info)
+{
+	struct pt_format f;
+	struct pt_mem m;
+	u32 flags = PTF_NXE | (cpu_features.pdpe1gb ? PTF_1G : 0);
 	int ret;
 
-	nr_avail = collect_avail(info, &total);
-	nr_excl = collect_excl(info, excl);
-	ret = frame_init(avail, nr_avail, excl, nr_excl, identity_phys_to_virt);
-	if (ret) {
-		log_err("cannot set up the frame allocator: %s.", err_str(ret));
-		hv_exit(HV_EXIT_FAIL);
-	}
-	log_info("memory: %lu KiB available in %u ranges, %lu frames free for Modex.",
-		 total >> 10, nr_avail, frame_free_count());
+	ret = pt_format_init(&f, PT_X86, cpu_features.maxphyaddr, flags);
+	if (ret)
+		return ret;
+	host_mem = (struct pt_mem_direct){ identity, host_alloc_page,
+					   host_free_page, pool.start,
+					   pool.end };
+	m = pt_mem_direct(&host_mem);
+	ret = pt_init(&host_pt, &f, &m);
+	if (!ret)
+		ret = map_host(info);
+	if (!ret)
+		ret = unmap_guards();
+	if (ret)
+		return ret;
+	write_cr3(host_pt.root);
+	return 0;
 }
 
 void memory_init(const struct mb2_info *info)
 {
-	frames_init(info);
+	int ret = pool_reserve(info);
+
+	if (ret) {
+		log_err("no room for Modex's %llu MiB memory pool below 4 GiB.",
+			MODEX_POOL_SIZE >> 20);
+		hv_exit(HV_EXIT_FAIL);
+	}
+	ret = frame_init(&pool, 1, NULL, 0, identity);
+	if (ret) {
+		log_err("cannot set up the frame allocator: %s.", err_str(ret));
+		hv_exit(HV_EXIT_FAIL);
+	}
+	log_info("memory: %u regions in the map; Modex pool [%#lx, %#lx), %lu frames free.",
+		 info->nr_regions, pool.start, pool.end, frame_free_count());
+	ret = build_host_tables(info);
+	if (ret) {
+		log_err("cannot build Modex's own page tables: %s.",
+			err_str(ret));
+		hv_exit(HV_EXIT_FAIL);
+	}
+	check_host_tables();
 }

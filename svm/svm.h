@@ -10,6 +10,7 @@
 
 #include "hv/features.h"
 #include "hv/vcpu.h"
+#include "mm/gwalk.h"
 #include "mm/perm.h"
 #include "mm/pt_format.h"
 #include "svm/vmcb.h"
@@ -21,6 +22,11 @@ struct svm_vcpu {
 	u64 exit_rip;		/* guest RIP at the last #VMEXIT */
 	struct pt_format npt_fmt; /* NPT01's format */
 	struct perm_table npt_perm; /* its permission table */
+	/* L1's paging mode for instruction fetches, cached: building it
+	 * computes a permission table (thousands of instructions). */
+	struct gwalk_mode fetch_mode;
+	u64 fetch_mode_key[4]; /* CR0, CR3, CR4, EFER it was built for */
+	bool fetch_mode_valid;
 };
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)

@@ -9,6 +9,7 @@
 
 #define LOG_PREFIX "svm"
 #include "hv/console.h"
+#include "hv/guest.h"
 #include "hv/include/compiler.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
@@ -99,32 +100,62 @@ static void *identity(u64 pa)
 	return (void *)pa;
 }
 
-/* Read up to @len bytes at L1 linear address @la through L1's paging and
- * NPT01 (the pages a fetch would use); returns how many were readable. */
+/* L1's paging mode, rebuilt only when CR0, CR3, CR4 or EFER changed. */
+static const struct gwalk_mode *fetch_mode(struct svm_vcpu *s)
+{
+	const struct vmcb_save *sv = &s->vmcb->save;
+	u64 key[4] = { sv->cr0, sv->cr3, sv->cr4, sv->efer };
+
+	if (s->fetch_mode_valid && !memcmp(key, s->fetch_mode_key, sizeof(key)))
+		return &s->fetch_mode;
+	s->fetch_mode_valid = false;
+	if (gwalk_mode_init(&s->fetch_mode, sv->cr0, sv->cr3, sv->cr4,
+			    sv->efer, s->npt_fmt.maxphyaddr, PTF_AMD))
+		return NULL;
+	memcpy(s->fetch_mode_key, key, sizeof(key));
+	s->fetch_mode_valid = true;
+	return &s->fetch_mode;
+}
+
+/*
+ * L1 memory as stage 2 presents it, read without walking NPT01
+ * (hv/guest.c knows its layout): a 4-level nested walk per guest level
+ * would cost thousands of instructions on every exit without NRIPS.
+ */
+static int l1_mem_read(void *ctx, u64 gpa, u64 *val)
+{
+	hpa_t hpa;
+
+	(void)ctx;
+	if ((gpa & 7) || !guest_gpa_to_hpa(gpa, &hpa))
+		return -E_FAULT;
+	*val = *(const u64 *)identity(hpa);
+	return 0;
+}
+
+static const struct pt_mem_ops l1_mem_ops = { .read = l1_mem_read };
+
+/* Read up to @len bytes at L1 linear address @la through L1's paging (the
+ * bytes a fetch would see); returns how many were readable. */
 static unsigned fetch_guest(struct vcpu *v, u64 la, u8 *buf, unsigned len)
 {
 	struct svm_vcpu *s = to_svm(v);
-	const struct vmcb_save *sv = &s->vmcb->save;
-	struct pt_mem_direct d = { .p2v = identity, .lo = 0,
-				   .hi = 1ULL << s->npt_fmt.maxphyaddr };
-	struct pt_mem mem = pt_mem_direct(&d);
-	struct gwalk_stage2 s2 = { &s->npt_fmt, &mem, v->root, &s->npt_perm };
-	struct gwalk_mode mode;
+	const struct pt_mem mem = { &l1_mem_ops, NULL };
+	const struct gwalk_mode *mode = fetch_mode(s);
 	unsigned got = 0;
 
-	if (gwalk_mode_init(&mode, sv->cr0, sv->cr3, sv->cr4, sv->efer,
-			    s->npt_fmt.maxphyaddr, PTF_AMD))
-		return 0;
-	while (got < len) {
+	while (mode && got < len) {
 		struct gwalk_access a = { .la = la + got, .op = PK_FETCH,
-					  .cpl = sv->cpl };
+					  .cpl = s->vmcb->save.cpl };
 		struct gwalk w;
 		unsigned n = (unsigned)MIN(len - got,
 					   PAGE_SIZE - ((la + got) & 0xfff));
+		hpa_t hpa;
 
-		if (gwalk(&mode, &s2, &mem, &a, 0, &w) != GW_OK)
+		if (gwalk(mode, NULL, &mem, &a, 0, &w) != GW_OK ||
+		    !guest_gpa_to_hpa(w.gpa, &hpa))
 			break;
-		memcpy(buf + got, identity(w.hpa), n);
+		memcpy(buf + got, identity(hpa), n);
 		got += n;
 	}
 	return got;

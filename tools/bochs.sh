@@ -103,15 +103,21 @@ exec 9>"$cache/.bochs.lock"
 if ! flock -n 9; then
 	say "another build holds $cache/.bochs.lock; waiting"
 	flock 9
+	if [ $refresh = 0 ] && b=$(cached); then
+		echo "$b"
+		exit 0
+	fi
 fi
 
-# Private apt configuration: a deb-src line for Debian 13 with its own lists
-# and cache directories, so the system's apt setup is neither read nor changed.
-# Holding the lock, leftovers of interrupted builds can go.
+# Holding the lock, leftovers of interrupted builds can go. The new one is
+# staged beside the cache (same file system) and moved into place at the end.
 rm -rf "$cache"/.bochs-build.*
 stage=$(mktemp -d "$cache/.bochs-build.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 trap 'exit 130' INT TERM HUP
+
+# Private apt configuration: a deb-src line for Debian 13 with its own lists
+# and cache directories, so the system's apt setup is neither read nor changed.
 apt_dir=$stage/apt
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$stage/src"
 echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \

@@ -23,6 +23,7 @@
 #define EPT_CAP_ADV_EXIT_INFO BIT(22)
 
 #define IA32_PAT_DEFAULT 0x0007040600070406ULL
+#define VMX_LAST_CAP_MSR 0x493 /* IA32_VMX_EXIT_CTLS2 */
 
 u64 vmx_ctl_msr(const struct vmx_caps *c, u32 field)
 {
@@ -181,12 +182,13 @@ void vmx_msr_bitmap_init(u8 *bitmap)
 	/*
 	 * L1 sees no VMX (CPUID.1:ECX.VMX clear), so these answer as on a CPU
 	 * without VMX: IA32_FEATURE_CONTROL reads locked with VMX disabled and
-	 * writes #GP; the capability MSRs 0x480-0x491 #GP (SDM Vol. 4 table
-	 * 2-2 lists them only "If CPUID.01H:ECX.[5] = 1"). The generic MSR
-	 * handler gives those answers.
+	 * writes #GP; the capability MSRs 0x480-0x493 (up to
+	 * IA32_VMX_PROCBASED_CTLS3 and IA32_VMX_EXIT_CTLS2) #GP (SDM Vol. 4
+	 * table 2-2 lists them only "If CPUID.01H:ECX.[5] = 1"). The generic
+	 * MSR handler gives those answers.
 	 */
 	msr_intercept(bitmap, MSR_IA32_FEATURE_CONTROL);
-	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= 0x491; msr++)
+	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= VMX_LAST_CAP_MSR; msr++)
 		msr_intercept(bitmap, msr);
 }
 

@@ -305,28 +305,21 @@ static u32 vmx_insn_len(struct vcpu *v)
 	return v->exit.insn_len;
 }
 
-static u64 shadowed(u32 real_field, u32 shadow_field, u32 mask_field)
-{
-	u64 mask = vmread(mask_field);
-
-	return (vmread(real_field) & ~mask) | (vmread(shadow_field) & mask);
-}
-
 static u64 vmx_read_cr(struct vcpu *v, int cr)
 {
 	(void)v;
 	switch (cr) {
 	case 0:
-		return shadowed(GUEST_CR0, CR0_READ_SHADOW,
-				CR0_GUEST_HOST_MASK);
+		return vmx_cr_l1_view(GUEST_CR0, CR0_READ_SHADOW,
+				      CR0_GUEST_HOST_MASK);
 	case 2:
 		/* VMX does not switch CR2 (SDM Vol. 3C 28.3): L1's is live. */
 		return read_cr2();
 	case 3:
 		return vmread(GUEST_CR3);
 	case 4:
-		return shadowed(GUEST_CR4, CR4_READ_SHADOW,
-				CR4_GUEST_HOST_MASK);
+		return vmx_cr_l1_view(GUEST_CR4, CR4_READ_SHADOW,
+				      CR4_GUEST_HOST_MASK);
 	}
 	return 0;
 }

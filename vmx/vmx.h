@@ -10,6 +10,7 @@
 
 #include "hv/vcpu.h"
 #include "vmx/vmcs_build.h"
+#include "vmx/vmx_asm.h"
 
 struct vmx_vcpu {
 	struct vmx_caps caps;
@@ -35,6 +36,14 @@ bool vmx_decode_exit(struct vcpu *v);
  * and the fields it concerns; fills v->exit as EXIT_R_ENTRY_FAIL. */
 void vmx_report_vmfail(struct vcpu *v, int status);
 void vmx_dump(struct vcpu *v);
+/* What MOV from CR0/CR4 returns to L1: the bits Modex owns (mask) come
+ * from the read shadow, the rest from the register (SDM Vol. 3C 26.3). */
+static inline u64 vmx_cr_l1_view(u32 real, u32 shadow, u32 mask_field)
+{
+	u64 mask = vmread(mask_field);
+
+	return (vmread(real) & ~mask) | (vmread(shadow) & mask);
+}
 /* Drop L1's cached translations (INVEPT for its EPTP). */
 void vmx_flush_tlb(struct vcpu *v);
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error,

@@ -12,6 +12,7 @@
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
 #include "hv/log.h"
+#include "hv/stats.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_asm.h"
 
@@ -288,8 +289,14 @@ bool vmx_decode_exit(struct vcpu *v)
 		e->reason = EXIT_R_CR_ACCESS;
 		e->cr.cr = e->qual & 15;
 		e->cr.write = !((e->qual >> 4) & 3);
-		if (handle_cr(v, e->qual))
+		if (handle_cr(v, e->qual)) {
+			/* Handled here; still counted (at the exit's RIP),
+			 * so exit figures stay whole. */
+			stats_record(&exit_stats, EXIT_R_CR_ACCESS,
+				     vmread(VM_EXIT_INSTRUCTION_LEN),
+				     vmread(GUEST_RIP), e->qual);
 			return true;
+		}
 		break;
 	case EXIT_REASON_RDMSR:
 	case EXIT_REASON_WRMSR:
@@ -445,9 +452,11 @@ void vmx_dump(struct vcpu *v)
 	log_err("  r9=%#lx r10=%#lx r11=%#lx r12=%#lx", r->r9, r->r10, r->r11,
 		r->r12);
 	log_err("  r13=%#lx r14=%#lx r15=%#lx", r->r13, r->r14, r->r15);
-	log_err("  cr0=%#lx (shadow %#lx) cr3=%#lx cr4=%#lx (shadow %#lx) efer=%#lx",
-		vmread(GUEST_CR0), vmread(CR0_READ_SHADOW), vmread(GUEST_CR3),
-		vmread(GUEST_CR4), vmread(CR4_READ_SHADOW),
+	log_err("  cr0=%#lx (L1 reads %#lx) cr3=%#lx cr4=%#lx (L1 reads %#lx) efer=%#lx",
+		vmread(GUEST_CR0),
+		vmx_cr_l1_view(GUEST_CR0, CR0_READ_SHADOW, CR0_GUEST_HOST_MASK),
+		vmread(GUEST_CR3), vmread(GUEST_CR4),
+		vmx_cr_l1_view(GUEST_CR4, CR4_READ_SHADOW, CR4_GUEST_HOST_MASK),
 		vmread(GUEST_IA32_EFER));
 	dump_seg("cs", GUEST_CS_SELECTOR);
 	dump_seg("ss", GUEST_SS_SELECTOR);

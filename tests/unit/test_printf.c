@@ -89,6 +89,7 @@ static int random_spec(char *f, int *stars, int *a)
 		else if (rnd() % 5)
 			f += sprintf(f, "%d", (int)(rnd() % 25));
 	}
+	*f = '\0';
 	*stars = ns;
 	return n;
 }
@@ -150,10 +151,10 @@ static void str_case(void)
 	for (char *p = f + 1; n > 0; n--, p++)
 		*p = '-';
 	f += strlen(f);
-	if (is_char && stars == 2)
-		stars = 1; /* no precision star for %c: rebuild simply */
 	if (is_char) {
-		sprintf(fmt, "[%%-%dc]", (int)(rnd() % 10));
+		/* No precision with c: format a fresh width-only spec. */
+		sprintf(fmt, "[%%%s%dc]", rnd() % 2 ? "-" : "",
+			(int)(rnd() % 10));
 		both(size, fmt, c);
 		return;
 	}

@@ -456,26 +456,26 @@ TEST(msr_bitmap_hides_vmx_msrs_only)
 	static u8 bm[4096];
 
 	vmx_msr_bitmap_init(bm);
-	for (u32 msr = 0x480; msr <= 0x491; msr++) {
+	for (u32 msr = 0x480; msr <= 0x493; msr++) {
 		CHECK(vmx_msr_bitmap_intercepts(bm, msr, false));
 		CHECK(vmx_msr_bitmap_intercepts(bm, msr, true));
 	}
 	CHECK(vmx_msr_bitmap_intercepts(bm, MSR_IA32_FEATURE_CONTROL, false));
 	CHECK(vmx_msr_bitmap_intercepts(bm, MSR_IA32_FEATURE_CONTROL, true));
 	CHECK(!vmx_msr_bitmap_intercepts(bm, 0x47f, false));
-	CHECK(!vmx_msr_bitmap_intercepts(bm, 0x492, true));
+	CHECK(!vmx_msr_bitmap_intercepts(bm, 0x494, true));
 	CHECK(!vmx_msr_bitmap_intercepts(bm, 0x10, true));
 	CHECK(!vmx_msr_bitmap_intercepts(bm, MSR_EFER, true));
 	CHECK(!vmx_msr_bitmap_intercepts(bm, 0xc0001fff, false));
 	/* Outside both ranges VMX always exits. */
 	CHECK(vmx_msr_bitmap_intercepts(bm, 0x2000, false));
 	CHECK(vmx_msr_bitmap_intercepts(bm, 0xc0010000, true));
-	/* Exactly 2 x 19 bits set. */
+	/* Exactly 2 x 21 bits set. */
 	unsigned int bits = 0;
 
 	for (unsigned int i = 0; i < sizeof(bm); i++)
 		bits += __builtin_popcount(bm[i]);
-	CHECK_EQ(bits, 2 * 19);
+	CHECK_EQ(bits, 2 * 21);
 }
 
 TEST(caps_missing_names_first_gap)

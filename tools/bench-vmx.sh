@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# VMX exit round-trip benchmark (not a test): runs tests/bench/l1_bench.c
+# under Modex and directly (baseline) on Bochs 3.0 Intel models. Bochs's
+# TSC advances by one per instruction executed (a loop of 5 instructions
+# reads 5 ticks per iteration), VMX transitions and Modex's code included,
+# so the difference between the two runs is Modex's path length per exit.
+# Prints instructions per CPUID and VMCALL exit round trip and the exits
+# Modex counted during L1's boot.
+#   tools/bench-vmx.sh [N] [MODEL...]  (default N=20000; broadwell_ult tigerlake)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+BUILD=${BUILD:-build}
+n=${1:-20000}
+shift || true
+models=${*:-broadwell_ult tigerlake}
+out=$BUILD/bench-vmx
+mkdir -p "$out/obj"
+BOCHS=${BOCHS:-$(tools/bochs.sh)}
+export BOCHS
+
+make -s -j"$(nproc)" "$BUILD/modex.elf" guests >/dev/null
+
+# Build the bench kernel like tests/guest/guest.mk builds test kernels.
+cflags=(-std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone
+	-mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables
+	-fno-strict-aliasing -fno-common -Wall -Wextra -Werror -I.)
+gcc "${cflags[@]}" -c tests/bench/l1_bench.c -o "$out/obj/l1_bench.o"
+libobjs=$(find "$BUILD/guest/obj" -name '*.o' ! -name 'l1_*' ! -name 'mb1_header.S.o' ! -name 'mb2_header.S.o')
+ld -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+	-T tests/guest/lib/guest.ld -o "$out/l1_bench.elf" "$out/obj/l1_bench.o" \
+	$libobjs "$BUILD/guest/obj/tests/guest/lib/mb2_header.S.o"
+
+tools/mkiso.sh "$out/modex.iso" "$BUILD/modex.elf" "exit=bochs" "$out/l1_bench.elf" "n=$n" >/dev/null
+tests/guest/mkiso-bare.sh "$out/bare.iso" "$out/l1_bench.elf" mb2 "n=$n exit=bochs" >/dev/null
+
+val() { sed -n "s/.*bench: $2 n=[0-9]* tsc=\([0-9]*\).*/\1/p" "$1" | head -n1; }
+for m in $models; do
+	for k in modex bare; do
+		tests/boot/run-bochs.sh "$m" "$out/$k.iso" "$out/$k-$m.log" 600 >/dev/null 2>&1 || true
+	done
+	m_cpuid=$(val "$out/modex-$m.log" cpuid) m_hc=$(val "$out/modex-$m.log" vmmcall)
+	b_nop=$(val "$out/bare-$m.log" nop) b_cpuid=$(val "$out/bare-$m.log" cpuid)
+	m_nop=$(val "$out/modex-$m.log" nop)
+	for v in m_nop m_cpuid b_nop b_cpuid; do
+		[ -n "${!v}" ] || { echo "bench: missing figure $v (logs in $out/)" >&2; exit 1; }
+	done
+	echo "VMX exit round trip, Bochs $m, N=$n (instructions per iteration):"
+	grep -h '\[modex\] vmx: EPT01' "$out/modex-$m.log" | sed 's/^\[modex\] vmx: /  /'
+	awk -v n="$n" -v mn="$m_nop" -v mc="$m_cpuid" -v mv="${m_hc:-}" -v bn="$b_nop" -v bc="$b_cpuid" 'BEGIN {
+		printf "  bare:  nop loop %.1f, cpuid loop %.1f\n", bn / n, bc / n
+		printf "  modex: nop loop %.1f, cpuid loop %.1f\n", mn / n, mc / n
+		printf "  CPUID exit round trip:  %.1f instructions (modex cpuid loop - bare cpuid loop)\n", (mc - bc) / n
+		if (mv != "")
+			printf "  VMCALL exit round trip: %.1f instructions (modex hypercall loop - bare cpuid loop)\n", (mv - bc) / n
+		else
+			print "  VMCALL exit round trip: not measured (no hypercall loop line)"
+	}'
+	grep -h 'bench: boot-exits' "$out/modex-$m.log" | sed 's/.*bench: /  L1 boot (first instruction to main): /'
+	grep -h '\[modex\] guest: exits:' "$out/modex-$m.log" | sed 's/^\[modex\] guest: /  whole run: /'
+done
