@@ -45,6 +45,7 @@ KSRCS := $(wildcard boot/*.S boot/*.c hv/*.c mm/*.c vmx/*.c vmx/*.S \
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 
 .PHONY: all iso run test unit check clean deps
+.SECONDARY:
 
 all: $(BUILD)/modex.elf
 

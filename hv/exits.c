@@ -26,8 +26,9 @@
 /* EFER bits L1 may write (APM Vol. 2 3.1.7; SDM Vol. 4 table 2-2): SCE,
  * LME, LMA (read-only, kept), NXE, LMSLE, FFXSR, TCE and bits 16-21
  * (MCOMMIT, INTWB, UAIEN, AIBRSE). SVME is refused: L1 sees no SVM. */
-#define EFER_L1_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | \
-		      (0x3fULL << 13 & ~EFER_SVME) | (0x3fULL << 16))
+#define EFER_L1_BITS                                 \
+	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | \
+	 (0x3fULL << 13 & ~EFER_SVME) | (0x3fULL << 16))
 
 /* IA32_FEATURE_CONTROL as a CPU without VMX shows it: locked, VMX off. */
 #define FEATURE_CONTROL_LOCKED 1
@@ -96,7 +97,9 @@ static void skip_insn(struct vcpu *v)
 	u32 len = vendor->insn_len(v);
 
 	if (!len)
-		guest_fatal(v, "cannot determine the length of L1's instruction at the exit; stopping L1.");
+		guest_fatal(
+			v,
+			"cannot determine the length of L1's instruction at the exit; stopping L1.");
 	v->regs.rip += len;
 }
 
@@ -203,9 +206,11 @@ static u64 trace_qual(const struct vcpu *v)
 
 static void unhandled(struct vcpu *v)
 {
-	guest_fatal(v, "unhandled L1 exit: %s (hardware reason %#lx, qualification %#lx); stopping L1.",
-		    exit_reason_name(v->exit.reason), v->exit.hw_reason,
-		    v->exit.qual);
+	guest_fatal(
+		v,
+		"unhandled L1 exit: %s (hardware reason %#lx, qualification %#lx); stopping L1.",
+		exit_reason_name(v->exit.reason), v->exit.hw_reason,
+		v->exit.qual);
 }
 
 void exits_handle(struct vcpu *v)
@@ -239,7 +244,9 @@ void exits_handle(struct vcpu *v)
 	case EXIT_R_TRIPLE_FAULT:
 		guest_fatal(v, "L1 triple fault (shutdown); stopping L1.");
 	case EXIT_R_ENTRY_FAIL:
-		guest_fatal(v, "entering L1 failed (VMEXIT_INVALID or VM-entry failure); stopping L1.");
+		guest_fatal(
+			v,
+			"entering L1 failed (VMEXIT_INVALID or VM-entry failure); stopping L1.");
 	default:
 		unhandled(v);
 	}

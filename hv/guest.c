@@ -80,15 +80,16 @@ static int compute_l1_ram(const struct mb2_info *info)
 	u32 na = 0;
 	int n;
 
-	hidden[nr_hidden++] = (struct phys_range){ (u64)__image_start,
-						   (u64)__image_end };
-	hidden[nr_hidden++] = (struct phys_range){ memory_pool().start,
-						   memory_pool().end };
+	hidden[nr_hidden++] =
+		(struct phys_range){ (u64)__image_start, (u64)__image_end };
+	hidden[nr_hidden++] =
+		(struct phys_range){ memory_pool().start, memory_pool().end };
 	for (u32 i = 0; i < info->nr_regions; i++)
 		if (info->regions[i].type == 1)
 			avail[na++] = (struct phys_range){
 				info->regions[i].base,
-				info->regions[i].base + info->regions[i].len };
+				info->regions[i].base + info->regions[i].len
+			};
 	n = ranges_subtract(avail, na, hidden, nr_hidden, l1_ram, MAX_L1_RAM);
 	if (n < 0)
 		return n;
@@ -146,8 +147,10 @@ static int build_stage2(void)
 	if (ret)
 		return ret;
 	npt_mem_direct = (struct pt_mem_direct){
-		.p2v = identity, .alloc_page = pool_alloc,
-		.free_page = pool_free, .lo = memory_pool().start,
+		.p2v = identity,
+		.alloc_page = pool_alloc,
+		.free_page = pool_free,
+		.lo = memory_pool().start,
 		.hi = memory_pool().end,
 	};
 	mem = pt_mem_direct(&npt_mem_direct);
@@ -239,8 +242,11 @@ static void hc_env_init(void)
 	if (hv_exit_method() != EXIT_HALT)
 		feat |= MODEX_FEAT_TEST_EXIT;
 	hc_env = (struct hc_env){
-		.ram = l1_ram, .nr_ram = nr_l1_ram, .stats = &exit_stats,
-		.features = feat, .write_guest = write_guest,
+		.ram = l1_ram,
+		.nr_ram = nr_l1_ram,
+		.stats = &exit_stats,
+		.features = feat,
+		.write_guest = write_guest,
 		.test_exit = test_exit,
 	};
 }
@@ -269,17 +275,20 @@ void guest_handle_npf(struct vcpu *v)
 	u64 base = ALIGN_DOWN(gpa, SZ_2M);
 
 	if (ranges_contain(hidden, nr_hidden, gpa))
-		guest_fatal(v, "L1 %s Modex's hidden memory at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",
-			    e->npf.access == EXIT_NPF_FETCH ?
-				    "fetched an instruction from" :
-				    "faulted on",
-			    gpa, e->qual);
+		guest_fatal(
+			v,
+			"L1 %s Modex's hidden memory at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",
+			e->npf.access == EXIT_NPF_FETCH ?
+				"fetched an instruction from" :
+				"faulted on",
+			gpa, e->qual);
 	if (gpa < ram_top() || gpa >> stage2.fmt.maxphyaddr ||
 	    overlaps_any(base, base + SZ_2M, hidden, nr_hidden) ||
-	    pt_map(&stage2, base, base, SZ_2M, pt_acc_full(&stage2.fmt), 0,
-		   0))
-		guest_fatal(v, "unexpected nested page fault at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",
-			    gpa, e->qual);
+	    pt_map(&stage2, base, base, SZ_2M, pt_acc_full(&stage2.fmt), 0, 0))
+		guest_fatal(
+			v,
+			"unexpected nested page fault at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",
+			gpa, e->qual);
 	vendor->flush_guest_tlb(v);
 }
 
@@ -304,9 +313,10 @@ static void report_layout(void)
 		ram += l1_ram[i].end - l1_ram[i].start;
 	for (u32 i = 0; i < nr_hidden; i++)
 		hid += hidden[i].end - hidden[i].start;
-	log_info("L1 RAM: %lu KiB in %u ranges; Modex hidden: %lu KiB in %u ranges (image %#lx-%#lx, pool %#lx-%#lx), mapped to sink page %#lx.",
-		 ram >> 10, nr_l1_ram, hid >> 10, nr_hidden, hidden[0].start,
-		 hidden[0].end, hidden[1].start, hidden[1].end, sink_pa);
+	log_info(
+		"L1 RAM: %lu KiB in %u ranges; Modex hidden: %lu KiB in %u ranges (image %#lx-%#lx, pool %#lx-%#lx), mapped to sink page %#lx.",
+		ram >> 10, nr_l1_ram, hid >> 10, nr_hidden, hidden[0].start,
+		hidden[0].end, hidden[1].start, hidden[1].end, sink_pa);
 }
 
 void guest_start(const struct mb2_info *info)

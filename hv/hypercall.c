@@ -117,8 +117,8 @@ static s64 dispatch(const struct hc_env *env, struct guest_regs *r, u32 nr)
  * Only EAX carries the call (bits 31:16 magic, 15:0 number): a 32-bit L1
  * cannot control RAX's upper half. Anything else is an unknown call.
  */
-enum hc_action hypercall_handle(const struct hc_env *env,
-				struct guest_regs *r, int cpl)
+enum hc_action hypercall_handle(const struct hc_env *env, struct guest_regs *r,
+				int cpl)
 {
 	u32 eax = (u32)r->rax;
 	s64 ret;

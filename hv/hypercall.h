@@ -32,13 +32,13 @@ struct hc_env {
 };
 
 enum hc_action {
-	HC_DONE,	/* RAX (and outputs) set: skip the instruction */
-	HC_INJECT_UD,	/* CPL > 0: #UD, as without a hypervisor */
+	HC_DONE, /* RAX (and outputs) set: skip the instruction */
+	HC_INJECT_UD, /* CPL > 0: #UD, as without a hypervisor */
 };
 
 /* Handle the call in @r made at privilege level @cpl. */
-enum hc_action hypercall_handle(const struct hc_env *env,
-				struct guest_regs *r, int cpl);
+enum hc_action hypercall_handle(const struct hc_env *env, struct guest_regs *r,
+				int cpl);
 
 /* Whether [gpa, gpa + len) lies wholly in @env's RAM (len 0: true). */
 bool hc_range_in_ram(const struct hc_env *env, gpa_t gpa, u64 len);

@@ -11,10 +11,17 @@
 static bool is_legacy_prefix(u8 b)
 {
 	switch (b) {
-	case 0xf0: case 0xf2: case 0xf3:		/* LOCK, REPNE, REP */
-	case 0x2e: case 0x36: case 0x3e: case 0x26:	/* CS SS DS ES */
-	case 0x64: case 0x65:				/* FS GS */
-	case 0x66: case 0x67:				/* operand, address size */
+	case 0xf0:
+	case 0xf2:
+	case 0xf3: /* LOCK, REPNE, REP */
+	case 0x2e:
+	case 0x36:
+	case 0x3e:
+	case 0x26: /* CS SS DS ES */
+	case 0x64:
+	case 0x65: /* FS GS */
+	case 0x66:
+	case 0x67: /* operand, address size */
 		return true;
 	}
 	return false;
@@ -63,11 +70,10 @@ static int decode_0f(const u8 *p, unsigned left, enum insn_kind *kind,
 	return -E_INVAL;
 }
 
-int insn_decode(const u8 *bytes, unsigned avail, bool long64,
-		struct insn *out)
+int insn_decode(const u8 *bytes, unsigned avail, bool long64, struct insn *out)
 {
-	unsigned i = 0, n = 0, rex = 0, limit = avail < INSN_MAX_LEN ?
-							avail : INSN_MAX_LEN;
+	unsigned i = 0, n = 0, rex = 0,
+		 limit = avail < INSN_MAX_LEN ? avail : INSN_MAX_LEN;
 	enum insn_kind kind = INSN_NONE;
 	int ret;
 

@@ -15,20 +15,20 @@
 #define INSN_MAX_LEN 15 /* SDM Vol. 2A 2.3.11, APM Vol. 3 1.1 */
 
 enum insn_kind {
-	INSN_NONE = 0,	/* none of the ones below */
-	INSN_CPUID,	/* 0F A2 */
-	INSN_RDMSR,	/* 0F 32 */
-	INSN_WRMSR,	/* 0F 30 */
-	INSN_VMMCALL,	/* 0F 01 D9 */
-	INSN_VMCALL,	/* 0F 01 C1 */
-	INSN_MOV_TO_CR,	/* 0F 22 /r: MOV CRn, reg (mod = 11) */
+	INSN_NONE = 0, /* none of the ones below */
+	INSN_CPUID, /* 0F A2 */
+	INSN_RDMSR, /* 0F 32 */
+	INSN_WRMSR, /* 0F 30 */
+	INSN_VMMCALL, /* 0F 01 D9 */
+	INSN_VMCALL, /* 0F 01 C1 */
+	INSN_MOV_TO_CR, /* 0F 22 /r: MOV CRn, reg (mod = 11) */
 };
 
 struct insn {
 	enum insn_kind kind;
-	u8 len;		/* total, prefixes included */
-	u8 nr_prefixes;	/* legacy and REX */
-	u8 cr, gpr;	/* INSN_MOV_TO_CR: CR number, source register (REX
+	u8 len; /* total, prefixes included */
+	u8 nr_prefixes; /* legacy and REX */
+	u8 cr, gpr; /* INSN_MOV_TO_CR: CR number, source register (REX
 			 * extended; 0 = RAX ... 15 = R15, SDM Vol. 2A 2.1.5) */
 };
 
@@ -40,8 +40,7 @@ struct insn {
  * it longer than 15 bytes (the CPU would have raised #GP), -E_RANGE when
  * more bytes are needed than @avail.
  */
-int insn_decode(const u8 *bytes, unsigned avail, bool long64,
-		struct insn *out);
+int insn_decode(const u8 *bytes, unsigned avail, bool long64, struct insn *out);
 
 /* The length if the bytes decode as @want, else 0. */
 u32 insn_len_of(const u8 *bytes, unsigned avail, bool long64,

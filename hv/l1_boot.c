@@ -50,15 +50,17 @@ static unsigned build_l1_map(const struct mb2_info *info,
 
 		if (r->type != L1_MEM_AVAILABLE) {
 			if (n < ARRAY_SIZE(l1_map))
-				l1_map[n++] = (struct l1_mem_region){
-					r->base, r->len, r->type };
+				l1_map[n++] =
+					(struct l1_mem_region){ r->base, r->len,
+								r->type };
 			continue;
 		}
 		k = ranges_subtract(&in, 1, hidden, nr_hidden, out, 8);
 		for (int j = 0; j < k && n < ARRAY_SIZE(l1_map); j++)
 			l1_map[n++] = (struct l1_mem_region){
 				out[j].start, out[j].end - out[j].start,
-				L1_MEM_AVAILABLE };
+				L1_MEM_AVAILABLE
+			};
 	}
 	return n;
 }
@@ -72,8 +74,8 @@ static unsigned collect(const struct mb2_info *info,
 	for (u32 i = 0; i < nr_ram && i < MAX_RANGES; i++)
 		ram_mr[i] = (struct mem_range){ ram[i].start, ram[i].end };
 	for (u32 i = 0; i < nr_hidden && na < MAX_AVOID - 2; i++)
-		avoid[na++] = (struct mem_range){ hidden[i].start,
-						  hidden[i].end };
+		avoid[na++] =
+			(struct mem_range){ hidden[i].start, hidden[i].end };
 	/* GRUB's information holds the strings still in use below. */
 	avoid[na++] = (struct mem_range){ info->info_phys,
 					  info->info_phys + info->info_size };
@@ -82,8 +84,8 @@ static unsigned collect(const struct mb2_info *info,
 
 /* The module must not be overwritten while it is copied: move it to
  * free RAM first if a segment lands on it. */
-static int place_source(const struct mb2_module *m, u32 nr_ram,
-			unsigned na, const void **file)
+static int place_source(const struct mb2_module *m, u32 nr_ram, unsigned na,
+			const void **file)
 {
 	u64 size = m->end - m->start;
 	gpa_t to;
@@ -106,8 +108,11 @@ static int place_info(const struct mb2_info *info, u32 nr_ram, unsigned na,
 		      struct boot_cpu_state *bs)
 {
 	struct boot_info_params p = {
-		.cmdline = cmdline, .mmap = l1_map, .nr_mmap = nr_map,
-		.rsdp = info->rsdp, .rsdp_len = info->rsdp_len,
+		.cmdline = cmdline,
+		.mmap = l1_map,
+		.nr_mmap = nr_map,
+		.rsdp = info->rsdp_phys ? (const void *)info->rsdp_phys : NULL,
+		.rsdp_len = info->rsdp_len,
 	};
 	size_t need = 0;
 	gpa_t at, gdt;
@@ -126,9 +131,10 @@ static int place_info(const struct mb2_info *info, u32 nr_ram, unsigned na,
 	gdt = at + ALIGN_UP(need, 8);
 	loader_gdt((u64 *)gdt);
 	loader_initial_state(&img, at, gdt, bs);
-	log_info("L1 boot information (%s) at %#lx, %lu bytes, %u memory map entries.",
-		 img.proto == BOOT_PROTO_MB2 ? "multiboot2" : "multiboot1",
-		 at, (u64)need, nr_map);
+	log_info(
+		"L1 boot information (%s) at %#lx, %lu bytes, %u memory map entries.",
+		img.proto == BOOT_PROTO_MB2 ? "multiboot2" : "multiboot1", at,
+		(u64)need, nr_map);
 	return 0;
 }
 
@@ -154,11 +160,13 @@ int l1_boot_load(const struct mb2_info *info, const struct phys_range *ram,
 			err);
 		return ret;
 	}
-	log_info("L1 module: %s %s kernel, %u segments from %#lx, entry %#lx, command line \"%s\".",
-		 img.proto == BOOT_PROTO_MB2 ? "multiboot2" : "multiboot1",
-		 img.elf_class == 2 ? "ELF64" : img.elf_class == 1 ? "ELF32" :
-								     "a.out",
-		 img.nr_segs, img.load_base, img.entry, cmdline);
+	log_info(
+		"L1 module: %s %s kernel, %u segments from %#lx, entry %#lx, command line \"%s\".",
+		img.proto == BOOT_PROTO_MB2 ? "multiboot2" : "multiboot1",
+		img.elf_class == 2 ? "ELF64" :
+		img.elf_class == 1 ? "ELF32" :
+				     "a.out",
+		img.nr_segs, img.load_base, img.entry, cmdline);
 	ret = place_source(m, nr_ram, na, &file);
 	if (!ret)
 		ret = loader_load(&img, file, m->end - m->start, &ops, NULL);

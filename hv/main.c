@@ -12,6 +12,7 @@
 #include "hv/console.h"
 #include "hv/exit.h"
 #include "hv/features.h"
+#include "hv/guest.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/log.h"
@@ -64,6 +65,21 @@ static void apply_options(void)
 			 problems);
 }
 
+static void log_boot_info(void)
+{
+	for (u32 i = 0; i < boot_info.nr_regions; i++) {
+		const struct mb2_region *r = &boot_info.regions[i];
+
+		log_dbg("memory map: [%#018lx, %#018lx) type %u.", r->base,
+			r->base + r->len, r->type);
+	}
+	for (u32 i = 0; i < boot_info.nr_modules; i++)
+		log_dbg("module %u: [%#lx, %#lx) \"%s\".", i,
+			boot_info.modules[i].start, boot_info.modules[i].end,
+			boot_info.modules[i].cmdline ?
+				boot_info.modules[i].cmdline : "");
+}
+
 void hv_main(u32 magic, u32 info_pa)
 {
 	(void)magic; /* checked by boot/entry.S */
@@ -79,9 +95,11 @@ void hv_main(u32 magic, u32 info_pa)
 	features_probe(&cpu_features);
 	features_report(&cpu_features);
 
+	log_boot_info();
 	memory_init(&boot_info);
 	selftest_run(hv_options.test);
 
-	log_info("no guest to run yet; stopping.");
+	guest_start(&boot_info);
+	log_info("no L1 module was given; nothing to run, stopping.");
 	hv_exit(HV_EXIT_PASS);
 }

@@ -41,8 +41,8 @@ int ranges_subtract(const struct phys_range *in, u32 n,
 
 		while (s < e) {
 			const struct phys_range *c = first_cut(cut, ncut, s, e);
-			u64 piece_end = c ? MAX(ALIGN_DOWN(c->start, PAGE_SIZE),
-						s) : e;
+			u64 piece_end =
+				c ? MAX(ALIGN_DOWN(c->start, PAGE_SIZE), s) : e;
 
 			if (piece_end > s) {
 				if (nr == max)

@@ -21,7 +21,10 @@ void stats_record(struct exit_stats *s, enum exit_reason r, u32 insn_len,
 	s->seq++;
 	e = &s->ring[s->seq % STATS_TRACE_LEN];
 	*e = (struct modex_trace_entry){
-		.reason = r, .insn_len = insn_len, .rip = rip, .qual = qual,
+		.reason = r,
+		.insn_len = insn_len,
+		.rip = rip,
+		.qual = qual,
 		.seq = s->seq,
 	};
 	if (s->ring_used < STATS_TRACE_LEN)

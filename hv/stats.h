@@ -16,9 +16,9 @@
 struct exit_stats {
 	u64 count[EXIT_R_COUNT];
 	u64 total;
-	u64 seq;	/* exits recorded since boot (not reset) */
+	u64 seq; /* exits recorded since boot (not reset) */
 	struct modex_trace_entry ring[STATS_TRACE_LEN];
-	u32 ring_used;	/* valid entries, at most STATS_TRACE_LEN */
+	u32 ring_used; /* valid entries, at most STATS_TRACE_LEN */
 };
 
 extern struct exit_stats exit_stats;

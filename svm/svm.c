@@ -76,7 +76,9 @@ static int svm_enable(void)
 	wrmsr(MSR_VM_HSAVE_PA, (u64)host_save_area);
 	/* VMRUN does not save FS, GS, TR, LDTR or the syscall MSRs
 	 * (15.5.2): keep Modex's for the VMLOAD after each #VMEXIT. */
-	asm volatile("vmsave %%rax" : : "a"((u64)&host_vmload_state)
+	asm volatile("vmsave %%rax"
+		     :
+		     : "a"((u64)&host_vmload_state)
 		     : "memory");
 	log_info("SVM on: EFER.SVME set, host save area at %#lx.",
 		 (u64)host_save_area);
@@ -96,9 +98,10 @@ static int svm_stage2_format(struct pt_format *f)
 static void report_vmcb01(const struct svm_vcpu *s)
 {
 	/* The grep-able line the boot tests check. */
-	log_info("VMCB01 at %#lx, NPT01 root %#lx, ASID %u, nested paging on, GMET %s, NRIPS %s.",
-		 s->vmcb_pa, s->vmcb->ctl.nested_cr3, s->vmcb->ctl.asid,
-		 s->gmet ? "on" : "off", s->nrips ? "yes" : "no (decoding)");
+	log_info(
+		"VMCB01 at %#lx, NPT01 root %#lx, ASID %u, nested paging on, GMET %s, NRIPS %s.",
+		s->vmcb_pa, s->vmcb->ctl.nested_cr3, s->vmcb->ctl.asid,
+		s->gmet ? "on" : "off", s->nrips ? "yes" : "no (decoding)");
 }
 
 static int svm_vcpu_init(struct vcpu *v, const struct boot_cpu_state *bs,
@@ -106,7 +109,9 @@ static int svm_vcpu_init(struct vcpu *v, const struct boot_cpu_state *bs,
 {
 	struct svm_vcpu *s = &svm_vcpu0;
 	struct vmcb01_config cfg = {
-		.asid = 1, .msrpm_pa = (u64)msrpm, .iopm_pa = (u64)iopm,
+		.asid = 1,
+		.msrpm_pa = (u64)msrpm,
+		.iopm_pa = (u64)iopm,
 		.ncr3 = root,
 	};
 	struct svm_guest_init g;

@@ -16,10 +16,10 @@
 #include "svm/vmcb.h"
 
 struct svm_vcpu {
-	struct vmcb *vmcb;	/* VMCB01, identity-mapped */
+	struct vmcb *vmcb; /* VMCB01, identity-mapped */
 	hpa_t vmcb_pa;
 	bool gmet, nrips;
-	u64 exit_rip;		/* guest RIP at the last #VMEXIT */
+	u64 exit_rip; /* guest RIP at the last #VMEXIT */
 	struct pt_format npt_fmt; /* NPT01's format */
 	struct perm_table npt_perm; /* its permission table */
 	/* L1's paging mode for instruction fetches, cached: building it

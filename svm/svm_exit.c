@@ -77,20 +77,34 @@ static void decode_ioio(struct exit_info *e)
 static enum exit_reason simple_reason(u64 code)
 {
 	switch (code) {
-	case SVM_EXIT_CPUID: return EXIT_R_CPUID;
-	case SVM_EXIT_VMMCALL: return EXIT_R_HYPERCALL;
-	case SVM_EXIT_SHUTDOWN: return EXIT_R_TRIPLE_FAULT;
-	case SVM_EXIT_INIT: return EXIT_R_INIT;
-	case SVM_EXIT_INTR: return EXIT_R_INTR;
-	case SVM_EXIT_NMI: return EXIT_R_NMI;
-	case SVM_EXIT_HLT: return EXIT_R_HLT;
-	case SVM_EXIT_INVD: return EXIT_R_INVD;
-	case SVM_EXIT_XSETBV: return EXIT_R_XSETBV;
-	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
+	case SVM_EXIT_CPUID:
+		return EXIT_R_CPUID;
+	case SVM_EXIT_VMMCALL:
+		return EXIT_R_HYPERCALL;
+	case SVM_EXIT_SHUTDOWN:
+		return EXIT_R_TRIPLE_FAULT;
+	case SVM_EXIT_INIT:
+		return EXIT_R_INIT;
+	case SVM_EXIT_INTR:
+		return EXIT_R_INTR;
+	case SVM_EXIT_NMI:
+		return EXIT_R_NMI;
+	case SVM_EXIT_HLT:
+		return EXIT_R_HLT;
+	case SVM_EXIT_INVD:
+		return EXIT_R_INVD;
+	case SVM_EXIT_XSETBV:
+		return EXIT_R_XSETBV;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 		return EXIT_R_VIRT_INSN;
-	case SVM_EXIT_INVALID: return EXIT_R_ENTRY_FAIL;
+	case SVM_EXIT_INVALID:
+		return EXIT_R_ENTRY_FAIL;
 	}
 	return EXIT_R_UNKNOWN;
 }
@@ -109,8 +123,8 @@ static const struct gwalk_mode *fetch_mode(struct svm_vcpu *s)
 	if (s->fetch_mode_valid && !memcmp(key, s->fetch_mode_key, sizeof(key)))
 		return &s->fetch_mode;
 	s->fetch_mode_valid = false;
-	if (gwalk_mode_init(&s->fetch_mode, sv->cr0, sv->cr3, sv->cr4,
-			    sv->efer, s->npt_fmt.maxphyaddr, PTF_AMD))
+	if (gwalk_mode_init(&s->fetch_mode, sv->cr0, sv->cr3, sv->cr4, sv->efer,
+			    s->npt_fmt.maxphyaddr, PTF_AMD))
 		return NULL;
 	memcpy(s->fetch_mode_key, key, sizeof(key));
 	s->fetch_mode_valid = true;
@@ -145,7 +159,8 @@ static unsigned fetch_guest(struct vcpu *v, u64 la, u8 *buf, unsigned len)
 	unsigned got = 0;
 
 	while (mode && got < len) {
-		struct gwalk_access a = { .la = la + got, .op = PK_FETCH,
+		struct gwalk_access a = { .la = la + got,
+					  .op = PK_FETCH,
 					  .cpl = s->vmcb->save.cpl };
 		struct gwalk w;
 		unsigned n = (unsigned)MIN(len - got,
@@ -221,13 +236,15 @@ bool svm_decode_exit(struct vcpu *v)
 		decode_npf(s, e);
 	} else if (code == SVM_EXIT_IOIO) {
 		decode_ioio(e);
-	} else if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+	} else if (code >= SVM_EXIT_EXCP_BASE &&
+		   code < SVM_EXIT_EXCP_BASE + 32) {
 		e->reason = EXIT_R_EXCEPTION;
 		e->exc.vector = (u8)(code - SVM_EXIT_EXCP_BASE);
 	} else {
 		/* QEMU stores VMEXIT_INVALID as a 32-bit -1. */
 		e->reason = simple_reason((u32)code == (u32)SVM_EXIT_INVALID ?
-						  SVM_EXIT_INVALID : code);
+						  SVM_EXIT_INVALID :
+						  code);
 	}
 	/* 15.7.1: with NRIPS, NRIP holds the next RIP for instruction
 	 * intercepts (and 0 otherwise). */
@@ -240,11 +257,16 @@ bool svm_decode_exit(struct vcpu *v)
 static enum insn_kind expected_insn(enum exit_reason r)
 {
 	switch (r) {
-	case EXIT_R_CPUID: return INSN_CPUID;
-	case EXIT_R_HYPERCALL: return INSN_VMMCALL;
-	case EXIT_R_MSR_READ: return INSN_RDMSR;
-	case EXIT_R_MSR_WRITE: return INSN_WRMSR;
-	default: return INSN_NONE;
+	case EXIT_R_CPUID:
+		return INSN_CPUID;
+	case EXIT_R_HYPERCALL:
+		return INSN_VMMCALL;
+	case EXIT_R_MSR_READ:
+		return INSN_RDMSR;
+	case EXIT_R_MSR_WRITE:
+		return INSN_WRMSR;
+	default:
+		return INSN_NONE;
 	}
 }
 
@@ -275,9 +297,10 @@ void svm_dump(struct vcpu *v)
 	const struct vmcb_save *sv = &vm->save;
 	const struct guest_regs *r = &v->regs;
 
-	con_printf("[modex] guest: L1 state (SVM, exit code %#lx, EXITINFO1 %#lx, EXITINFO2 %#lx, EXITINTINFO %#x):\n",
-		   vm->ctl.exit_code, vm->ctl.exit_info_1, vm->ctl.exit_info_2,
-		   vm->ctl.exit_int_info);
+	con_printf(
+		"[modex] guest: L1 state (SVM, exit code %#lx, EXITINFO1 %#lx, EXITINFO2 %#lx, EXITINTINFO %#x):\n",
+		vm->ctl.exit_code, vm->ctl.exit_info_1, vm->ctl.exit_info_2,
+		vm->ctl.exit_int_info);
 	con_printf("[modex] guest:   rip=%#lx rsp=%#lx rflags=%#lx cpl=%u\n",
 		   r->rip, r->rsp, r->rflags, sv->cpl);
 	con_printf("[modex] guest:   rax=%#lx rbx=%#lx rcx=%#lx rdx=%#lx\n",
@@ -286,12 +309,14 @@ void svm_dump(struct vcpu *v)
 		   r->rsi, r->rdi, r->rbp, r->r8);
 	con_printf("[modex] guest:   r9=%#lx r10=%#lx r11=%#lx r12=%#lx\n",
 		   r->r9, r->r10, r->r11, r->r12);
-	con_printf("[modex] guest:   r13=%#lx r14=%#lx r15=%#lx\n",
-		   r->r13, r->r14, r->r15);
-	con_printf("[modex] guest:   cr0=%#lx cr2=%#lx cr3=%#lx cr4=%#lx efer=%#lx (SVME is Modex's)\n",
-		   sv->cr0, sv->cr2, sv->cr3, sv->cr4, sv->efer);
-	con_printf("[modex] guest:   dr6=%#lx dr7=%#lx int_state=%#x event_inj=%#x\n",
-		   sv->dr6, sv->dr7, vm->ctl.int_state, vm->ctl.event_inj);
+	con_printf("[modex] guest:   r13=%#lx r14=%#lx r15=%#lx\n", r->r13,
+		   r->r14, r->r15);
+	con_printf(
+		"[modex] guest:   cr0=%#lx cr2=%#lx cr3=%#lx cr4=%#lx efer=%#lx (SVME is Modex's)\n",
+		sv->cr0, sv->cr2, sv->cr3, sv->cr4, sv->efer);
+	con_printf(
+		"[modex] guest:   dr6=%#lx dr7=%#lx int_state=%#x event_inj=%#x\n",
+		sv->dr6, sv->dr7, vm->ctl.int_state, vm->ctl.event_inj);
 	dump_seg("cs", &sv->cs);
 	dump_seg("ss", &sv->ss);
 	dump_seg("ds", &sv->ds);

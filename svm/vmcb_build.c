@@ -28,19 +28,18 @@
  * L1), XSETBV (unlike VMX, SVM makes it an optional intercept, and Modex
  * never uses XSAVE state: it is built -mgeneral-regs-only).
  */
-#define MISC1_INTERCEPTS                                                 \
-	(INTERCEPT_CPUID | INTERCEPT_MSR_PROT | INTERCEPT_INVLPGA |      \
+#define MISC1_INTERCEPTS                                            \
+	(INTERCEPT_CPUID | INTERCEPT_MSR_PROT | INTERCEPT_INVLPGA | \
 	 INTERCEPT_SHUTDOWN | INTERCEPT_INIT)
-#define MISC2_INTERCEPTS                                                 \
-	(INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |        \
-	 INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |            \
+#define MISC2_INTERCEPTS                                          \
+	(INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | \
+	 INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |     \
 	 INTERCEPT_SKINIT)
 
 /* EFER bits that must be zero (APM Vol. 2 3.1.7: 1-7 and 9 are reserved). */
 #define EFER_MBZ (0xfeULL | BIT(9))
 
-bool svm_use_gmet(const struct svm_features *f,
-		  const struct vmcb01_config *cfg)
+bool svm_use_gmet(const struct svm_features *f, const struct vmcb01_config *cfg)
 {
 	return f->gmet && !cfg->no_gmet;
 }
@@ -191,7 +190,10 @@ static void msrpm_set(u8 *msrpm, u32 msr)
 void svm_msrpm_init(u8 *msrpm)
 {
 	static const u32 hidden[] = {
-		MSR_EFER, MSR_VM_CR, MSR_VM_HSAVE_PA, MSR_SVM_KEY,
+		MSR_EFER,
+		MSR_VM_CR,
+		MSR_VM_HSAVE_PA,
+		MSR_SVM_KEY,
 	};
 
 	memset(msrpm, 0, MSRPM_SIZE);

@@ -33,11 +33,11 @@ struct guest_regs;
 
 /* Modex's choices, independent of the CPU. */
 struct vmcb01_config {
-	u32 asid;		/* nonzero (APM Vol. 2 15.5.1) */
-	hpa_t msrpm_pa;		/* 8 KiB from svm_msrpm_init() */
-	hpa_t iopm_pa;		/* 12 KiB, all zero: no port intercepted */
-	hpa_t ncr3;		/* NPT01 root (4-level, long-mode format) */
-	bool no_gmet;		/* keep GMET off even if the CPU has it */
+	u32 asid; /* nonzero (APM Vol. 2 15.5.1) */
+	hpa_t msrpm_pa; /* 8 KiB from svm_msrpm_init() */
+	hpa_t iopm_pa; /* 12 KiB, all zero: no port intercepted */
+	hpa_t ncr3; /* NPT01 root (4-level, long-mode format) */
+	bool no_gmet; /* keep GMET off even if the CPU has it */
 };
 
 /* L1's initial state in VMCB terms (from its boot protocol). */

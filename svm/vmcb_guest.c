@@ -27,21 +27,35 @@ int svm_guest_init_from_boot(const struct boot_cpu_state *s,
 			     struct svm_guest_init *g, struct guest_regs *r)
 {
 	*g = (struct svm_guest_init){
-		.es = seg(&s->es), .cs = seg(&s->cs), .ss = seg(&s->ss),
-		.ds = seg(&s->ds), .fs = seg(&s->fs), .gs = seg(&s->gs),
-		.tr = seg(&s->tr), .ldtr = seg(&s->ldtr),
+		.es = seg(&s->es),
+		.cs = seg(&s->cs),
+		.ss = seg(&s->ss),
+		.ds = seg(&s->ds),
+		.fs = seg(&s->fs),
+		.gs = seg(&s->gs),
+		.tr = seg(&s->tr),
+		.ldtr = seg(&s->ldtr),
 		.gdtr = { .limit = s->gdtr.limit, .base = s->gdtr.base },
 		.idtr = { .limit = s->idtr.limit, .base = s->idtr.base },
-		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
-		.rflags = s->rflags, .rip = s->rip, .rsp = s->rsp,
+		.cr0 = s->cr0,
+		.cr3 = s->cr3,
+		.cr4 = s->cr4,
+		.efer = s->efer,
+		.rflags = s->rflags,
+		.rip = s->rip,
+		.rsp = s->rsp,
 		.rax = s->rax,
 		/* Their reset values (APM Vol. 2 14.1.3, table 14-1). */
-		.dr6 = 0xffff0ff0, .dr7 = 0x400,
+		.dr6 = 0xffff0ff0,
+		.dr7 = 0x400,
 		/* The CPL is SS.DPL (APM Vol. 2 15.5.1). */
 		.cpl = (u8)((s->ss.ar >> 5) & 3),
 	};
 	*r = (struct guest_regs){
-		.rax = s->rax, .rbx = s->rbx, .rsp = s->rsp, .rip = s->rip,
+		.rax = s->rax,
+		.rbx = s->rbx,
+		.rsp = s->rsp,
+		.rip = s->rip,
 		.rflags = s->rflags,
 	};
 	/* Real mode, or a CS Modex cannot describe, is not a multiboot

@@ -6,7 +6,7 @@
 set -euo pipefail
 elf=$1
 
-off=$(readelf -SW "$elf" | awk '$2==".text" {print $5}')
+off=$(readelf -SW "$elf" | awk '{for (i = 1; i < NF; i++) if ($i == ".text") print $(i + 3)}')
 hdr=$(od -An -tx4 -j $((16#$off)) -N4 "$elf" | tr -d ' ')
 if [ "$hdr" != "e85250d6" ]; then
 	echo "check-image: multiboot2 header not at the start of .text (found $hdr)" >&2

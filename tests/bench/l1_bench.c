@@ -73,16 +73,16 @@ static void report_boot_exits(void)
 	static u64 counts[EXIT_R_COUNT];
 	struct hc_regs o;
 
-	if (modex_hypercall(MODEX_HC_STATS, (u64)counts, EXIT_R_COUNT, 0,
-			    &o))
+	if (modex_hypercall(MODEX_HC_STATS, (u64)counts, EXIT_R_COUNT, 0, &o))
 		return;
-	guest_log("bench: boot-exits total=%llu cpuid=%llu hypercall=%llu msr=%llu npf=%llu\n",
-		  (unsigned long long)o.rcx,
-		  (unsigned long long)counts[EXIT_R_CPUID],
-		  (unsigned long long)counts[EXIT_R_HYPERCALL],
-		  (unsigned long long)(counts[EXIT_R_MSR_READ] +
-				       counts[EXIT_R_MSR_WRITE]),
-		  (unsigned long long)counts[EXIT_R_NPF]);
+	guest_log(
+		"bench: boot-exits total=%llu cpuid=%llu hypercall=%llu msr=%llu npf=%llu\n",
+		(unsigned long long)o.rcx,
+		(unsigned long long)counts[EXIT_R_CPUID],
+		(unsigned long long)counts[EXIT_R_HYPERCALL],
+		(unsigned long long)(counts[EXIT_R_MSR_READ] +
+				     counts[EXIT_R_MSR_WRITE]),
+		(unsigned long long)counts[EXIT_R_NPF]);
 }
 
 static int bench(void)

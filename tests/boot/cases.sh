@@ -132,7 +132,7 @@ for h in $fault_hosts; do
 	boot_case "fault-panic.$h" "$h" "test=panic" fail \
 		'+PANIC at hv/selftest.c:[0-9]+: panic requested by test=panic\.'
 	boot_case "cmdline-unknown.$h" "$h" "bogus=1 log=debug" pass \
-		'+warning: .*bogus' '+debug: '
+		'+warning: .*bogus' '+debug: memory map: '
 done
 
 # ---- VMX: L1 under Modex on Intel VMX with EPT (issue 5; vmx/ owner) ----

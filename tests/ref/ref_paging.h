@@ -94,7 +94,7 @@ struct ref_npt_req {
 	u64 gpa;
 	enum ref_access acc;
 	u8 cpl;             /* guest CPL (VMCB) */
-	bool gpt;           /* guest page-table access: EXITINFO1 bit 33 */
+	bool gpt;           /* guest page-table access: a write, bit 33 */
 };
 
 /* #NPF EXITINFO1 (APM Vol. 2 15.25.6, with the #PF error-code bits 0-4). */
@@ -128,6 +128,7 @@ struct ref_x86_cfg {
 	bool nxe;           /* IA32_EFER.NXE */
 	bool ac;            /* EFLAGS.AC */
 	bool pages_1g;      /* CPUID 8000_0001 EDX[26] */
+	bool amd;           /* AMD reserves bit 8 of non-leaf PML4E/PDPTE */
 	u8 maxphyaddr;
 };
 

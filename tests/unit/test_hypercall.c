@@ -44,8 +44,11 @@ static void fake_exit(void *ctx, u8 code)
 static struct hc_env env(u32 features)
 {
 	return (struct hc_env){
-		.ram = ranges, .nr_ram = ARRAY_SIZE(ranges), .stats = &st,
-		.features = features, .write_guest = fake_write,
+		.ram = ranges,
+		.nr_ram = ARRAY_SIZE(ranges),
+		.stats = &st,
+		.features = features,
+		.write_guest = fake_write,
 		.test_exit = fake_exit,
 	};
 }
@@ -53,8 +56,12 @@ static struct hc_env env(u32 features)
 static s64 call(const struct hc_env *e, u64 rax, u64 b, u64 c, u64 d,
 		struct guest_regs *out)
 {
-	struct guest_regs r = { .rax = rax, .rbx = b, .rcx = c, .rdx = d,
-				.rsi = 0x5151, .r15 = 0xf15 };
+	struct guest_regs r = { .rax = rax,
+				.rbx = b,
+				.rcx = c,
+				.rdx = d,
+				.rsi = 0x5151,
+				.r15 = 0xf15 };
 
 	CHECK_EQ(hypercall_handle(e, &r, 0), HC_DONE);
 	CHECK_EQ(r.rsi, 0x5151);
@@ -117,7 +124,8 @@ TEST(stats)
 	stats_record(&st, EXIT_R_HYPERCALL, 3, 0x1004, MODEX_HC_MAGIC);
 	memset(ram, 0xee, sizeof(ram));
 	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_STATS, RAM_BASE + 0x100,
-		      EXIT_R_COUNT + 5, 0, &o), 0);
+		      EXIT_R_COUNT + 5, 0, &o),
+		 0);
 	CHECK_EQ(o.rbx, EXIT_R_COUNT);
 	CHECK_EQ(o.rcx, 3);
 	CHECK_EQ(buf[EXIT_R_CPUID], 2);
@@ -126,7 +134,8 @@ TEST(stats)
 	/* Short buffer: only that many entries written. */
 	buf[2] = 0xdeadbeef;
 	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_STATS, RAM_BASE + 0x100, 2,
-		      0, &o), 0);
+		      0, &o),
+		 0);
 	CHECK_EQ(o.rbx, 2);
 	CHECK_EQ(buf[2], 0xdeadbeef);
 	/* Zero entries: nothing written, anywhere. */
@@ -181,7 +190,8 @@ TEST(trace_oldest_first)
 		CHECK_EQ(t[i].reason, EXIT_R_CPUID);
 	}
 	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_TRACE, RAM_BASE, 1000, 0,
-		      &o), 0);
+		      &o),
+		 0);
 	CHECK_EQ(o.rbx, STATS_TRACE_LEN);
 	CHECK_EQ(t[0].seq, 11);
 	CHECK_EQ(t[STATS_TRACE_LEN - 1].seq, STATS_TRACE_LEN + 10);
@@ -203,11 +213,13 @@ TEST(features_gate_calls)
 	struct hc_env e = env(0);
 
 	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_STATS, RAM_BASE, 1, 0,
-		      NULL), -E_NOSUPP);
+		      NULL),
+		 -E_NOSUPP);
 	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_TRACE, RAM_BASE, 1, 0,
-		      NULL), -E_NOSUPP);
-	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_STATS_RESET, 0, 0, 0,
-		      NULL), -E_NOSUPP);
+		      NULL),
+		 -E_NOSUPP);
+	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_STATS_RESET, 0, 0, 0, NULL),
+		 -E_NOSUPP);
 }
 
 TEST(test_exit)

@@ -17,22 +17,35 @@ static u8 msrpm[MSRPM_SIZE];
 
 /* QEMU TCG -cpu max: NPT, no NRIPS, no GMET. */
 static const struct svm_features qemu_like = {
-	.npt = true, .vgif = true, .nr_asids = 16, .edx = 0x10001,
+	.npt = true,
+	.vgif = true,
+	.nr_asids = 16,
+	.edx = 0x10001,
 };
 /* Bochs ryzen: NPT, NRIPS, flush by ASID. */
 static const struct svm_features ryzen_like = {
-	.npt = true, .nrips = true, .flush_by_asid = true, .nr_asids = 32768,
+	.npt = true,
+	.nrips = true,
+	.flush_by_asid = true,
+	.nr_asids = 32768,
 };
 /* A Zen 3+ part with GMET (CPUID 8000_000Ah EDX[17]). */
 static const struct svm_features gmet_like = {
-	.npt = true, .nrips = true, .flush_by_asid = true, .vmcb_clean = true,
-	.decode_assists = true, .gmet = true, .nr_asids = 32768,
+	.npt = true,
+	.nrips = true,
+	.flush_by_asid = true,
+	.vmcb_clean = true,
+	.decode_assists = true,
+	.gmet = true,
+	.nr_asids = 32768,
 };
 
 static struct vmcb01_config config(void)
 {
 	return (struct vmcb01_config){
-		.asid = 1, .msrpm_pa = 0x3000000, .iopm_pa = 0x3004000,
+		.asid = 1,
+		.msrpm_pa = 0x3000000,
+		.iopm_pa = 0x3004000,
 		.ncr3 = 0x3100000,
 	};
 }
@@ -40,21 +53,33 @@ static struct vmcb01_config config(void)
 /* Multiboot's initial state: 32-bit protected mode, paging off, flat. */
 static struct svm_guest_init mb_state(void)
 {
-	struct vmcb_seg code = { 0x10, SEG_ATTR_TYPE(0xb) | SEG_ATTR_S |
-				 SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G,
+	struct vmcb_seg code = { 0x10,
+				 SEG_ATTR_TYPE(0xb) | SEG_ATTR_S | SEG_ATTR_P |
+					 SEG_ATTR_DB | SEG_ATTR_G,
 				 0xffffffff, 0 };
-	struct vmcb_seg data = { 0x18, SEG_ATTR_TYPE(0x3) | SEG_ATTR_S |
-				 SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G,
+	struct vmcb_seg data = { 0x18,
+				 SEG_ATTR_TYPE(0x3) | SEG_ATTR_S | SEG_ATTR_P |
+					 SEG_ATTR_DB | SEG_ATTR_G,
 				 0xffffffff, 0 };
 	struct vmcb_seg tss = { 0, SEG_ATTR_TYPE(0xb) | SEG_ATTR_P, 0xffff, 0 };
 
 	return (struct svm_guest_init){
-		.es = data, .cs = code, .ss = data, .ds = data, .fs = data,
-		.gs = data, .tr = tss, .ldtr = { 0, SEG_ATTR_TYPE(2) |
-						 SEG_ATTR_P, 0xffff, 0 },
-		.gdtr = { 0, 0, 0x27, 0x1000 }, .idtr = { 0, 0, 0x3ff, 0 },
-		.cr0 = X86_CR0_PE | X86_CR0_ET, .rflags = 2, .rip = 0x100000,
-		.rax = 0x36d76289, .dr6 = 0xffff0ff0, .dr7 = 0x400,
+		.es = data,
+		.cs = code,
+		.ss = data,
+		.ds = data,
+		.fs = data,
+		.gs = data,
+		.tr = tss,
+		.ldtr = { 0, SEG_ATTR_TYPE(2) | SEG_ATTR_P, 0xffff, 0 },
+		.gdtr = { 0, 0, 0x27, 0x1000 },
+		.idtr = { 0, 0, 0x3ff, 0 },
+		.cr0 = X86_CR0_PE | X86_CR0_ET,
+		.rflags = 2,
+		.rip = 0x100000,
+		.rax = 0x36d76289,
+		.dr6 = 0xffff0ff0,
+		.dr7 = 0x400,
 	};
 }
 
@@ -138,9 +163,9 @@ TEST(intercepts)
 	CHECK(ctl->intercept_misc1 & INTERCEPT_SHUTDOWN);
 	CHECK(ctl->intercept_misc1 & INTERCEPT_INVLPGA);
 	/* Passthrough: interrupts, NMIs, I/O, HLT, exceptions, CRs. */
-	CHECK(!(ctl->intercept_misc1 & (INTERCEPT_INTR | INTERCEPT_NMI |
-					INTERCEPT_SMI | INTERCEPT_IOIO_PROT |
-					INTERCEPT_HLT)));
+	CHECK(!(ctl->intercept_misc1 &
+		(INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
+		 INTERCEPT_IOIO_PROT | INTERCEPT_HLT)));
 	CHECK_EQ(ctl->intercept_exceptions, 0);
 	CHECK_EQ(ctl->intercept_cr, 0);
 	CHECK_EQ(ctl->intercept_dr, 0);
@@ -274,9 +299,16 @@ static struct boot_cpu_state boot_state(void)
 	struct boot_seg data = { BOOT_SEL_DATA, BOOT_AR_DATA32, 0xffffffff, 0 };
 
 	return (struct boot_cpu_state){
-		.rip = 0x101000, .rax = 0x36d76289, .rbx = 0x10000,
-		.rflags = 2, .cr0 = X86_CR0_PE | X86_CR0_ET,
-		.cs = code, .ds = data, .es = data, .fs = data, .gs = data,
+		.rip = 0x101000,
+		.rax = 0x36d76289,
+		.rbx = 0x10000,
+		.rflags = 2,
+		.cr0 = X86_CR0_PE | X86_CR0_ET,
+		.cs = code,
+		.ds = data,
+		.es = data,
+		.fs = data,
+		.gs = data,
 		.ss = data,
 		.tr = { 0, BOOT_AR_TSS32_BUSY, 0xffff, 0 },
 		.gdtr = { 0x10100, 23 },
