@@ -9,8 +9,8 @@
 #include "hv/include/lib.h"
 #include "hv/printf.h"
 
-#define SHOW_MAX 48	/* longest excerpt of a word quoted in a message */
-#define WORD_MAX 31	/* bound for values that are names or numbers */
+#define SHOW_MAX 48 /* longest excerpt of a word quoted in a message */
+#define WORD_MAX 31 /* bound for values that are names or numbers */
 #define SHOW_BUF (SHOW_MAX + 4)
 #define MSG_MAX 224
 
@@ -28,9 +28,9 @@ struct word {
 
 struct option {
 	const char *key;
-	size_t max;		/* longest value accepted */
+	size_t max; /* longest value accepted */
 	bool (*set)(struct hv_options *o, const char *v);
-	const char *expect;	/* what a valid value looks like */
+	const char *expect; /* what a valid value looks like */
 };
 
 static bool is_blank(char c)
@@ -70,8 +70,10 @@ static void __printf(2, 3) problem(struct parser *ps, const char *fmt, ...)
 static bool set_log(struct hv_options *o, const char *v)
 {
 	static const char *const names[] = {
-		[LOG_ERR] = "err", [LOG_WARN] = "warn",
-		[LOG_INFO] = "info", [LOG_DBG] = "debug",
+		[LOG_ERR] = "err",
+		[LOG_WARN] = "warn",
+		[LOG_INFO] = "info",
+		[LOG_DBG] = "debug",
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
@@ -123,8 +125,10 @@ static bool set_console(struct hv_options *o, const char *v)
 		const char *name;
 		u16 port;
 	} named[] = {
-		{ "com1", CMDLINE_COM1 }, { "com2", CMDLINE_COM2 },
-		{ "com3", CMDLINE_COM3 }, { "com4", CMDLINE_COM4 },
+		{ "com1", CMDLINE_COM1 },
+		{ "com2", CMDLINE_COM2 },
+		{ "com3", CMDLINE_COM3 },
+		{ "com4", CMDLINE_COM4 },
 		{ "none", 0 },
 	};
 	u16 port;
@@ -144,7 +148,8 @@ static bool set_console(struct hv_options *o, const char *v)
 static bool set_exit(struct hv_options *o, const char *v)
 {
 	static const char *const names[] = {
-		[EXIT_HALT] = "halt", [EXIT_QEMU] = "qemu",
+		[EXIT_HALT] = "halt",
+		[EXIT_QEMU] = "qemu",
 		[EXIT_BOCHS] = "bochs",
 	};
 
@@ -170,7 +175,8 @@ static u64 test_word_flag(const char *w, size_t len)
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(words); i++)
-		if (strlen(words[i].name) == len && !strncmp(w, words[i].name, len))
+		if (strlen(words[i].name) == len &&
+		    !strncmp(w, words[i].name, len))
 			return words[i].flag;
 	return 0;
 }
@@ -199,7 +205,8 @@ static bool set_l1(struct hv_options *o, const char *v)
 
 static const struct option options[] = {
 	{ "log", WORD_MAX, set_log, "err, warn, info or debug" },
-	{ "console", WORD_MAX, set_console, "com1 to com4, none or a port as 0xNNNN" },
+	{ "console", WORD_MAX, set_console,
+	  "com1 to com4, none or a port as 0xNNNN" },
 	{ "exit", WORD_MAX, set_exit, "halt, qemu or bochs" },
 	{ "test", CMDLINE_TEST_MAX - 1, set_test, "comma-separated words" },
 	{ "l1", CMDLINE_L1_MAX - 1, set_l1, "an L1 command line" },
@@ -227,14 +234,16 @@ static void apply(struct parser *ps, struct hv_options *o, struct word word,
 		return;
 	}
 	if (val.len > opt->max) {
-		problem(ps, "the value in \"%s\" is longer than %u characters; it is ignored.",
+		problem(ps,
+			"the value in \"%s\" is longer than %u characters; it is ignored.",
 			show(shown, word), (unsigned int)opt->max);
 		return;
 	}
 	memcpy(buf, val.s, val.len);
 	buf[val.len] = '\0';
 	if (!opt->set(o, buf))
-		problem(ps, "the value in \"%s\" is not valid (expected %s); it is ignored.",
+		problem(ps,
+			"the value in \"%s\" is not valid (expected %s); it is ignored.",
 			show(shown, word), opt->expect);
 }
 
@@ -248,8 +257,10 @@ static const char *quoted_value(struct parser *ps, const char *start,
 
 	if (!close) {
 		end = p + strlen(p);
-		problem(ps, "the quoted value in \"%s\" has no closing quote; it and the rest of the command line are ignored.",
-			show(shown, (struct word){ start, (size_t)(end - start) }));
+		problem(ps,
+			"the quoted value in \"%s\" has no closing quote; it and the rest of the command line are ignored.",
+			show(shown,
+			     (struct word){ start, (size_t)(end - start) }));
 		return end;
 	}
 	*val = (struct word){ p + 1, (size_t)(close - p - 1) };
@@ -257,8 +268,10 @@ static const char *quoted_value(struct parser *ps, const char *start,
 	if (*end && !is_blank(*end)) {
 		while (*end && !is_blank(*end))
 			end++;
-		problem(ps, "the word \"%s\" has text after its closing quote; it is ignored.",
-			show(shown, (struct word){ start, (size_t)(end - start) }));
+		problem(ps,
+			"the word \"%s\" has text after its closing quote; it is ignored.",
+			show(shown,
+			     (struct word){ start, (size_t)(end - start) }));
 		val->s = NULL;
 	}
 	return end;
@@ -276,7 +289,8 @@ static const char *parse_word(struct parser *ps, struct hv_options *o,
 		p++;
 	key = (struct word){ start, (size_t)(p - start) };
 	if (*p != '=') {
-		problem(ps, "the word \"%s\" is not of the form key=value; it is ignored.",
+		problem(ps,
+			"the word \"%s\" is not of the form key=value; it is ignored.",
 			show(shown, key));
 		return p;
 	}
@@ -305,7 +319,8 @@ static void take_rest(struct parser *ps, struct hv_options *o, const char *p)
 		p++;
 	len = strlen(p);
 	if (len >= sizeof(o->l1_cmdline)) {
-		problem(ps, "the L1 command line after \"--\" (\"%s\") is longer than %u characters; it is ignored.",
+		problem(ps,
+			"the L1 command line after \"--\" (\"%s\") is longer than %u characters; it is ignored.",
 			show(shown, (struct word){ p, len }),
 			(unsigned int)sizeof(o->l1_cmdline) - 1);
 		return;
@@ -321,8 +336,8 @@ void cmdline_defaults(struct hv_options *o)
 	o->exit = EXIT_HALT;
 }
 
-int cmdline_parse(const char *s, struct hv_options *o,
-		  cmdline_report_fn report, void *ctx)
+int cmdline_parse(const char *s, struct hv_options *o, cmdline_report_fn report,
+		  void *ctx)
 {
 	struct parser ps = { report, ctx, 0 };
 	const char *p = s ? s : "";

@@ -31,23 +31,23 @@ enum log_level { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DBG };
 #define CMDLINE_COM3 0x3e8
 #define CMDLINE_COM4 0x2e8
 
-#define CMDLINE_L1_MAX 256	/* including the NUL */
-#define CMDLINE_TEST_MAX 64	/* including the NUL */
+#define CMDLINE_L1_MAX 256 /* including the NUL */
+#define CMDLINE_TEST_MAX 64 /* including the NUL */
 
 /* test_flags bits for the test= words Modex knows (hv/selftest.c). */
-#define CMDLINE_TEST_UD BIT(0)		  /* "ud" */
-#define CMDLINE_TEST_GUARD_WRITE BIT(1)	  /* "guard-write" */
+#define CMDLINE_TEST_UD BIT(0) /* "ud" */
+#define CMDLINE_TEST_GUARD_WRITE BIT(1) /* "guard-write" */
 #define CMDLINE_TEST_STACK_OVERFLOW BIT(2) /* "stack-overflow" */
-#define CMDLINE_TEST_PANIC BIT(3)	  /* "panic" */
+#define CMDLINE_TEST_PANIC BIT(3) /* "panic" */
 
 struct hv_options {
 	enum log_level log_level;
-	u16 console_port;	/* 0: no console */
+	u16 console_port; /* 0: no console */
 	enum exit_method exit;
 	char l1_cmdline[CMDLINE_L1_MAX];
-	bool l1_cmdline_set;	/* l1= or "--" was given (even if empty) */
-	u64 test_flags;		/* CMDLINE_TEST_*; other words only in test */
-	char test[CMDLINE_TEST_MAX];	/* test= value, raw */
+	bool l1_cmdline_set; /* l1= or "--" was given (even if empty) */
+	u64 test_flags; /* CMDLINE_TEST_*; other words only in test */
+	char test[CMDLINE_TEST_MAX]; /* test= value, raw */
 };
 
 typedef void (*cmdline_report_fn)(void *ctx, const char *msg);
@@ -61,7 +61,7 @@ void cmdline_defaults(struct hv_options *o);
  * the word (report may be NULL), and goes on with the next word. Returns
  * the number of problems.
  */
-int cmdline_parse(const char *s, struct hv_options *o,
-		  cmdline_report_fn report, void *ctx);
+int cmdline_parse(const char *s, struct hv_options *o, cmdline_report_fn report,
+		  void *ctx);
 
 #endif /* MODEX_HV_CMDLINE_H */

@@ -2,28 +2,36 @@
 /* Error code names: err_str() for the E_* codes of hv/include/err.h. */
 #include "hv/include/err.h"
 
-static const char *const err_names[] = {
-	[E_OK] = "success",
-	[E_INVAL] = "invalid argument",
-	[E_NOMEM] = "out of memory",
-	[E_RANGE] = "out of range",
-	[E_EXIST] = "already exists",
-	[E_NOENT] = "not found",
-	[E_NOSUPP] = "not supported",
-	[E_BUSY] = "busy or overlapping",
-	[E_FAULT] = "bad address",
-	[E_LOOP] = "too many levels",
-	[E_TOOBIG] = "too big",
-};
-
 /* Accepts -E_x (the usual return value) or E_x. */
 const char *err_str(int err)
 {
-	unsigned int e;
-
 	/* Negate in unsigned arithmetic: -INT_MIN would overflow. */
-	e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
-	if (e >= sizeof(err_names) / sizeof(err_names[0]) || !err_names[e])
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
+
+	switch (e) {
+	case E_OK:
+		return "success";
+	case E_INVAL:
+		return "invalid argument";
+	case E_NOMEM:
+		return "out of memory";
+	case E_RANGE:
+		return "out of range";
+	case E_EXIST:
+		return "already exists";
+	case E_NOENT:
+		return "not found";
+	case E_NOSUPP:
+		return "not supported";
+	case E_BUSY:
+		return "busy or overlapping";
+	case E_FAULT:
+		return "bad address";
+	case E_LOOP:
+		return "too many levels";
+	case E_TOOBIG:
+		return "too big";
+	default:
 		return "unknown error";
-	return err_names[e];
+	}
 }

@@ -71,17 +71,21 @@ static const char *tag_string(const struct mb2_parser *p, u32 off, u32 len)
 static int once(struct mb2_parser *p, u32 *seen, u32 off, const char *what)
 {
 	if (*seen)
-		return fail(p, "the boot information has two %s tags, at offsets %#x and %#x.",
-			    what, *seen, off);
+		return fail(
+			p,
+			"the boot information has two %s tags, at offsets %#x and %#x.",
+			what, *seen, off);
 	*seen = off;
 	return 0;
 }
 
-static int truncated(struct mb2_parser *p, const char *what, u32 off,
-		     u32 size, u32 need)
+static int truncated(struct mb2_parser *p, const char *what, u32 off, u32 size,
+		     u32 need)
 {
-	return fail(p, "the %s tag at offset %#x is truncated: its size %u is below the %u bytes it needs.",
-		    what, off, size, need);
+	return fail(
+		p,
+		"the %s tag at offset %#x is truncated: its size %u is below the %u bytes it needs.",
+		what, off, size, need);
 }
 
 /* Types 1 and 2. */
@@ -97,8 +101,10 @@ static int parse_string(struct mb2_parser *p, u32 type, u32 off, u32 size)
 		return ret;
 	s = tag_string(p, off + 8, size - 8);
 	if (!s)
-		return fail(p, "the %s tag at offset %#x is not NUL-terminated within its %u bytes.",
-			    what, off, size);
+		return fail(
+			p,
+			"the %s tag at offset %#x is not NUL-terminated within its %u bytes.",
+			what, off, size);
 	if (cmd)
 		p->out->cmdline = s;
 	else
@@ -116,17 +122,24 @@ static int parse_module(struct mb2_parser *p, u32 off, u32 size)
 		return truncated(p, "module", off, size,
 				 sizeof(struct mb2_tag_module));
 	if (o->nr_modules == MB2_MAX_MODULES)
-		return fail(p, "the module tag at offset %#x is one more than the %u modules Modex accepts.",
-			    off, MB2_MAX_MODULES);
+		return fail(
+			p,
+			"the module tag at offset %#x is one more than the %u modules Modex accepts.",
+			off, MB2_MAX_MODULES);
 	start = rd32(p, off + 8);
 	end = rd32(p, off + 12);
-	if (start >= end)
-		return fail(p, "the module tag at offset %#x has start %#x not below its end %#x.",
-			    off, start, end);
+	/* An empty file makes an empty module (start == end); still valid. */
+	if (start > end)
+		return fail(
+			p,
+			"the module tag at offset %#x has start %#x above its end %#x.",
+			off, start, end);
 	m->cmdline = tag_string(p, off + 16, size - 16);
 	if (!m->cmdline)
-		return fail(p, "the command line of the module tag at offset %#x is not NUL-terminated within the tag.",
-			    off);
+		return fail(
+			p,
+			"the command line of the module tag at offset %#x is not NUL-terminated within the tag.",
+			off);
 	m->start = start;
 	m->end = end;
 	p->mod_off[o->nr_modules++] = off;
@@ -195,8 +208,8 @@ static int resolve(struct mb2_parser *p, const struct raw_region *raw, u32 n,
 	for (u32 i = 0; i < n; i++)
 		cur = MIN(cur, raw[i].base);
 	for (; next_boundary(raw, n, cur, &next); cur = next) {
-		struct mb2_region *last = o->nr_regions ?
-			&o->regions[o->nr_regions - 1] : NULL;
+		struct mb2_region *last =
+			o->nr_regions ? &o->regions[o->nr_regions - 1] : NULL;
 
 		if (!type_at(raw, n, cur, &type))
 			continue;
@@ -206,8 +219,10 @@ static int resolve(struct mb2_parser *p, const struct raw_region *raw, u32 n,
 			continue;
 		}
 		if (o->nr_regions == MB2_MAX_REGIONS)
-			return fail(p, "the memory map tag at offset %#x resolves into more than %u regions.",
-				    off, MB2_MAX_REGIONS);
+			return fail(
+				p,
+				"the memory map tag at offset %#x resolves into more than %u regions.",
+				off, MB2_MAX_REGIONS);
 		o->regions[o->nr_regions++] =
 			(struct mb2_region){ cur, next - cur, type };
 	}
@@ -226,17 +241,23 @@ static int load_entries(struct mb2_parser *p, u32 off, u32 esize, u32 n)
 		if (!len)
 			continue;
 		if (base + len < base || base + len == 0)
-			return fail(p, "entry %u of the memory map tag at offset %#x wraps past the end of the address space.",
-				    i, off);
+			return fail(
+				p,
+				"entry %u of the memory map tag at offset %#x wraps past the end of the address space.",
+				i, off);
 		if (nr == MB2_MAX_REGIONS)
-			return fail(p, "the memory map tag at offset %#x has more than %u non-empty entries.",
-				    off, MB2_MAX_REGIONS);
+			return fail(
+				p,
+				"the memory map tag at offset %#x has more than %u non-empty entries.",
+				off, MB2_MAX_REGIONS);
 		raw[nr++] = (struct raw_region){ base, base + len,
 						 rd32(p, e + 16) };
 	}
 	if (!nr)
-		return fail(p, "the memory map tag at offset %#x has no non-empty entries.",
-			    off);
+		return fail(
+			p,
+			"the memory map tag at offset %#x has no non-empty entries.",
+			off);
 	return resolve(p, raw, nr, off);
 }
 
@@ -255,14 +276,20 @@ static int parse_mmap(struct mb2_parser *p, u32 off, u32 size)
 	version = rd32(p, off + 12);
 	/* Spec 3.6.8: entry_size is a multiple of 8; entries are 24 bytes. */
 	if (esize < sizeof(struct mb2_mmap_entry) || esize % 8)
-		return fail(p, "the memory map tag at offset %#x has entry_size %u; it must be a multiple of 8 and at least 24.",
-			    off, esize);
+		return fail(
+			p,
+			"the memory map tag at offset %#x has entry_size %u; it must be a multiple of 8 and at least 24.",
+			off, esize);
 	if (version)
-		return fail(p, "the memory map tag at offset %#x has entry_version %u; only version 0 is defined.",
-			    off, version);
+		return fail(
+			p,
+			"the memory map tag at offset %#x has entry_version %u; only version 0 is defined.",
+			off, version);
 	if ((size - 16) % esize)
-		return fail(p, "the memory map tag at offset %#x holds %u bytes of entries, not a whole number of %u-byte entries.",
-			    off, size - 16, esize);
+		return fail(
+			p,
+			"the memory map tag at offset %#x holds %u bytes of entries, not a whole number of %u-byte entries.",
+			off, size - 16, esize);
 	return load_entries(p, off, esize, (size - 16) / esize);
 }
 
@@ -283,15 +310,17 @@ static int parse_acpi(struct mb2_parser *p, u32 type, u32 off, u32 size)
 	if (v2) {
 		len = rd32(p, off + 8 + 20);
 		if (len < MB2_RSDP_V2_MIN_LEN || len > size - 8)
-			return fail(p, "the %s tag at offset %#x gives an RSDP length of %u, outside 36 to %u bytes.",
-				    what, off, len, size - 8);
+			return fail(
+				p,
+				"the %s tag at offset %#x gives an RSDP length of %u, outside 36 to %u bytes.",
+				what, off, len, size - 8);
 	}
 	if (!v2 && p->off_acpi_new)
 		return 0;
 	p->out->rsdp_phys = p->phys + off + 8;
 	p->out->rsdp = p->base + off + 8;
 	p->out->rsdp_len = len;
-	p->out->rsdp_rev = p->base[off + 8 + 15];	/* Revision */
+	p->out->rsdp_rev = p->base[off + 8 + 15]; /* Revision */
 	return 0;
 }
 
@@ -317,7 +346,7 @@ static int parse_tag(struct mb2_parser *p, u32 type, u32 off, u32 size)
 	case MB2_TAG_ACPI_NEW:
 		return parse_acpi(p, type, off, size);
 	default:
-		return 0;	/* framebuffer, EFI, ...: not Modex's business */
+		return 0; /* framebuffer, EFI, ...: not Modex's business */
 	}
 }
 
@@ -330,23 +359,33 @@ static int parse_tags(struct mb2_parser *p)
 		int ret;
 
 		if (off >= p->total)
-			return fail(p, "the boot information ends at offset %#x without an end tag.",
-				    p->total);
+			return fail(
+				p,
+				"the boot information ends at offset %#x without an end tag.",
+				p->total);
 		if (p->total - off < sizeof(struct mb2_tag))
-			return fail(p, "the tag at offset %#x is truncated: its 8-byte header does not fit in the total size of %u bytes.",
-				    off, p->total);
+			return fail(
+				p,
+				"the tag at offset %#x is truncated: its 8-byte header does not fit in the total size of %u bytes.",
+				off, p->total);
 		type = rd32(p, off);
 		size = rd32(p, off + 4);
 		if (size < sizeof(struct mb2_tag))
-			return fail(p, "the tag at offset %#x (type %u) is truncated: its size %u is below the 8-byte tag header.",
-				    off, type, size);
+			return fail(
+				p,
+				"the tag at offset %#x (type %u) is truncated: its size %u is below the 8-byte tag header.",
+				off, type, size);
 		if (size > p->total - off)
-			return fail(p, "the tag at offset %#x (type %u, size %u) overruns the total size of %u bytes.",
-				    off, type, size, p->total);
+			return fail(
+				p,
+				"the tag at offset %#x (type %u, size %u) overruns the total size of %u bytes.",
+				off, type, size, p->total);
 		if (type == MB2_TAG_END)
-			return size == sizeof(struct mb2_tag) ? 0 :
-			       fail(p, "the end tag at offset %#x has size %u instead of 8.",
-				    off, size);
+			return size == sizeof(struct mb2_tag) ?
+				       0 :
+				       fail(p,
+					    "the end tag at offset %#x has size %u instead of 8.",
+					    off, size);
 		ret = parse_tag(p, type, off, size);
 		if (ret)
 			return ret;
@@ -378,25 +417,32 @@ static int check_module(struct mb2_parser *p, const struct mb2_reserved *rsv,
 	u64 info_end = p->phys + p->total;
 
 	if (!in_available_ram(p->out, m->start, m->end))
-		return fail(p, "module %u (%#lx-%#lx, tag at offset %#x) is not wholly inside available RAM per the memory map.",
-			    i, m->start, m->end, p->mod_off[i]);
+		return fail(
+			p,
+			"module %u (%#lx-%#lx, tag at offset %#x) is not wholly inside available RAM per the memory map.",
+			i, m->start, m->end, p->mod_off[i]);
 	for (u32 j = 0; j < i; j++)
 		if (overlaps(m->start, m->end, p->out->modules[j].start,
 			     p->out->modules[j].end))
-			return fail(p, "module %u (%#lx-%#lx, tag at offset %#x) overlaps module %u (tag at offset %#x).",
-				    i, m->start, m->end, p->mod_off[i], j,
-				    p->mod_off[j]);
+			return fail(
+				p,
+				"module %u (%#lx-%#lx, tag at offset %#x) overlaps module %u (tag at offset %#x).",
+				i, m->start, m->end, p->mod_off[i], j,
+				p->mod_off[j]);
 	if (overlaps(m->start, m->end, p->phys, info_end))
-		return fail(p, "module %u (%#lx-%#lx, tag at offset %#x) overlaps the boot information (%#lx-%#lx).",
-			    i, m->start, m->end, p->mod_off[i], p->phys,
-			    info_end);
+		return fail(
+			p,
+			"module %u (%#lx-%#lx, tag at offset %#x) overlaps the boot information (%#lx-%#lx).",
+			i, m->start, m->end, p->mod_off[i], p->phys, info_end);
 	for (unsigned int r = 0; r < nr_rsv; r++)
 		if (rsv[r].start < rsv[r].end &&
 		    overlaps(m->start, m->end, rsv[r].start, rsv[r].end))
-			return fail(p, "module %u (%#lx-%#lx, tag at offset %#x) overlaps %s (%#lx-%#lx).",
-				    i, m->start, m->end, p->mod_off[i],
-				    rsv[r].what ? rsv[r].what : "a reserved range",
-				    rsv[r].start, rsv[r].end);
+			return fail(
+				p,
+				"module %u (%#lx-%#lx, tag at offset %#x) overlaps %s (%#lx-%#lx).",
+				i, m->start, m->end, p->mod_off[i],
+				rsv[r].what ? rsv[r].what : "a reserved range",
+				rsv[r].start, rsv[r].end);
 	return 0;
 }
 
@@ -406,26 +452,37 @@ static int parse_all(struct mb2_parser *p, const struct mb2_reserved *rsv,
 	int ret;
 
 	if (!p->base)
-		return fail(p, "no boot information was passed (null pointer).");
+		return fail(p,
+			    "no boot information was passed (null pointer).");
 	if (((uintptr_t)p->base | p->phys) & 7)
-		return fail(p, "the boot information at %#lx is not 8-byte aligned.",
-			    p->phys);
+		return fail(
+			p,
+			"the boot information at %#lx is not 8-byte aligned.",
+			p->phys);
 	p->total = rd32(p, 0);
 	if (p->total < MB2_INFO_MIN_SIZE)
-		return fail(p, "the boot information's total size of %u bytes is below the minimum of %u.",
-			    p->total, MB2_INFO_MIN_SIZE);
+		return fail(
+			p,
+			"the boot information's total size of %u bytes is below the minimum of %u.",
+			p->total, MB2_INFO_MIN_SIZE);
 	if (p->total > MB2_INFO_MAX_SIZE)
-		return fail(p, "the boot information's total size of %u bytes is above Modex's limit of %u.",
-			    p->total, MB2_INFO_MAX_SIZE);
+		return fail(
+			p,
+			"the boot information's total size of %u bytes is above Modex's limit of %u.",
+			p->total, MB2_INFO_MAX_SIZE);
 	if (p->phys + p->total < p->phys)
-		return fail(p, "the boot information at %#lx wraps past the end of the address space.",
-			    p->phys);
+		return fail(
+			p,
+			"the boot information at %#lx wraps past the end of the address space.",
+			p->phys);
 	/* The reserved field is not checked: spec 3.6.1 says to ignore it. */
 	ret = parse_tags(p);
 	if (ret)
 		return ret;
 	if (!p->off_mmap)
-		return fail(p, "the boot information has no memory map tag (type 6); Modex needs one.");
+		return fail(
+			p,
+			"the boot information has no memory map tag (type 6); Modex needs one.");
 	for (u32 i = 0; i < p->out->nr_modules; i++) {
 		ret = check_module(p, rsv, nr_rsv, i);
 		if (ret)
@@ -439,8 +496,11 @@ int mb2_parse(const void *info, u64 info_phys, const struct mb2_reserved *rsv,
 	      size_t errlen)
 {
 	struct mb2_parser p = {
-		.base = info, .phys = info_phys, .out = out,
-		.err = err, .errlen = errlen,
+		.base = info,
+		.phys = info_phys,
+		.out = out,
+		.err = err,
+		.errlen = errlen,
 	};
 	int ret;
 
@@ -449,7 +509,7 @@ int mb2_parse(const void *info, u64 info_phys, const struct mb2_reserved *rsv,
 		err[0] = '\0';
 	ret = parse_all(&p, rsv, nr_rsv);
 	if (ret) {
-		memset(out, 0, sizeof(*out));	/* nothing half-validated */
+		memset(out, 0, sizeof(*out)); /* nothing half-validated */
 		return ret;
 	}
 	out->info_phys = info_phys;

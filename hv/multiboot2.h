@@ -28,8 +28,8 @@
 #define MB2_MEM_NVS 4
 #define MB2_MEM_BAD 5
 
-#define MB2_INFO_MIN_SIZE 16		/* fixed part and an end tag */
-#define MB2_INFO_MAX_SIZE 0x100000	/* Modex's bound: 1 MiB */
+#define MB2_INFO_MIN_SIZE 16 /* fixed part and an end tag */
+#define MB2_INFO_MAX_SIZE 0x100000 /* Modex's bound: 1 MiB */
 
 #ifndef __ASSEMBLY__
 
@@ -38,58 +38,58 @@
 
 /* The fixed part at the start of the information. */
 struct mb2_info_header {
-	u32 total_size;		/* 0x0: including this header */
-	u32 reserved;		/* 0x4: ignored (spec 3.6.1) */
+	u32 total_size; /* 0x0: including this header */
+	u32 reserved; /* 0x4: ignored (spec 3.6.1) */
 };
 
 /* Every tag starts with this; tags are 8-byte aligned (spec 3.6.1). */
 struct mb2_tag {
-	u32 type;		/* 0x0 */
-	u32 size;		/* 0x4: without the padding to 8 bytes */
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4: without the padding to 8 bytes */
 };
 
 /* Types 1 (command line) and 2 (boot loader name). */
 struct mb2_tag_string {
-	u32 type;		/* 0x0 */
-	u32 size;		/* 0x4 */
-	char string[];		/* 0x8: NUL-terminated */
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4 */
+	char string[]; /* 0x8: NUL-terminated */
 };
 
 struct mb2_tag_module {
-	u32 type;		/* 0x0 */
-	u32 size;		/* 0x4 */
-	u32 mod_start;		/* 0x8 */
-	u32 mod_end;		/* 0xc: exclusive (as GRUB fills it) */
-	char cmdline[];		/* 0x10: NUL-terminated */
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4 */
+	u32 mod_start; /* 0x8 */
+	u32 mod_end; /* 0xc: exclusive (as GRUB fills it) */
+	char cmdline[]; /* 0x10: NUL-terminated */
 };
 
 struct mb2_tag_basic_meminfo {
-	u32 type;		/* 0x0 */
-	u32 size;		/* 0x4 */
-	u32 mem_lower;		/* 0x8: KiB */
-	u32 mem_upper;		/* 0xc: KiB */
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4 */
+	u32 mem_lower; /* 0x8: KiB */
+	u32 mem_upper; /* 0xc: KiB */
 };
 
 struct mb2_tag_mmap {
-	u32 type;		/* 0x0 */
-	u32 size;		/* 0x4 */
-	u32 entry_size;		/* 0x8: a multiple of 8, at least 24 */
-	u32 entry_version;	/* 0xc: 0 */
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4 */
+	u32 entry_size; /* 0x8: a multiple of 8, at least 24 */
+	u32 entry_version; /* 0xc: 0 */
 	/* 0x10: entries */
 };
 
 struct mb2_mmap_entry {
-	u64 base_addr;		/* 0x0 */
-	u64 length;		/* 0x8 */
-	u32 type;		/* 0x10: MB2_MEM_* */
-	u32 reserved;		/* 0x14 */
+	u64 base_addr; /* 0x0 */
+	u64 length; /* 0x8 */
+	u32 type; /* 0x10: MB2_MEM_* */
+	u32 reserved; /* 0x14 */
 };
 
 /* Types 14 and 15: a copy of the ACPI RSDP (ACPI 6.5 5.2.5.3). */
 struct mb2_tag_acpi {
-	u32 type;		/* 0x0 */
-	u32 size;		/* 0x4 */
-	u8 rsdp[];		/* 0x8 */
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4 */
+	u8 rsdp[]; /* 0x8 */
 };
 
 _Static_assert(sizeof(struct mb2_info_header) == 8, "mb2 header");
@@ -106,15 +106,14 @@ _Static_assert(offsetof(struct mb2_tag_basic_meminfo, mem_upper) == 12,
 	       "mb2 meminfo");
 _Static_assert(sizeof(struct mb2_tag_mmap) == 16, "mb2 mmap");
 _Static_assert(offsetof(struct mb2_tag_mmap, entry_size) == 8, "mb2 mmap");
-_Static_assert(offsetof(struct mb2_tag_mmap, entry_version) == 12,
-	       "mb2 mmap");
+_Static_assert(offsetof(struct mb2_tag_mmap, entry_version) == 12, "mb2 mmap");
 _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "mb2 mmap entry");
 _Static_assert(offsetof(struct mb2_mmap_entry, length) == 8, "mb2 entry");
 _Static_assert(offsetof(struct mb2_mmap_entry, type) == 16, "mb2 entry");
 _Static_assert(offsetof(struct mb2_tag_acpi, rsdp) == 8, "mb2 acpi");
 
-#define MB2_RSDP_V1_LEN 20	/* ACPI 1.0 RSDP */
-#define MB2_RSDP_V2_MIN_LEN 36	/* ACPI 2.0+ XSDP */
+#define MB2_RSDP_V1_LEN 20 /* ACPI 1.0 RSDP */
+#define MB2_RSDP_V2_MIN_LEN 36 /* ACPI 2.0+ XSDP */
 
 #define MB2_MAX_REGIONS 128
 #define MB2_MAX_MODULES 16
@@ -126,8 +125,8 @@ struct mb2_region {
 };
 
 struct mb2_module {
-	u64 start, end;		/* end exclusive */
-	const char *cmdline;	/* inside the info, NUL-terminated */
+	u64 start, end; /* end exclusive */
+	const char *cmdline; /* inside the info, NUL-terminated */
 };
 
 /*
@@ -139,23 +138,23 @@ struct mb2_module {
  * counted as free.
  */
 struct mb2_info {
-	const char *cmdline, *loader_name;	/* NULL if absent */
+	const char *cmdline, *loader_name; /* NULL if absent */
 	struct mb2_region regions[MB2_MAX_REGIONS];
 	u32 nr_regions;
 	struct mb2_module modules[MB2_MAX_MODULES];
 	u32 nr_modules;
 	/* The RSDP copy inside the info (tag 15 preferred over 14). */
-	u64 rsdp_phys;		/* 0 if absent */
-	const void *rsdp;	/* the same copy, as Modex reaches it; NULL */
-	u32 rsdp_len;		/* 20 (ACPI 1.0) or the XSDP's length */
-	u8 rsdp_rev;		/* the RSDP's revision byte */
+	u64 rsdp_phys; /* 0 if absent */
+	const void *rsdp; /* the same copy, as Modex reaches it; NULL */
+	u32 rsdp_len; /* 20 (ACPI 1.0) or the XSDP's length */
+	u8 rsdp_rev; /* the RSDP's revision byte */
 	u64 info_phys, info_size;
 };
 
 /* A range nothing may overlap, e.g. the Modex image. */
 struct mb2_reserved {
-	u64 start, end;		/* end exclusive; empty ranges are ignored */
-	const char *what;	/* for messages: "the Modex image" */
+	u64 start, end; /* end exclusive; empty ranges are ignored */
+	const char *what; /* for messages: "the Modex image" */
 };
 
 /*

@@ -17,9 +17,9 @@ enum fmt_len { LEN_NONE, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_T, LEN_J };
 struct fmt_spec {
 	unsigned int flags;
 	int width;
-	int prec;		/* -1: none given */
+	int prec; /* -1: none given */
 	enum fmt_len len;
-	char conv;		/* 0 if the format ended inside the spec */
+	char conv; /* 0 if the format ended inside the spec */
 };
 
 struct fmt_state {
@@ -50,12 +50,23 @@ static const char *parse_flags(const char *p, unsigned int *flags)
 {
 	for (;; p++) {
 		switch (*p) {
-		case '-': *flags |= F_MINUS; break;
-		case '0': *flags |= F_ZERO; break;
-		case '#': *flags |= F_HASH; break;
-		case '+': *flags |= F_PLUS; break;
-		case ' ': *flags |= F_SPACE; break;
-		default: return p;
+		case '-':
+			*flags |= F_MINUS;
+			break;
+		case '0':
+			*flags |= F_ZERO;
+			break;
+		case '#':
+			*flags |= F_HASH;
+			break;
+		case '+':
+			*flags |= F_PLUS;
+			break;
+		case ' ':
+			*flags |= F_SPACE;
+			break;
+		default:
+			return p;
 		}
 	}
 }
@@ -94,10 +105,18 @@ static const char *parse_len(const char *p, enum fmt_len *len)
 		}
 		*len = LEN_L;
 		return p + 1;
-	case 'z': *len = LEN_Z; return p + 1;
-	case 't': *len = LEN_T; return p + 1;
-	case 'j': *len = LEN_J; return p + 1;
-	default: *len = LEN_NONE; return p;
+	case 'z':
+		*len = LEN_Z;
+		return p + 1;
+	case 't':
+		*len = LEN_T;
+		return p + 1;
+	case 'j':
+		*len = LEN_J;
+		return p + 1;
+	default:
+		*len = LEN_NONE;
+		return p;
 	}
 }
 
@@ -117,7 +136,7 @@ static const char *parse_spec(const char *p, struct fmt_spec *sp, va_list *ap)
 	if (*p == '.') {
 		sp->prec = 0;
 		p = parse_num(p + 1, &sp->prec, ap);
-		if (sp->prec < 0)	/* negative '*': as if omitted */
+		if (sp->prec < 0) /* negative '*': as if omitted */
 			sp->prec = -1;
 	}
 	p = parse_len(p, &sp->len);
@@ -128,28 +147,44 @@ static const char *parse_spec(const char *p, struct fmt_spec *sp, va_list *ap)
 static s64 arg_signed(enum fmt_len len, va_list *ap)
 {
 	switch (len) {
-	case LEN_HH: return (signed char)va_arg(*ap, int);
-	case LEN_H: return (short)va_arg(*ap, int);
-	case LEN_L: return va_arg(*ap, long);
-	case LEN_LL: return va_arg(*ap, long long);
-	case LEN_Z: return (s64)va_arg(*ap, size_t);
-	case LEN_T: return va_arg(*ap, ptrdiff_t);
-	case LEN_J: return va_arg(*ap, intmax_t);
-	default: return va_arg(*ap, int);
+	case LEN_HH:
+		return (signed char)va_arg(*ap, int);
+	case LEN_H:
+		return (short)va_arg(*ap, int);
+	case LEN_L:
+		return va_arg(*ap, long);
+	case LEN_LL:
+		return va_arg(*ap, long long);
+	case LEN_Z:
+		return (s64)va_arg(*ap, size_t);
+	case LEN_T:
+		return va_arg(*ap, ptrdiff_t);
+	case LEN_J:
+		return va_arg(*ap, intmax_t);
+	default:
+		return va_arg(*ap, int);
 	}
 }
 
 static u64 arg_unsigned(enum fmt_len len, va_list *ap)
 {
 	switch (len) {
-	case LEN_HH: return (unsigned char)va_arg(*ap, unsigned int);
-	case LEN_H: return (unsigned short)va_arg(*ap, unsigned int);
-	case LEN_L: return va_arg(*ap, unsigned long);
-	case LEN_LL: return va_arg(*ap, unsigned long long);
-	case LEN_Z: return va_arg(*ap, size_t);
-	case LEN_T: return (u64)va_arg(*ap, ptrdiff_t);
-	case LEN_J: return va_arg(*ap, uintmax_t);
-	default: return va_arg(*ap, unsigned int);
+	case LEN_HH:
+		return (unsigned char)va_arg(*ap, unsigned int);
+	case LEN_H:
+		return (unsigned short)va_arg(*ap, unsigned int);
+	case LEN_L:
+		return va_arg(*ap, unsigned long);
+	case LEN_LL:
+		return va_arg(*ap, unsigned long long);
+	case LEN_Z:
+		return va_arg(*ap, size_t);
+	case LEN_T:
+		return (u64)va_arg(*ap, ptrdiff_t);
+	case LEN_J:
+		return va_arg(*ap, uintmax_t);
+	default:
+		return va_arg(*ap, unsigned int);
 	}
 }
 
@@ -272,7 +307,12 @@ static bool fmt_one(struct fmt_state *st, const struct fmt_spec *sp,
 	char c;
 
 	switch (sp->conv) {
-	case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
+	case 'd':
+	case 'i':
+	case 'u':
+	case 'x':
+	case 'X':
+	case 'o':
 		fmt_integer(st, sp, ap);
 		return true;
 	case 'c':

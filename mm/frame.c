@@ -12,15 +12,15 @@
 #include "hv/include/lib.h"
 
 #define BITS_PER_WORD 64
-#define TOP_PAGE (~0ull & PAGE_MASK)	/* highest page-aligned address */
+#define TOP_PAGE (~0ull & PAGE_MASK) /* highest page-aligned address */
 
 static struct {
-	u64 *usable;		/* 1: a frame Modex may hand out */
-	u64 *used;		/* 1: allocated, or not usable at all */
-	hpa_t lo;		/* physical address of frame 0 */
-	u64 nr_frames;		/* span covered by the bitmaps */
+	u64 *usable; /* 1: a frame Modex may hand out */
+	u64 *used; /* 1: allocated, or not usable at all */
+	hpa_t lo; /* physical address of frame 0 */
+	u64 nr_frames; /* span covered by the bitmaps */
 	u64 nr_words;
-	u64 hint;		/* no free frame below this word */
+	u64 hint; /* no free frame below this word */
 	u64 free, total, bad_frees;
 	void *(*p2v)(hpa_t);
 } fa;
@@ -48,8 +48,7 @@ static bool avail_at(const struct init_ranges *r, unsigned int i, u64 *s,
 }
 
 /* excl[i] grown to whole pages; false if empty. */
-static bool excl_at(const struct init_ranges *r, unsigned int i, u64 *s,
-		    u64 *e)
+static bool excl_at(const struct init_ranges *r, unsigned int i, u64 *s, u64 *e)
 {
 	if (r->excl[i].start >= r->excl[i].end)
 		return false;
@@ -101,7 +100,7 @@ static bool usable_from(const struct init_ranges *r, u64 a, u64 *s)
 		next = excl_end(r, a);
 		if (!next)
 			break;
-		if (next <= a)	/* excl reaching the top of memory */
+		if (next <= a) /* excl reaching the top of memory */
 			return false;
 		a = next;
 	}
@@ -133,8 +132,7 @@ static u64 run_end(const struct init_ranges *r, u64 s)
 }
 
 /* Iterates usable runs in address order: *cursor starts at 0. */
-static bool next_run(const struct init_ranges *r, u64 *cursor, u64 *s,
-		     u64 *e)
+static bool next_run(const struct init_ranges *r, u64 *cursor, u64 *s, u64 *e)
 {
 	if (!usable_from(r, *cursor, s))
 		return false;
@@ -233,7 +231,7 @@ int frame_init(const struct mem_range *avail, unsigned int nr_avail,
 	if (!phys_to_virt || (nr_avail && !avail) || (nr_excl && !excl))
 		return -E_INVAL;
 	if (!next_run(&r, &cursor, &fa.lo, &hi))
-		return -E_INVAL;	/* nothing usable at all */
+		return -E_INVAL; /* nothing usable at all */
 	while (next_run(&r, &cursor, &s, &e))
 		hi = e;
 	fa.p2v = phys_to_virt;
@@ -275,7 +273,7 @@ int frame_alloc(hpa_t *out, unsigned int flags)
 		fa.hint = w;
 		i = w * BITS_PER_WORD + (u64)__builtin_ctzll(~fa.used[w]);
 		if (i >= fa.nr_frames)
-			break;	/* only the padding bits of the last word */
+			break; /* only the padding bits of the last word */
 		take(i, 1, flags, out);
 		return 0;
 	}
@@ -289,7 +287,7 @@ static u64 first_used(u64 i, u64 nr)
 	for (u64 k = i; k < i + nr; k++) {
 		if (!(k % BITS_PER_WORD) && i + nr - k >= BITS_PER_WORD &&
 		    !fa.used[k / BITS_PER_WORD]) {
-			k += BITS_PER_WORD - 1;	/* a whole free word */
+			k += BITS_PER_WORD - 1; /* a whole free word */
 			continue;
 		}
 		if (bit_test(fa.used, k))

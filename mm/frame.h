@@ -29,7 +29,7 @@
 #include "hv/include/types.h"
 
 struct mem_range {
-	u64 start, end;		/* end exclusive */
+	u64 start, end; /* end exclusive */
 };
 
 /* Nothing below this is ever handed out (real-mode and firmware areas). */

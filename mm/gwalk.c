@@ -82,6 +82,7 @@ static bool s2_access(const struct gwalk_stage2 *s2, u64 gpa, unsigned kind,
 		return true;
 	}
 	w->s2_kind = kind;
+	w->s2_ad = s2_has_ad(s2);
 	s = pt_walk(s2->fmt, s2->mem, s2->root, gpa, kind, s2->perm,
 		    (flags & GWF_S2_SET_AD) ? PTW_SET_AD : 0, &w->s2);
 	if (s != PTW_OK) {
@@ -300,6 +301,13 @@ u64 gwalk_ept_qual(const struct gwalk *w, const struct gwalk_mode *g, bool mbec,
 			extra |= EPTVQ_WRITABLE_LA;
 		if (advanced && !(w->gacc & ACC_EXEC))
 			extra |= EPTVQ_NX_LA;
+	} else if (w->s2_ad) {
+		/*
+		 * SDM Vol. 3C 29.3.3.2 and Table 29-7 (bit 1): with EPT A/D on,
+		 * guest paging-structure accesses are writes for EPT violations
+		 * and the processor sets both bit 0 and bit 1.
+		 */
+		extra |= EPTVQ_READ;
 	}
 	return ept_violation_qual(&w->s2, mbec, extra);
 }

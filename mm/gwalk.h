@@ -88,6 +88,7 @@ struct gwalk {
 	u8 level; /* guest level where the walk stopped (0: final access) */
 	bool user_la; /* user-mode linear address (MBEC) */
 	bool s2_final; /* GW_S2: fault at the final access */
+	bool s2_ad; /* the stage 2 tracks A/D (EPT A/D on, or NPT) */
 	acc_t gacc; /* AND of the guest entries' acc */
 	u32 pf_error; /* GW_PF */
 	gpa_t gpa; /* GW_OK: final GPA; GW_S2: GPA that faulted */

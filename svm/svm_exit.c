@@ -221,10 +221,11 @@ bool svm_decode_exit(struct vcpu *v)
 	struct exit_info *e = &v->exit;
 	u64 code = c->exit_code;
 
-	memset(e, 0, sizeof(*e));
-	e->hw_reason = code;
-	e->qual = c->exit_info_1;
-	e->info2 = c->exit_info_2;
+	/* An assignment, not memset(): "rep stosb" is one instruction per
+	 * byte on emulators that count instructions (docs/benchmarks.md). */
+	*e = (struct exit_info){ .hw_reason = code,
+				 .qual = c->exit_info_1,
+				 .info2 = c->exit_info_2 };
 	requeue_event(c);
 	if ((u32)code == (u32)SVM_EXIT_INVALID && emulator_cr4_quirk(v))
 		return true;

@@ -103,96 +103,97 @@ _Static_assert(sizeof(struct vmcb_seg) == 16, "vmcb_seg");
 #define SEG_ATTR_DB BIT(10)
 #define SEG_ATTR_G BIT(11)
 
-/* clang-format off: the offset columns are the point of this table */
+/* The offset columns are the point of these tables. */
+/* clang-format off */
 struct vmcb_control {
-	u32 intercept_cr; /* 0x000: 15:0 reads, 31:16 writes */
-	u32 intercept_dr; /* 0x004 */
-	u32 intercept_exceptions; /* 0x008 */
-	u32 intercept_misc1; /* 0x00c: vector 3 */
-	u32 intercept_misc2; /* 0x010: vector 4 */
-	u32 intercept_misc3; /* 0x014: vector 5 */
+	u32 intercept_cr;		/* 0x000: 15:0 reads, 31:16 writes */
+	u32 intercept_dr;		/* 0x004 */
+	u32 intercept_exceptions;	/* 0x008 */
+	u32 intercept_misc1;		/* 0x00c: vector 3 */
+	u32 intercept_misc2;		/* 0x010: vector 4 */
+	u32 intercept_misc3;		/* 0x014: vector 5 */
 	u8 rsvd_018[0x03c - 0x018];
-	u16 pause_filter_thresh; /* 0x03c */
-	u16 pause_filter_count; /* 0x03e */
-	u64 iopm_base_pa; /* 0x040 */
-	u64 msrpm_base_pa; /* 0x048 */
-	u64 tsc_offset; /* 0x050 */
-	u32 asid; /* 0x058 */
-	u8 tlb_control; /* 0x05c */
+	u16 pause_filter_thresh;	/* 0x03c */
+	u16 pause_filter_count;		/* 0x03e */
+	u64 iopm_base_pa;		/* 0x040 */
+	u64 msrpm_base_pa;		/* 0x048 */
+	u64 tsc_offset;			/* 0x050 */
+	u32 asid;			/* 0x058 */
+	u8 tlb_control;			/* 0x05c */
 	u8 rsvd_05d[3];
-	u32 int_ctl; /* 0x060: V_TPR, V_IRQ, V_INTR_MASKING */
-	u32 int_vector; /* 0x064 */
-	u32 int_state; /* 0x068: bit 0 interrupt shadow */
+	u32 int_ctl;			/* 0x060: V_TPR, V_IRQ, V_INTR_MASKING */
+	u32 int_vector;			/* 0x064 */
+	u32 int_state;			/* 0x068: bit 0 interrupt shadow */
 	u8 rsvd_06c[4];
-	u64 exit_code; /* 0x070 */
-	u64 exit_info_1; /* 0x078 */
-	u64 exit_info_2; /* 0x080 */
-	u32 exit_int_info; /* 0x088 */
-	u32 exit_int_info_err; /* 0x08c */
-	u64 nested_ctl; /* 0x090: NP_ENABLE, GMET */
-	u64 avic_vapic_bar; /* 0x098 */
-	u64 ghcb_gpa; /* 0x0a0 */
-	u32 event_inj; /* 0x0a8 */
-	u32 event_inj_err; /* 0x0ac */
-	u64 nested_cr3; /* 0x0b0 */
-	u64 virt_ext; /* 0x0b8: LBR virt, VMSAVE/VMLOAD virt */
-	u32 clean; /* 0x0c0: VMCB clean bits */
+	u64 exit_code;			/* 0x070 */
+	u64 exit_info_1;		/* 0x078 */
+	u64 exit_info_2;		/* 0x080 */
+	u32 exit_int_info;		/* 0x088 */
+	u32 exit_int_info_err;		/* 0x08c */
+	u64 nested_ctl;			/* 0x090: NP_ENABLE, GMET */
+	u64 avic_vapic_bar;		/* 0x098 */
+	u64 ghcb_gpa;			/* 0x0a0 */
+	u32 event_inj;			/* 0x0a8 */
+	u32 event_inj_err;		/* 0x0ac */
+	u64 nested_cr3;			/* 0x0b0 */
+	u64 virt_ext;			/* 0x0b8: LBR virt, VMSAVE/VMLOAD virt */
+	u32 clean;			/* 0x0c0: VMCB clean bits */
 	u8 rsvd_0c4[4];
-	u64 next_rip; /* 0x0c8: with NRIPS */
-	u8 insn_len; /* 0x0d0: with decode assists */
-	u8 insn_bytes[15]; /* 0x0d1 */
-	u64 avic_backing_page; /* 0x0e0 */
+	u64 next_rip;			/* 0x0c8: with NRIPS */
+	u8 insn_len;			/* 0x0d0: with decode assists */
+	u8 insn_bytes[15];		/* 0x0d1 */
+	u64 avic_backing_page;		/* 0x0e0 */
 	u8 rsvd_0e8[8];
-	u64 avic_logical_id; /* 0x0f0 */
-	u64 avic_physical_id; /* 0x0f8 */
+	u64 avic_logical_id;		/* 0x0f0 */
+	u64 avic_physical_id;		/* 0x0f8 */
 	u8 rsvd_100[0x400 - 0x100];
 };
 
 struct vmcb_save {
-	struct vmcb_seg es; /* 0x400 */
-	struct vmcb_seg cs; /* 0x410 */
-	struct vmcb_seg ss; /* 0x420 */
-	struct vmcb_seg ds; /* 0x430 */
-	struct vmcb_seg fs; /* 0x440 */
-	struct vmcb_seg gs; /* 0x450 */
-	struct vmcb_seg gdtr; /* 0x460: base and limit only */
-	struct vmcb_seg ldtr; /* 0x470 */
-	struct vmcb_seg idtr; /* 0x480: base and limit only */
-	struct vmcb_seg tr; /* 0x490 */
+	struct vmcb_seg es;		/* 0x400 */
+	struct vmcb_seg cs;		/* 0x410 */
+	struct vmcb_seg ss;		/* 0x420 */
+	struct vmcb_seg ds;		/* 0x430 */
+	struct vmcb_seg fs;		/* 0x440 */
+	struct vmcb_seg gs;		/* 0x450 */
+	struct vmcb_seg gdtr;		/* 0x460: base and limit only */
+	struct vmcb_seg ldtr;		/* 0x470 */
+	struct vmcb_seg idtr;		/* 0x480: base and limit only */
+	struct vmcb_seg tr;		/* 0x490 */
 	u8 rsvd_4a0[0x4cb - 0x4a0];
-	u8 cpl; /* 0x4cb */
+	u8 cpl;				/* 0x4cb */
 	u8 rsvd_4cc[4];
-	u64 efer; /* 0x4d0 */
+	u64 efer;			/* 0x4d0 */
 	u8 rsvd_4d8[0x548 - 0x4d8];
-	u64 cr4; /* 0x548 */
-	u64 cr3; /* 0x550 */
-	u64 cr0; /* 0x558 */
-	u64 dr7; /* 0x560 */
-	u64 dr6; /* 0x568 */
-	u64 rflags; /* 0x570 */
-	u64 rip; /* 0x578 */
+	u64 cr4;			/* 0x548 */
+	u64 cr3;			/* 0x550 */
+	u64 cr0;			/* 0x558 */
+	u64 dr7;			/* 0x560 */
+	u64 dr6;			/* 0x568 */
+	u64 rflags;			/* 0x570 */
+	u64 rip;			/* 0x578 */
 	u8 rsvd_580[0x5d8 - 0x580];
-	u64 rsp; /* 0x5d8 */
-	u64 s_cet; /* 0x5e0 */
-	u64 ssp; /* 0x5e8 */
-	u64 isst_addr; /* 0x5f0 */
-	u64 rax; /* 0x5f8 */
-	u64 star; /* 0x600 */
-	u64 lstar; /* 0x608 */
-	u64 cstar; /* 0x610 */
-	u64 sfmask; /* 0x618 */
-	u64 kernel_gs_base; /* 0x620 */
-	u64 sysenter_cs; /* 0x628 */
-	u64 sysenter_esp; /* 0x630 */
-	u64 sysenter_eip; /* 0x638 */
-	u64 cr2; /* 0x640 */
+	u64 rsp;			/* 0x5d8 */
+	u64 s_cet;			/* 0x5e0 */
+	u64 ssp;			/* 0x5e8 */
+	u64 isst_addr;			/* 0x5f0 */
+	u64 rax;			/* 0x5f8 */
+	u64 star;			/* 0x600 */
+	u64 lstar;			/* 0x608 */
+	u64 cstar;			/* 0x610 */
+	u64 sfmask;			/* 0x618 */
+	u64 kernel_gs_base;		/* 0x620 */
+	u64 sysenter_cs;		/* 0x628 */
+	u64 sysenter_esp;		/* 0x630 */
+	u64 sysenter_eip;		/* 0x638 */
+	u64 cr2;			/* 0x640 */
 	u8 rsvd_648[0x668 - 0x648];
-	u64 g_pat; /* 0x668 */
-	u64 dbgctl; /* 0x670 */
-	u64 br_from; /* 0x678 */
-	u64 br_to; /* 0x680 */
-	u64 last_excp_from; /* 0x688 */
-	u64 last_excp_to; /* 0x690 */
+	u64 g_pat;			/* 0x668 */
+	u64 dbgctl;			/* 0x670 */
+	u64 br_from;			/* 0x678 */
+	u64 br_to;			/* 0x680 */
+	u64 last_excp_from;		/* 0x688 */
+	u64 last_excp_to;		/* 0x690 */
 	u8 rsvd_698[0x1000 - 0x698];
 };
 

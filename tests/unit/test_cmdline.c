@@ -67,8 +67,8 @@ TEST(every_option_value)
 		{ "console=0x2f8", LOG_INFO, EXIT_HALT, 0x2f8 },
 		{ "console=0XFFFF", LOG_INFO, EXIT_HALT, 0xffff },
 		{ "console=0x1", LOG_INFO, EXIT_HALT, 1 },
-		{ "  log=debug\texit=bochs  console=com2  ", LOG_DBG, EXIT_BOCHS,
-		  0x2f8 },
+		{ "  log=debug\texit=bochs  console=com2  ", LOG_DBG,
+		  EXIT_BOCHS, 0x2f8 },
 		{ "log=\"warn\"", LOG_WARN, EXIT_HALT, 0x3f8 },
 	};
 
@@ -89,10 +89,11 @@ TEST(every_option_value)
 TEST(bad_values_are_reported_and_ignored)
 {
 	static const char *const bad[] = {
-		"log=", "log=verbose", "log=ERR", "log=debug2", "exit=reboot",
-		"console=com5", "console=0x", "console=0x0", "console=0x10000",
-		"console=0x3g8", "console=1016", "console=", "exit=",
-		"log=errr", "console=com10",
+		"log=",		 "log=verbose",	 "log=ERR",
+		"log=debug2",	 "exit=reboot",	 "console=com5",
+		"console=0x",	 "console=0x0",	 "console=0x10000",
+		"console=0x3g8", "console=1016", "console=",
+		"exit=",	 "log=errr",	 "console=com10",
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -145,7 +146,8 @@ TEST(test_words)
 	CHECK_EQ(o.test_flags, CMDLINE_TEST_UD);
 	CHECK(!strcmp(o.test, "ud"));
 	CHECK_EQ(parse("test=panic,guard-write,stack-overflow,new-word", &o,
-		       &r), 0);
+		       &r),
+		 0);
 	CHECK_EQ(o.test_flags, CMDLINE_TEST_PANIC | CMDLINE_TEST_GUARD_WRITE |
 				       CMDLINE_TEST_STACK_OVERFLOW);
 	CHECK(!strcmp(o.test, "panic,guard-write,stack-overflow,new-word"));
@@ -172,7 +174,7 @@ TEST(overlong_values)
 	CHECK_EQ(parse(s, &o, &r), 1);
 	CHECK_STR_CONTAINS(r.last, "longer than 63 characters");
 	CHECK_STR_CONTAINS(r.last, "\"test=aaaa");
-	CHECK_STR_CONTAINS(r.last, "...\"");	/* the excerpt is bounded */
+	CHECK_STR_CONTAINS(r.last, "...\""); /* the excerpt is bounded */
 	CHECK_EQ(o.test[0], 0);
 	CHECK_EQ(o.log_level, LOG_ERR);
 
@@ -186,6 +188,13 @@ TEST(overlong_values)
 	CHECK_EQ(parse(s, &o, &r), 1);
 	CHECK_STR_CONTAINS(r.last, "longer than 255 characters");
 	CHECK(!o.l1_cmdline_set);
+
+	/* Names and numbers are bounded too. */
+	memset(want, 'd', 40);
+	want[40] = 0;
+	snprintf(s, sizeof(s), "log=%s", want);
+	CHECK_EQ(parse(s, &o, &r), 1);
+	CHECK_STR_CONTAINS(r.last, "longer than 31 characters");
 
 	/* A huge key is just unknown; its excerpt stays bounded. */
 	memset(s, 'k', 500);
@@ -201,7 +210,8 @@ TEST(quoted_l1_value)
 	struct reports r;
 
 	CHECK_EQ(parse("log=err l1=\"root=/dev/sda console=ttyS0\" exit=qemu",
-		       &o, &r), 0);
+		       &o, &r),
+		 0);
 	CHECK(!strcmp(o.l1_cmdline, "root=/dev/sda console=ttyS0"));
 	CHECK(o.l1_cmdline_set);
 	CHECK_EQ(o.exit, EXIT_QEMU);
@@ -215,7 +225,8 @@ TEST(quoted_l1_value)
 	CHECK(!strcmp(o.l1_cmdline, "plain"));
 
 	CHECK_EQ(parse("l1=\"a b\"c log=err", &o, &r), 1);
-	CHECK_STR_CONTAINS(r.last, "\"l1=\"a b\"c\" has text after its closing quote");
+	CHECK_STR_CONTAINS(r.last,
+			   "\"l1=\"a b\"c\" has text after its closing quote");
 	CHECK(!o.l1_cmdline_set);
 	CHECK_EQ(o.log_level, LOG_ERR);
 }
@@ -229,7 +240,7 @@ TEST(unterminated_quote)
 	CHECK_STR_CONTAINS(r.last, "no closing quote");
 	CHECK_STR_CONTAINS(r.last, "l1=\"root=/dev/sda");
 	CHECK(!o.l1_cmdline_set);
-	CHECK_EQ(o.exit, EXIT_HALT);	/* swallowed by the open quote */
+	CHECK_EQ(o.exit, EXIT_HALT); /* swallowed by the open quote */
 	CHECK_EQ(o.log_level, LOG_WARN);
 	CHECK_EQ(parse("log=\"", &o, &r), 1);
 	CHECK_STR_CONTAINS(r.last, "no closing quote");
@@ -310,8 +321,8 @@ TEST(random_input_never_overflows)
 		int n;
 
 		for (size_t j = 0; j < len; j++)
-			s[j] = rnd() % 8 ? alpha[rnd() % (sizeof(alpha) - 1)]
-					 : (char)(rnd() % 255 + 1);
+			s[j] = rnd() % 8 ? alpha[rnd() % (sizeof(alpha) - 1)] :
+					   (char)(rnd() % 255 + 1);
 		s[len] = 0;
 		n = parse(s, &o, &r);
 		REQUIRE(n == r.n);

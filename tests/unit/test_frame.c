@@ -12,7 +12,7 @@
 #include "tests/unit/harness.h"
 
 #define FAKE_BASE 0x100000ull
-#define FAKE_SIZE 0x2000000ull	/* 32 MiB */
+#define FAKE_SIZE 0x2000000ull /* 32 MiB */
 #define FAKE_END (FAKE_BASE + FAKE_SIZE)
 #define MIB 0x100000ull
 
@@ -55,7 +55,7 @@ TEST(basic_layout_and_exclusions)
 	CHECK_EQ(frame_total_count(), 8060);
 	CHECK_EQ(frame_free_count(), 8060);
 	CHECK_EQ(frame_alloc(&pa, 0), 0);
-	CHECK_EQ(pa, 0x181000);	/* 0x180000 holds the bitmaps */
+	CHECK_EQ(pa, 0x181000); /* 0x180000 holds the bitmaps */
 	n++;
 	while (frame_alloc(&pa, 0) == 0) {
 		n++;
@@ -197,16 +197,16 @@ TEST(runs_and_alignment)
 	CHECK_EQ(frame_alloc_run(1ull << 40, 1, 0, &pa), -E_NOMEM);
 	CHECK_EQ(frame_alloc_run(1, 1ull << 60, 0, &pa), -E_NOMEM);
 	REQUIRE(frame_alloc_run(3, 1, 0, &pa) == 0);
-	CHECK_EQ(pa, 0x101000);	/* after the bitmap page */
+	CHECK_EQ(pa, 0x101000); /* after the bitmap page */
 	REQUIRE(frame_alloc_run(16, 16, 0, &pa) == 0);
 	CHECK_EQ(pa, 0x110000);
 	REQUIRE(frame_alloc(&pa2, 0) == 0);
-	CHECK_EQ(pa2, 0x104000);	/* the gap left below the run */
+	CHECK_EQ(pa2, 0x104000); /* the gap left below the run */
 	/* 2 MiB aligned: 0x200000 is free; the next must skip the hole. */
 	REQUIRE(frame_alloc_run(512, 512, 0, &pa) == 0);
 	CHECK_EQ(pa, 0x200000);
 	REQUIRE(frame_alloc_run(512, 512, 0, &pa) == 0);
-	CHECK_EQ(pa, 0x600000);	/* 0x5ff000 is excluded */
+	CHECK_EQ(pa, 0x600000); /* 0x5ff000 is excluded */
 	REQUIRE(frame_alloc_run(0x80, 1, 0, &pa) == 0);
 	CHECK_EQ(pa, 0x120000);
 	frame_free(0x200000, 512);
@@ -230,19 +230,19 @@ TEST(free_and_reuse_and_bad_frees)
 	frame_free(a, 1);
 	CHECK_EQ(frame_free_count(), free0 - 1);
 	REQUIRE(frame_alloc(&b, 0) == 0);
-	CHECK_EQ(b, a);	/* lowest first: reused */
+	CHECK_EQ(b, a); /* lowest first: reused */
 	frame_free(b, 1);
-	frame_free(b, 1);	/* double free */
+	frame_free(b, 1); /* double free */
 	CHECK_EQ(frame_bad_free_count(), 1);
-	frame_free(0x150000, 1);	/* excluded */
-	frame_free(0x100000, 1);	/* the bitmaps */
-	frame_free(0x180001, 1);	/* unaligned */
-	frame_free(0x200000, 1);	/* past the span */
-	frame_free(0x1ff000, 2);	/* runs past the span */
+	frame_free(0x150000, 1); /* excluded */
+	frame_free(0x100000, 1); /* the bitmaps */
+	frame_free(0x180001, 1); /* unaligned */
+	frame_free(0x200000, 1); /* past the span */
+	frame_free(0x1ff000, 2); /* runs past the span */
 	frame_free(0x1ff000, ~(size_t)0);
 	frame_free(~0ull & PAGE_MASK, 1);
 	CHECK_EQ(frame_bad_free_count(), 8);
-	frame_free(0x101000, 0);	/* nothing */
+	frame_free(0x101000, 0); /* nothing */
 	CHECK_EQ(frame_bad_free_count(), 8);
 	CHECK_EQ(frame_free_count(), free0 - 1);
 	/* A run partly free: the free frame is reported, the rest freed. */
@@ -255,7 +255,7 @@ TEST(free_and_reuse_and_bad_frees)
 
 /* ---------------------------------------------- randomized vs a model */
 
-#define MF (FAKE_SIZE / PAGE_SIZE)	/* model frames, from FAKE_BASE */
+#define MF (FAKE_SIZE / PAGE_SIZE) /* model frames, from FAKE_BASE */
 
 enum { M_NEVER, M_FREE, M_USED };
 
@@ -287,8 +287,8 @@ static void model_init(const struct mem_range *av, int na,
 		for (int i = 0; i < na; i++)
 			ok |= av[i].start <= mpa(f) && mpa(f + 1) <= av[i].end;
 		for (int i = 0; i < ne; i++)
-			if (ex[i].start < ex[i].end && ex[i].start < mpa(f + 1) &&
-			    mpa(f) < ex[i].end)
+			if (ex[i].start < ex[i].end &&
+			    ex[i].start < mpa(f + 1) && mpa(f) < ex[i].end)
 				ok = false;
 		model[f] = ok ? M_FREE : M_NEVER;
 		if (ok) {

@@ -864,7 +864,7 @@ static const struct l1_mem_region l1map[] = {
 	{ 0xf0000, 0x10000, L1_MEM_RESERVED },
 	{ 0x100000, 0x1f00000, L1_MEM_AVAILABLE }, /* to 32 MiB */
 	/* Modex hidden at [32 MiB, 36 MiB): absent from the map. */
-	{ 0x2400000, 0x5c00000, L1_MEM_AVAILABLE },
+	{ 0x2400000, 0x5be0000, L1_MEM_AVAILABLE },
 	{ 0x7fe0000, 0x20000, L1_MEM_ACPI },
 	{ 0x100000000ULL, 0x40000000, L1_MEM_AVAILABLE },
 };
@@ -878,7 +878,8 @@ static const struct boot_module mods[] = {
 
 static struct boot_info_params params(void)
 {
-	rsdp[15] = 2;
+	rsdp[15] = 2;	/* ACPI 2.0: revision, then the 32-bit length field */
+	rsdp[20] = sizeof(rsdp);
 	return (struct boot_info_params){
 		.cmdline = "console=ttyS0 nested=1",
 		.mmap = l1map,
@@ -998,6 +999,8 @@ TEST(mb2_info_parses)
 	}
 	REQUIRE(mb2_build_info(&p, INFO_BASE, b, sizeof(b), &used) == 0);
 	errbuf[0] = '\0';
+	if (mb2_parse(b, INFO_BASE, NULL, 0, &mi, err, ERRLEN))
+		fprintf(stderr, "  mb2_parse: %s\n", err);
 	REQUIRE(mb2_parse(b, INFO_BASE, NULL, 0, &mi, err, ERRLEN) == 0);
 	CHECK(mi.cmdline && !strcmp(mi.cmdline, "console=ttyS0 nested=1"));
 	CHECK(mi.loader_name && !strcmp(mi.loader_name, "Modex"));

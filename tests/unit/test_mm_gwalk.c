@@ -138,12 +138,15 @@ TEST(stage2_fault_on_guest_table)
 	/* a data read of the table: bit 0, GLA valid, not final */
 	CHECK_EQ(gwalk_ept_qual(&w, &e.g, true, true), 0x81);
 	genv_down(&e);
-	/* with EPT A/D, table accesses are writes */
+	/*
+	 * With EPT A/D, table accesses are writes, reported with both bit 0
+	 * and bit 1 (SDM Vol. 3C Table 29-7); R=1 (bit 3) from the entry.
+	 */
 	genv_up(&e, PT_EPT, PTF_MBEC | PTF_AD, CR0_PG | CR0_WP, CR4_PAE);
 	REQUIRE(pt_protect(&e.s2, G(2), 0x1000, ACC_READ, 0) == 0);
 	CHECK_EQ(gw(&e, LA, PK_READ, 0, 0, &w), GW_S2);
 	CHECK_EQ(w.level, 2);
-	CHECK_EQ(gwalk_ept_qual(&w, &e.g, true, true), 0x8a);
+	CHECK_EQ(gwalk_ept_qual(&w, &e.g, true, true), 0x8b);
 	genv_down(&e);
 }
 

@@ -927,7 +927,7 @@ TEST(x86_random)
 #define S2_PD (42 * 4096ULL)
 #define S2_PT (43 * 4096ULL)
 
-static void s2_build(rt_perm_fn perm, u64 full, u8 maxphy)
+static void s2_build(rt_perm_fn perm, u64 full, u64 table_ok, u8 maxphy)
 {
 	fmem[S2_PML4 / 4096][0] = full | S2_PDPT;
 	fmem[S2_PDPT / 4096][0] = full | S2_PD;
@@ -941,9 +941,9 @@ static void s2_build(rt_perm_fn perm, u64 full, u8 maxphy)
 			e2 |= rt_noise(maxphy);
 		if (rnd_n(16) == 0)
 			e3 |= rt_noise(maxphy);
-		/* Guest tables stay mostly readable so walks get deep. */
+		/* Guest tables stay mostly accessible so walks get deep. */
 		fmem[S2_PT / 4096][i] = i < RT_PAGES && rnd_n(8) ?
-						e1 | 1 : e1;
+						e1 | table_ok : e1;
 		fmem[S2_PD / 4096][i] = e2;
 		fmem[S2_PDPT / 4096][i] = i < 256 ? e3 : 0;
 	}
@@ -1133,7 +1133,7 @@ static void gw_random_trees(bool use_ept)
 						  .maxphyaddr = 40 };
 
 			ept_env_init(&ev, &ec);
-			s2_build(ept_rand_perm, 7 | EPTE_XU, 40);
+			s2_build(ept_rand_perm, 7 | EPTE_XU, 3, 40);
 			c.x.ept = &ev;
 			s2.fmt = &ev.f;
 			s2.perm = &ev.perm;
@@ -1145,7 +1145,7 @@ static void gw_random_trees(bool use_ept)
 						  .maxphyaddr = 40 };
 
 			npt_env_init(&nv, &nc);
-			s2_build(x86_rand_perm, 7, 40);
+			s2_build(x86_rand_perm, 7, 7, 40);
 			c.x.npt = &nv;
 			s2.fmt = &nv.f;
 			s2.perm = &nv.perm;

@@ -14,7 +14,7 @@
 #define IMAGE_END 0x180000ull
 
 struct blob {
-	u64 words[2048];	/* 16 KiB, 8-byte aligned */
+	u64 words[2048]; /* 16 KiB, 8-byte aligned */
 	u32 off;
 };
 
@@ -156,12 +156,12 @@ static int parse(struct blob *b)
 			 sizeof(err));
 }
 
-#define CHECK_REJECTED(b, needle)                                  \
-	do {                                                       \
-		CHECK_EQ(parse(b), -E_INVAL);                      \
-		CHECK_STR_CONTAINS(msg(), needle);                   \
-		CHECK_EQ(err[strlen(err) - 1], '.');               \
-		CHECK_EQ(info.nr_regions, 0);                      \
+#define CHECK_REJECTED(b, needle)                    \
+	do {                                         \
+		CHECK_EQ(parse(b), -E_INVAL);        \
+		CHECK_STR_CONTAINS(msg(), needle);   \
+		CHECK_EQ(err[strlen(err) - 1], '.'); \
+		CHECK_EQ(info.nr_regions, 0);        \
 	} while (0)
 
 TEST(good_grub_info)
@@ -261,21 +261,18 @@ TEST(acpi_new_preferred_and_checked)
 TEST(overlapping_map_entries_resolved_conservatively)
 {
 	static const struct ent map[] = {
-		{ 0x800000, 0x800000, 1 },	/* out of order */
-		{ 0x100000, 0x700000, 1 },	/* adjacent to it: merged */
-		{ 0x400000, 0x100000, 2 },	/* hole punched in RAM */
-		{ 0x480000, 0x100000, 3 },	/* ACPI over reserved: reserved */
-		{ 0x2000000, 0, 2 },		/* zero length: ignored */
+		{ 0x800000, 0x800000, 1 }, /* out of order */
+		{ 0x100000, 0x700000, 1 }, /* adjacent to it: merged */
+		{ 0x400000, 0x100000, 2 }, /* hole punched in RAM */
+		{ 0x480000, 0x100000, 3 }, /* ACPI over reserved: reserved */
+		{ 0x2000000, 0, 2 }, /* zero length: ignored */
 		{ 0xc00000, 0x100000, 4 },
-		{ 0xc00000, 0x100000, 1 },	/* same range, NVS wins */
+		{ 0xc00000, 0x100000, 1 }, /* same range, NVS wins */
 	};
 	static const struct ent want[] = {
-		{ 0x100000, 0x300000, 1 },
-		{ 0x400000, 0x100000, 2 },
-		{ 0x500000, 0x80000, 3 },
-		{ 0x580000, 0x680000, 1 },
-		{ 0xc00000, 0x100000, 4 },
-		{ 0xd00000, 0x300000, 1 },
+		{ 0x100000, 0x300000, 1 }, { 0x400000, 0x100000, 2 },
+		{ 0x500000, 0x80000, 3 },  { 0x580000, 0x680000, 1 },
+		{ 0xc00000, 0x100000, 4 }, { 0xd00000, 0x300000, 1 },
 	};
 	static struct blob b;
 
@@ -328,7 +325,8 @@ TEST(rejects_misaligned)
 	b_end(&b);
 	memmove(bytes(&b) + 4, bytes(&b), b.off);
 	CHECK_EQ(mb2_parse(bytes(&b) + 4, INFO_PHYS + 4, NULL, 0, &info, err,
-			   sizeof(err)), -E_INVAL);
+			   sizeof(err)),
+		 -E_INVAL);
 	CHECK_STR_CONTAINS(msg(), "not 8-byte aligned");
 	CHECK_EQ(mb2_parse(NULL, 0, NULL, 0, &info, err, sizeof(err)),
 		 -E_INVAL);
@@ -336,7 +334,7 @@ TEST(rejects_misaligned)
 
 	/* A tag placed without padding after a 13-byte tag. */
 	b_init(&b);
-	tag = b_string(&b, MB2_TAG_CMDLINE, "abcd");	/* size 13 */
+	tag = b_string(&b, MB2_TAG_CMDLINE, "abcd"); /* size 13 */
 	b.off = tag + 13;
 	b_mmap(&b);
 	b_end(&b);
@@ -538,26 +536,41 @@ TEST(rejects_module_outside_ram)
 
 	b_init(&b);
 	b_mmap(&b);
-	b_module(&b, 0x9f000, 0x9ff00, "");	/* into the reserved EBDA */
+	b_module(&b, 0x9f000, 0x9ff00, ""); /* into the reserved EBDA */
 	b_end(&b);
 	CHECK_REJECTED(&b, "module 0 (0x9f000-0x9ff00, tag at offset 0x");
 	CHECK_STR_CONTAINS(msg(), "not wholly inside available RAM");
 	b_init(&b);
 	b_mmap(&b);
 	b_module(&b, 0x200000, 0x201000, "");
-	b_module(&b, 0xa0000, 0xb0000, "");	/* a hole of the map */
+	b_module(&b, 0xa0000, 0xb0000, ""); /* a hole of the map */
 	b_end(&b);
 	CHECK_REJECTED(&b, "module 1 (0xa0000-0xb0000");
 	b_init(&b);
 	b_mmap(&b);
-	b_module(&b, 0x7fd0000, 0x7ff0000, "");	/* straddles RAM's end */
+	b_module(&b, 0x7fd0000, 0x7ff0000, ""); /* straddles RAM's end */
 	b_end(&b);
 	CHECK_REJECTED(&b, "not wholly inside available RAM");
 	b_init(&b);
 	b_mmap(&b);
-	b_module(&b, 0x300000, 0x300000, "");
+	b_module(&b, 0x300000, 0x2ff000, "");
 	b_end(&b);
-	CHECK_REJECTED(&b, "start 0x300000 not below its end");
+	CHECK_REJECTED(&b, "start 0x300000 above its end");
+}
+
+/* An empty file loaded by GRUB is an empty module: valid. */
+TEST(accepts_empty_module)
+{
+	static struct blob b;
+	char e[256];
+
+	b_init(&b);
+	b_mmap(&b);
+	b_module(&b, 0x300000, 0x300000, "empty");
+	b_end(&b);
+	CHECK_EQ(mb2_parse(b.words, INFO_PHYS, NULL, 0, &info, e, sizeof(e)),
+		 0);
+	CHECK_EQ(info.nr_modules, 1);
 }
 
 TEST(rejects_overlapping_modules)
@@ -604,8 +617,7 @@ TEST(rejects_too_many_modules)
 	b_init(&b);
 	b_mmap(&b);
 	for (u32 i = 0; i < MB2_MAX_MODULES; i++)
-		b_module(&b, 0x200000 + i * 0x1000, 0x201000 + i * 0x1000,
-			 "m");
+		b_module(&b, 0x200000 + i * 0x1000, 0x201000 + i * 0x1000, "m");
 	b_end(&b);
 	REQUIRE(parse(&b) == 0);
 	CHECK_EQ(info.nr_modules, MB2_MAX_MODULES);
@@ -623,7 +635,8 @@ TEST(small_error_buffer_is_terminated)
 	b_init(&b);
 	b_end(&b);
 	CHECK_EQ(mb2_parse(b.words, INFO_PHYS, NULL, 0, &info, small,
-			   sizeof(small)), -E_INVAL);
+			   sizeof(small)),
+		 -E_INVAL);
 	CHECK_EQ(strlen(small), sizeof(small) - 1);
 }
 
@@ -639,8 +652,9 @@ static u64 rnd(void)
 
 static void mutate(u8 *buf, u32 len)
 {
-	static const u32 interesting[] = { 0, 1, 7, 8, 9, 16, 24, 0x7fffffff,
-					   0xffffffff, 0xfffffff8 };
+	static const u32 interesting[] = {
+		0, 1, 7, 8, 9, 16, 24, 0x7fffffff, 0xffffffff, 0xfffffff8
+	};
 	u32 at = (u32)(rnd() % len), v;
 
 	switch (rnd() % 4) {
@@ -680,7 +694,7 @@ static void check_accepted(const u8 *buf, u32 total)
 	for (u32 i = 0; i < info.nr_modules; i++) {
 		const char *c = info.modules[i].cmdline;
 
-		REQUIRE(info.modules[i].start < info.modules[i].end);
+		REQUIRE(info.modules[i].start <= info.modules[i].end);
 		REQUIRE((const u8 *)c > buf && (const u8 *)c < buf + total);
 		REQUIRE(strlen(c) < total);
 	}

@@ -2,6 +2,8 @@
 /* Unit tests for hv/printf.c: byte-exact against the host's snprintf. */
 #include "hv/printf.h"
 
+#include "hv/include/err.h"
+
 #include "tests/unit/harness.h"
 
 #include <stdarg.h>
@@ -37,9 +39,11 @@ static void both(size_t size, const char *fmt, ...)
 	va_end(ap);
 	if (r1 != r2 || memcmp(ref, got, sizeof(ref))) {
 		if (mismatches++ < 20)
-			CHECK_MSG(0, "fmt \"%s\" size %zu: libc %d \"%s\", ours %d \"%s\"",
-				  fmt, size, r1, size ? ref : "", r2,
-				  size ? got : "");
+			CHECK_MSG(
+				0,
+				"fmt \"%s\" size %zu: libc %d \"%s\", ours %d \"%s\"",
+				fmt, size, r1, size ? ref : "", r2,
+				size ? got : "");
 		else
 			test_failed_checks++;
 	}
@@ -55,10 +59,33 @@ static bool len_is_64(const char *len)
 static u64 random_value(void)
 {
 	static const u64 special[] = {
-		0, 1, 7, 8, 9, 10, 15, 16, 127, 128, 255, 256, 32767, 32768,
-		65535, 65536, 0x7fffffff, 0x80000000, 0xffffffff,
-		0x100000000ull, (u64)INT64_MAX, (u64)INT64_MIN, UINT64_MAX,
-		(u64)-1, (u64)-128, (u64)-129, (u64)INT32_MIN,
+		0,
+		1,
+		7,
+		8,
+		9,
+		10,
+		15,
+		16,
+		127,
+		128,
+		255,
+		256,
+		32767,
+		32768,
+		65535,
+		65536,
+		0x7fffffff,
+		0x80000000,
+		0xffffffff,
+		0x100000000ull,
+		(u64)INT64_MAX,
+		(u64)INT64_MIN,
+		UINT64_MAX,
+		(u64)-1,
+		(u64)-128,
+		(u64)-129,
+		(u64)INT32_MIN,
 	};
 	u64 r = rnd();
 
@@ -135,7 +162,9 @@ TEST(random_integers_match_libc)
 static void str_case(void)
 {
 	static const char *const strs[] = {
-		"", "a", "hello", "hello, world", "with\ttab", "0123456789abcdef",
+		"",	     "a",
+		"hello",     "hello, world",
+		"with\ttab", "0123456789abcdef",
 	};
 	char fmt[64], *f = fmt;
 	int stars, a[2];
@@ -287,4 +316,17 @@ TEST(snprintf_size_zero_writes_nothing)
 	CHECK_EQ(fmt_snprintf(&c, 0, "hello %d", 1), 7);
 	CHECK_EQ(c, 'q');
 	CHECK_EQ(fmt_snprintf(NULL, 0, "%s", "xyz"), 3);
+}
+
+/* hv/err.c lives with the formatter: both are the hv library. */
+TEST(err_str_names_codes)
+{
+	CHECK(!strcmp(err_str(-E_NOMEM), "out of memory"));
+	CHECK(!strcmp(err_str(E_NOMEM), "out of memory"));
+	CHECK(!strcmp(err_str(-E_INVAL), "invalid argument"));
+	CHECK(!strcmp(err_str(-E_TOOBIG), "too big"));
+	CHECK(!strcmp(err_str(0), "success"));
+	CHECK(!strcmp(err_str(-E_TOOBIG - 1), "unknown error"));
+	CHECK(!strcmp(err_str(INT32_MIN), "unknown error"));
+	CHECK(!strcmp(err_str(INT32_MAX), "unknown error"));
 }

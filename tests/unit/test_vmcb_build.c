@@ -10,6 +10,7 @@
 #include "hv/include/x86.h"
 #include "hv/loader.h"
 #include "hv/vcpu.h"
+#include "mm/pt_format.h"
 #include "svm/vmcb_build.h"
 
 static struct vmcb vmcb;
@@ -341,4 +342,33 @@ TEST(boot_state_to_vmcb)
 	/* Real mode is not a multiboot state. */
 	bs.cr0 = 0;
 	CHECK_EQ(svm_guest_init_from_boot(&bs, &g, &r), -E_INVAL);
+}
+
+/*
+ * The NPT01 entries hv/guest.c builds: pt_acc_full() for L1's memory and
+ * the same minus execute for the sink. Under GMET the leaves must have
+ * U=0 (executable at every CPL, REFERENCE.md section 2); without GMET
+ * U=1 (every NPT access is a user access); the sink is always NX.
+ */
+TEST(npt01_leaves_gmet_and_sink)
+{
+	for (int gmet = 0; gmet < 2; gmet++) {
+		struct pt_format f;
+		acc_t full, sink;
+		u64 e;
+
+		REQUIRE(pt_format_init(&f, PT_NPT, 48,
+				       PTF_NXE | (gmet ? PTF_GMET : 0)) == 0);
+		full = pt_acc_full(&f);
+		sink = full & ~(acc_t)ACC_X_BOTH;
+		REQUIRE(pt_encode_leaf(&f, 2, 0x200000, full, 0, &e, NULL) ==
+			0);
+		CHECK_EQ(!!(e & PTE_US), !gmet);
+		CHECK(!(e & PTE_NX));
+		CHECK(e & PTE_RW);
+		REQUIRE(pt_encode_leaf(&f, 1, 0x5000, sink, 0, &e, NULL) == 0);
+		CHECK(e & PTE_NX);
+		CHECK(e & PTE_RW);
+		CHECK_EQ(!!(e & PTE_US), !gmet);
+	}
 }
