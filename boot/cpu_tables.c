@@ -136,15 +136,15 @@ void exception_handler(struct exc_frame *f)
 
 	con_printf("[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx\n",
 		   f->vector, name, f->error_code);
-	con_printf("[modex]   rip=%#018lx cs=%#lx rflags=%#lx rsp=%#018lx ss=%#lx cr2=%#lx\n",
+	con_printf("[modex]   rip=0x%016lx cs=%#lx rflags=%#lx rsp=0x%016lx ss=%#lx cr2=%#lx\n",
 		   f->rip, f->cs, f->rflags, f->rsp, f->ss, read_cr2());
-	con_printf("[modex]   rax=%#018lx rbx=%#018lx rcx=%#018lx rdx=%#018lx\n",
+	con_printf("[modex]   rax=0x%016lx rbx=0x%016lx rcx=0x%016lx rdx=0x%016lx\n",
 		   f->rax, f->rbx, f->rcx, f->rdx);
-	con_printf("[modex]   rsi=%#018lx rdi=%#018lx rbp=%#018lx r8 =%#018lx\n",
+	con_printf("[modex]   rsi=0x%016lx rdi=0x%016lx rbp=0x%016lx r8 =0x%016lx\n",
 		   f->rsi, f->rdi, f->rbp, f->r8);
-	con_printf("[modex]   r9 =%#018lx r10=%#018lx r11=%#018lx r12=%#018lx\n",
+	con_printf("[modex]   r9 =0x%016lx r10=0x%016lx r11=0x%016lx r12=0x%016lx\n",
 		   f->r9, f->r10, f->r11, f->r12);
-	con_printf("[modex]   r13=%#018lx r14=%#018lx r15=%#018lx\n", f->r13,
+	con_printf("[modex]   r13=0x%016lx r14=0x%016lx r15=0x%016lx\n", f->r13,
 		   f->r14, f->r15);
 	con_printf("[modex]   cr0=%#lx cr3=%#lx cr4=%#lx\n", read_cr0(),
 		   read_cr3(), read_cr4());

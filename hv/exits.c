@@ -26,9 +26,9 @@
 /* EFER bits L1 may write (APM Vol. 2 3.1.7; SDM Vol. 4 table 2-2): SCE,
  * LME, LMA (read-only, kept), NXE, LMSLE, FFXSR, TCE and bits 16-21
  * (MCOMMIT, INTWB, UAIEN, AIBRSE). SVME is refused: L1 sees no SVM. */
-#define EFER_L1_BITS                                 \
-	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | \
-	 (0x3fULL << 13 & ~EFER_SVME) | (0x3fULL << 16))
+#define EFER_L1_BITS                                                     \
+	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | BIT(13) | BIT(14) | \
+	 BIT(15) | (0x3fULL << 16))
 
 /* IA32_FEATURE_CONTROL as a CPU without VMX shows it: locked, VMX off. */
 #define FEATURE_CONTROL_LOCKED 1

@@ -38,6 +38,7 @@ static u32 nr_l1_ram;
 static struct pt_mem_direct npt_mem_direct;
 static struct pt stage2;
 static hpa_t sink_pa;
+static u64 stage2_top; /* identity-mapped up front below this */
 static struct vcpu vcpu0;
 static struct hc_env hc_env;
 
@@ -158,7 +159,8 @@ static int build_stage2(void)
 	if (ret)
 		return ret;
 	full = pt_acc_full(&fmt);
-	ret = pt_map(&stage2, 0, 0, ram_top(), full, 0, 0);
+	stage2_top = ram_top();
+	ret = pt_map(&stage2, 0, 0, stage2_top, full, 0, 0);
 	if (!ret)
 		ret = hide_modex(full);
 	return ret;
@@ -203,7 +205,7 @@ static void plant_canaries(u64 frame)
 
 bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa)
 {
-	if (gpa >= ram_top())
+	if (gpa >= stage2_top)
 		return false;
 	*hpa = ranges_contain(hidden, nr_hidden, gpa) ?
 		       sink_pa + (gpa & (PAGE_SIZE - 1)) :
@@ -282,7 +284,7 @@ void guest_handle_npf(struct vcpu *v)
 				"fetched an instruction from" :
 				"faulted on",
 			gpa, e->qual);
-	if (gpa < ram_top() || gpa >> stage2.fmt.maxphyaddr ||
+	if (gpa < stage2_top || gpa >> stage2.fmt.maxphyaddr ||
 	    overlaps_any(base, base + SZ_2M, hidden, nr_hidden) ||
 	    pt_map(&stage2, base, base, SZ_2M, pt_acc_full(&stage2.fmt), 0, 0))
 		guest_fatal(

@@ -70,7 +70,7 @@ static void log_boot_info(void)
 	for (u32 i = 0; i < boot_info.nr_regions; i++) {
 		const struct mb2_region *r = &boot_info.regions[i];
 
-		log_dbg("memory map: [%#018lx, %#018lx) type %u.", r->base,
+		log_dbg("memory map: [0x%016lx, 0x%016lx) type %u.", r->base,
 			r->base + r->len, r->type);
 	}
 	for (u32 i = 0; i < boot_info.nr_modules; i++)

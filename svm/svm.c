@@ -88,7 +88,7 @@ static int svm_enable(void)
 static int svm_stage2_format(struct pt_format *f)
 {
 	struct vmcb01_config cfg = { 0 };
-	u32 flags = PTF_NXE | PTF_1G * cpu_features.pdpe1gb;
+	u32 flags = PTF_NXE | (cpu_features.pdpe1gb ? PTF_1G : 0);
 
 	if (svm_use_gmet(&svm_feat, &cfg))
 		flags |= PTF_GMET;

@@ -9,7 +9,11 @@ set -euo pipefail
 elf=$1 cmdline=${2-"exit=qemu"} l1=${3-} l1_cmdline=${4-}
 iso=$(dirname "$elf")/run.iso
 "$(dirname "$0")/mkiso.sh" "$iso" "$elf" "$cmdline" "$l1" "$l1_cmdline"
-if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+# KVM only when the device is usable and this CPU has VMX or SVM itself.
+# MODEX_ACCEL=tcg forces emulation (e.g. where KVM exists but cannot run
+# this CPU model).
+if [ "${MODEX_ACCEL-}" != tcg ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+	grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	accel=(-accel kvm -cpu host)
 else
 	accel=(-accel tcg -cpu EPYC)
