@@ -117,14 +117,27 @@ void cpu_tables_init(void)
 }
 
 static const char *const exc_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault",
-	"coprocessor segment overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved (15)",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD exception", "#VE virtualization exception",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range",
+	"#UD invalid opcode",
+	"#NM device not available",
+	"#DF double fault",
+	"coprocessor segment overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved (15)",
+	"#MF x87 error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD exception",
+	"#VE virtualization exception",
 	"#CP control protection",
 };
 
@@ -134,16 +147,21 @@ void exception_handler(struct exc_frame *f)
 				   exc_names[f->vector] :
 				   "unexpected interrupt";
 
-	con_printf("[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx\n",
-		   f->vector, name, f->error_code);
-	con_printf("[modex]   rip=0x%016lx cs=%#lx rflags=%#lx rsp=0x%016lx ss=%#lx cr2=%#lx\n",
-		   f->rip, f->cs, f->rflags, f->rsp, f->ss, read_cr2());
-	con_printf("[modex]   rax=0x%016lx rbx=0x%016lx rcx=0x%016lx rdx=0x%016lx\n",
-		   f->rax, f->rbx, f->rcx, f->rdx);
-	con_printf("[modex]   rsi=0x%016lx rdi=0x%016lx rbp=0x%016lx r8 =0x%016lx\n",
-		   f->rsi, f->rdi, f->rbp, f->r8);
-	con_printf("[modex]   r9 =0x%016lx r10=0x%016lx r11=0x%016lx r12=0x%016lx\n",
-		   f->r9, f->r10, f->r11, f->r12);
+	con_printf(
+		"[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx\n",
+		f->vector, name, f->error_code);
+	con_printf(
+		"[modex]   rip=0x%016lx cs=%#lx rflags=%#lx rsp=0x%016lx ss=%#lx cr2=%#lx\n",
+		f->rip, f->cs, f->rflags, f->rsp, f->ss, read_cr2());
+	con_printf(
+		"[modex]   rax=0x%016lx rbx=0x%016lx rcx=0x%016lx rdx=0x%016lx\n",
+		f->rax, f->rbx, f->rcx, f->rdx);
+	con_printf(
+		"[modex]   rsi=0x%016lx rdi=0x%016lx rbp=0x%016lx r8 =0x%016lx\n",
+		f->rsi, f->rdi, f->rbp, f->r8);
+	con_printf(
+		"[modex]   r9 =0x%016lx r10=0x%016lx r11=0x%016lx r12=0x%016lx\n",
+		f->r9, f->r10, f->r11, f->r12);
 	con_printf("[modex]   r13=0x%016lx r14=0x%016lx r15=0x%016lx\n", f->r13,
 		   f->r14, f->r15);
 	con_printf("[modex]   cr0=%#lx cr3=%#lx cr4=%#lx\n", read_cr0(),

@@ -29,12 +29,12 @@ void con_init(u16 port)
 	if (!port)
 		return;
 	outb(port + UART_IER, 0x00);
-	outb(port + UART_LCR, 0x80);	/* DLAB: divisor follows */
-	outb(port + UART_DLL, 0x01);	/* 115200 baud */
+	outb(port + UART_LCR, 0x80); /* DLAB: divisor follows */
+	outb(port + UART_DLL, 0x01); /* 115200 baud */
 	outb(port + UART_DLM, 0x00);
-	outb(port + UART_LCR, 0x03);	/* 8N1 */
-	outb(port + UART_FCR, 0xc7);	/* FIFO on, cleared, 14-byte trigger */
-	outb(port + UART_MCR, 0x03);	/* DTR, RTS */
+	outb(port + UART_LCR, 0x03); /* 8N1 */
+	outb(port + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte trigger */
+	outb(port + UART_MCR, 0x03); /* DTR, RTS */
 }
 
 u16 con_port(void)

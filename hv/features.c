@@ -132,20 +132,23 @@ void features_report(const struct cpu_features *f)
 	const struct vmx_features *v = &f->vmx_f;
 	const struct svm_features *s = &f->svm_f;
 
-	log_info("%s family %#x model %#x stepping %u, MAXPHYADDR %u, VMX %s, SVM %s.",
-		 f->vendor_str, f->family, f->model, f->stepping,
-		 f->maxphyaddr, yn(f->vmx), yn(f->svm));
+	log_info(
+		"%s family %#x model %#x stepping %u, MAXPHYADDR %u, VMX %s, SVM %s.",
+		f->vendor_str, f->family, f->model, f->stepping, f->maxphyaddr,
+		yn(f->vmx), yn(f->svm));
 	if (f->vmx)
-		log_info("features: vmx ept=%s vpid=%s unrestricted-guest=%s vmcs-shadowing=%s mbec=%s adv-ept-info=%s ept-ad=%s exec-only=%s 2m=%s 1g=%s",
-			 yn(v->ept), yn(v->vpid), yn(v->unrestricted_guest),
-			 yn(v->vmcs_shadowing), yn(v->mbec),
-			 yn(v->ept_adv_exit_info), yn(v->ept_ad),
-			 yn(v->ept_exec_only), yn(v->ept_2m), yn(v->ept_1g));
+		log_info(
+			"features: vmx ept=%s vpid=%s unrestricted-guest=%s vmcs-shadowing=%s mbec=%s adv-ept-info=%s ept-ad=%s exec-only=%s 2m=%s 1g=%s",
+			yn(v->ept), yn(v->vpid), yn(v->unrestricted_guest),
+			yn(v->vmcs_shadowing), yn(v->mbec),
+			yn(v->ept_adv_exit_info), yn(v->ept_ad),
+			yn(v->ept_exec_only), yn(v->ept_2m), yn(v->ept_1g));
 	if (f->svm)
-		log_info("features: svm npt=%s nrips=%s decode-assists=%s vmcb-clean=%s flush-by-asid=%s vgif=%s vmsave-virt=%s gmet=%s asids=%u",
-			 yn(s->npt), yn(s->nrips), yn(s->decode_assists),
-			 yn(s->vmcb_clean), yn(s->flush_by_asid), yn(s->vgif),
-			 yn(s->vmsave_virt), yn(s->gmet), s->nr_asids);
+		log_info(
+			"features: svm npt=%s nrips=%s decode-assists=%s vmcb-clean=%s flush-by-asid=%s vgif=%s vmsave-virt=%s gmet=%s asids=%u",
+			yn(s->npt), yn(s->nrips), yn(s->decode_assists),
+			yn(s->vmcb_clean), yn(s->flush_by_asid), yn(s->vgif),
+			yn(s->vmsave_virt), yn(s->gmet), s->nr_asids);
 	if (!f->vmx && !f->svm)
 		log_info("features: none (no VMX and no SVM)");
 }

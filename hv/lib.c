@@ -10,10 +10,7 @@ void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
 
-	asm volatile("rep movsb"
-		     : "+D"(dst), "+S"(src), "+c"(n)
-		     :
-		     : "memory");
+	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 	return ret;
 }
 

@@ -26,13 +26,13 @@ void log_emit(enum log_level lvl, const char *prefix, const char *fmt, ...)
 #define log_dbg(fmt, ...) log_emit(LOG_DBG, LOG_PREFIX, fmt, ##__VA_ARGS__)
 
 /* Warn once per call site: for unexpected but survivable guest events. */
-#define log_warn_once(fmt, ...)                          \
-	do {                                             \
-		static bool __warned;                    \
-		if (!__warned) {                         \
-			__warned = true;                 \
-			log_warn(fmt, ##__VA_ARGS__);    \
-		}                                        \
+#define log_warn_once(fmt, ...)                       \
+	do {                                          \
+		static bool __warned;                 \
+		if (!__warned) {                      \
+			__warned = true;              \
+			log_warn(fmt, ##__VA_ARGS__); \
+		}                                     \
 	} while (0)
 
 #endif /* MODEX_HV_LOG_H */

@@ -77,7 +77,8 @@ static void log_boot_info(void)
 		log_dbg("module %u: [%#lx, %#lx) \"%s\".", i,
 			boot_info.modules[i].start, boot_info.modules[i].end,
 			boot_info.modules[i].cmdline ?
-				boot_info.modules[i].cmdline : "");
+				boot_info.modules[i].cmdline :
+				"");
 }
 
 void hv_main(u32 magic, u32 info_pa)

@@ -9,7 +9,8 @@
 
 /* The fixed, grep-able boot banner. */
 #define MODEX_VERSION "0.1.0"
-#define MODEX_BANNER "Modex micro-hypervisor " MODEX_VERSION " (x86-64, multiboot2)"
+#define MODEX_BANNER \
+	"Modex micro-hypervisor " MODEX_VERSION " (x86-64, multiboot2)"
 
 extern struct hv_options hv_options;
 extern struct mb2_info boot_info;

@@ -118,7 +118,10 @@ static int map_host(const struct mb2_info *info)
 
 /* The page below each stack (boot/stacks.S) stays unmapped. */
 static const char *const stack_guards[] = {
-	stack_area, boot_stack_top, ist_df_stack_top, ist_nmi_stack_top,
+	stack_area,
+	boot_stack_top,
+	ist_df_stack_top,
+	ist_nmi_stack_top,
 };
 
 static int unmap_guards(void)
@@ -178,9 +181,9 @@ static int build_host_tables(const struct mb2_info *info)
 	ret = pt_format_init(&f, PT_X86, cpu_features.maxphyaddr, flags);
 	if (ret)
 		return ret;
-	host_mem = (struct pt_mem_direct){ identity, host_alloc_page,
-					   host_free_page, pool.start,
-					   pool.end };
+	host_mem =
+		(struct pt_mem_direct){ identity, host_alloc_page,
+					host_free_page, pool.start, pool.end };
 	m = pt_mem_direct(&host_mem);
 	ret = pt_init(&host_pt, &f, &m);
 	if (!ret)
@@ -207,8 +210,9 @@ void memory_init(const struct mb2_info *info)
 		log_err("cannot set up the frame allocator: %s.", err_str(ret));
 		hv_exit(HV_EXIT_FAIL);
 	}
-	log_info("memory: %u regions in the map; Modex pool [%#lx, %#lx), %lu frames free.",
-		 info->nr_regions, pool.start, pool.end, frame_free_count());
+	log_info(
+		"memory: %u regions in the map; Modex pool [%#lx, %#lx), %lu frames free.",
+		info->nr_regions, pool.start, pool.end, frame_free_count());
 	ret = build_host_tables(info);
 	if (ret) {
 		log_err("cannot build Modex's own page tables: %s.",

@@ -19,11 +19,13 @@ static void panic_dump_host_state(void)
 	u64 rsp, rbp;
 
 	asm volatile("mov %%rsp, %0; mov %%rbp, %1" : "=r"(rsp), "=r"(rbp));
-	con_printf("[modex] panic: caller=%p rsp=0x%016lx rbp=0x%016lx rflags=%#lx\n",
-		   __builtin_return_address(0), rsp, rbp, read_rflags());
-	con_printf("[modex] panic: cr0=%#lx cr2=%#lx cr3=%#lx cr4=%#lx efer=%#lx\n",
-		   read_cr0(), read_cr2(), read_cr3(), read_cr4(),
-		   rdmsr(MSR_EFER));
+	con_printf(
+		"[modex] panic: caller=%p rsp=0x%016lx rbp=0x%016lx rflags=%#lx\n",
+		__builtin_return_address(0), rsp, rbp, read_rflags());
+	con_printf(
+		"[modex] panic: cr0=%#lx cr2=%#lx cr3=%#lx cr4=%#lx efer=%#lx\n",
+		read_cr0(), read_cr2(), read_cr3(), read_cr4(),
+		rdmsr(MSR_EFER));
 }
 
 void panic_at(const char *file, int line, const char *fmt, ...)

@@ -14,10 +14,10 @@ __noreturn void panic_at(const char *file, int line, const char *fmt, ...)
 	__printf(3, 4);
 
 #define panic(fmt, ...) panic_at(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
-#define BUG_ON(cond)                                                  \
-	do {                                                          \
-		if (unlikely(cond))                                   \
-			panic("BUG_ON(%s) is true.", #cond);          \
+#define BUG_ON(cond)                                         \
+	do {                                                 \
+		if (unlikely(cond))                          \
+			panic("BUG_ON(%s) is true.", #cond); \
 	} while (0)
 
 /* Called by panic() to print the state of the current guest, if any. */

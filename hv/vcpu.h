@@ -21,11 +21,11 @@ struct guest_regs {
 
 struct vcpu {
 	struct guest_regs regs;
-	struct exit_info exit;	/* the exit being handled */
-	void *vendor;		/* struct vmx_vcpu / struct svm_vcpu */
-	hpa_t root;		/* EPT01 / NPT01 root */
-	u64 exits;		/* exits so far */
-	bool stopped;		/* L1 was stopped (triple fault, fatal exit) */
+	struct exit_info exit; /* the exit being handled */
+	void *vendor; /* struct vmx_vcpu / struct svm_vcpu */
+	hpa_t root; /* EPT01 / NPT01 root */
+	u64 exits; /* exits so far */
+	bool stopped; /* L1 was stopped (triple fault, fatal exit) */
 };
 
 /* Run L1 until it is stopped (hv/vcpu.c); a stop ends the run. */

@@ -8,15 +8,15 @@
 
 enum {
 	E_OK = 0,
-	E_INVAL = 1,   /* malformed argument or input */
-	E_NOMEM = 2,   /* out of memory */
-	E_RANGE = 3,   /* value or address out of range */
-	E_EXIST = 4,   /* already present */
-	E_NOENT = 5,   /* not present */
-	E_NOSUPP = 6,  /* not supported by this CPU or build */
-	E_BUSY = 7,    /* resource in use / overlapping */
-	E_FAULT = 8,   /* bad address */
-	E_LOOP = 9,    /* too many levels / cycle */
+	E_INVAL = 1, /* malformed argument or input */
+	E_NOMEM = 2, /* out of memory */
+	E_RANGE = 3, /* value or address out of range */
+	E_EXIST = 4, /* already present */
+	E_NOENT = 5, /* not present */
+	E_NOSUPP = 6, /* not supported by this CPU or build */
+	E_BUSY = 7, /* resource in use / overlapping */
+	E_FAULT = 8, /* bad address */
+	E_LOOP = 9, /* too many levels / cycle */
 	E_TOOBIG = 10, /* does not fit */
 };
 

@@ -16,8 +16,8 @@
 #include "hv/include/types.h"
 
 /* CPUID hypervisor leaves (the 0x40000000 range reserved for hypervisors). */
-#define MODEX_CPUID_BASE 0x40000000u	/* EAX: max leaf, EBX/ECX/EDX: signature */
-#define MODEX_CPUID_INFO 0x40000001u	/* EAX: ABI version, EBX: Modex version */
+#define MODEX_CPUID_BASE 0x40000000u /* EAX: max leaf, EBX/ECX/EDX: signature */
+#define MODEX_CPUID_INFO 0x40000001u /* EAX: ABI version, EBX: Modex version */
 #define MODEX_CPUID_SIGNATURE "ModexHVModex" /* EBX, ECX, EDX */
 #define MODEX_ABI_VERSION 1
 #define MODEX_VERSION_CODE 0x000100 /* 0.1.0 as major<<16 | minor<<8 | patch */
@@ -62,11 +62,11 @@ enum modex_hypercall {
 #define MODEX_TEST_FAIL 0x11
 
 struct modex_trace_entry {
-	u32 reason;	/* enum exit_reason */
+	u32 reason; /* enum exit_reason */
 	u32 insn_len;
-	u64 rip;	/* guest RIP at the exit */
-	u64 qual;	/* reason-specific: port, MSR, GPA, CPUID leaf... */
-	u64 seq;	/* exit sequence number, from 1 */
+	u64 rip; /* guest RIP at the exit */
+	u64 qual; /* reason-specific: port, MSR, GPA, CPUID leaf... */
+	u64 seq; /* exit sequence number, from 1 */
 };
 _Static_assert(sizeof(struct modex_trace_entry) == 32, "trace entry size");
 

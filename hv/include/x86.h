@@ -116,15 +116,15 @@ static inline u8 inb(u16 port)
 	return v;
 }
 
-#define DEFINE_CR_ACCESSORS(n)                                        \
-	static inline u64 read_cr##n(void)                            \
-	{                                                             \
-		u64 v;                                                \
-		asm volatile("mov %%cr" #n ", %0" : "=r"(v));         \
-		return v;                                             \
-	}                                                             \
-	static inline void write_cr##n(u64 v)                         \
-	{                                                             \
+#define DEFINE_CR_ACCESSORS(n)                                         \
+	static inline u64 read_cr##n(void)                             \
+	{                                                              \
+		u64 v;                                                 \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                              \
+	}                                                              \
+	static inline void write_cr##n(u64 v)                          \
+	{                                                              \
 		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR_ACCESSORS(0)

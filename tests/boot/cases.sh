@@ -56,16 +56,24 @@ run_host() {
 exit_opt() { [ "$1" = qemu ] && echo exit=qemu || echo exit=bochs; }
 
 # boot_case NAME HOST "MODEX CMDLINE" pass|fail [+regex|-regex]...
+# With L1=path (and L1_CMDLINE=...) in its environment, the ISO carries
+# that L1 module. Patterns do not anchor with $ (logs are stripped of CR).
 boot_case() {
 	local name=$1 host=$2 cmdline=$3 verdict=$4
 	shift 4
 	local iso=$out/$name.iso log=$out/$name.log rc problems=()
+	[[ " $hosts " == *" $host "* ]] || return 0
 	if [ "$host" != qemu ] && [ -z "$BOCHS" ]; then
 		rec FAIL "$name" "Bochs is not available"
 		return
 	fi
+	if [ -n "${L1-}" ] && [ ! -f "$L1" ]; then
+		rec FAIL "$name" "L1 test kernel $L1 was not built (make guests)"
+		return
+	fi
 	rm -f "$log"
-	if ! tools/mkiso.sh "$iso" "$BUILD/modex.elf" "$(exit_opt "$host") $cmdline" >/dev/null 2>&1; then
+	if ! tools/mkiso.sh "$iso" "$BUILD/modex.elf" "$(exit_opt "$host") $cmdline" \
+		${L1:+"$L1" "${L1_CMDLINE-}"} >/dev/null 2>&1; then
 		rec FAIL "$name" "could not build the ISO"
 		return
 	fi
@@ -140,50 +148,12 @@ done
 # (MBEC + advanced EPT-violation information): every L1 check passes and the
 # banner states the EPT mode Modex chose (MBEC on exactly where the CPU has
 # both features). l1_triple must be reported as a triple fault.
-vmx_l1_dir=${VMX_L1_DIR:-$BUILD/guest}
-make -s -j"$(nproc)" guests >"$out/vmx-guests-build.log" 2>&1
+l1_dir=${L1_DIR:-$BUILD/guest}
+make -s -j"$(nproc)" guests >"$out/guests-build.log" 2>&1
 
-# vmx_l1_case NAME HOST L1 "L1 CMDLINE" pass|fail [+regex|-regex]...
-# (Serial lines end in CR LF: patterns do not anchor with $.)
-vmx_l1_case() {
-	local name=$1 host=$2 l1=$vmx_l1_dir/$3.elf l1_cmdline=$4 verdict=$5
-	local iso=$out/$name.iso log=$out/$name.log rc problems=()
-	shift 5
-	[[ " $hosts " == *" $host "* ]] || return 0
-	if [ -z "$BOCHS" ]; then
-		rec FAIL "$name" "Bochs is not available"
-		return
-	fi
-	if [ ! -f "$l1" ]; then
-		rec FAIL "$name" "L1 test kernel $l1 was not built"
-		return
-	fi
-	rm -f "$log"
-	if ! tools/mkiso.sh "$iso" "$BUILD/modex.elf" "exit=bochs" "$l1" "$l1_cmdline" >/dev/null 2>&1; then
-		rec FAIL "$name" "could not build the ISO"
-		return
-	fi
-	run_host "$host" "$iso" "$log"
-	rc=$?
-	touch "$log"
-	[ $rc = 124 ] && problems+=("timed out (no exit through the exit port)")
-	if [ "$verdict" = pass ]; then
-		grep -q '^\[modex\] exit: pass' "$log" || problems+=("no '[modex] exit: pass' line")
-	else
-		grep -q '^\[modex\] exit: FAIL' "$log" || problems+=("no '[modex] exit: FAIL' line")
-	fi
-	for p in "$@"; do
-		case $p in
-		+*) grep -Eq -- "${p:1}" "$log" || problems+=("missing: ${p:1}") ;;
-		-*) grep -Eq -- "${p:1}" "$log" && problems+=("unexpected: ${p:1}") ;;
-		esac
-	done
-	if [ ${#problems[@]} -eq 0 ]; then
-		rec PASS "$name"
-	else
-		rec FAIL "$name" "${problems[@]}" "log: $log (last lines below)"
-		tail -n 8 "$log" | sed 's/^/    | /'
-	fi
+# l1_case NAME HOST L1 "L1 CMDLINE" pass|fail [+regex|-regex]...
+l1_case() {
+	L1=$l1_dir/$3.elf L1_CMDLINE=$4 boot_case "$1" "$2" "" "$5" "${@:6}"
 }
 
 vmx_ept_line='^\[modex\] vmx: EPT01 root 0x[0-9a-f]+, EPTP 0x[0-9a-f]+ \(4 levels, WB\), VPID on, unrestricted guest, MBEC'
@@ -192,21 +162,23 @@ vmx_common=(
 	'+\[modex\] guest: L1 RAM: [0-9]+ KiB in [0-9]+ ranges; Modex hidden: [0-9]+ KiB'
 	'-FATAL|PANIC|VM entry failed|warning'
 )
-vmx_l1_checks=(
+l1_checks=(
 	'+^\[l1\] result: [0-9]+ checks, 0 failed' '+\[l1\] PASS'
 	'+\[l1\] check boot-state: ok' '+\[l1\] check bootinfo: ok'
 	'+\[l1\] check ram: ok' '+\[l1\] check hidden-memory: ok'
 	'+\[l1\] check cpuid: ok' '+\[l1\] check msr: ok'
 	'+\[l1\] check virt-insns: ok' '+\[l1\] check hypercall: ok'
 	'-\[l1\] (FAIL|check [a-z-]+: (FAIL|skip))'
+	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
+	'+\[modex\] guest: exits: [0-9]+ total, cpuid [0-9]+, hypercall [0-9]+'
 )
-vmx_l1_case vmx-l1-basic.broadwell_ult broadwell_ult l1_basic_mb2 "l1test" pass \
-	"${vmx_common[@]}" "+$vmx_ept_line off\." '-MBEC on' "${vmx_l1_checks[@]}"
-vmx_l1_case vmx-l1-basic-mb1.broadwell_ult broadwell_ult l1_basic_mb1 "l1test" pass \
-	"${vmx_common[@]}" "+$vmx_ept_line off\." "${vmx_l1_checks[@]}"
-vmx_l1_case vmx-l1-basic.tigerlake tigerlake l1_basic_mb2 "l1test" pass \
-	"${vmx_common[@]}" "+$vmx_ept_line on\." '-MBEC off' "${vmx_l1_checks[@]}"
-vmx_l1_case vmx-l1-triple.broadwell_ult broadwell_ult l1_triple_mb2 "" fail \
+l1_case vmx-l1-basic.broadwell_ult broadwell_ult l1_basic_mb2 "l1test" pass \
+	"${vmx_common[@]}" "+$vmx_ept_line off\." '-MBEC on' "${l1_checks[@]}"
+l1_case vmx-l1-basic-mb1.broadwell_ult broadwell_ult l1_basic_mb1 "l1test" pass \
+	"${vmx_common[@]}" "+$vmx_ept_line off\." "${l1_checks[@]}"
+l1_case vmx-l1-basic.tigerlake tigerlake l1_basic_mb2 "l1test" pass \
+	"${vmx_common[@]}" "+$vmx_ept_line on\." '-MBEC off' "${l1_checks[@]}"
+l1_case vmx-l1-triple.broadwell_ult broadwell_ult l1_triple_mb2 "" fail \
 	"+$vmx_ept_line off\." '+L1 triple fault' '+vmx: error:   rip=0x' \
 	'-VM entry failed|PANIC'
 
@@ -216,51 +188,6 @@ vmx_l1_case vmx-l1-triple.broadwell_ult broadwell_ult l1_triple_mb2 "" fail \
 # passes, Modex's memory stays hidden (no canary visible), the banner states
 # GMET off (no emulator has GMET; tests/unit/test_vmcb_build.c covers it).
 # l1_triple must be reported as a triple fault with the guest dump.
-svm_l1_dir=${SVM_L1_DIR:-$BUILD/guest}
-
-# svm_l1_case NAME HOST L1 "L1 CMDLINE" pass|fail [+regex|-regex]...
-svm_l1_case() {
-	local name=$1 host=$2 l1=$svm_l1_dir/$3.elf l1_cmdline=$4 verdict=$5
-	local iso=$out/$name.iso log=$out/$name.log rc problems=()
-	shift 5
-	[[ " $hosts " == *" $host "* ]] || return 0
-	if [ "$host" != qemu ] && [ -z "$BOCHS" ]; then
-		rec FAIL "$name" "Bochs is not available"
-		return
-	fi
-	if [ ! -f "$l1" ]; then
-		rec FAIL "$name" "L1 test kernel $l1 was not built (make guests)"
-		return
-	fi
-	rm -f "$log"
-	if ! tools/mkiso.sh "$iso" "$BUILD/modex.elf" "$(exit_opt "$host")" "$l1" "$l1_cmdline" >/dev/null 2>&1; then
-		rec FAIL "$name" "could not build the ISO"
-		return
-	fi
-	run_host "$host" "$iso" "$log"
-	rc=$?
-	touch "$log"
-	[ $rc = 124 ] && problems+=("timed out (no exit through the exit port)")
-	if [ "$verdict" = pass ]; then
-		grep -q '^\[modex\] exit: pass' "$log" || problems+=("no '[modex] exit: pass' line")
-		[ "$host" = qemu ] && [ $rc != 33 ] && [ $rc != 124 ] && problems+=("QEMU exit status $rc, expected 33 (pass)")
-	else
-		grep -q '^\[modex\] exit: FAIL' "$log" || problems+=("no '[modex] exit: FAIL' line")
-		[ "$host" = qemu ] && [ $rc != 35 ] && [ $rc != 124 ] && problems+=("QEMU exit status $rc, expected 35 (fail)")
-	fi
-	for p in "$@"; do
-		case $p in
-		+*) grep -Eq -- "${p:1}" "$log" || problems+=("missing: ${p:1}") ;;
-		-*) grep -Eq -- "${p:1}" "$log" && problems+=("unexpected: ${p:1}") ;;
-		esac
-	done
-	if [ ${#problems[@]} -eq 0 ]; then
-		rec PASS "$name"
-	else
-		rec FAIL "$name" "${problems[@]}" "log: $log (last lines below)"
-		tail -n 8 "$log" | sed 's/^/    | /'
-	fi
-}
 
 svm_vmcb_line='^\[modex\] svm: VMCB01 at 0x[0-9a-f]+, NPT01 root 0x[0-9a-f]+, ASID 1, nested paging on, GMET off, NRIPS'
 # No "$" anchors: the console ends lines with CR LF.
@@ -270,24 +197,14 @@ svm_common=(
 	'+\[modex\] guest: L1 RAM: [0-9]+ KiB in [0-9]+ ranges; Modex hidden: [0-9]+ KiB'
 	'-FATAL|PANIC|warning'
 )
-svm_l1_checks=(
-	'+\[l1\] PASS'
-	'+\[l1\] check boot-state: ok' '+\[l1\] check bootinfo: ok'
-	'+\[l1\] check ram: ok' '+\[l1\] check hidden-memory: ok'
-	'+\[l1\] check cpuid: ok' '+\[l1\] check msr: ok'
-	'+\[l1\] check virt-insns: ok' '+\[l1\] check hypercall: ok'
-	'-\[l1\] (FAIL|check [a-z-]+: (FAIL|skip))'
-	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
-	'+\[modex\] guest: exits: [0-9]+ total, cpuid [0-9]+, hypercall [0-9]+'
-)
 declare -A svm_nrips=([qemu]='no \(decoding\)\.' [ryzen]='yes\.')
 for h in qemu ryzen; do
 	for p in mb2 mb1; do
-		svm_l1_case "svm-l1-basic-$p.$h" "$h" "l1_basic_$p" "l1test" pass \
+		l1_case "svm-l1-basic-$p.$h" "$h" "l1_basic_$p" "l1test" pass \
 			"${svm_common[@]}" "+$svm_vmcb_line ${svm_nrips[$h]}" \
-			"${svm_l1_checks[@]}" "+\[modex\] guest: L1 module: multiboot${p#mb}"
+			"${l1_checks[@]}" "+\[modex\] guest: L1 module: multiboot${p#mb}"
 	done
-	svm_l1_case "svm-l1-triple.$h" "$h" l1_triple_mb2 "" fail \
+	l1_case "svm-l1-triple.$h" "$h" l1_triple_mb2 "" fail \
 		"+$svm_vmcb_line" '+\[modex\] guest: L1 triple fault \(shutdown\); stopping L1\.' \
 		'+\[modex\] guest: L1 state \(SVM, exit code 0x7f' '+\[modex\] guest:   rip=0x' \
 		'+\[modex\] guest:   cs sel=' '+\[modex\] guest: exits: [0-9]+ total' '-PANIC'

@@ -214,8 +214,9 @@ void ref_ept_walk(const struct ref_ept_cfg *cfg, const struct ref_ept_req *req,
 	bool leaf = false;
 	int level;
 
-	*res = (struct ref_ept_result){ .r = true, .w = true, .xs = true,
-					.xu = true };
+	*res = (struct ref_ept_result){
+		.r = true, .w = true, .xs = true, .xu = true
+	};
 	for (level = 4; level >= 1; level--) {
 		res->level = level;
 		if (!rd(ctx, table + 8 * ref_index(req->gpa, level), &e)) {
@@ -325,8 +326,8 @@ bool ref_npt_denies(const struct ref_npt_cfg *cfg, bool rw, bool us, bool nx,
  * ID follows the #PF rule: reported when NXE or SMEP is on in the host.
  */
 static u64 ref_npt_exitinfo1(const struct ref_npt_cfg *cfg,
-			     const struct ref_npt_req *req,
-			     enum ref_access acc, bool present, bool rsvd)
+			     const struct ref_npt_req *req, enum ref_access acc,
+			     bool present, bool rsvd)
 {
 	u64 v = req->gpt ? REF_NPF_GPT : REF_NPF_FINAL;
 
@@ -376,8 +377,8 @@ void ref_npt_walk(const struct ref_npt_cfg *cfg, const struct ref_npt_req *req,
 		res->entries[res->nr_entries++] = e;
 		if (!ref_bit(e, 0)) {
 			res->status = REF_NOT_PRESENT;
-			res->exitinfo1 = ref_npt_exitinfo1(cfg, req, acc,
-							   false, false);
+			res->exitinfo1 =
+				ref_npt_exitinfo1(cfg, req, acc, false, false);
 			return;
 		}
 		res->rw = res->rw && ref_bit(e, 1);
@@ -385,8 +386,8 @@ void ref_npt_walk(const struct ref_npt_cfg *cfg, const struct ref_npt_req *req,
 		res->nx = res->nx || ref_bit(e, 63);
 		if (ref_npt_reserved(cfg, e, level, &leaf)) {
 			res->status = REF_RSVD;
-			res->exitinfo1 = ref_npt_exitinfo1(cfg, req, acc,
-							   true, true);
+			res->exitinfo1 =
+				ref_npt_exitinfo1(cfg, req, acc, true, true);
 			return;
 		}
 		if (leaf)
@@ -519,8 +520,8 @@ void ref_x86_walk(const struct ref_x86_cfg *cfg, const struct ref_x86_req *req,
 		res->entries[res->nr_entries++] = e;
 		if (!ref_bit(e, 0)) {
 			res->status = REF_NOT_PRESENT;
-			res->error_code = ref_x86_error_code(cfg, req, false,
-							     false);
+			res->error_code =
+				ref_x86_error_code(cfg, req, false, false);
 			return;
 		}
 		res->rw = res->rw && ref_bit(e, 1);
@@ -528,8 +529,8 @@ void ref_x86_walk(const struct ref_x86_cfg *cfg, const struct ref_x86_req *req,
 		res->nx = res->nx || ref_bit(e, 63);
 		if (ref_x86_reserved(cfg, e, level, &leaf)) {
 			res->status = REF_RSVD;
-			res->error_code = ref_x86_error_code(cfg, req, true,
-							     true);
+			res->error_code =
+				ref_x86_error_code(cfg, req, true, true);
 			return;
 		}
 		if (leaf)

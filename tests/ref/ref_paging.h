@@ -29,11 +29,11 @@ enum ref_access {
 
 enum ref_status {
 	REF_OK = 0,
-	REF_NOT_PRESENT,   /* an entry on the path is not present */
-	REF_MISCONFIG,     /* EPT misconfiguration */
-	REF_RSVD,          /* NPT / x86: reserved bit set (RSV/RSVD fault) */
-	REF_VIOLATION,     /* permission denied: EPT violation, #NPF, #PF */
-	REF_MEM_ERROR,     /* the fake memory could not supply an entry */
+	REF_NOT_PRESENT, /* an entry on the path is not present */
+	REF_MISCONFIG, /* EPT misconfiguration */
+	REF_RSVD, /* NPT / x86: reserved bit set (RSV/RSVD fault) */
+	REF_VIOLATION, /* permission denied: EPT violation, #NPF, #PF */
+	REF_MEM_ERROR, /* the fake memory could not supply an entry */
 };
 
 const char *ref_status_str(enum ref_status st);
@@ -41,39 +41,39 @@ const char *ref_status_str(enum ref_status st);
 /* ------------------------------------------------------------------ EPT */
 
 struct ref_ept_cfg {
-	bool mbec;          /* secondary control bit 22 */
-	bool exec_only;     /* IA32_VMX_EPT_VPID_CAP bit 0 */
-	bool ad_enabled;    /* EPTP bit 6 */
-	bool pages_2m;      /* EPT_VPID_CAP bit 16 */
-	bool pages_1g;      /* EPT_VPID_CAP bit 17 */
-	u8 maxphyaddr;      /* CPUID 8000_0008 EAX[7:0] */
+	bool mbec; /* secondary control bit 22 */
+	bool exec_only; /* IA32_VMX_EPT_VPID_CAP bit 0 */
+	bool ad_enabled; /* EPTP bit 6 */
+	bool pages_2m; /* EPT_VPID_CAP bit 16 */
+	bool pages_1g; /* EPT_VPID_CAP bit 17 */
+	u8 maxphyaddr; /* CPUID 8000_0008 EAX[7:0] */
 };
 
 struct ref_ept_req {
-	u64 eptp;           /* EPTP: bits 51:12 locate the PML4 table */
+	u64 eptp; /* EPTP: bits 51:12 locate the PML4 table */
 	u64 gpa;
 	enum ref_access acc;
-	bool user_addr;     /* fetch from a user-mode linear address */
-	bool gpt;           /* access to a guest paging-structure entry */
+	bool user_addr; /* fetch from a user-mode linear address */
+	bool gpt; /* access to a guest paging-structure entry */
 };
 
 /* Exit-qualification bits 0-6 (SDM Vol. 3C Table 29-7). */
-#define REF_EPT_Q_READ   (1ULL << 0)
-#define REF_EPT_Q_WRITE  (1ULL << 1)
-#define REF_EPT_Q_FETCH  (1ULL << 2)
-#define REF_EPT_Q_R      (1ULL << 3)
-#define REF_EPT_Q_W      (1ULL << 4)
-#define REF_EPT_Q_XS     (1ULL << 5)
-#define REF_EPT_Q_XU     (1ULL << 6)
+#define REF_EPT_Q_READ (1ULL << 0)
+#define REF_EPT_Q_WRITE (1ULL << 1)
+#define REF_EPT_Q_FETCH (1ULL << 2)
+#define REF_EPT_Q_R (1ULL << 3)
+#define REF_EPT_Q_W (1ULL << 4)
+#define REF_EPT_Q_XS (1ULL << 5)
+#define REF_EPT_Q_XU (1ULL << 6)
 
 struct ref_ept_result {
 	enum ref_status status;
-	int level;          /* level that ended the walk (leaf on success) */
-	u64 hpa;            /* REF_OK only */
-	u64 qual;           /* REF_NOT_PRESENT / REF_VIOLATION: bits 0-6 */
-	bool r, w, xs, xu;  /* AND over the entries walked */
+	int level; /* level that ended the walk (leaf on success) */
+	u64 hpa; /* REF_OK only */
+	u64 qual; /* REF_NOT_PRESENT / REF_VIOLATION: bits 0-6 */
+	bool r, w, xs, xu; /* AND over the entries walked */
 	int nr_entries;
-	u64 entries[4];     /* entries[0] = PML4E, ... */
+	u64 entries[4]; /* entries[0] = PML4E, ... */
 };
 
 void ref_ept_walk(const struct ref_ept_cfg *cfg, const struct ref_ept_req *req,
@@ -82,36 +82,36 @@ void ref_ept_walk(const struct ref_ept_cfg *cfg, const struct ref_ept_req *req,
 /* ------------------------------------------------------------------ NPT */
 
 struct ref_npt_cfg {
-	bool gmet;          /* VMCB 0x090 bit 3 */
-	bool host_nxe;      /* EFER.NXE used by the nested walk */
-	bool host_smep;     /* only decides whether ID is reported */
-	bool pages_1g;      /* CPUID 8000_0001 EDX[26] */
+	bool gmet; /* VMCB 0x090 bit 3 */
+	bool host_nxe; /* EFER.NXE used by the nested walk */
+	bool host_smep; /* only decides whether ID is reported */
+	bool pages_1g; /* CPUID 8000_0001 EDX[26] */
 	u8 maxphyaddr;
 };
 
 struct ref_npt_req {
-	u64 ncr3;           /* nested CR3: bits 51:12 locate the PML4 table */
+	u64 ncr3; /* nested CR3: bits 51:12 locate the PML4 table */
 	u64 gpa;
 	enum ref_access acc;
-	u8 cpl;             /* guest CPL (VMCB) */
-	bool gpt;           /* guest page-table access: a write, bit 33 */
+	u8 cpl; /* guest CPL (VMCB) */
+	bool gpt; /* guest page-table access: a write, bit 33 */
 };
 
 /* #NPF EXITINFO1 (APM Vol. 2 15.25.6, with the #PF error-code bits 0-4). */
-#define REF_NPF_P        (1ULL << 0)
-#define REF_NPF_W        (1ULL << 1)
-#define REF_NPF_U        (1ULL << 2)
-#define REF_NPF_RSV      (1ULL << 3)
-#define REF_NPF_ID       (1ULL << 4)
-#define REF_NPF_FINAL    (1ULL << 32)
-#define REF_NPF_GPT      (1ULL << 33)
+#define REF_NPF_P (1ULL << 0)
+#define REF_NPF_W (1ULL << 1)
+#define REF_NPF_U (1ULL << 2)
+#define REF_NPF_RSV (1ULL << 3)
+#define REF_NPF_ID (1ULL << 4)
+#define REF_NPF_FINAL (1ULL << 32)
+#define REF_NPF_GPT (1ULL << 33)
 
 struct ref_npt_result {
-	enum ref_status status;   /* OK, NOT_PRESENT, RSVD, VIOLATION, MEM */
+	enum ref_status status; /* OK, NOT_PRESENT, RSVD, VIOLATION, MEM */
 	int level;
 	u64 hpa;
-	u64 exitinfo1;            /* faults only */
-	bool rw, us, nx;          /* rw/us: AND over levels; nx: OR */
+	u64 exitinfo1; /* faults only */
+	bool rw, us, nx; /* rw/us: AND over levels; nx: OR */
 	int nr_entries;
 	u64 entries[4];
 };
@@ -122,13 +122,13 @@ void ref_npt_walk(const struct ref_npt_cfg *cfg, const struct ref_npt_req *req,
 /* ----------------------------------------------------------- x86 paging */
 
 struct ref_x86_cfg {
-	bool wp;            /* CR0.WP */
-	bool smep;          /* CR4.SMEP */
-	bool smap;          /* CR4.SMAP */
-	bool nxe;           /* IA32_EFER.NXE */
-	bool ac;            /* EFLAGS.AC */
-	bool pages_1g;      /* CPUID 8000_0001 EDX[26] */
-	bool amd;           /* AMD reserves bit 8 of non-leaf PML4E/PDPTE */
+	bool wp; /* CR0.WP */
+	bool smep; /* CR4.SMEP */
+	bool smap; /* CR4.SMAP */
+	bool nxe; /* IA32_EFER.NXE */
+	bool ac; /* EFLAGS.AC */
+	bool pages_1g; /* CPUID 8000_0001 EDX[26] */
+	bool amd; /* AMD reserves bit 8 of non-leaf PML4E/PDPTE */
 	u8 maxphyaddr;
 };
 
@@ -137,23 +137,23 @@ struct ref_x86_req {
 	u64 gva;
 	enum ref_access acc;
 	u8 cpl;
-	bool implicit_sv;   /* implicit supervisor access (GDT, TSS...) */
+	bool implicit_sv; /* implicit supervisor access (GDT, TSS...) */
 };
 
 /* #PF error code (SDM Vol. 3A 4.7). */
-#define REF_PF_P         (1U << 0)
-#define REF_PF_W         (1U << 1)
-#define REF_PF_U         (1U << 2)
-#define REF_PF_RSVD      (1U << 3)
-#define REF_PF_ID        (1U << 4)
+#define REF_PF_P (1U << 0)
+#define REF_PF_W (1U << 1)
+#define REF_PF_U (1U << 2)
+#define REF_PF_RSVD (1U << 3)
+#define REF_PF_ID (1U << 4)
 
 struct ref_x86_result {
-	enum ref_status status;   /* OK, NOT_PRESENT, RSVD, VIOLATION, MEM */
+	enum ref_status status; /* OK, NOT_PRESENT, RSVD, VIOLATION, MEM */
 	int level;
-	u64 gpa;                  /* output address, REF_OK only */
-	u32 error_code;           /* faults only */
-	bool user_addr;           /* U/S=1 in every entry walked (MBEC) */
-	bool rw, nx;              /* rw: AND over levels; nx: OR */
+	u64 gpa; /* output address, REF_OK only */
+	u32 error_code; /* faults only */
+	bool user_addr; /* U/S=1 in every entry walked (MBEC) */
+	bool rw, nx; /* rw: AND over levels; nx: OR */
 	int nr_entries;
 	u64 entries[4];
 };

@@ -27,37 +27,38 @@ static struct test_case *test_list_head, **test_list_tail = &test_list_head;
 static int test_failed_checks;
 static jmp_buf test_abort;
 
-#define TEST(name)                                                      \
-	static void test_fn_##name(void);                               \
-	static struct test_case test_case_##name = { #name,             \
-						     test_fn_##name, 0 }; \
-	__attribute__((constructor)) static void test_reg_##name(void)  \
-	{                                                               \
-		*test_list_tail = &test_case_##name;                    \
-		test_list_tail = &test_case_##name.next;                \
-	}                                                               \
+#define TEST(name)                                                          \
+	static void test_fn_##name(void);                                   \
+	static struct test_case test_case_##name = { #name, test_fn_##name, \
+						     0 };                   \
+	__attribute__((constructor)) static void test_reg_##name(void)      \
+	{                                                                   \
+		*test_list_tail = &test_case_##name;                        \
+		test_list_tail = &test_case_##name.next;                    \
+	}                                                                   \
 	static void test_fn_##name(void)
 
-#define CHECK_MSG(cond, ...)                                              \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			test_failed_checks++;                             \
-			fprintf(stderr, "  %s:%d: check failed: %s: ",    \
-				__FILE__, __LINE__, #cond);               \
-			fprintf(stderr, __VA_ARGS__);                     \
-			fputc('\n', stderr);                              \
-		}                                                         \
+#define CHECK_MSG(cond, ...)                                             \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			test_failed_checks++;                            \
+			fprintf(stderr,                                  \
+				"  %s:%d: check failed: %s: ", __FILE__, \
+				__LINE__, #cond);                        \
+			fprintf(stderr, __VA_ARGS__);                    \
+			fputc('\n', stderr);                             \
+		}                                                        \
 	} while (0)
 #define CHECK(cond) CHECK_MSG(cond, "%s", "")
-#define CHECK_EQ(a, b)                                                      \
+#define CHECK_EQ(a, b)                                                         \
 	CHECK_MSG((uint64_t)(a) == (uint64_t)(b), "%#" PRIx64 " != %#" PRIx64, \
 		  (uint64_t)(a), (uint64_t)(b))
-#define REQUIRE(cond)                                                  \
-	do {                                                           \
-		if (!(cond)) {                                         \
-			CHECK_MSG(0, "required: %s", #cond);           \
-			longjmp(test_abort, 1);                        \
-		}                                                      \
+#define REQUIRE(cond)                                        \
+	do {                                                 \
+		if (!(cond)) {                               \
+			CHECK_MSG(0, "required: %s", #cond); \
+			longjmp(test_abort, 1);              \
+		}                                            \
 	} while (0)
 #define CHECK_STR_CONTAINS(hay, needle)                                    \
 	CHECK_MSG((hay) && strstr((hay), (needle)), "\"%s\" lacks \"%s\"", \

@@ -878,7 +878,7 @@ static const struct boot_module mods[] = {
 
 static struct boot_info_params params(void)
 {
-	rsdp[15] = 2;	/* ACPI 2.0: revision, then the 32-bit length field */
+	rsdp[15] = 2; /* ACPI 2.0: revision, then the 32-bit length field */
 	rsdp[20] = sizeof(rsdp);
 	return (struct boot_info_params){
 		.cmdline = "console=ttyS0 nested=1",

@@ -159,8 +159,9 @@ static void ept_env_init(struct ept_env *v, const struct ref_ept_cfg *c)
 static void ept_compare(const struct ept_env *v, u64 root, u64 gpa,
 			enum ref_access op, bool user)
 {
-	struct ref_ept_req req = { .eptp = root, .gpa = gpa, .acc = op,
-				   .user_addr = user };
+	struct ref_ept_req req = {
+		.eptp = root, .gpa = gpa, .acc = op, .user_addr = user
+	};
 	struct ref_ept_result rr;
 	struct pt_walk w;
 	u64 q = 0;
@@ -172,8 +173,8 @@ static void ept_compare(const struct ept_env *v, u64 root, u64 gpa,
 	ok = same_status(rr.status, w.status) && rr.level == w.level;
 	if (ok && rr.status == REF_OK)
 		ok = w.out == rr.hpa && w.acc == ept_ref_acc(&v->cfg, &rr);
-	if (ok && (rr.status == REF_VIOLATION ||
-		   rr.status == REF_NOT_PRESENT)) {
+	if (ok &&
+	    (rr.status == REF_VIOLATION || rr.status == REF_NOT_PRESENT)) {
 		q = ept_violation_qual(&w, v->cfg.mbec, 0);
 		ok = q == rr.qual;
 	}
@@ -229,8 +230,7 @@ static void npt_env_init(struct npt_env *v, const struct ref_npt_cfg *c)
 	perm_init(&v->perm, &role);
 }
 
-static u64 npt_mm_info(const struct npt_env *v, const struct pt_walk *w,
-		       u8 cpl)
+static u64 npt_mm_info(const struct npt_env *v, const struct pt_walk *w, u8 cpl)
 {
 	unsigned fl = NPFI_FINAL;
 
@@ -244,16 +244,16 @@ static u64 npt_mm_info(const struct npt_env *v, const struct pt_walk *w,
 static void npt_compare(const struct npt_env *v, u64 root, u64 gpa,
 			enum ref_access op, u8 cpl)
 {
-	struct ref_npt_req req = { .ncr3 = root, .gpa = gpa, .acc = op,
-				   .cpl = cpl };
+	struct ref_npt_req req = {
+		.ncr3 = root, .gpa = gpa, .acc = op, .cpl = cpl
+	};
 	struct ref_npt_result rr;
 	struct pt_walk w;
 	u64 info = 0;
 	bool ok;
 
 	ref_npt_walk(&v->cfg, &req, ref_rd, NULL, &rr);
-	pt_walk(&v->f, &fm, root, gpa, pk_make(op, cpl == 3), &v->perm, 0,
-		&w);
+	pt_walk(&v->f, &fm, root, gpa, pk_make(op, cpl == 3), &v->perm, 0, &w);
 	n_cases++;
 	ok = same_status(rr.status, w.status) && rr.level == w.level;
 	if (ok && rr.status == REF_OK)
@@ -268,8 +268,8 @@ static void npt_compare(const struct npt_env *v, u64 root, u64 gpa,
 	fprintf(stderr,
 		"  cfg: gmet %d host_nxe %d host_smep %d 1g %d maxphy %u\n"
 		"  gpa %#" PRIx64 " op %d cpl %u\n",
-		v->cfg.gmet, v->cfg.host_nxe, v->cfg.host_smep,
-		v->cfg.pages_1g, v->cfg.maxphyaddr, gpa, op, cpl);
+		v->cfg.gmet, v->cfg.host_nxe, v->cfg.host_smep, v->cfg.pages_1g,
+		v->cfg.maxphyaddr, gpa, op, cpl);
 	dump_entries(rr.entries, rr.nr_entries);
 	fprintf(stderr,
 		"  ref: %s level %d acc %#x hpa %#" PRIx64
@@ -368,12 +368,18 @@ static void x86_report(const struct x86_env *v, const struct ref_x86_req *q,
 static void x86_compare(const struct x86_env *v, u64 root, u64 gva,
 			enum ref_access op, u8 cpl, bool implicit)
 {
-	struct ref_x86_req req = { .cr3 = root, .gva = gva, .acc = op,
-				   .cpl = cpl, .implicit_sv = implicit };
+	struct ref_x86_req req = { .cr3 = root,
+				   .gva = gva,
+				   .acc = op,
+				   .cpl = cpl,
+				   .implicit_sv = implicit };
 	/* gwalk wants a canonical linear address; the walk uses bits 47:0. */
 	u64 la = (u64)((s64)(gva << 16) >> 16);
-	struct gwalk_access ga = { .la = la, .op = op, .cpl = cpl,
-				   .ac = v->cfg.ac, .implicit = implicit };
+	struct gwalk_access ga = { .la = la,
+				   .op = op,
+				   .cpl = cpl,
+				   .ac = v->cfg.ac,
+				   .implicit = implicit };
 	struct ref_x86_result rr;
 	struct pt_walk w;
 	struct gwalk g;
@@ -474,9 +480,11 @@ TEST(ept_exhaustive)
 
 	/* EPT A/D changes nothing for pt_walk: the random test varies it. */
 	for (unsigned r = 0; r < 4; r++) {
-		struct ref_ept_cfg c = { .mbec = r & 1, .exec_only = r & 2,
+		struct ref_ept_cfg c = { .mbec = r & 1,
+					 .exec_only = r & 2,
 					 .pages_2m = true,
-					 .pages_1g = true, .maxphyaddr = 39 };
+					 .pages_1g = true,
+					 .maxphyaddr = 39 };
 		struct ept_env v;
 
 		ept_env_init(&v, &c);
@@ -554,8 +562,10 @@ TEST(npt_exhaustive)
 	u64 before = n_mismatch;
 
 	for (unsigned r = 0; r < 8; r++) {
-		struct ref_npt_cfg c = { .gmet = r & 1, .host_nxe = r & 2,
-					 .host_smep = r & 4, .pages_1g = true,
+		struct ref_npt_cfg c = { .gmet = r & 1,
+					 .host_nxe = r & 2,
+					 .host_smep = r & 4,
+					 .pages_1g = true,
 					 .maxphyaddr = 40 };
 		struct npt_env v;
 
@@ -584,9 +594,12 @@ TEST(x86_exhaustive)
 
 	/* EFLAGS.AC matters only with SMAP; AMD bit 8: see x86_random. */
 	for (unsigned r = 0; r < 32; r++) {
-		struct ref_x86_cfg c = { .wp = r & 1, .smep = r & 2,
-					 .smap = r & 4, .nxe = r & 8,
-					 .ac = r & 16, .pages_1g = true,
+		struct ref_x86_cfg c = { .wp = r & 1,
+					 .smep = r & 2,
+					 .smap = r & 4,
+					 .nxe = r & 8,
+					 .ac = r & 16,
+					 .pages_1g = true,
 					 .maxphyaddr = 40 };
 		struct x86_env v;
 
@@ -614,8 +627,10 @@ static void perm_mismatch(const char *fmt_name, unsigned role, unsigned kind,
 
 static void perm_ept_role(unsigned r)
 {
-	struct ref_ept_cfg c = { .mbec = r & 1, .exec_only = r & 2,
-				 .pages_2m = true, .maxphyaddr = 46 };
+	struct ref_ept_cfg c = { .mbec = r & 1,
+				 .exec_only = r & 2,
+				 .pages_2m = true,
+				 .maxphyaddr = 46 };
 	struct ept_env v;
 
 	ept_env_init(&v, &c);
@@ -624,11 +639,10 @@ static void perm_ept_role(unsigned r)
 			continue;
 		for (acc_t a = 0; a < ACC_NR_COMBOS; a++) {
 			bool mm = perm_fault(&v.perm, kind, a);
-			bool ref = ref_ept_denies(&c, a & ACC_READ,
-						  a & ACC_WRITE, a & ACC_EXEC,
-						  a & ACC_USER_EXEC,
-						  pk_op(kind),
-						  pk_is_user(kind));
+			bool ref =
+				ref_ept_denies(&c, a & ACC_READ, a & ACC_WRITE,
+					       a & ACC_EXEC, a & ACC_USER_EXEC,
+					       pk_op(kind), pk_is_user(kind));
 
 			n_cases++;
 			if (mm != ref)
@@ -652,7 +666,8 @@ static bool x86ish_reachable(acc_t a, bool nxe)
 
 static void perm_npt_role(unsigned r)
 {
-	struct ref_npt_cfg c = { .gmet = r & 1, .host_nxe = r & 2,
+	struct ref_npt_cfg c = { .gmet = r & 1,
+				 .host_nxe = r & 2,
 				 .maxphyaddr = 46 };
 	struct npt_env v;
 
@@ -678,8 +693,11 @@ static void perm_npt_role(unsigned r)
 
 static void perm_x86_role(unsigned r)
 {
-	struct ref_x86_cfg c = { .wp = r & 1, .smep = r & 2, .smap = r & 4,
-				 .nxe = r & 8, .maxphyaddr = 46 };
+	struct ref_x86_cfg c = { .wp = r & 1,
+				 .smep = r & 2,
+				 .smap = r & 4,
+				 .nxe = r & 8,
+				 .maxphyaddr = 46 };
 	struct x86_env v;
 
 	x86_env_init(&v, &c, T(4));
@@ -761,8 +779,8 @@ static u64 rt_table_for(int level)
 /* A random bit that is reserved, ignored or an address bit somewhere. */
 static u64 rt_noise(u8 maxphy)
 {
-	static const u8 pick[] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20,
-				   21, 29, 30, 51, 52, 58, 62, 63 };
+	static const u8 pick[] = { 3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
+				   13, 20, 21, 29, 30, 51, 52, 58, 62, 63 };
 	unsigned i = rnd_n(ARRAY_SIZE(pick) + 1);
 
 	if (i == ARRAY_SIZE(pick) && maxphy < 52)
@@ -893,10 +911,13 @@ TEST(x86_random)
 	u64 before = n_mismatch;
 
 	for (unsigned t = 0; t < RT_TREES; t++) {
-		struct ref_x86_cfg c = { .wp = rnd_n(2), .smep = rnd_n(2),
+		struct ref_x86_cfg c = { .wp = rnd_n(2),
+					 .smep = rnd_n(2),
 					 .smap = rnd_n(2),
-					 .nxe = rnd_n(4) != 0, .ac = rnd_n(2),
-					 .amd = rnd_n(2), .pages_1g = rnd_n(2),
+					 .nxe = rnd_n(4) != 0,
+					 .ac = rnd_n(2),
+					 .amd = rnd_n(2),
+					 .pages_1g = rnd_n(2),
 					 .maxphyaddr = 39 + rnd_n(14) };
 		struct x86_env v;
 
@@ -942,8 +963,8 @@ static void s2_build(rt_perm_fn perm, u64 full, u64 table_ok, u8 maxphy)
 		if (rnd_n(16) == 0)
 			e3 |= rt_noise(maxphy);
 		/* Guest tables stay mostly accessible so walks get deep. */
-		fmem[S2_PT / 4096][i] = i < RT_PAGES && rnd_n(8) ?
-						e1 | table_ok : e1;
+		fmem[S2_PT / 4096][i] =
+			i < RT_PAGES && rnd_n(8) ? e1 | table_ok : e1;
 		fmem[S2_PD / 4096][i] = e2;
 		fmem[S2_PDPT / 4096][i] = i < 256 ? e3 : 0;
 	}
@@ -964,15 +985,20 @@ static bool s2_ref_walk(struct cmp_ctx *x, u64 gpa, enum ref_access op,
 			bool user_addr, bool gpt)
 {
 	if (x->ept) {
-		struct ref_ept_req q = { .eptp = S2_PML4, .gpa = gpa,
-					 .acc = op, .user_addr = user_addr,
+		struct ref_ept_req q = { .eptp = S2_PML4,
+					 .gpa = gpa,
+					 .acc = op,
+					 .user_addr = user_addr,
 					 .gpt = gpt };
 
 		ref_ept_walk(&x->ept->cfg, &q, ref_rd, NULL, &x->er);
 		return x->er.status == REF_OK;
 	}
-	struct ref_npt_req q = { .ncr3 = S2_PML4, .gpa = gpa, .acc = op,
-				 .cpl = x->cpl, .gpt = gpt };
+	struct ref_npt_req q = { .ncr3 = S2_PML4,
+				 .gpa = gpa,
+				 .acc = op,
+				 .cpl = x->cpl,
+				 .gpt = gpt };
 
 	ref_npt_walk(&x->npt->cfg, &q, ref_rd, NULL, &x->nr);
 	return x->nr.status == REF_OK;
@@ -1063,8 +1089,10 @@ static u64 gw_mm_info(const struct gw_case *c, const struct gwalk *g)
 
 static void gw_compare(struct gw_case *c, const struct gwalk_stage2 *s2)
 {
-	struct gwalk_access ga = { .la = c->req.gva, .op = c->req.acc,
-				   .cpl = c->req.cpl, .ac = c->gc.ac,
+	struct gwalk_access ga = { .la = c->req.gva,
+				   .op = c->req.acc,
+				   .cpl = c->req.cpl,
+				   .ac = c->gc.ac,
 				   .implicit = c->req.implicit_sv };
 	struct ref_x86_result gr;
 	struct gwalk g;
@@ -1115,10 +1143,12 @@ static void gw_random_trees(bool use_ept)
 		struct npt_env nv;
 		struct gwalk_stage2 s2 = { .mem = &fm, .root = S2_PML4 };
 
-		c.gc = (struct ref_x86_cfg){ .wp = rnd_n(2), .smep = rnd_n(2),
+		c.gc = (struct ref_x86_cfg){ .wp = rnd_n(2),
+					     .smep = rnd_n(2),
 					     .smap = rnd_n(2),
 					     .nxe = rnd_n(4) != 0,
-					     .ac = rnd_n(2), .amd = !use_ept,
+					     .ac = rnd_n(2),
+					     .amd = !use_ept,
 					     .pages_1g = true,
 					     .maxphyaddr = 39 };
 		x86_env_init(&gv, &c.gc, 4096);
@@ -1154,9 +1184,12 @@ static void gw_random_trees(bool use_ept)
 			unsigned op = rnd_n(3);
 
 			c.req = (struct ref_x86_req){
-				.cr3 = 4096, .gva = rt_addr() & ((1ULL << 47) - 1),
-				.acc = op, .cpl = rnd_n(4),
-				.implicit_sv = op != REF_FETCH && rnd_n(4) == 0 };
+				.cr3 = 4096,
+				.gva = rt_addr() & ((1ULL << 47) - 1),
+				.acc = op,
+				.cpl = rnd_n(4),
+				.implicit_sv = op != REF_FETCH && rnd_n(4) == 0
+			};
 			gw_compare(&c, &s2);
 		}
 	}
@@ -1181,8 +1214,10 @@ TEST(gwalk_npt_random)
 /* Last test registered: the summary line the brief asks for. */
 TEST(summary)
 {
-	fprintf(stderr, "mm_vs_ref: %" PRIu64 " cases compared, %" PRIu64
-		" mismatches\n", n_cases, n_mismatch);
+	fprintf(stderr,
+		"mm_vs_ref: %" PRIu64 " cases compared, %" PRIu64
+		" mismatches\n",
+		n_cases, n_mismatch);
 	CHECK(n_cases >= 1000000);
 	CHECK_EQ(n_mismatch, 0);
 }

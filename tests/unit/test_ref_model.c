@@ -59,8 +59,10 @@ static u64 build(u64 addr, int leaf_level, const u64 *flags, u64 frame)
 
 static struct ref_ept_cfg ept_cfg(bool mbec, bool exec_only)
 {
-	return (struct ref_ept_cfg){ .mbec = mbec, .exec_only = exec_only,
-				     .pages_2m = true, .pages_1g = true,
+	return (struct ref_ept_cfg){ .mbec = mbec,
+				     .exec_only = exec_only,
+				     .pages_2m = true,
+				     .pages_1g = true,
 				     .maxphyaddr = 46 };
 }
 
@@ -69,7 +71,9 @@ static struct ref_ept_result ept(const struct ref_ept_cfg *cfg, u64 leaf,
 {
 	u64 f[4] = { 7 | XU, 7 | XU, 7 | XU, leaf };
 	struct ref_ept_req req = { .eptp = build(GPA, 1, f, FRAME) | 0x1e,
-				   .gpa = GPA, .acc = acc, .user_addr = user };
+				   .gpa = GPA,
+				   .acc = acc,
+				   .user_addr = user };
 	struct ref_ept_result res;
 
 	ref_ept_walk(cfg, &req, mem_read, NULL, &res);
@@ -97,12 +101,12 @@ TEST(ept_mbec_fetch_rules)
 	struct ref_ept_cfg c = ept_cfg(true, false);
 	struct ref_ept_result r;
 
-	r = ept(&c, 5 | MT_WB, REF_FETCH, false);       /* R+XS */
+	r = ept(&c, 5 | MT_WB, REF_FETCH, false); /* R+XS */
 	CHECK_EQ(r.status, REF_OK);
 	r = ept(&c, 5 | MT_WB, REF_FETCH, true);
 	CHECK_EQ(r.status, REF_VIOLATION);
 	CHECK_EQ(r.qual, 0x4 | 0x8 | 0x20);
-	r = ept(&c, 1 | XU | MT_WB, REF_FETCH, true);   /* R+XU */
+	r = ept(&c, 1 | XU | MT_WB, REF_FETCH, true); /* R+XU */
 	CHECK_EQ(r.status, REF_OK);
 	r = ept(&c, 1 | XU | MT_WB, REF_FETCH, false);
 	CHECK_EQ(r.status, REF_VIOLATION);
@@ -110,7 +114,7 @@ TEST(ept_mbec_fetch_rules)
 	r = ept(&c, 5 | MT_WB, REF_WRITE, false);
 	CHECK_EQ(r.status, REF_VIOLATION);
 	CHECK_EQ(r.qual, 0x2 | 0x8 | 0x20);
-	r = ept(&c, 3 | MT_WB, REF_READ, true);         /* no execute at all */
+	r = ept(&c, 3 | MT_WB, REF_READ, true); /* no execute at all */
 	CHECK_EQ(r.status, REF_OK);
 }
 
@@ -122,10 +126,10 @@ TEST(ept_no_mbec_ignores_bit10)
 
 	r = ept(&c, 1 | XU | MT_WB, REF_FETCH, true);
 	CHECK_EQ(r.status, REF_VIOLATION);
-	CHECK_EQ(r.qual, 0x4 | 0x8);                    /* bit 6 clear */
+	CHECK_EQ(r.qual, 0x4 | 0x8); /* bit 6 clear */
 	r = ept(&c, 5 | MT_WB, REF_FETCH, true);
 	CHECK_EQ(r.status, REF_OK);
-	r = ept(&c, XU | MT_WB, REF_READ, false);       /* not present */
+	r = ept(&c, XU | MT_WB, REF_READ, false); /* not present */
 	CHECK_EQ(r.status, REF_NOT_PRESENT);
 	CHECK_EQ(r.qual, 0x1);
 	CHECK_EQ(r.level, 1);
@@ -212,7 +216,7 @@ TEST(ept_large_pages)
 	CHECK_EQ(r.status, REF_OK);
 	CHECK_EQ(r.level, 2);
 	CHECK_EQ(r.hpa, 0x40000000ULL | (GPA & (SZ_2M - 1)));
-	req.eptp = build(GPA, 2, f, 0x40001000ULL);     /* bit 12 set */
+	req.eptp = build(GPA, 2, f, 0x40001000ULL); /* bit 12 set */
 	ref_ept_walk(&c, &req, mem_read, NULL, &r);
 	CHECK_EQ(r.status, REF_MISCONFIG);
 	f[1] = 7 | MT_WB | (1ULL << 7);
@@ -231,8 +235,10 @@ TEST(ept_ad_guest_paging_access)
 {
 	struct ref_ept_cfg c = ept_cfg(false, false);
 	u64 f[4] = { 7, 7, 7, 1 | MT_WB };
-	struct ref_ept_req req = { .eptp = build(GPA, 1, f, FRAME), .gpa = GPA,
-				   .acc = REF_READ, .gpt = true };
+	struct ref_ept_req req = { .eptp = build(GPA, 1, f, FRAME),
+				   .gpa = GPA,
+				   .acc = REF_READ,
+				   .gpt = true };
 	struct ref_ept_result r;
 
 	ref_ept_walk(&c, &req, mem_read, NULL, &r);
@@ -250,11 +256,15 @@ TEST(ept_ad_guest_paging_access)
 static struct ref_npt_result npt(bool gmet, bool nxe, u64 leaf,
 				 enum ref_access acc, u8 cpl)
 {
-	struct ref_npt_cfg c = { .gmet = gmet, .host_nxe = nxe,
-				 .pages_1g = true, .maxphyaddr = 48 };
+	struct ref_npt_cfg c = { .gmet = gmet,
+				 .host_nxe = nxe,
+				 .pages_1g = true,
+				 .maxphyaddr = 48 };
 	u64 f[4] = { 7, 7, 7, leaf };
 	struct ref_npt_req req = { .ncr3 = build(GPA, 1, f, FRAME),
-				   .gpa = GPA, .acc = acc, .cpl = cpl };
+				   .gpa = GPA,
+				   .acc = acc,
+				   .cpl = cpl };
 	struct ref_npt_result r;
 
 	ref_npt_walk(&c, &req, mem_read, NULL, &r);
@@ -266,18 +276,18 @@ TEST(npt_gmet_reference_values)
 {
 	struct ref_npt_result r;
 
-	r = npt(true, true, 3, REF_FETCH, 0);           /* U=0: runs */
+	r = npt(true, true, 3, REF_FETCH, 0); /* U=0: runs */
 	CHECK_EQ(r.status, REF_OK);
 	r = npt(true, true, 3 | NX, REF_FETCH, 0);
 	CHECK_EQ(r.status, REF_VIOLATION);
 	CHECK_EQ(r.exitinfo1, 0x100000011ULL);
-	r = npt(true, true, 7, REF_FETCH, 0);           /* U=1, CPL0 */
+	r = npt(true, true, 7, REF_FETCH, 0); /* U=1, CPL0 */
 	CHECK_EQ(r.status, REF_VIOLATION);
 	CHECK_EQ(r.exitinfo1, 0x100000011ULL);
 	r = npt(false, true, 7 | NX, REF_FETCH, 0);
 	CHECK_EQ(r.status, REF_VIOLATION);
 	CHECK_EQ(r.exitinfo1, 0x100000015ULL);
-	r = npt(false, true, 3, REF_READ, 0);           /* U=0, no GMET */
+	r = npt(false, true, 3, REF_READ, 0); /* U=0, no GMET */
 	CHECK_EQ(r.status, REF_VIOLATION);
 	CHECK_EQ(r.exitinfo1, 0x100000005ULL);
 }
@@ -307,7 +317,8 @@ TEST(npt_gmet_rules)
 
 TEST(npt_reserved_and_not_present)
 {
-	struct ref_npt_cfg c = { .host_nxe = true, .pages_1g = true,
+	struct ref_npt_cfg c = { .host_nxe = true,
+				 .pages_1g = true,
 				 .maxphyaddr = 48 };
 	struct ref_npt_req req = { .gpa = GPA, .acc = REF_WRITE };
 	struct ref_npt_result r;
@@ -316,7 +327,7 @@ TEST(npt_reserved_and_not_present)
 	r = npt(false, true, 0, REF_WRITE, 0);
 	CHECK_EQ(r.status, REF_NOT_PRESENT);
 	CHECK_EQ(r.exitinfo1, 0x100000006ULL);
-	r = npt(false, false, 7 | NX, REF_READ, 0);     /* NX with !NXE */
+	r = npt(false, false, 7 | NX, REF_READ, 0); /* NX with !NXE */
 	CHECK_EQ(r.status, REF_RSVD);
 	CHECK_EQ(r.exitinfo1, 0x10000000dULL);
 	/* AMD: PML4E bits 7 and 8, non-leaf PDPE bit 8; PDE bit 8 ignored. */
@@ -371,8 +382,10 @@ static struct ref_x86_result x86(const struct ref_x86_cfg *c, u64 leaf,
 				 enum ref_access acc, u8 cpl, bool implicit)
 {
 	u64 f[4] = { 7, 7, 7, leaf };
-	struct ref_x86_req req = { .cr3 = build(GPA, 1, f, FRAME), .gva = GPA,
-				   .acc = acc, .cpl = cpl,
+	struct ref_x86_req req = { .cr3 = build(GPA, 1, f, FRAME),
+				   .gva = GPA,
+				   .acc = acc,
+				   .cpl = cpl,
 				   .implicit_sv = implicit };
 	struct ref_x86_result r;
 
@@ -386,11 +399,11 @@ TEST(x86_access_rights)
 	struct ref_x86_cfg c = { .maxphyaddr = 46, .pages_1g = true };
 	struct ref_x86_result r;
 
-	r = x86(&c, 3, REF_READ, 3, false);             /* user -> sup page */
+	r = x86(&c, 3, REF_READ, 3, false); /* user -> sup page */
 	CHECK_EQ(r.error_code, 0x5);
-	r = x86(&c, 5, REF_WRITE, 0, false);            /* WP=0 */
+	r = x86(&c, 5, REF_WRITE, 0, false); /* WP=0 */
 	CHECK_EQ(r.status, REF_OK);
-	r = x86(&c, 5, REF_WRITE, 3, false);            /* user always R/W */
+	r = x86(&c, 5, REF_WRITE, 3, false); /* user always R/W */
 	CHECK_EQ(r.error_code, 0x7);
 	c.wp = true;
 	r = x86(&c, 5, REF_WRITE, 0, false);
@@ -404,9 +417,9 @@ TEST(x86_access_rights)
 	CHECK_EQ(r.error_code, 0x1);
 	c.ac = true;
 	CHECK_EQ(x86(&c, 7, REF_READ, 0, false).status, REF_OK);
-	r = x86(&c, 7, REF_READ, 0, true);              /* implicit: AC moot */
+	r = x86(&c, 7, REF_READ, 0, true); /* implicit: AC moot */
 	CHECK_EQ(r.error_code, 0x1);
-	r = x86(&c, 7, REF_READ, 3, true);              /* implicit at CPL3 */
+	r = x86(&c, 7, REF_READ, 3, true); /* implicit at CPL3 */
 	CHECK_EQ(r.error_code, 0x1);
 	CHECK_EQ(x86(&c, 7, REF_READ, 3, false).status, REF_OK);
 	c.nxe = true;
@@ -430,7 +443,7 @@ TEST(x86_reserved_bits)
 	ref_x86_walk(&c, &req, mem_read, NULL, &r);
 	CHECK_EQ(r.status, REF_RSVD);
 	CHECK_EQ(r.error_code, 0x9);
-	f[0] = 7 | (1ULL << 8);                         /* Intel ignores it */
+	f[0] = 7 | (1ULL << 8); /* Intel ignores it */
 	req.cr3 = build(GPA, 1, f, FRAME);
 	ref_x86_walk(&c, &req, mem_read, NULL, &r);
 	CHECK_EQ(r.status, REF_OK);
