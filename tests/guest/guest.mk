@@ -17,7 +17,7 @@ GUEST_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T tests/guest/lib/guest.ld
 
 # The pure Modex files test guests link (overridable for bring-up).
-GUEST_SHARED_SRCS ?= hv/printf.c
+GUEST_SHARED_SRCS ?= hv/printf.c hv/lib.c
 GUEST_LIB_SRCS := $(filter-out %_header.S,$(wildcard tests/guest/lib/*.c \
 	tests/guest/lib/*.S)) $(GUEST_SHARED_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_LIB_SRCS))

@@ -3,8 +3,9 @@
  * Test-guest Multiboot2 information parser (Multiboot2 specification 3.6):
  * the command line, modules and memory map tags, each validated against
  * its tag and the whole structure against the 4 GiB the guest maps.
- * Interim: hv/multiboot2.c's mb2_parse() was not in the tree yet when this
- * was written; once it is, this file should become a thin adapter to it.
+ * Deliberately independent of hv/multiboot2.c: Modex builds L1's info with
+ * hv/loader_info.c, and the test checks it with code that shares nothing
+ * with Modex, reading the raw map (order, overlaps) as L1 receives it.
  */
 #include "tests/guest/lib/bootinfo.h"
 
