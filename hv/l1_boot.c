@@ -11,6 +11,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/log.h"
+#include "hv/main.h"
 
 #define MAX_RANGES (MB2_MAX_REGIONS + 8)
 #define MAX_AVOID 8
@@ -143,7 +144,11 @@ int l1_boot_load(const struct mb2_info *info, const struct phys_range *ram,
 		 struct boot_cpu_state *bs)
 {
 	const struct mb2_module *m = &info->modules[0];
-	const char *cmdline = m->cmdline ? m->cmdline : "";
+	/* l1= or "--" on Modex's command line replaces the module's own. */
+	const char *cmdline = hv_options.l1_cmdline_set ?
+				      hv_options.l1_cmdline :
+			      m->cmdline ? m->cmdline :
+					   "";
 	const void *file;
 	char err[160];
 	unsigned na, nr_map;

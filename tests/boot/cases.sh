@@ -197,6 +197,11 @@ svm_common=(
 	'+\[modex\] guest: L1 RAM: [0-9]+ KiB in [0-9]+ ranges; Modex hidden: [0-9]+ KiB'
 	'-FATAL|PANIC|warning'
 )
+# Modex's "--" replaces the module's command line (which lacks l1test here,
+# so the L1 checks pass only if the override reached L1).
+L1=$l1_dir/l1_basic_mb2.elf L1_CMDLINE="" boot_case l1-cmdline-override.qemu qemu \
+	"-- l1test override" pass "${l1_checks[@]}"
+
 declare -A svm_nrips=([qemu]='no \(decoding\)\.' [ryzen]='yes\.')
 for h in qemu ryzen; do
 	for p in mb2 mb1; do
