@@ -334,6 +334,47 @@ static int check_hidden_memory(void)
 	return 0;
 }
 
+/*
+ * docs/isolation.md: every page of Modex memory maps to one sink page that
+ * starts as 0xff bytes and takes L1's writes. Modex's ranges are the
+ * addresses below the top of RAM that no map entry covers. Checks that
+ * such pages read as 0xff, that a write reads back through another hidden
+ * page (they alias), and puts the 0xff back. Under Modex only.
+ */
+static int check_hidden_semantics(void)
+{
+	u64 top = ram_top_below_4g(), first = 0, second = 0, pages = 0, bad = 0;
+
+	if (!modex)
+		return CHECK_SKIP;
+	for (u64 a = ONE_MIB; a < top; a += 0x1000) {
+		if (guest_addr_in_map(a))
+			continue;
+		pages++;
+		if (*(volatile u64 *)a != ~0ULL ||
+		    *(volatile u64 *)(a + 0xff8) != ~0ULL)
+			bad++;
+		if (!first)
+			first = a;
+		else if (!second)
+			second = a;
+	}
+	GINFO("%llu hidden pages below %#llx, first at %#llx\n",
+	      (unsigned long long)pages, (unsigned long long)top,
+	      (unsigned long long)first);
+	GCHECK(pages > 0, "no hidden (unmapped) range below the top of RAM");
+	GCHECK(!bad, "%llu hidden pages do not read as 0xff",
+	       (unsigned long long)bad);
+	if (first && second) {
+		*(volatile u64 *)first = 0x1122334455667788ULL;
+		GCHECK(*(volatile u64 *)second == 0x1122334455667788ULL,
+		       "a write to hidden page %#llx is not seen at %#llx",
+		       (unsigned long long)first, (unsigned long long)second);
+		*(volatile u64 *)first = ~0ULL;
+	}
+	return 0;
+}
+
 /* --------------------------------------------------------------- CPUID */
 
 static int check_cpuid(void)
@@ -608,6 +649,7 @@ void guest_main(void)
 	run_check("bootinfo", check_bootinfo);
 	run_check("ram", check_ram);
 	run_check("hidden-memory", check_hidden_memory);
+	run_check("hidden-semantics", check_hidden_semantics);
 	run_check("cpuid", check_cpuid);
 	run_check("msr", check_msrs);
 	run_check("virt-insns", check_virt_insns);

@@ -119,6 +119,9 @@ extern char __image_start[], __image_end[];
  */
 unsigned guest_free_ranges(struct guest_range *out, unsigned max);
 
+/* Whether any memory-map entry, of any type, covers physical address @a. */
+bool guest_addr_in_map(u64 a);
+
 /* True if the command line has @tok as a whole space-separated word. */
 bool cmdline_has(const char *tok);
 /* Value of "key=value" on the command line, copied into @buf; false if none. */

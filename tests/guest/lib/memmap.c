@@ -80,3 +80,14 @@ unsigned guest_free_ranges(struct guest_range *out, unsigned max)
 	}
 	return n;
 }
+
+bool guest_addr_in_map(u64 a)
+{
+	for (unsigned i = 0; i < guest_boot.nr_mmap; i++) {
+		const struct guest_mem_region *r = &guest_boot.mmap[i];
+
+		if (a >= r->base && a < r->base + r->len)
+			return true;
+	}
+	return false;
+}
