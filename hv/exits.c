@@ -175,6 +175,41 @@ static void handle_msr(struct vcpu *v, bool write)
 		skip_insn(v);
 }
 
+/*
+ * SDM Vol. 2D XSETBV: #GP(0) unless ECX = 0 (XCR0), bit 0 (x87) is set,
+ * no bit outside what CPUID.(EAX=0DH,ECX=0):EDX:EAX enumerates is set, and
+ * AVX (bit 2) comes with SSE (bit 1), AVX-512 (bits 5-7) all together and
+ * with AVX. #UD (CR4.OSXSAVE=0) and the CPL check precede the VM exit
+ * (SDM Vol. 3C 26.1.1). Modex keeps no extended state of its own, so a
+ * valid value is loaded into the CPU as L1's.
+ */
+static bool xcr0_valid(u64 val)
+{
+	struct cpuid_regs d = cpuid_count(0xd, 0);
+	u64 supported = ((u64)d.edx << 32) | d.eax;
+	u64 avx512 = BIT(5) | BIT(6) | BIT(7);
+
+	if (!(val & BIT(0)) || (val & ~supported))
+		return false;
+	if ((val & BIT(2)) && !(val & BIT(1)))
+		return false;
+	if ((val & avx512) && ((val & avx512) != avx512 || !(val & BIT(2))))
+		return false;
+	return true;
+}
+
+static void handle_xsetbv(struct vcpu *v)
+{
+	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+
+	if ((u32)v->regs.rcx != 0 || !xcr0_valid(val)) {
+		vendor->inject_exception(v, X86_GP, true, 0);
+		return;
+	}
+	asm volatile("xsetbv" : : "c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
+	skip_insn(v);
+}
+
 static void handle_hypercall(struct vcpu *v)
 {
 	if (hypercall_handle(guest_hc_env(), &v->regs, vendor->cpl(v)) ==
@@ -229,6 +264,9 @@ void exits_handle(struct vcpu *v)
 	case EXIT_R_MSR_READ:
 	case EXIT_R_MSR_WRITE:
 		handle_msr(v, e->reason == EXIT_R_MSR_WRITE);
+		break;
+	case EXIT_R_XSETBV:
+		handle_xsetbv(v);
 		break;
 	case EXIT_R_VIRT_INSN:
 		/* L1 sees no VMX/SVM: their instructions are #UD (APM Vol. 3

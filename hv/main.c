@@ -15,6 +15,7 @@
 #include "hv/guest.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
+#include "hv/include/x86.h"
 #include "hv/log.h"
 #include "hv/memory.h"
 #include "hv/multiboot2.h"
@@ -65,6 +66,17 @@ static void apply_options(void)
 			 problems);
 }
 
+/*
+ * Modex itself uses no extended state, but it executes XSETBV on L1's
+ * behalf (VMX exits on every XSETBV), which needs CR4.OSXSAVE
+ * (SDM Vol. 2D XSETBV: #UD otherwise). The VMCS host CR4 is taken later.
+ */
+static void enable_host_xsave(void)
+{
+	if (cpuid(1).ecx & BIT(26))
+		write_cr4(read_cr4() | BIT(18));
+}
+
 static void log_boot_info(void)
 {
 	for (u32 i = 0; i < boot_info.nr_regions; i++) {
@@ -95,6 +107,7 @@ void hv_main(u32 magic, u32 info_pa)
 		 boot_info.loader_name ? boot_info.loader_name : "unknown");
 	features_probe(&cpu_features);
 	features_report(&cpu_features);
+	enable_host_xsave();
 
 	log_boot_info();
 	memory_init(&boot_info);

@@ -166,7 +166,7 @@ l1_checks=(
 	'+^\[l1\] result: [0-9]+ checks, 0 failed' '+\[l1\] PASS'
 	'+\[l1\] check boot-state: ok' '+\[l1\] check bootinfo: ok'
 	'+\[l1\] check ram: ok' '+\[l1\] check hidden-memory: ok'
-	'+\[l1\] check hidden-semantics: ok'
+	'+\[l1\] check hidden-semantics: ok' '+\[l1\] check xsetbv: ok'
 	'+\[l1\] check cpuid: ok' '+\[l1\] check msr: ok'
 	'+\[l1\] check virt-insns: ok' '+\[l1\] check hypercall: ok'
 	'-\[l1\] (FAIL|check [a-z-]+: (FAIL|skip))'

@@ -375,6 +375,48 @@ static int check_hidden_semantics(void)
 	return 0;
 }
 
+/* --------------------------------------------------------------- XSETBV */
+
+static u64 xgetbv0(void)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((u64)hi << 32) | lo;
+}
+
+static void do_xsetbv0(void *arg)
+{
+	u64 v = *(const u64 *)arg;
+
+	asm volatile("xsetbv" : : "c"(0), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+/*
+ * XSETBV exits unconditionally on VMX, so Modex emulates it: a valid XCR0
+ * takes effect, an invalid one raises #GP (SDM Vol. 2D XSETBV).
+ */
+static int check_xsetbv(void)
+{
+	u64 cr4, x87 = 1, xcr0, bad = 0; /* bit 0 (x87) clear: invalid */
+
+	if (!(guest_cpuid(1, 0).ecx & BIT(26)))
+		return CHECK_SKIP;
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	GCHECK(try_write_cr4(cr4 | BIT(18)) == -1,
+	       "setting CR4.OSXSAVE faulted");
+	xcr0 = xgetbv0();
+	GCHECK(guest_try_call(do_xsetbv0, &x87) == -1,
+	       "XSETBV of XCR0 = 1 (x87 only) faulted");
+	GCHECK(xgetbv0() == 1, "XCR0 reads %#llx after XSETBV 1",
+	       (unsigned long long)xgetbv0());
+	GCHECK(guest_try_call(do_xsetbv0, &bad) == 13,
+	       "XSETBV of XCR0 = 0 did not raise #GP");
+	GCHECK(guest_try_call(do_xsetbv0, &xcr0) == -1,
+	       "restoring XCR0 %#llx faulted", (unsigned long long)xcr0);
+	return 0;
+}
+
 /* --------------------------------------------------------------- CPUID */
 
 static int check_cpuid(void)
@@ -652,6 +694,7 @@ void guest_main(void)
 	run_check("hidden-semantics", check_hidden_semantics);
 	run_check("cpuid", check_cpuid);
 	run_check("msr", check_msrs);
+	run_check("xsetbv", check_xsetbv);
 	run_check("virt-insns", check_virt_insns);
 	run_check("hypercall", check_hypercalls);
 	maybe_fault();
