@@ -13,23 +13,13 @@ cd "$top"
 BUILD=${BUILD:-build}
 n=${1:-100000}
 out=$BUILD/bench
-mkdir -p "$out/obj"
+mkdir -p "$out"
 
-make -s -j"$(nproc)" "$BUILD/modex.elf" guests >/dev/null
+make -s -j"$(nproc)" "$BUILD/modex.elf" guests >/dev/null # guests includes tests/bench/l1_bench.c
 
-# Build the bench kernel like tests/guest/guest.mk builds test kernels.
-cflags=(-std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib
-	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone
-	-mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables
-	-fno-strict-aliasing -fno-common -Wall -Wextra -Werror -I.)
-gcc "${cflags[@]}" -c tests/bench/l1_bench.c -o "$out/obj/l1_bench.o"
-libobjs=$(find "$BUILD/guest/obj" -name '*.o' ! -name 'l1_*' ! -name 'mb1_header.S.o' ! -name 'mb2_header.S.o')
-ld -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
-	-T tests/guest/lib/guest.ld -o "$out/l1_bench.elf" "$out/obj/l1_bench.o" \
-	$libobjs "$BUILD/guest/obj/tests/guest/lib/mb2_header.S.o"
 
-tools/mkiso.sh "$out/modex.iso" "$BUILD/modex.elf" "exit=qemu" "$out/l1_bench.elf" "n=$n" >/dev/null
-tests/guest/mkiso-bare.sh "$out/bare.iso" "$out/l1_bench.elf" mb2 "n=$n exit=qemu" >/dev/null
+tools/mkiso.sh "$out/modex.iso" "$BUILD/modex.elf" "exit=qemu" "$BUILD/guest/l1_bench_mb2.elf" "n=$n" >/dev/null
+tests/guest/mkiso-bare.sh "$out/bare.iso" "$BUILD/guest/l1_bench_mb2.elf" mb2 "n=$n exit=qemu" >/dev/null
 
 run() { # run ISO LOG
 	timeout 600 qemu-system-x86_64 -accel tcg -cpu max -m 256 -icount shift=0 \

@@ -24,6 +24,9 @@ GUEST_LIB_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_LIB_SRCS))
 GUEST_NAMES := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/l1_*.c))
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES),$(GUEST_OUT)/$(g)_mb1.elf \
 	$(GUEST_OUT)/$(g)_mb2.elf)
+# Benchmark kernels (tests/bench/*.c, multiboot2 only): tools/bench-*.sh.
+BENCH_NAMES := $(patsubst tests/bench/%.c,%,$(wildcard tests/bench/*.c))
+GUEST_ELFS += $(foreach g,$(BENCH_NAMES),$(GUEST_OUT)/$(g)_mb2.elf)
 
 .PHONY: guests
 guests: $(GUEST_ELFS)
@@ -31,7 +34,8 @@ guests: $(GUEST_ELFS)
 # Objects reached through the pattern rules below stay (not intermediate).
 .SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
 	$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o \
-	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES))
+	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES)) \
+	$(patsubst %,$(GUEST_OUT)/obj/tests/bench/%.c.o,$(BENCH_NAMES))
 
 $(GUEST_OUT)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -43,6 +47,10 @@ $(GUEST_OUT)/obj/%.S.o: %.S
 
 $(GUEST_OUT)/%_mb1.elf: $(GUEST_OUT)/obj/tests/guest/%.c.o $(GUEST_LIB_OBJS) \
 		$(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o tests/guest/lib/guest.ld
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(GUEST_OUT)/%_mb2.elf: $(GUEST_OUT)/obj/tests/bench/%.c.o $(GUEST_LIB_OBJS) \
+		$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o tests/guest/lib/guest.ld
 	$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
 
 $(GUEST_OUT)/%_mb2.elf: $(GUEST_OUT)/obj/tests/guest/%.c.o $(GUEST_LIB_OBJS) \
