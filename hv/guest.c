@@ -18,6 +18,7 @@
 #include "hv/include/x86.h"
 #include "hv/l1_boot.h"
 #include "hv/log.h"
+#include "hv/ranges.h"
 #include "hv/memory.h"
 #include "hv/panic.h"
 #include "hv/stats.h"
@@ -31,9 +32,9 @@ extern char __image_start[], __image_end[];
 #define MAX_L1_RAM (MB2_MAX_REGIONS + 2 * MAX_HIDDEN)
 #define FOUR_GIB 0x100000000ULL
 
-static struct phys_range hidden[MAX_HIDDEN];
+static struct mem_range hidden[MAX_HIDDEN];
 static u32 nr_hidden;
-static struct phys_range l1_ram[MAX_L1_RAM];
+static struct mem_range l1_ram[MAX_L1_RAM];
 static u32 nr_l1_ram;
 static struct pt_mem_direct npt_mem_direct;
 static struct pt stage2;
@@ -65,29 +66,21 @@ static void pool_free(u64 pa)
 	frame_free(pa, 1);
 }
 
-static bool overlaps_any(u64 s, u64 e, const struct phys_range *r, u32 n)
-{
-	for (u32 i = 0; i < n; i++)
-		if (s < r[i].end && r[i].start < e)
-			return true;
-	return false;
-}
-
 /* ------------------------------------------------------- memory layout */
 
 static int compute_l1_ram(const struct mb2_info *info)
 {
-	struct phys_range avail[MB2_MAX_REGIONS];
+	struct mem_range avail[MB2_MAX_REGIONS];
 	u32 na = 0;
 	int n;
 
 	hidden[nr_hidden++] =
-		(struct phys_range){ (u64)__image_start, (u64)__image_end };
+		(struct mem_range){ (u64)__image_start, (u64)__image_end };
 	hidden[nr_hidden++] =
-		(struct phys_range){ memory_pool().start, memory_pool().end };
+		(struct mem_range){ memory_pool().start, memory_pool().end };
 	for (u32 i = 0; i < info->nr_regions; i++)
 		if (info->regions[i].type == 1)
-			avail[na++] = (struct phys_range){
+			avail[na++] = (struct mem_range){
 				info->regions[i].base,
 				info->regions[i].base + info->regions[i].len
 			};
@@ -285,7 +278,7 @@ void guest_handle_npf(struct vcpu *v)
 				"faulted on",
 			gpa, e->qual);
 	if (gpa < stage2_top || gpa >> stage2.fmt.maxphyaddr ||
-	    overlaps_any(base, base + SZ_2M, hidden, nr_hidden) ||
+	    ranges_overlap(hidden, nr_hidden, base, base + SZ_2M) ||
 	    pt_map(&stage2, base, base, SZ_2M, pt_acc_full(&stage2.fmt), 0, 0))
 		guest_fatal(
 			v,

@@ -19,7 +19,7 @@
 #define HC_MAX_ENTRIES (1ULL << 32)
 
 struct hc_env {
-	const struct phys_range *ram; /* L1's RAM, sorted or not */
+	const struct mem_range *ram; /* L1's RAM, sorted or not */
 	u32 nr_ram;
 	struct exit_stats *stats;
 	u32 features; /* MODEX_FEAT_* */

@@ -40,13 +40,13 @@ static const struct loader_mem_ops ops = { mem_write, mem_zero };
 /* L1's memory map: the firmware's, with Modex's memory cut out of the
  * available regions (absent, not reserved: docs/isolation.md). */
 static unsigned build_l1_map(const struct mb2_info *info,
-			     const struct phys_range *hidden, u32 nr_hidden)
+			     const struct mem_range *hidden, u32 nr_hidden)
 {
 	unsigned n = 0;
 
 	for (u32 i = 0; i < info->nr_regions; i++) {
 		const struct mb2_region *r = &info->regions[i];
-		struct phys_range in = { r->base, r->base + r->len }, out[8];
+		struct mem_range in = { r->base, r->base + r->len }, out[8];
 		int k;
 
 		if (r->type != L1_MEM_AVAILABLE) {
@@ -67,8 +67,8 @@ static unsigned build_l1_map(const struct mb2_info *info,
 }
 
 static unsigned collect(const struct mb2_info *info,
-			const struct phys_range *ram, u32 nr_ram,
-			const struct phys_range *hidden, u32 nr_hidden)
+			const struct mem_range *ram, u32 nr_ram,
+			const struct mem_range *hidden, u32 nr_hidden)
 {
 	unsigned na = 0;
 
@@ -139,8 +139,8 @@ static int place_info(const struct mb2_info *info, u32 nr_ram, unsigned na,
 	return 0;
 }
 
-int l1_boot_load(const struct mb2_info *info, const struct phys_range *ram,
-		 u32 nr_ram, const struct phys_range *hidden, u32 nr_hidden,
+int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
+		 u32 nr_ram, const struct mem_range *hidden, u32 nr_hidden,
 		 struct boot_cpu_state *bs)
 {
 	const struct mb2_module *m = &info->modules[0];

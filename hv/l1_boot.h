@@ -18,8 +18,8 @@
  * @hidden (Modex's memory). 0 with @bs filled, or a negative error after
  * logging a whole sentence naming the problem.
  */
-int l1_boot_load(const struct mb2_info *info, const struct phys_range *ram,
-		 u32 nr_ram, const struct phys_range *hidden, u32 nr_hidden,
+int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
+		 u32 nr_ram, const struct mem_range *hidden, u32 nr_hidden,
 		 struct boot_cpu_state *bs);
 
 #endif /* MODEX_HV_L1_BOOT_H */

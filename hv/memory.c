@@ -15,6 +15,7 @@
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
 #include "hv/log.h"
+#include "hv/ranges.h"
 #include "hv/panic.h"
 #include "mm/pt_build.h"
 
@@ -36,14 +37,6 @@ struct mem_range memory_pool(void)
 static void *identity(hpa_t pa)
 {
 	return (void *)pa;
-}
-
-static bool overlaps(u64 s, u64 e, const struct mem_range *r, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (s < r[i].end && r[i].start < e)
-			return true;
-	return false;
 }
 
 /*
@@ -71,7 +64,7 @@ static int pool_reserve(const struct mb2_info *info)
 		if (r->type != 1 /* available */)
 			continue;
 		for (; hi >= lo + MODEX_POOL_SIZE; hi -= SZ_2M) {
-			if (overlaps(hi - MODEX_POOL_SIZE, hi, busy, nb))
+			if (ranges_overlap(busy, nb, hi - MODEX_POOL_SIZE, hi))
 				continue;
 			pool = (struct mem_range){ hi - MODEX_POOL_SIZE, hi };
 			return 0;

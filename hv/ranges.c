@@ -5,7 +5,7 @@
 #include "hv/include/compiler.h"
 #include "hv/include/err.h"
 
-bool ranges_contain(const struct phys_range *r, u32 n, u64 addr)
+bool ranges_contain(const struct mem_range *r, u32 n, u64 addr)
 {
 	for (u32 i = 0; i < n; i++)
 		if (addr >= r[i].start && addr < r[i].end)
@@ -14,10 +14,10 @@ bool ranges_contain(const struct phys_range *r, u32 n, u64 addr)
 }
 
 /* The lowest cut that overlaps [s, e), or NULL. */
-static const struct phys_range *first_cut(const struct phys_range *cut,
-					  u32 ncut, u64 s, u64 e)
+static const struct mem_range *first_cut(const struct mem_range *cut, u32 ncut,
+					 u64 s, u64 e)
 {
-	const struct phys_range *best = NULL;
+	const struct mem_range *best = NULL;
 
 	for (u32 i = 0; i < ncut; i++) {
 		if (cut[i].start >= e || cut[i].end <= s ||
@@ -29,9 +29,9 @@ static const struct phys_range *first_cut(const struct phys_range *cut,
 	return best;
 }
 
-int ranges_subtract(const struct phys_range *in, u32 n,
-		    const struct phys_range *cut, u32 ncut,
-		    struct phys_range *out, u32 max)
+int ranges_subtract(const struct mem_range *in, u32 n,
+		    const struct mem_range *cut, u32 ncut,
+		    struct mem_range *out, u32 max)
 {
 	u32 nr = 0;
 
@@ -40,14 +40,14 @@ int ranges_subtract(const struct phys_range *in, u32 n,
 		u64 e = ALIGN_DOWN(in[i].end, PAGE_SIZE);
 
 		while (s < e) {
-			const struct phys_range *c = first_cut(cut, ncut, s, e);
+			const struct mem_range *c = first_cut(cut, ncut, s, e);
 			u64 piece_end =
 				c ? MAX(ALIGN_DOWN(c->start, PAGE_SIZE), s) : e;
 
 			if (piece_end > s) {
 				if (nr == max)
 					return -E_TOOBIG;
-				out[nr++] = (struct phys_range){ s, piece_end };
+				out[nr++] = (struct mem_range){ s, piece_end };
 			}
 			if (!c)
 				break;
@@ -55,4 +55,12 @@ int ranges_subtract(const struct phys_range *in, u32 n,
 		}
 	}
 	return (int)nr;
+}
+
+bool ranges_overlap(const struct mem_range *r, u32 n, u64 s, u64 e)
+{
+	for (u32 i = 0; i < n; i++)
+		if (s < r[i].end && r[i].start < e)
+			return true;
+	return false;
 }

@@ -9,20 +9,19 @@
 
 #include "hv/include/types.h"
 
-struct phys_range {
-	u64 start, end; /* [start, end) */
-};
-
 /*
  * @out = the parts of @in (n ranges) not covered by any of @cut (ncut
  * ranges), page-aligned inwards, in the order of @in. Returns the number
  * written, or -E_TOOBIG if more than @max would be needed.
  */
-int ranges_subtract(const struct phys_range *in, u32 n,
-		    const struct phys_range *cut, u32 ncut,
-		    struct phys_range *out, u32 max);
+int ranges_subtract(const struct mem_range *in, u32 n,
+		    const struct mem_range *cut, u32 ncut,
+		    struct mem_range *out, u32 max);
+
+/* Whether [s, e) overlaps one of the @n ranges. */
+bool ranges_overlap(const struct mem_range *r, u32 n, u64 s, u64 e);
 
 /* Whether @addr lies in one of the @n ranges. */
-bool ranges_contain(const struct phys_range *r, u32 n, u64 addr);
+bool ranges_contain(const struct mem_range *r, u32 n, u64 addr);
 
 #endif /* MODEX_HV_RANGES_H */

@@ -28,10 +28,6 @@
 
 #include "hv/include/types.h"
 
-struct mem_range {
-	u64 start, end; /* end exclusive */
-};
-
 /* Nothing below this is ever handed out (real-mode and firmware areas). */
 #define FRAME_LOW_LIMIT 0x100000ull
 

@@ -27,6 +27,11 @@ typedef u64 hva_t; /* Modex virtual */
 typedef u64 gpa_t; /* guest physical (L1 or L2, named at the use site) */
 typedef u64 gva_t; /* guest linear */
 
+/* A physical address range [start, end). */
+struct mem_range {
+	u64 start, end;
+};
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ULL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))

@@ -17,7 +17,7 @@
 static u8 ram[RAM_SIZE];
 static struct exit_stats st;
 static int exits_called, exit_code;
-static const struct phys_range ranges[] = {
+static const struct mem_range ranges[] = {
 	{ RAM_BASE, RAM_BASE + RAM_SIZE / 2 },
 	{ RAM_BASE + RAM_SIZE / 2, RAM_BASE + RAM_SIZE }, /* adjacent */
 	{ 0x200000, 0x200100 },

@@ -5,14 +5,14 @@
 #include "hv/include/err.h"
 #include "hv/ranges.h"
 
-static struct phys_range out[16];
+static struct mem_range out[16];
 
 TEST(subtract_middle_and_edges)
 {
-	const struct phys_range ram[] = { { 0, 0x9f000 },
-					  { 0x100000, 0x10000000 } };
-	const struct phys_range modex[] = { { 0x2000000, 0x2100000 },
-					    { 0xf000000, 0x10000000 } };
+	const struct mem_range ram[] = { { 0, 0x9f000 },
+					 { 0x100000, 0x10000000 } };
+	const struct mem_range modex[] = { { 0x2000000, 0x2100000 },
+					   { 0xf000000, 0x10000000 } };
 	int n = ranges_subtract(ram, 2, modex, 2, out, 16);
 
 	REQUIRE(n == 3);
@@ -26,8 +26,8 @@ TEST(subtract_middle_and_edges)
 
 TEST(unaligned_cuts_round_outwards)
 {
-	const struct phys_range ram[] = { { 0x1000, 0x10000 } };
-	const struct phys_range cut[] = { { 0x3010, 0x4001 } };
+	const struct mem_range ram[] = { { 0x1000, 0x10000 } };
+	const struct mem_range cut[] = { { 0x3010, 0x4001 } };
 	int n = ranges_subtract(ram, 1, cut, 1, out, 16);
 
 	REQUIRE(n == 2);
@@ -37,11 +37,11 @@ TEST(unaligned_cuts_round_outwards)
 
 TEST(overlapping_and_unsorted_cuts)
 {
-	const struct phys_range ram[] = { { 0x10000, 0x20000 } };
-	const struct phys_range cut[] = { { 0x18000, 0x30000 },
-					  { 0x12000, 0x14000 },
-					  { 0x13000, 0x19000 },
-					  { 0, 0x11000 } };
+	const struct mem_range ram[] = { { 0x10000, 0x20000 } };
+	const struct mem_range cut[] = { { 0x18000, 0x30000 },
+					 { 0x12000, 0x14000 },
+					 { 0x13000, 0x19000 },
+					 { 0, 0x11000 } };
 	int n = ranges_subtract(ram, 1, cut, 4, out, 16);
 
 	REQUIRE(n == 1);
@@ -53,12 +53,25 @@ TEST(overlapping_and_unsorted_cuts)
 
 TEST(all_cut_and_overflow)
 {
-	const struct phys_range ram[] = { { 0x1000, 0x9000 } };
-	const struct phys_range all[] = { { 0, 0x10000 } };
-	const struct phys_range holes[] = { { 0x2000, 0x3000 },
-					    { 0x4000, 0x5000 } };
+	const struct mem_range ram[] = { { 0x1000, 0x9000 } };
+	const struct mem_range all[] = { { 0, 0x10000 } };
+	const struct mem_range holes[] = { { 0x2000, 0x3000 },
+					   { 0x4000, 0x5000 } };
 
 	CHECK_EQ(ranges_subtract(ram, 1, all, 1, out, 16), 0);
 	CHECK_EQ(ranges_subtract(ram, 1, holes, 2, out, 2), -E_TOOBIG);
 	CHECK_EQ(ranges_subtract(ram, 1, holes, 2, out, 3), 3);
+}
+
+TEST(overlap_is_half_open)
+{
+	static const struct mem_range r[] = { { 0x1000, 0x3000 },
+					      { 0x8000, 0x9000 } };
+
+	CHECK(ranges_overlap(r, 2, 0x2fff, 0x4000));
+	CHECK(!ranges_overlap(r, 2, 0x3000, 0x8000)); /* touching only */
+	CHECK(!ranges_overlap(r, 2, 0x0, 0x1000));
+	CHECK(ranges_overlap(r, 2, 0x0, 0x10000)); /* covers both */
+	CHECK(ranges_overlap(r, 2, 0x8fff, 0x9000));
+	CHECK(!ranges_overlap(r, 0, 0x0, ~0ULL));
 }
