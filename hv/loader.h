@@ -247,4 +247,9 @@ void loader_gdt(u64 gdt[LOADER_GDT_ENTRIES]);
 void loader_initial_state(const struct l1_image *img, gpa_t info_gpa,
 			  gpa_t gdt_gpa, struct boot_cpu_state *st);
 
+struct guest_regs;
+/* L1's general registers (RAX, RBX, RSP, RIP, RFLAGS) from @st, the rest
+ * zero: what both vendor backends load before the first entry. */
+void loader_initial_regs(const struct boot_cpu_state *st, struct guest_regs *r);
+
 #endif /* MODEX_HV_LOADER_H */

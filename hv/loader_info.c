@@ -10,6 +10,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/vcpu.h"
 
 /* ---- boot information ---- */
 
@@ -357,4 +358,16 @@ void loader_initial_state(const struct l1_image *img, gpa_t info_gpa,
 	st->tr = (struct boot_seg){ 0, BOOT_AR_TSS32_BUSY, 0xffff, 0 };
 	if (gdt_gpa)
 		st->gdtr = (struct boot_dtr){ gdt_gpa, LOADER_GDT_SIZE - 1 };
+}
+
+void loader_initial_regs(const struct boot_cpu_state *st, struct guest_regs *r)
+{
+	/* RFLAGS bit 1 is reserved as 1 (SDM Vol. 1 3.4.3). */
+	*r = (struct guest_regs){
+		.rax = st->rax,
+		.rbx = st->rbx,
+		.rsp = st->rsp,
+		.rip = st->rip,
+		.rflags = st->rflags | BIT(1),
+	};
 }

@@ -51,13 +51,7 @@ int svm_guest_init_from_boot(const struct boot_cpu_state *s,
 		/* The CPL is SS.DPL (APM Vol. 2 15.5.1). */
 		.cpl = (u8)((s->ss.ar >> 5) & 3),
 	};
-	*r = (struct guest_regs){
-		.rax = s->rax,
-		.rbx = s->rbx,
-		.rsp = s->rsp,
-		.rip = s->rip,
-		.rflags = s->rflags,
-	};
+	loader_initial_regs(s, r);
 	/* Real mode, or a CS Modex cannot describe, is not a multiboot
 	 * state: refuse rather than enter something undefined. */
 	if (!(s->cr0 & X86_CR0_PE) || !(g->cs.attrib & SEG_ATTR_P))

@@ -72,13 +72,7 @@ int vmx_guest_init_from_boot(const struct boot_cpu_state *s,
 		.rip = s->rip,
 		.rsp = s->rsp,
 	};
-	*r = (struct guest_regs){
-		.rax = s->rax,
-		.rbx = s->rbx,
-		.rsp = s->rsp,
-		.rip = s->rip,
-		.rflags = s->rflags | BIT(1),
-	};
+	loader_initial_regs(s, r);
 	/* Multiboot states are protected mode with a present CS; L1 sees
 	 * no VMX, so it cannot start with CR4.VMXE set. */
 	if (!(s->cr0 & X86_CR0_PE) || (g->cs.ar & VMX_AR_UNUSABLE) ||

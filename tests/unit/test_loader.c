@@ -11,6 +11,7 @@
 #include "hv/include/compiler.h"
 #include "hv/include/err.h"
 #include "hv/loader.h"
+#include "hv/vcpu.h"
 #include "hv/multiboot2.h"
 
 /*
@@ -1255,4 +1256,25 @@ TEST(random_mutation)
 	fprintf(stderr, "  random_mutation: %u accepted, %u loaded\n", accepted,
 		loaded);
 	CHECK(accepted > 1000);
+}
+
+/* Both backends start L1 from these registers. */
+TEST(initial_regs_from_state)
+{
+	struct boot_cpu_state st = { 0 };
+	struct guest_regs r;
+
+	st.rax = 0x36d76289;
+	st.rbx = 0x10000;
+	st.rip = 0x100030;
+	st.rsp = 0;
+	st.rflags = 0; /* bit 1 is reserved as 1 whatever the state says */
+	memset(&r, 0xa5, sizeof(r));
+	loader_initial_regs(&st, &r);
+	CHECK_EQ(r.rax, 0x36d76289);
+	CHECK_EQ(r.rbx, 0x10000);
+	CHECK_EQ(r.rip, 0x100030);
+	CHECK_EQ(r.rflags, 2);
+	CHECK_EQ(r.rcx | r.rdx | r.rsi | r.rdi | r.rbp | r.rsp | r.r8 | r.r15,
+		 0);
 }
