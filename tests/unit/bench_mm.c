@@ -5,6 +5,7 @@
  * map throughput. Built by `make bench-mm` without sanitizers at -O2.
  */
 #include <stdio.h>
+#include "tests/unit/support/rng.h"
 #include <stdlib.h>
 #include <time.h>
 
@@ -44,10 +45,7 @@ static u64 rng = 88172645463325252ULL;
 
 static u64 xorshift(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rng_next(&rng);
 }
 
 static void bench_walks(struct pt *pt, const struct perm_table *perm, u64 span,

@@ -3,6 +3,7 @@
 #include "hv/cmdline.h"
 
 #include "tests/unit/harness.h"
+#include "tests/unit/support/rng.h"
 
 struct reports {
 	int n;
@@ -302,10 +303,7 @@ static u64 rng = 88172645463325252ull;
 
 static u64 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rng_next(&rng);
 }
 
 /* Random text from a small alphabet of meaningful characters. */

@@ -10,6 +10,7 @@
 #include "hv/include/compiler.h"
 #include "hv/include/err.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/support/rng.h"
 
 #define FAKE_BASE 0x100000ull
 #define FAKE_SIZE 0x2000000ull /* 32 MiB */
@@ -264,10 +265,7 @@ static u64 rng = 0x2545f4914f6cdd1dull;
 
 static u64 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rng_next(&rng);
 }
 
 static u64 mpa(u64 f)

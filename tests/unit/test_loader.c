@@ -6,6 +6,7 @@
  * information builders and entry state, and random image mutation.
  */
 #include "tests/unit/harness.h"
+#include "tests/unit/support/rng.h"
 
 #include "hv/elf.h"
 #include "hv/include/compiler.h"
@@ -1165,10 +1166,7 @@ static u64 rng = 0x9e3779b97f4a7c15ULL;
 
 static u64 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rng_next(&rng);
 }
 
 /* Hot spots: ELF header, program headers, the multiboot header. */

@@ -4,6 +4,7 @@
  * split and merge, unmap freeing tables, protect, error paths.
  */
 #include "tests/unit/harness.h"
+#include "tests/unit/support/rng.h"
 
 #include "hv/include/err.h"
 #include "mm/pt_build.h"
@@ -259,10 +260,7 @@ static u64 rnd_state = 0x9e3779b97f4a7c15ULL;
 
 static u64 rnd(void)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
+	return rng_next(&rnd_state);
 }
 
 static u64 rnd_size(void)

@@ -20,6 +20,7 @@
 #include "mm/pt_mem.h"
 #include "mm/pt_walk.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/support/rng.h"
 
 /* ---------------------------------------------------------- fake memory */
 
@@ -741,11 +742,7 @@ static u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
 static u64 rnd(void)
 {
-	/* xorshift64*: fixed seed, reproducible. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
+	return rng_next(&rng_state);
 }
 
 static unsigned rnd_n(unsigned n)

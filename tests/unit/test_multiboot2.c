@@ -8,6 +8,7 @@
 
 #include "hv/include/err.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/support/rng.h"
 
 #define INFO_PHYS 0x10000ull
 #define IMAGE_START 0x100000ull
@@ -644,10 +645,7 @@ static u64 rng = 0x853c49e6748fea9bull;
 
 static u64 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rng_next(&rng);
 }
 
 static void mutate(u8 *buf, u32 len)

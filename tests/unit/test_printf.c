@@ -5,6 +5,7 @@
 #include "hv/include/err.h"
 
 #include "tests/unit/harness.h"
+#include "tests/unit/support/rng.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,11 +16,7 @@ static u64 rng_state = 0x9e3779b97f4a7c15ull;
 
 static u64 rnd(void)
 {
-	/* xorshift64*: seeded, so failures reproduce. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
+	return rng_next(&rng_state);
 }
 
 /* Formats with both implementations into a buffer of `size` and compares. */
