@@ -111,7 +111,7 @@ void hv_main(u32 magic, u32 info_pa)
 
 	log_boot_info();
 	memory_init(&boot_info);
-	selftest_run(hv_options.test);
+	selftest_run(&hv_options);
 
 	guest_start(&boot_info);
 	log_info("no L1 module was given; nothing to run, stopping.");

@@ -4,26 +4,9 @@
 
 #define LOG_PREFIX "selftest"
 #include "boot/stacks.h"
-#include "hv/include/lib.h"
+#include "hv/cmdline.h"
 #include "hv/log.h"
 #include "hv/panic.h"
-
-static bool has_word(const char *words, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (const char *p = words; *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && !strncmp(p, w, n))
-			return true;
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return false;
-}
 
 /* Ends only by faulting: the limit is far beyond the stack's size. */
 static volatile u64 recurse_limit = ~0ULL;
@@ -39,17 +22,17 @@ static __attribute__((noinline)) u64 recurse(volatile u64 depth)
 	return recurse(depth + 1) + pad[0];
 }
 
-void selftest_run(const char *words)
+void selftest_run(const struct hv_options *o)
 {
-	if (!words || !*words)
+	if (!o->test_flags)
 		return;
-	log_info("fault injection requested: %s", words);
-	if (has_word(words, "ud"))
+	log_info("fault injection requested: %s", o->test);
+	if (o->test_flags & CMDLINE_TEST_UD)
 		asm volatile("ud2");
-	if (has_word(words, "guard-write"))
+	if (o->test_flags & CMDLINE_TEST_GUARD_WRITE)
 		*(volatile u64 *)(stack_area + 8) = 0xdead;
-	if (has_word(words, "stack-overflow"))
+	if (o->test_flags & CMDLINE_TEST_STACK_OVERFLOW)
 		log_info("unreachable: %lu", recurse(0));
-	if (has_word(words, "panic"))
+	if (o->test_flags & CMDLINE_TEST_PANIC)
 		panic("panic requested by test=panic.");
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Boot-time fault injection for the boot tests (option test=<words>):
+ * Boot-time fault injection for the boot tests (option test=<words>,
+ * parsed into hv_options.test_flags by hv/cmdline.c):
  * each word deliberately breaks something so a test can check that Modex
  * reports it instead of hanging or triple-faulting.
  *   ud            execute UD2 in Modex (expects the #UD report)
@@ -12,6 +13,8 @@
 #ifndef MODEX_HV_SELFTEST_H
 #define MODEX_HV_SELFTEST_H
 
-void selftest_run(const char *words);
+struct hv_options;
+
+void selftest_run(const struct hv_options *o);
 
 #endif /* MODEX_HV_SELFTEST_H */
