@@ -112,7 +112,7 @@ static int place_info(const struct mb2_info *info, u32 nr_ram, unsigned na,
 		.cmdline = cmdline,
 		.mmap = l1_map,
 		.nr_mmap = nr_map,
-		.rsdp = info->rsdp_phys ? (const void *)info->rsdp_phys : NULL,
+		.rsdp = info->rsdp,
 		.rsdp_len = info->rsdp_len,
 	};
 	size_t need = 0;
