@@ -225,6 +225,11 @@ static void test_exit(void *ctx, u8 code)
 	hv_exit(code == MODEX_TEST_PASS ? HV_EXIT_PASS : HV_EXIT_FAIL);
 }
 
+struct vcpu *guest_boot_vcpu(void)
+{
+	return &vcpu0;
+}
+
 const struct hc_env *guest_hc_env(void)
 {
 	return &hc_env;

@@ -13,6 +13,7 @@
 #include "hv/exit.h"
 #include "hv/features.h"
 #include "hv/guest.h"
+#include "hv/lapic.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
@@ -108,6 +109,7 @@ void hv_main(u32 magic, u32 info_pa)
 	features_probe(&cpu_features);
 	features_report(&cpu_features);
 	enable_host_xsave();
+	lapic_init();
 
 	log_boot_info();
 	memory_init(&boot_info);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every CPU under Modex: the CPUs ACPI's MADT lists, started by Modex from
+ * its own trampoline, each running one of L1's vCPUs (index 0 is the boot
+ * CPU and L1's BSP). L1's INIT and SIPI reach a vCPU only through the
+ * functions below: no sequence of L1 actions runs a CPU outside Modex.
+ * Context: any CPU; the per-CPU state itself is in hv/percpu.h.
+ */
+#ifndef MODEX_HV_SMP_H
+#define MODEX_HV_SMP_H
+
+#include "hv/include/types.h"
+
+#define MODEX_MAX_CPUS 64
+
+struct vcpu;
+
+/* CPUs Modex runs (after smp_init; 1 before). */
+u32 smp_nr_cpus(void);
+/* L1's vCPU on CPU @idx (0 = the boot CPU, L1's BSP). */
+struct vcpu *smp_vcpu(u32 idx);
+/* The local APIC ID of CPU @idx (xAPIC IDs are the low 8 bits). */
+u32 smp_apic_id(u32 idx);
+/* The index of the CPU with local APIC ID @apic_id, or -1. */
+int smp_cpu_by_apic_id(u32 apic_id);
+/* The index of the calling CPU. */
+u32 smp_this_cpu(void);
+
+/*
+ * L1 sent INIT / a SIPI with @vector to vCPU @idx. Callable from any CPU's
+ * exit path; the target acts on it the way the architecture defines (SDM
+ * Vol. 3A 9.4, 11.6.1): INIT puts the vCPU in the wait-for-SIPI state
+ * (for the BSP: see docs/isolation.md), a SIPI starts a waiting vCPU at
+ * vector << 12 and is ignored by a vCPU that is not waiting.
+ */
+void smp_send_init(u32 idx);
+void smp_send_sipi(u32 idx, u8 vector);
+
+#endif /* MODEX_HV_SMP_H */
