@@ -9,18 +9,9 @@
 #include "hv/console.h"
 #include "hv/exit.h"
 #include "hv/include/compiler.h"
+#include "hv/include/lib.h"
 #include "hv/include/x86.h"
 
-/* 64-bit TSS (SDM Vol. 3A 8.7, Figure 8-11). */
-struct tss64 {
-	u32 reserved0;
-	u64 rsp[3];
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-} __packed;
 _Static_assert(sizeof(struct tss64) == 104, "TSS size");
 _Static_assert(offsetof(struct tss64, ist) == 0x24, "TSS IST offset");
 
@@ -44,19 +35,21 @@ struct desc_ptr {
 #define GATE_INTERRUPT_P_DPL0 0x8e
 #define VECTOR_STUB_SIZE 16
 
-static struct tss64 tss __aligned(16);
-static u64 gdt[5] __aligned(16);
+static struct cpu_tables boot_tables;
 static struct idt_gate idt[256] __aligned(16);
 extern char vector_stubs[];
 
-static void gdt_init(void)
+static void gdt_init(struct cpu_tables *t, const u64 ist_top[3])
 {
-	u64 base = (u64)&tss, limit = sizeof(tss) - 1;
+	struct tss64 *tss = &t->tss;
+	u64 *gdt = t->gdt;
+	u64 base = (u64)tss, limit = sizeof(*tss) - 1;
 
-	tss.ist[IST_DF - 1] = (u64)ist_df_stack_top;
-	tss.ist[IST_NMI - 1] = (u64)ist_nmi_stack_top;
-	tss.ist[IST_MC - 1] = (u64)ist_mc_stack_top;
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+	memset(t, 0, sizeof(*t));
+	tss->ist[IST_DF - 1] = ist_top[0];
+	tss->ist[IST_NMI - 1] = ist_top[1];
+	tss->ist[IST_MC - 1] = ist_top[2];
+	tss->iomap_base = sizeof(*tss); /* no I/O bitmap */
 
 	gdt[0] = 0;
 	gdt[GDT_SEL_CODE64 / 8] = 0x00af9a000000ffffULL;
@@ -68,9 +61,9 @@ static void gdt_init(void)
 	gdt[GDT_SEL_TSS / 8 + 1] = base >> 32;
 }
 
-static void gdt_load(void)
+static void gdt_load(const struct cpu_tables *t)
 {
-	struct desc_ptr p = { sizeof(gdt) - 1, (u64)gdt };
+	struct desc_ptr p = { sizeof(t->gdt) - 1, (u64)t->gdt };
 
 	asm volatile("lgdt %0\n\t"
 		     "pushq %1\n\t"
@@ -102,18 +95,33 @@ static void idt_set(unsigned vec, u8 ist)
 	};
 }
 
-void cpu_tables_init(void)
+static void idt_load(void)
 {
 	struct desc_ptr p = { sizeof(idt) - 1, (u64)idt };
 
-	gdt_init();
-	gdt_load();
+	asm volatile("lidt %0" : : "m"(p));
+}
+
+void cpu_tables_init(void)
+{
+	const u64 ist[3] = { (u64)ist_df_stack_top, (u64)ist_nmi_stack_top,
+			     (u64)ist_mc_stack_top };
+
+	gdt_init(&boot_tables, ist);
+	gdt_load(&boot_tables);
 	for (unsigned v = 0; v < ARRAY_SIZE(idt); v++)
 		idt_set(v, 0);
 	idt_set(2, IST_NMI);
 	idt_set(8, IST_DF);
 	idt_set(18, IST_MC);
-	asm volatile("lidt %0" : : "m"(p));
+	idt_load();
+}
+
+void cpu_tables_load(struct cpu_tables *t, const u64 ist_top[3])
+{
+	gdt_init(t, ist_top);
+	gdt_load(t);
+	idt_load();
 }
 
 static const char *const exc_names[32] = {

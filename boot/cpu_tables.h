@@ -19,6 +19,25 @@
 #define IST_MC 3
 
 #ifndef __ASSEMBLY__
+#include "hv/include/compiler.h"
+
+/* 64-bit TSS (SDM Vol. 3A 8.7, Figure 8-11). */
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+/* One CPU's GDT and TSS (the IDT is shared). */
+struct cpu_tables {
+	u64 gdt[5] __aligned(16);
+	struct tss64 tss __aligned(16);
+};
+
 /* Register frame built by boot/exception.S, lowest address first. */
 struct exc_frame {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8;
@@ -27,7 +46,11 @@ struct exc_frame {
 	u64 rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
+/* Boot CPU: its GDT/TSS (IST stacks from boot/stacks.S) and the IDT. */
 void cpu_tables_init(void);
+/* Any other CPU: load @t with these IST stack tops (IST_DF, IST_NMI,
+ * IST_MC order) and the shared IDT. */
+void cpu_tables_load(struct cpu_tables *t, const u64 ist_top[3]);
 void exception_handler(struct exc_frame *f);
 #endif
 

@@ -108,7 +108,8 @@ int acpi_find_table(const struct acpi_reader *rd, const void *rsdp,
 	return -E_NOENT;
 }
 
-static void add_cpu(struct acpi_cpu *out, u32 max, u32 *nr, u32 id, bool x2)
+static void add_cpu(struct acpi_cpu *out, u32 max, u32 *nr, u32 id, bool x2,
+		    bool enabled)
 {
 	u32 kept = MIN(*nr, max);
 
@@ -116,7 +117,7 @@ static void add_cpu(struct acpi_cpu *out, u32 max, u32 *nr, u32 id, bool x2)
 		if (out[i].apic_id == id)
 			return;
 	if (*nr < max)
-		out[*nr] = (struct acpi_cpu){ id, x2 };
+		out[*nr] = (struct acpi_cpu){ id, x2, enabled };
 	(*nr)++;
 }
 
@@ -151,7 +152,7 @@ int acpi_madt_cpus(const struct acpi_reader *rd, u64 pa, u32 len,
 				memcpy(&flags, e + 8, 4);
 			}
 			if ((flags & 3) && id != (e[0] == 0 ? 0xffu : ~0u))
-				add_cpu(out, max, nr, id, e[0] == 9);
+				add_cpu(out, max, nr, id, e[0] == 9, flags & 1);
 		}
 		off += e[1];
 	}

@@ -34,6 +34,7 @@ int acpi_find_table(const struct acpi_reader *rd, const void *rsdp,
 struct acpi_cpu {
 	u32 apic_id;
 	bool x2apic_entry; /* from a processor local x2APIC structure */
+	bool enabled; /* flags bit 0; else only online capable */
 };
 
 /*

@@ -196,6 +196,24 @@ static bool set_test(struct hv_options *o, const char *v)
 	return true;
 }
 
+/* cpus=N: a decimal count from 1 to CMDLINE_MAX_CPUS. */
+static bool set_cpus(struct hv_options *o, const char *v)
+{
+	u32 n = 0;
+
+	if (!*v || strlen(v) > 4)
+		return false;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return false;
+		n = n * 10 + (u32)(*v - '0');
+	}
+	if (n < 1 || n > CMDLINE_MAX_CPUS)
+		return false;
+	o->cpus = n;
+	return true;
+}
+
 static bool set_l1(struct hv_options *o, const char *v)
 {
 	memcpy(o->l1_cmdline, v, strlen(v) + 1);
@@ -210,6 +228,7 @@ static const struct option options[] = {
 	{ "exit", WORD_MAX, set_exit, "halt, qemu or bochs" },
 	{ "test", CMDLINE_TEST_MAX - 1, set_test, "comma-separated words" },
 	{ "l1", CMDLINE_L1_MAX - 1, set_l1, "an L1 command line" },
+	{ "cpus", WORD_MAX, set_cpus, "a number of CPUs from 1 to 64" },
 };
 
 static const struct option *find_option(const char *key, size_t len)

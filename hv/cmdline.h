@@ -9,6 +9,7 @@
  *   test=word[,word...]            boot-test fault injection (none)
  *   l1=value                       command line for L1 (overrides the
  *                                  module's own)
+ *   cpus=N                         run L1 on at most N CPUs (all)
  *   -- rest                        everything after "--" is L1's command
  *                                  line, verbatim
  *
@@ -26,6 +27,7 @@
 enum exit_method { EXIT_HALT = 0, EXIT_QEMU, EXIT_BOCHS };
 enum log_level { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DBG };
 
+#define CMDLINE_MAX_CPUS 64 /* MODEX_MAX_CPUS (hv/smp.h) */
 #define CMDLINE_COM1 0x3f8
 #define CMDLINE_COM2 0x2f8
 #define CMDLINE_COM3 0x3e8
@@ -47,6 +49,7 @@ struct hv_options {
 	char l1_cmdline[CMDLINE_L1_MAX];
 	bool l1_cmdline_set; /* l1= or "--" was given (even if empty) */
 	u64 test_flags; /* CMDLINE_TEST_*; other words only in test */
+	u32 cpus; /* cpus=N: at most N of L1's vCPUs; 0 = every CPU */
 	char test[CMDLINE_TEST_MAX]; /* test= value, raw */
 };
 

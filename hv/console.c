@@ -5,7 +5,9 @@
  */
 #include "hv/console.h"
 
+#include "hv/include/spinlock.h"
 #include "hv/include/x86.h"
+#include "hv/smp.h"
 #include "hv/printf.h"
 
 /* 16550 register offsets and line-status bits (PC16550D datasheet). */
@@ -22,6 +24,36 @@
 #define UART_SPIN_LIMIT 1000000
 
 static u16 con_io_port = COM1_PORT;
+
+/* One CPU writes at a time; the owner may nest (a fault while printing).
+ * A lock held past the bound belongs to a CPU that stopped: take it. */
+#define CON_LOCK_SPINS 20000000u
+static struct spinlock con_spin;
+static volatile u32 con_owner = ~0u;
+static u32 con_depth;
+
+void con_lock(void)
+{
+	u32 me = smp_this_cpu();
+
+	if (con_owner == me) {
+		con_depth++;
+		return;
+	}
+	for (u32 i = 0; !spin_trylock(&con_spin); i++)
+		if (i == CON_LOCK_SPINS)
+			break;
+	con_owner = me;
+	con_depth = 1;
+}
+
+void con_unlock(void)
+{
+	if (--con_depth)
+		return;
+	con_owner = ~0u;
+	spin_unlock(&con_spin);
+}
 
 void con_init(u16 port)
 {
@@ -69,8 +101,10 @@ void con_putc(char c)
 
 void con_write(const char *s)
 {
+	con_lock();
 	while (*s)
 		con_putc(*s++);
+	con_unlock();
 }
 
 static void con_fmt_out(void *ctx, char c)
@@ -81,7 +115,9 @@ static void con_fmt_out(void *ctx, char c)
 
 void con_vprintf(const char *fmt, va_list ap)
 {
+	con_lock();
 	fmt_vformat(con_fmt_out, NULL, fmt, ap);
+	con_unlock();
 }
 
 void con_printf(const char *fmt, ...)

@@ -17,6 +17,10 @@ void con_putc(char c);
 void con_write(const char *s);
 void con_printf(const char *fmt, ...) __printf(1, 2);
 void con_vprintf(const char *fmt, va_list ap);
+/* Hold the console for several writes that form one line or report
+ * (nests on the same CPU). Every write above takes it too. */
+void con_lock(void);
+void con_unlock(void);
 /* Wait until the transmitter is empty, so nothing is lost at power-off. */
 void con_drain(void);
 

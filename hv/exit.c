@@ -4,6 +4,7 @@
 
 #include "hv/console.h"
 #include "hv/include/x86.h"
+#include "hv/smp.h"
 
 static enum exit_method exit_method = EXIT_HALT;
 
@@ -21,6 +22,7 @@ void hv_exit(u8 code)
 {
 	static const char bochs_shutdown[] = "Shutdown";
 
+	smp_stop_others();
 	if (code == HV_EXIT_PASS)
 		con_write("[modex] exit: pass\n");
 	else

@@ -15,6 +15,7 @@
 #include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
 #include "hv/log.h"
+#include "hv/smp.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
 
@@ -81,7 +82,11 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
 	va_list ap;
 
 	v->stopped = true;
-	con_write("[modex] guest: ");
+	con_lock();
+	if (v->index)
+		con_printf("[modex] cpu%u guest: ", v->index);
+	else
+		con_write("[modex] guest: ");
 	va_start(ap, fmt);
 	con_vprintf(fmt, ap);
 	va_end(ap);
@@ -89,6 +94,7 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
 	if (vendor && vendor->dump)
 		vendor->dump(v);
 	guest_report_stats();
+	con_unlock();
 	hv_exit(HV_EXIT_FAIL);
 }
 
@@ -279,6 +285,13 @@ void exits_handle(struct vcpu *v)
 	case EXIT_R_INTR:
 	case EXIT_R_NMI:
 		break; /* delivered to L1 when it resumes */
+	case EXIT_R_INIT:
+		smp_handle_init(v);
+		break;
+	case EXIT_R_SIPI:
+		/* SDM Vol. 3C 28.2.1: the qualification is the vector. */
+		smp_handle_sipi(v, (u8)e->qual);
+		break;
 	case EXIT_R_TRIPLE_FAULT:
 		guest_fatal(v, "L1 triple fault (shutdown); stopping L1.");
 	case EXIT_R_ENTRY_FAIL:

@@ -21,6 +21,8 @@
 #include "hv/ranges.h"
 #include "hv/memory.h"
 #include "hv/panic.h"
+#include "hv/percpu.h"
+#include "hv/smp.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
 #include "mm/frame.h"
@@ -40,7 +42,6 @@ static struct pt_mem_direct npt_mem_direct;
 static struct pt stage2;
 static hpa_t sink_pa;
 static u64 stage2_top; /* identity-mapped up front below this */
-static struct vcpu vcpu0;
 static struct hc_env hc_env;
 
 /* Canaries in the image: one in .data, one in .bss (8-byte aligned). */
@@ -225,11 +226,6 @@ static void test_exit(void *ctx, u8 code)
 	hv_exit(code == MODEX_TEST_PASS ? HV_EXIT_PASS : HV_EXIT_FAIL);
 }
 
-struct vcpu *guest_boot_vcpu(void)
-{
-	return &vcpu0;
-}
-
 const struct hc_env *guest_hc_env(void)
 {
 	return &hc_env;
@@ -296,7 +292,7 @@ void guest_handle_npf(struct vcpu *v)
 
 static void dump_l1(void)
 {
-	vendor->dump(&vcpu0);
+	vendor->dump(&this_cpu()->vcpu);
 }
 
 static void fail(const char *what, int err)
@@ -322,6 +318,7 @@ static void report_layout(void)
 void guest_start(const struct mb2_info *info)
 {
 	struct boot_cpu_state bs;
+	struct vcpu *v;
 	u64 canary_frame;
 	int ret;
 
@@ -332,9 +329,15 @@ void guest_start(const struct mb2_info *info)
 	vendor = vendor_select(&cpu_features);
 	if (!vendor)
 		fail("cannot run L1", -E_NOSUPP);
-	ret = vendor->enable();
+	ret = smp_boot_cpu_ready();
+	if (!ret)
+		ret = vendor->enable();
 	if (ret)
 		fail("cannot enable virtualization", ret);
+	ret = smp_start_aps(info);
+	if (ret)
+		fail("cannot bring every CPU under Modex, so L1 cannot run safely",
+		     ret);
 	ret = compute_l1_ram(info);
 	if (ret)
 		fail("cannot compute L1's memory", ret);
@@ -350,11 +353,13 @@ void guest_start(const struct mb2_info *info)
 		fail("cannot build the stage-2 tables for L1", ret);
 	report_layout();
 	hc_env_init();
-	ret = vendor->vcpu_init(&vcpu0, &bs, stage2.root);
+	v = &this_cpu()->vcpu;
+	ret = vendor->vcpu_init(v, &bs, stage2.root);
 	if (ret)
 		fail("cannot set up L1's vCPU", ret);
 	panic_set_guest_dump(dump_l1);
-	log_info("starting L1 at %#lx.", vcpu0.regs.rip);
-	vcpu_run_loop(&vcpu0);
+	smp_release_aps(stage2.root);
+	log_info("starting L1 at %#lx.", v->regs.rip);
+	vcpu_run_loop(v);
 	hv_exit(HV_EXIT_FAIL);
 }

@@ -33,9 +33,6 @@ void guest_start(const struct mb2_info *info);
  */
 bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa);
 
-/* L1's boot vCPU (the BSP). */
-struct vcpu *guest_boot_vcpu(void);
-
 /* The hypercall environment (L1's RAM, statistics, test exit). */
 const struct hc_env *guest_hc_env(void);
 /* A nested-paging fault (v->exit.reason == EXIT_R_NPF). */

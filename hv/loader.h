@@ -227,7 +227,7 @@ struct boot_dtr {
 
 /* The register state a multiboot kernel is entered with. */
 struct boot_cpu_state {
-	u64 rip, rsp, rax, rbx, rflags;
+	u64 rip, rsp, rax, rbx, rdx, rflags;
 	u64 cr0, cr3, cr4, efer;
 	struct boot_seg cs, ds, es, fs, gs, ss, tr, ldtr;
 	struct boot_dtr gdtr, idtr;
@@ -247,8 +247,24 @@ void loader_gdt(u64 gdt[LOADER_GDT_ENTRIES]);
 void loader_initial_state(const struct l1_image *img, gpa_t info_gpa,
 			  gpa_t gdt_gpa, struct boot_cpu_state *st);
 
+/*
+ * The state INIT leaves a CPU in (SDM Vol. 3A 10.1.1, table 10-1), which
+ * is where every AP waits for its SIPI: real mode at F000:FFF0, EDX the
+ * CPUID.1 signature @signature. INIT keeps CR0.CD and CR0.NW (footnote
+ * 2 of the table): @cr0 is the CPU's CR0 before the INIT (0x60000010
+ * for one never started).
+ */
+#define LOADER_POWERUP_CR0 0x60000010ULL /* CD, NW, ET */
+void loader_init_state(struct boot_cpu_state *st, u64 cr0, u32 signature);
+/*
+ * A SIPI with @vector to a CPU waiting in @st (from loader_init_state):
+ * CS selector vector << 8, base vector << 12, IP 0 (SDM Vol. 3A 9.4.4.1,
+ * 11.6.1).
+ */
+void loader_sipi_state(struct boot_cpu_state *st, u8 vector);
+
 struct guest_regs;
-/* L1's general registers (RAX, RBX, RSP, RIP, RFLAGS) from @st, the rest
+/* L1's general registers (RAX, RBX, RDX, RSP, RIP, RFLAGS) from @st, the rest
  * zero: what both vendor backends load before the first entry. */
 void loader_initial_regs(const struct boot_cpu_state *st, struct guest_regs *r);
 

@@ -360,12 +360,42 @@ void loader_initial_state(const struct l1_image *img, gpa_t info_gpa,
 		st->gdtr = (struct boot_dtr){ gdt_gpa, LOADER_GDT_SIZE - 1 };
 }
 
+#define INIT_AR_CODE 0x009b /* present, code, execute/read, accessed */
+#define INIT_AR_DATA 0x0093 /* present, data, read/write, accessed */
+#define INIT_AR_LDT 0x0082 /* present, LDT */
+#define INIT_AR_TSS 0x008b /* present, busy 16/32-bit TSS */
+
+void loader_init_state(struct boot_cpu_state *st, u64 cr0, u32 signature)
+{
+	struct boot_seg data = { 0, INIT_AR_DATA, 0xffff, 0 };
+
+	memset(st, 0, sizeof(*st));
+	st->rip = 0xfff0;
+	st->rdx = signature;
+	st->rflags = 0x2;
+	st->cr0 = (cr0 & (X86_CR0_CD | X86_CR0_NW)) | X86_CR0_ET;
+	st->cs = (struct boot_seg){ 0xf000, INIT_AR_CODE, 0xffff, 0xffff0000 };
+	st->ds = st->es = st->fs = st->gs = st->ss = data;
+	st->ldtr = (struct boot_seg){ 0, INIT_AR_LDT, 0xffff, 0 };
+	st->tr = (struct boot_seg){ 0, INIT_AR_TSS, 0xffff, 0 };
+	st->gdtr = (struct boot_dtr){ 0, 0xffff };
+	st->idtr = (struct boot_dtr){ 0, 0xffff };
+}
+
+void loader_sipi_state(struct boot_cpu_state *st, u8 vector)
+{
+	st->cs.sel = (u16)(vector << 8);
+	st->cs.base = (u64)vector << 12;
+	st->rip = 0;
+}
+
 void loader_initial_regs(const struct boot_cpu_state *st, struct guest_regs *r)
 {
 	/* RFLAGS bit 1 is reserved as 1 (SDM Vol. 1 3.4.3). */
 	*r = (struct guest_regs){
 		.rax = st->rax,
 		.rbx = st->rbx,
+		.rdx = st->rdx,
 		.rsp = st->rsp,
 		.rip = st->rip,
 		.rflags = st->rflags | BIT(1),

@@ -3,6 +3,7 @@
 #include "hv/log.h"
 
 #include "hv/console.h"
+#include "hv/smp.h"
 
 enum log_level log_threshold = LOG_INFO;
 
@@ -19,9 +20,16 @@ void log_emit(enum log_level lvl, const char *prefix, const char *fmt, ...)
 
 	if (lvl > log_threshold)
 		return;
-	con_printf("[modex] %s: %s", prefix, log_tags[lvl]);
+	con_lock();
+	/* Lines from the boot CPU carry no CPU tag; the others' say cpuN. */
+	if (smp_this_cpu())
+		con_printf("[modex] cpu%u %s: %s", smp_this_cpu(), prefix,
+			   log_tags[lvl]);
+	else
+		con_printf("[modex] %s: %s", prefix, log_tags[lvl]);
 	va_start(ap, fmt);
 	con_vprintf(fmt, ap);
 	va_end(ap);
 	con_putc('\n');
+	con_unlock();
 }

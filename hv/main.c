@@ -22,6 +22,7 @@
 #include "hv/multiboot2.h"
 #include "hv/panic.h"
 #include "hv/selftest.h"
+#include "hv/smp.h"
 
 extern char __image_start[], __image_end[];
 
@@ -67,17 +68,6 @@ static void apply_options(void)
 			 problems);
 }
 
-/*
- * Modex itself uses no extended state, but it executes XSETBV on L1's
- * behalf (VMX exits on every XSETBV), which needs CR4.OSXSAVE
- * (SDM Vol. 2D XSETBV: #UD otherwise). The VMCS host CR4 is taken later.
- */
-static void enable_host_xsave(void)
-{
-	if (cpuid(1).ecx & BIT(26))
-		write_cr4(read_cr4() | BIT(18));
-}
-
 static void log_boot_info(void)
 {
 	for (u32 i = 0; i < boot_info.nr_regions; i++) {
@@ -97,6 +87,7 @@ static void log_boot_info(void)
 void hv_main(u32 magic, u32 info_pa)
 {
 	(void)magic; /* checked by boot/entry.S */
+	smp_init_boot_cpu();
 	cpu_tables_init();
 	con_init(COM1_PORT);
 	parse_boot_info(info_pa);
@@ -108,7 +99,6 @@ void hv_main(u32 magic, u32 info_pa)
 		 boot_info.loader_name ? boot_info.loader_name : "unknown");
 	features_probe(&cpu_features);
 	features_report(&cpu_features);
-	enable_host_xsave();
 	lapic_init();
 
 	log_boot_info();

@@ -14,6 +14,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/lapic.h"
 #include "hv/log.h"
 #include "hv/ranges.h"
 #include "hv/panic.h"
@@ -106,6 +107,11 @@ static int map_host(const struct mb2_info *info)
 	if (!ret)
 		ret = pt_map(&host_pt, (u64)__data_start, (u64)__data_start,
 			     __data_end - __data_start, rw, 0, 0);
+	/* The xAPIC page, uncached (SDM Vol. 3A 11.4.1: strong uncacheable),
+	 * which no memory-map region describes. */
+	if (!ret)
+		ret = pt_map(&host_pt, lapic_phys_base(), lapic_phys_base(),
+			     PAGE_SIZE, rw, PTE_PCD | PTE_PWT, 0);
 	return ret;
 }
 
@@ -124,6 +130,57 @@ static int unmap_guards(void)
 	for (unsigned i = 0; i < ARRAY_SIZE(stack_guards) && !ret; i++)
 		ret = pt_unmap(&host_pt, (u64)stack_guards[i], PAGE_SIZE);
 	return ret;
+}
+
+/* Guard pages below the other CPUs' stacks (hv/smp.c), checked below. */
+#define MAX_EXTRA_GUARDS 256
+static u64 extra_guards[MAX_EXTRA_GUARDS];
+static u32 nr_extra_guards;
+
+static inline void invlpg(u64 va)
+{
+	asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+int memory_add_guard(u64 va)
+{
+	int ret;
+
+	if (nr_extra_guards == MAX_EXTRA_GUARDS)
+		return -E_NOMEM;
+	ret = pt_unmap(&host_pt, va, PAGE_SIZE);
+	if (ret)
+		return ret;
+	invlpg(va);
+	extra_guards[nr_extra_guards++] = va;
+	return 0;
+}
+
+int memory_host_protect(u64 va, u64 size, acc_t acc)
+{
+	int ret = pt_protect(&host_pt, va, size, acc, 0);
+
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		invlpg(va + off);
+	return ret;
+}
+
+u64 memory_host_root(void)
+{
+	return host_pt.root;
+}
+
+void memory_check_guards(void)
+{
+	struct pt_walk w;
+	u32 unmapped = 0;
+
+	for (u32 i = 0; i < nr_extra_guards; i++)
+		if (pt_lookup(&host_pt, extra_guards[i], &w) == PTW_NOT_PRESENT)
+			unmapped++;
+	log_info("per-CPU stack guard pages unmapped: %u of %u.", unmapped,
+		 nr_extra_guards);
+	BUG_ON(unmapped != nr_extra_guards);
 }
 
 struct wx_count {

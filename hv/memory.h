@@ -8,6 +8,7 @@
 #define MODEX_HV_MEMORY_H
 
 #include "hv/multiboot2.h"
+#include "mm/access.h"
 #include "mm/frame.h"
 
 /* Size of the pool Modex reserves for itself (tables, sink page...). */
@@ -17,5 +18,18 @@ void memory_init(const struct mb2_info *info);
 
 /* Modex's pool: [start, end), 2 MiB aligned, below 4 GiB. */
 struct mem_range memory_pool(void);
+
+/* The root of Modex's own page tables (below 4 GiB: APs load it in
+ * 32-bit mode). */
+u64 memory_host_root(void);
+/* Unmap the page at @va in Modex's tables as a stack guard page; the
+ * guards are counted by memory_check_guards(). */
+int memory_add_guard(u64 va);
+/* Re-encode [va, va+size) of Modex's tables with @acc and flush this
+ * CPU's TLB for it (other CPUs must not have it cached). */
+int memory_host_protect(u64 va, u64 size, acc_t acc);
+/* Log and assert that every guard page memory_add_guard() took is
+ * unmapped. */
+void memory_check_guards(void);
 
 #endif /* MODEX_HV_MEMORY_H */

@@ -5,6 +5,7 @@
 #include "hv/console.h"
 #include "hv/exit.h"
 #include "hv/include/x86.h"
+#include "hv/smp.h"
 
 static void (*guest_dump_hook)(void);
 static bool in_panic;
@@ -33,12 +34,13 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	va_list ap;
 
 	asm volatile("cli");
-	if (in_panic) {
+	if (__atomic_exchange_n(&in_panic, true, __ATOMIC_ACQ_REL)) {
 		con_write("[modex] PANIC: nested panic; stopping.\n");
 		hv_exit(HV_EXIT_FAIL);
 	}
-	in_panic = true;
-	con_printf("[modex] PANIC at %s:%d: ", file, line);
+	smp_stop_others();
+	con_printf("[modex] PANIC on CPU %u at %s:%d: ", smp_this_cpu(), file,
+		   line);
 	va_start(ap, fmt);
 	con_vprintf(fmt, ap);
 	va_end(ap);

@@ -9,11 +9,29 @@
 #ifndef MODEX_HV_SMP_H
 #define MODEX_HV_SMP_H
 
+#include "hv/include/compiler.h"
 #include "hv/include/types.h"
 
 #define MODEX_MAX_CPUS 64
 
 struct vcpu;
+struct mb2_info;
+
+/* Bring-up, in this order, on the boot CPU. */
+/* First thing in hv_main: the boot CPU's per-CPU state and GS. */
+void smp_init_boot_cpu(void);
+/* Once the backend is chosen: the boot CPU's vendor state. */
+int smp_boot_cpu_ready(void);
+/*
+ * Start every other CPU the MADT lists (at most MODEX_MAX_CPUS) from the
+ * trampoline, each to virtualization on (vendor->enable) and waiting.
+ * An enabled CPU that does not come up is an error: L1 could start it
+ * outside Modex. The first cpus=N of them will run L1's vCPUs.
+ */
+int smp_start_aps(const struct mb2_info *info);
+/* L1's stage 2 is ready (@root): the APs set up their vCPUs, in the
+ * wait-for-SIPI state. */
+void smp_release_aps(hpa_t root);
 
 /* CPUs Modex runs (after smp_init; 1 before). */
 u32 smp_nr_cpus(void);
@@ -35,5 +53,14 @@ u32 smp_this_cpu(void);
  */
 void smp_send_init(u32 idx);
 void smp_send_sipi(u32 idx, u8 vector);
+
+/* Exit-path hooks (hv/vcpu.c, hv/exits.c): before each entry; an INIT
+ * exit; a SIPI exit (the CPU's own wait-for-SIPI state). */
+void smp_poll(struct vcpu *v);
+void smp_handle_init(struct vcpu *v);
+void smp_handle_sipi(struct vcpu *v, u8 vector);
+
+/* End of the run (hv_exit, panic): every other CPU stops for good. */
+void smp_stop_others(void);
 
 #endif /* MODEX_HV_SMP_H */

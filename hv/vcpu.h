@@ -11,6 +11,7 @@
 #define MODEX_HV_VCPU_H
 
 #include "hv/exit_info.h"
+#include "hv/include/spinlock.h"
 #include "hv/include/types.h"
 
 struct guest_regs {
@@ -19,6 +20,22 @@ struct guest_regs {
 	u64 rip, rflags;
 };
 
+/* Where a vCPU stands in the INIT/SIPI protocol (SDM Vol. 3A 9.4). */
+enum vcpu_mp_state {
+	VCPU_RUNNABLE = 0,
+	VCPU_WAIT_SIPI, /* after INIT (every AP before L1 starts it) */
+};
+
+struct vcpu_mp {
+	volatile u32 state; /* enum vcpu_mp_state */
+	volatile u32 init_in_flight; /* an INIT was sent, not yet taken */
+	volatile u32 sipi; /* 0, or SIPI_PENDING | vector */
+	struct spinlock lock; /* the three above */
+	bool hw_wait; /* the CPU itself waits for the SIPI (VMX) */
+	u64 init_cr0; /* CR0 when INIT was taken (CD/NW survive it) */
+};
+#define SIPI_PENDING 0x100u
+
 struct vcpu {
 	struct guest_regs regs;
 	struct exit_info exit; /* the exit being handled */
@@ -26,6 +43,8 @@ struct vcpu {
 	hpa_t root; /* EPT01 / NPT01 root */
 	u64 exits; /* exits so far */
 	bool stopped; /* L1 was stopped (triple fault, fatal exit) */
+	u32 index; /* the CPU it runs on (hv/smp.h) */
+	struct vcpu_mp mp;
 };
 
 /* Run L1 until it is stopped (hv/vcpu.c); a stop ends the run. */

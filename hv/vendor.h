@@ -16,12 +16,17 @@ struct pt_format;
 
 struct vendor_ops {
 	const char *name;
+	/* Bytes of per-CPU state (struct percpu.vendor, page aligned,
+	 * zeroed) the backend needs on every CPU. */
+	size_t percpu_size;
 	/* 0 if this CPU can run Modex with this backend, else -E_NOSUPP
 	 * after logging which required feature is missing. */
 	int (*probe)(const struct cpu_features *f);
-	/* Take the CPU: VMXON / EFER.SVME and the host save area. */
+	/* Take this CPU: VMXON / EFER.SVME and the host save area. Runs
+	 * on every CPU, the boot CPU first. */
 	int (*enable)(void);
-	/* Build VMCS01/VMCB01 for L1 starting in state s on table root. */
+	/* Build this CPU's VMCS01/VMCB01 for L1 starting in state s on
+	 * table root (again after INIT and SIPI: the state is replaced). */
 	int (*vcpu_init)(struct vcpu *v, const struct boot_cpu_state *s,
 			 hpa_t root);
 	/* Enter L1; returns after the next exit with v->exit decoded and
@@ -41,10 +46,8 @@ struct vendor_ops {
 	/* Print L1's full state (used by panic and fatal guest exits). */
 	void (*dump)(struct vcpu *v);
 
-	/*
-	 * Added for the SVM backend (issue 4); additive, NULL where a
-	 * backend does not need them (generic code checks).
-	 */
+	/* Optional operations: NULL where a backend does not need them
+	 * (generic code checks). */
 	/* The format of this backend's stage-2 tables (EPT01/NPT01), with
 	 * MBEC/GMET as the backend will run them. Valid after probe. */
 	int (*stage2_format)(struct pt_format *f);
@@ -52,6 +55,11 @@ struct vendor_ops {
 	 * against the architectural rules); only called when the backend
 	 * intercepts EFER writes (SVM: to keep SVME hidden). */
 	void (*set_efer)(struct vcpu *v, u64 efer);
+	/* Put @v (just initialised to the INIT state) in the CPU's own
+	 * wait-for-SIPI state, where a SIPI is an exit (EXIT_R_SIPI).
+	 * False, or NULL, when the CPU has none: generic code then waits
+	 * for the SIPI itself (hv/smp.c). */
+	bool (*wait_for_sipi)(struct vcpu *v);
 };
 
 extern const struct vendor_ops vmx_ops, svm_ops;

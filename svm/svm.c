@@ -13,6 +13,7 @@
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
 #include "hv/log.h"
+#include "hv/percpu.h"
 #include "hv/vendor.h"
 #include "svm/svm_entry.h"
 #include "svm/vmcb_build.h"
@@ -32,14 +33,28 @@ _Static_assert(offsetof(struct guest_regs, r13) == SVM_GR_R13, "regs");
 _Static_assert(offsetof(struct guest_regs, r14) == SVM_GR_R14, "regs");
 _Static_assert(offsetof(struct guest_regs, r15) == SVM_GR_R15, "regs");
 
-/* Modex runs identity-mapped (linker.ld): these pages' addresses are
- * their physical addresses, and they are part of the hidden image. */
-static struct vmcb vmcb01 __aligned(PAGE_SIZE);
-static u8 host_save_area[PAGE_SIZE] __aligned(PAGE_SIZE);
-static struct vmcb host_vmload_state __aligned(PAGE_SIZE);
+/*
+ * One CPU's SVM state, in Modex's pool (hv/smp.c allocates
+ * svm_ops.percpu_size bytes, page aligned, for each CPU). Modex runs
+ * identity-mapped, so the pages' addresses are their physical addresses.
+ */
+struct svm_cpu {
+	struct vmcb vmcb01;
+	u8 host_save_area[PAGE_SIZE];
+	struct vmcb host_vmload_state;
+	struct svm_vcpu vcpu;
+};
+_Static_assert(sizeof(struct vmcb) == PAGE_SIZE, "VMCB is one page");
+
+/* Shared by every CPU, written once by the boot CPU before any other
+ * enables SVM; part of the hidden Modex image. */
 static u8 msrpm[MSRPM_SIZE] __aligned(PAGE_SIZE);
 static u8 iopm[IOPM_SIZE] __aligned(PAGE_SIZE);
-static struct svm_vcpu svm_vcpu0;
+
+static struct svm_cpu *svm_cpu(void)
+{
+	return this_cpu()->vendor;
+}
 
 struct svm_features svm_feat;
 
@@ -71,17 +86,29 @@ static int svm_probe(const struct cpu_features *f)
 
 static int svm_enable(void)
 {
+	struct svm_cpu *c = svm_cpu();
+
+	if (this_cpu()->index == 0) {
+		svm_msrpm_init(msrpm);
+		memset(iopm, 0, sizeof(iopm));
+	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	/* APM Vol. 2 15.17.1: with GIF=0 an INIT is held pending; Modex
+	 * runs with GIF=0 from here on (#VMEXIT clears it again), so an
+	 * INIT sent while Modex runs waits for VMRUN, where it is
+	 * intercepted, and can never reset this CPU outside Modex. */
+	asm volatile("clgi" ::: "memory");
 	/* APM Vol. 2 15.30.4: VMRUN saves Modex's state here. */
-	wrmsr(MSR_VM_HSAVE_PA, (u64)host_save_area);
+	wrmsr(MSR_VM_HSAVE_PA, (u64)c->host_save_area);
 	/* VMRUN does not save FS, GS, TR, LDTR or the syscall MSRs
 	 * (15.5.2): keep Modex's for the VMLOAD after each #VMEXIT. */
 	asm volatile("vmsave %%rax"
 		     :
-		     : "a"((u64)&host_vmload_state)
+		     : "a"((u64)&c->host_vmload_state)
 		     : "memory");
-	log_info("SVM on: EFER.SVME set, host save area at %#lx.",
-		 (u64)host_save_area);
+	if (this_cpu()->index == 0)
+		log_info("SVM on: EFER.SVME set, host save area at %#lx.",
+			 (u64)c->host_save_area);
 	return 0;
 }
 
@@ -97,7 +124,9 @@ static int svm_stage2_format(struct pt_format *f)
 
 static void report_vmcb01(const struct svm_vcpu *s)
 {
-	/* The grep-able line the boot tests check. */
+	/* The grep-able line the boot tests check, once. */
+	if (this_cpu()->index != 0)
+		return;
 	log_info(
 		"VMCB01 at %#lx, NPT01 root %#lx, ASID %u, nested paging on, GMET %s, NRIPS %s.",
 		s->vmcb_pa, s->vmcb->ctl.nested_cr3, s->vmcb->ctl.asid,
@@ -107,7 +136,8 @@ static void report_vmcb01(const struct svm_vcpu *s)
 static int svm_vcpu_init(struct vcpu *v, const struct boot_cpu_state *bs,
 			 hpa_t root)
 {
-	struct svm_vcpu *s = &svm_vcpu0;
+	struct svm_cpu *c = svm_cpu();
+	struct svm_vcpu *s = &c->vcpu;
 	struct vmcb01_config cfg = {
 		.asid = 1,
 		.msrpm_pa = (u64)msrpm,
@@ -124,16 +154,14 @@ static int svm_vcpu_init(struct vcpu *v, const struct boot_cpu_state *bs,
 		log_err("L1's boot CPU state cannot be entered with SVM.");
 		return ret;
 	}
-	svm_msrpm_init(msrpm);
-	memset(iopm, 0, sizeof(iopm));
-	ret = vmcb01_build(&svm_feat, &cfg, &g, &vmcb01, &why);
+	ret = vmcb01_build(&svm_feat, &cfg, &g, &c->vmcb01, &why);
 	if (ret) {
 		log_err("cannot build VMCB01: %s.", why);
 		return ret;
 	}
 	memset(s, 0, sizeof(*s));
-	s->vmcb = &vmcb01;
-	s->vmcb_pa = (u64)&vmcb01;
+	s->vmcb = &c->vmcb01;
+	s->vmcb_pa = (u64)&c->vmcb01;
 	s->gmet = svm_use_gmet(&svm_feat, &cfg);
 	s->nrips = svm_feat.nrips;
 	ret = svm_stage2_format(&s->npt_fmt);
@@ -167,7 +195,8 @@ static void svm_run(struct vcpu *v)
 
 	do {
 		sync_regs_to_vmcb(v, s);
-		svm_enter(&v->regs, s->vmcb_pa, (u64)&host_vmload_state);
+		svm_enter(&v->regs, s->vmcb_pa,
+			  (u64)&svm_cpu()->host_vmload_state);
 		v->exits++;
 		v->regs.rax = vm->save.rax;
 		v->regs.rsp = vm->save.rsp;
@@ -231,6 +260,7 @@ static void svm_flush_guest_tlb(struct vcpu *v)
 
 const struct vendor_ops svm_ops = {
 	.name = "svm",
+	.percpu_size = sizeof(struct svm_cpu),
 	.probe = svm_probe,
 	.enable = svm_enable,
 	.vcpu_init = svm_vcpu_init,

@@ -52,9 +52,10 @@ int svm_guest_init_from_boot(const struct boot_cpu_state *s,
 		.cpl = (u8)((s->ss.ar >> 5) & 3),
 	};
 	loader_initial_regs(s, r);
-	/* Real mode, or a CS Modex cannot describe, is not a multiboot
-	 * state: refuse rather than enter something undefined. */
-	if (!(s->cr0 & X86_CR0_PE) || !(g->cs.attrib & SEG_ATTR_P))
+	/* A CS Modex cannot describe: refuse rather than enter something
+	 * undefined. Real mode (the INIT state of an AP) is fine: VMRUN
+	 * runs paged real mode under nested paging (APM Vol. 2 15.19). */
+	if (!(g->cs.attrib & SEG_ATTR_P))
 		return -E_INVAL;
 	return 0;
 }

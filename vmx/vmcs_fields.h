@@ -121,6 +121,7 @@
 #define GUEST_TR_AR 0x4822
 #define GUEST_INTERRUPTIBILITY 0x4824
 #define GUEST_ACTIVITY_STATE 0x4826
+#define VMX_ACTIVITY_WAIT_SIPI 3 /* SDM Vol. 3C 25.4.2 */
 #define GUEST_SYSENTER_CS 0x482a
 
 /* 32-bit host-state field (table B-11). */

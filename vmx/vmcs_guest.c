@@ -73,10 +73,11 @@ int vmx_guest_init_from_boot(const struct boot_cpu_state *s,
 		.rsp = s->rsp,
 	};
 	loader_initial_regs(s, r);
-	/* Multiboot states are protected mode with a present CS; L1 sees
-	 * no VMX, so it cannot start with CR4.VMXE set. */
-	if (!(s->cr0 & X86_CR0_PE) || (g->cs.ar & VMX_AR_UNUSABLE) ||
-	    !(g->cs.ar & AR_P) || (s->cr4 & X86_CR4_VMXE) || !tr_ok(&g->tr))
+	/* A present CS (real mode, the INIT state, needs unrestricted
+	 * guest, which Modex requires: SDM Vol. 3C 27.3.1.2); L1 sees no
+	 * VMX, so it cannot start with CR4.VMXE set. */
+	if ((g->cs.ar & VMX_AR_UNUSABLE) || !(g->cs.ar & AR_P) ||
+	    (s->cr4 & X86_CR4_VMXE) || !tr_ok(&g->tr))
 		return -E_INVAL;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
 #include "hv/log.h"
+#include "hv/percpu.h"
 #include "hv/vendor.h"
 #include "mm/pt_format.h"
 #include "vmx/vmcs_fields.h"
@@ -20,7 +21,6 @@
 
 #define MSR_IA32_PAT 0x277
 #define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
 
 /* IA32_FEATURE_CONTROL (SDM Vol. 3C 24.7). */
 #define FC_LOCKED BIT(0)
@@ -43,13 +43,28 @@ _Static_assert(offsetof(struct guest_regs, r14) == GR_R14, "regs");
 _Static_assert(offsetof(struct guest_regs, r15) == GR_R15, "regs");
 _Static_assert(HOST_RSP == VMX_HOST_RSP_FIELD, "HOST_RSP encoding");
 
-/* Modex runs identity-mapped (linker.ld), so these pages' addresses are
- * their physical addresses; they are part of the hidden Modex image. */
-static u8 vmxon_region[PAGE_SIZE] __aligned(PAGE_SIZE);
-static u8 vmcs01_region[PAGE_SIZE] __aligned(PAGE_SIZE);
+/*
+ * One CPU's VMX state, in Modex's pool (hv/smp.c allocates
+ * vmx_ops.percpu_size bytes, page aligned, for each CPU). Modex runs
+ * identity-mapped, so the pages' addresses are their physical addresses.
+ */
+struct vmx_cpu {
+	u8 vmxon[PAGE_SIZE];
+	u8 vmcs01[PAGE_SIZE];
+	struct vmx_vcpu vcpu;
+	struct vmcs01 image;
+};
+_Static_assert(offsetof(struct vmx_cpu, vmcs01) == PAGE_SIZE, "pages");
+
+/* Shared by every CPU, written once by the boot CPU before any other
+ * enables VMX; part of the hidden Modex image. */
 static u8 msr_bitmap[PAGE_SIZE] __aligned(PAGE_SIZE);
-static struct vmx_vcpu vmx_vcpu0;
 static struct vmx_caps caps;
+
+static struct vmx_cpu *vmx_cpu(void)
+{
+	return this_cpu()->vendor;
+}
 
 void vmx_read_caps(struct vmx_caps *c)
 {
@@ -118,8 +133,8 @@ static int enter_vmx_operation(void)
 	write_cr0(cr0);
 	write_cr4(cr4);
 	/* SDM Vol. 3C 25.11.5: the region starts with the revision id. */
-	*(u32 *)vmxon_region = (u32)(caps.basic & 0x7fffffff);
-	ret = vmxon((hpa_t)vmxon_region);
+	*(u32 *)vmx_cpu()->vmxon = (u32)(caps.basic & 0x7fffffff);
+	ret = vmxon((hpa_t)vmx_cpu()->vmxon);
 	if (ret) {
 		log_err("VMXON failed (%s).", ret == VMX_FAIL_INVALID ?
 						      "VMfailInvalid" :
@@ -137,11 +152,14 @@ static int vmx_enable(void)
 	if (((caps.basic >> 50) & 0xf) != 6)
 		log_warn("the VMCS memory type is %lu, not write-back.",
 			 (caps.basic >> 50) & 0xf);
+	if (this_cpu()->index == 0)
+		vmx_msr_bitmap_init(msr_bitmap);
 	if (enter_vmx_operation())
 		return -E_NOSUPP;
-	log_info("VMX on: VMCS revision %#lx, %s controls.",
-		 caps.basic & 0x7fffffff,
-		 (caps.basic & BIT(55)) ? "TRUE" : "legacy default-1");
+	if (this_cpu()->index == 0)
+		log_info("VMX on: VMCS revision %#lx, %s controls.",
+			 caps.basic & 0x7fffffff,
+			 (caps.basic & BIT(55)) ? "TRUE" : "legacy default-1");
 	return 0;
 }
 
@@ -189,10 +207,12 @@ static int load_vmcs(const struct vmcs01 *b)
 {
 	int ret;
 
-	*(u32 *)vmcs01_region = (u32)(caps.basic & 0x7fffffff);
-	ret = vmclear((hpa_t)vmcs01_region);
+	u8 *region = vmx_cpu()->vmcs01;
+
+	*(u32 *)region = (u32)(caps.basic & 0x7fffffff);
+	ret = vmclear((hpa_t)region);
 	if (!ret)
-		ret = vmptrld((hpa_t)vmcs01_region);
+		ret = vmptrld((hpa_t)region);
 	if (ret) {
 		log_err("cannot make VMCS01 current (VMCLEAR/VMPTRLD failed, VM-instruction error %lu).",
 			vmread(VM_INSTRUCTION_ERROR));
@@ -209,11 +229,11 @@ static int load_vmcs(const struct vmcs01 *b)
 	return 0;
 }
 
-static struct vmcs01 vmcs01_image;
-
 static void report_vmcs01(const struct vmcs01 *b)
 {
-	/* The grep-able banner line the boot tests check. */
+	/* The grep-able banner line the boot tests check, once. */
+	if (this_cpu()->index != 0)
+		return;
 	log_info(
 		"EPT01 root %#lx, EPTP %#lx (4 levels, %s), VPID %s, unrestricted guest, MBEC %s.",
 		(u64)(b->eptp & PAGE_MASK), b->eptp,
@@ -229,7 +249,8 @@ static void report_vmcs01(const struct vmcs01 *b)
 static int vmx_vcpu_init(struct vcpu *v, const struct boot_cpu_state *s,
 			 hpa_t root)
 {
-	struct vmx_vcpu *x = &vmx_vcpu0;
+	struct vmx_vcpu *x = &vmx_cpu()->vcpu;
+	struct vmcs01 *image = &vmx_cpu()->image;
 	struct vmx_guest_init g;
 	struct vmcs01_config cfg = {
 		.vpid = 1,
@@ -243,24 +264,23 @@ static int vmx_vcpu_init(struct vcpu *v, const struct boot_cpu_state *s,
 		log_err("L1's boot CPU state cannot be entered with VMX.");
 		return ret;
 	}
-	vmx_msr_bitmap_init(msr_bitmap);
 	read_host_state(&cfg.host);
-	ret = vmcs01_build_init(&caps, &cfg, &g, &vmcs01_image);
+	ret = vmcs01_build_init(&caps, &cfg, &g, image);
 	if (ret) {
-		log_err("cannot build VMCS01: %s.", vmcs01_image.why);
+		log_err("cannot build VMCS01: %s.", image->why);
 		return ret;
 	}
-	ret = load_vmcs(&vmcs01_image);
+	ret = load_vmcs(image);
 	if (ret)
 		return ret;
 	memset(x, 0, sizeof(*x));
 	x->caps = caps;
-	x->eptp = vmcs01_image.eptp;
-	x->mbec = vmcs01_image.mbec;
-	x->vpid = vmcs01_image.vpid;
+	x->eptp = image->eptp;
+	x->mbec = image->mbec;
+	x->vpid = image->vpid;
 	v->vendor = x;
 	v->root = root;
-	report_vmcs01(&vmcs01_image);
+	report_vmcs01(image);
 	return 0;
 }
 
@@ -355,8 +375,20 @@ static int vmx_stage2_format(struct pt_format *f)
 			      vmx_ept_format_flags(&caps));
 }
 
+/* SDM Vol. 3C 25.4.2, 26.6.1 (activity states), Vol. 3D A.6 (MISC bit 8):
+ * the CPU waits for the SIPI itself, and a SIPI is a VM exit. */
+static bool vmx_wait_for_sipi(struct vcpu *v)
+{
+	(void)v;
+	if (!(caps.misc & BIT(8)))
+		return false;
+	vmwrite(GUEST_ACTIVITY_STATE, VMX_ACTIVITY_WAIT_SIPI);
+	return true;
+}
+
 const struct vendor_ops vmx_ops = {
 	.name = "vmx",
+	.percpu_size = sizeof(struct vmx_cpu),
 	.probe = vmx_probe,
 	.enable = vmx_enable,
 	.vcpu_init = vmx_vcpu_init,
@@ -372,4 +404,5 @@ const struct vendor_ops vmx_ops = {
 	/* EFER is not intercepted: L1 writes it directly (VMCS01 saves and
 	 * loads it), so set_efer is never needed. */
 	.set_efer = NULL,
+	.wait_for_sipi = vmx_wait_for_sipi,
 };

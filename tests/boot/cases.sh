@@ -138,7 +138,7 @@ for h in $fault_hosts; do
 	boot_case "fault-guard-write.$h" "$h" "test=guard-write" fail \
 		'+FATAL: exception in Modex: vector 14 \(#PF page fault\), error code 0x2' '+cr2=0x'
 	boot_case "fault-panic.$h" "$h" "test=panic" fail \
-		'+PANIC at hv/selftest.c:[0-9]+: panic requested by test=panic\.'
+		'+PANIC on CPU 0 at hv/selftest.c:[0-9]+: panic requested by test=panic\.'
 	boot_case "cmdline-unknown.$h" "$h" "bogus=1 log=debug" pass \
 		'+warning: .*bogus' '+debug: memory map: '
 done

@@ -133,6 +133,7 @@ TEST(xsdt_finds_madt_and_lists_enabled_cpus)
 	CHECK_EQ(c[2].apic_id, 6);
 	CHECK_EQ(c[3].apic_id, 0x100);
 	CHECK(c[3].x2apic_entry && !c[0].x2apic_entry);
+	CHECK(c[0].enabled && c[1].enabled && !c[2].enabled);
 }
 
 TEST(duplicates_are_one_cpu_and_max_counts_all)
@@ -220,8 +221,8 @@ TEST(malformed_madt_entries)
 	madt_entry((const unsigned char[]){ 1, 12, 0, 0 }, 4); /* overruns */
 	CHECK_EQ(cpus(c, 4, &n), -E_INVAL);
 	build();
-	madt_entry((const unsigned char[]){ 1, 12, 0, 0, 0, 0, 0, 0xfe, 0, 0,
-					    0, 0 },
+	madt_entry((const unsigned char[]){ 1, 12, 0, 0, 0, 0, 0, 0xfe, 0, 0, 0,
+					    0 },
 		   12); /* I/O APIC: ignored */
 	lapic(0, 3, 1);
 	REQUIRE(cpus(c, 4, &n) == 0);

@@ -328,3 +328,37 @@ TEST(random_input_never_overflows)
 		REQUIRE(strlen(o.test) < sizeof(o.test));
 	}
 }
+
+TEST(cpus_option)
+{
+	static const struct {
+		const char *s;
+		u32 cpus;
+		int problems;
+	} cases[] = {
+		{ "", 0, 0 },
+		{ "cpus=1", 1, 0 },
+		{ "cpus=4", 4, 0 },
+		{ "cpus=64", 64, 0 },
+		{ "cpus=0", 0, 1 },
+		{ "cpus=65", 0, 1 },
+		{ "cpus=-1", 0, 1 },
+		{ "cpus=2x", 0, 1 },
+		{ "cpus=", 0, 1 },
+		{ "cpus=99999", 0, 1 },
+		{ "cpus=0x2", 0, 1 },
+		{ "cpus=3 cpus=2", 2, 0 },
+		{ "cpus=3 cpus=x", 3, 1 },
+	};
+	struct hv_options o;
+	struct reports r;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_MSG(parse(cases[i].s, &o, &r) == cases[i].problems, "%s",
+			  cases[i].s);
+		CHECK_MSG(o.cpus == cases[i].cpus, "%s: cpus=%u", cases[i].s,
+			  o.cpus);
+	}
+	CHECK_EQ(parse("cpus=0", &o, &r), 1);
+	CHECK_STR_CONTAINS(r.last, "cpus");
+}

@@ -339,9 +339,44 @@ TEST(boot_state_to_vmcb)
 	CHECK_EQ(vmcb.save.cs.attrib & (SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G),
 		 SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G);
 	CHECK_EQ(vmcb.save.dr7, 0x400);
-	/* Real mode is not a multiboot state. */
-	bs.cr0 = 0;
+	/* A CS that is not present cannot be entered. */
+	bs.cs.ar = 0;
 	CHECK_EQ(svm_guest_init_from_boot(&bs, &g, &r), -E_INVAL);
+}
+
+/* An AP's INIT state and the state a SIPI gives it (SDM Vol. 3A table
+ * 10-1), as VMRUN will see them: paged real mode under NPT. */
+TEST(init_and_sipi_states_to_vmcb)
+{
+	struct vmcb01_config c = { .asid = 1,
+				   .msrpm_pa = 0x200000,
+				   .iopm_pa = 0x300000,
+				   .ncr3 = 0x400000 };
+	struct boot_cpu_state bs;
+	struct svm_guest_init g;
+	struct guest_regs r;
+
+	loader_init_state(&bs, LOADER_POWERUP_CR0, 0x306d4);
+	REQUIRE(svm_guest_init_from_boot(&bs, &g, &r) == 0);
+	CHECK_EQ(g.cs.sel, 0xf000);
+	CHECK_EQ(g.cs.base, 0xffff0000);
+	CHECK_EQ(g.cs.attrib, 0x9b);
+	CHECK_EQ(g.ss.attrib, 0x93);
+	CHECK_EQ(g.cpl, 0);
+	CHECK_EQ(g.cr0, 0x60000010);
+	CHECK_EQ(r.rip, 0xfff0);
+	CHECK_EQ(r.rdx, 0x306d4);
+	REQUIRE(vmcb01_build(&qemu_like, &c, &g, &vmcb, NULL) == 0);
+	loader_sipi_state(&bs, 0x9e);
+	REQUIRE(svm_guest_init_from_boot(&bs, &g, &r) == 0);
+	CHECK_EQ(g.cs.sel, 0x9e00);
+	CHECK_EQ(g.cs.base, 0x9e000);
+	CHECK_EQ(r.rip, 0);
+	/* INIT keeps CD/NW, clears everything else but ET. */
+	loader_init_state(&bs, X86_CR0_PG | X86_CR0_PE | X86_CR0_WP, 0);
+	CHECK_EQ(bs.cr0, X86_CR0_ET);
+	loader_init_state(&bs, X86_CR0_CD | X86_CR0_PE, 0);
+	CHECK_EQ(bs.cr0, X86_CR0_CD | X86_CR0_ET);
 }
 
 /*

@@ -579,6 +579,35 @@ TEST(boot_state_null_tr_becomes_busy_tss)
 	CHECK(!(g.tr.ar & VMX_AR_UNUSABLE));
 }
 
+/* An AP's INIT state (SDM Vol. 3A table 10-1) and its SIPI state enter
+ * as unrestricted-guest real mode, outside IA-32e mode. */
+TEST(init_and_sipi_states_to_vmcs)
+{
+	struct vmx_caps c = broadwell();
+	struct vmcs01_config cfg = config();
+	struct boot_cpu_state s;
+	struct vmx_guest_init g;
+	struct guest_regs r;
+	struct vmcs01 v;
+
+	loader_init_state(&s, LOADER_POWERUP_CR0, 0x306d4);
+	REQUIRE(vmx_guest_init_from_boot(&s, &g, &r) == 0);
+	CHECK_EQ(g.cs.ar, 0x9b);
+	CHECK_EQ(g.tr.ar, 0x8b);
+	CHECK_EQ(g.ldtr.ar, 0x82);
+	CHECK_EQ(r.rdx, 0x306d4);
+	REQUIRE(vmcs01_build(&c, &cfg, &s, &v) == 0);
+	CHECK_EQ(vmcs01_get(&v, GUEST_CS_BASE, 0), 0xffff0000);
+	CHECK_EQ(vmcs01_get(&v, GUEST_RIP, 0), 0xfff0);
+	CHECK(!(vmcs01_get(&v, VM_ENTRY_CONTROLS, 0) & ENTRY_IA32E_MODE));
+	CHECK_EQ(vmcs01_get(&v, CR0_READ_SHADOW, 0), 0x60000010);
+	loader_sipi_state(&s, 0x9f);
+	REQUIRE(vmcs01_build(&c, &cfg, &s, &v) == 0);
+	CHECK_EQ(vmcs01_get(&v, GUEST_CS_SELECTOR, 0), 0x9f00);
+	CHECK_EQ(vmcs01_get(&v, GUEST_CS_BASE, 0), 0x9f000);
+	CHECK_EQ(vmcs01_get(&v, GUEST_RIP, ~0ULL), 0);
+}
+
 TEST(boot_state_refusals)
 {
 	struct vmx_caps c = broadwell();
@@ -588,12 +617,12 @@ TEST(boot_state_refusals)
 	struct guest_regs r;
 	struct vmcs01 v;
 
-	s.cr0 = 0; /* real mode is no multiboot state */
+	s.cs.ar = 0;
 	CHECK_EQ(vmx_guest_init_from_boot(&s, &g, &r), -E_INVAL);
 	CHECK_EQ(vmcs01_build(&c, &cfg, &s, &v), -E_INVAL);
 	CHECK_STR_CONTAINS(v.why, "boot CPU state");
 	s = mb2_boot_state();
-	s.cs.ar = 0;
+	s.cs.ar = 0x1b; /* not present */
 	CHECK_EQ(vmx_guest_init_from_boot(&s, &g, &r), -E_INVAL);
 	s = mb2_boot_state();
 	s.cr4 = X86_CR4_VMXE;
