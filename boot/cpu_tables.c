@@ -11,6 +11,7 @@
 #include "hv/include/compiler.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/smp.h"
 
 _Static_assert(sizeof(struct tss64) == 104, "TSS size");
 _Static_assert(offsetof(struct tss64, ist) == 0x24, "TSS IST offset");
@@ -149,15 +150,27 @@ static const char *const exc_names[32] = {
 	"#CP control protection",
 };
 
+static void (*nmi_hook)(void);
+
+void cpu_tables_set_nmi_hook(void (*hook)(void))
+{
+	nmi_hook = hook;
+}
+
 void exception_handler(struct exc_frame *f)
 {
+	if (f->vector == 2 && nmi_hook) {
+		nmi_hook();
+		return;
+	}
 	const char *name = f->vector < 32 && exc_names[f->vector] ?
 				   exc_names[f->vector] :
 				   "unexpected interrupt";
 
+	con_lock();
 	con_printf(
-		"[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx\n",
-		f->vector, name, f->error_code);
+		"[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx, CPU %u\n",
+		f->vector, name, f->error_code, smp_this_cpu());
 	con_printf(
 		"[modex]   rip=0x%016lx cs=%#lx rflags=%#lx rsp=0x%016lx ss=%#lx cr2=%#lx\n",
 		f->rip, f->cs, f->rflags, f->rsp, f->ss, read_cr2());

@@ -3,7 +3,8 @@
  * Exception and interrupt entry stubs: one per vector, normalising the
  * frame (a zero error code where the CPU pushes none) and calling
  * exception_handler(struct exc_frame *). Context: any Modex code; the
- * handler never returns (Modex exceptions are fatal).
+ * handler returns only for an NMI (which it records for L1); every other
+ * exception in Modex is fatal.
  */
 	.text
 	.code64
@@ -48,8 +49,25 @@ exception_common:
 	pushq %r14
 	pushq %r15
 	movq %rsp, %rdi
+	movq %rsp, %rbx
 	andq $-16, %rsp
 	call exception_handler
-1:	cli
-	hlt
-	jmp 1b
+	/* Only an NMI returns (boot/cpu_tables.c). */
+	movq %rbx, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp			/* vector, error code */
+	iretq

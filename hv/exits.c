@@ -218,8 +218,11 @@ static void handle_xsetbv(struct vcpu *v)
 
 static void handle_hypercall(struct vcpu *v)
 {
-	if (hypercall_handle(guest_hc_env(), &v->regs, vendor->cpl(v)) ==
-	    HC_INJECT_UD)
+	struct hc_env env = *guest_hc_env();
+
+	/* Statistics and the trace are the calling vCPU's own. */
+	env.stats = &v->stats;
+	if (hypercall_handle(&env, &v->regs, vendor->cpl(v)) == HC_INJECT_UD)
 		vendor->inject_exception(v, X86_UD, false, 0);
 	else
 		skip_insn(v);
@@ -258,7 +261,7 @@ void exits_handle(struct vcpu *v)
 {
 	struct exit_info *e = &v->exit;
 
-	stats_record(&exit_stats, e->reason, e->insn_len, v->regs.rip,
+	stats_record(&v->stats, e->reason, e->insn_len, v->regs.rip,
 		     trace_qual(v));
 	switch (e->reason) {
 	case EXIT_R_CPUID:

@@ -240,21 +240,34 @@ static void hc_env_init(void)
 	hc_env = (struct hc_env){
 		.ram = l1_ram,
 		.nr_ram = nr_l1_ram,
-		.stats = &exit_stats,
 		.features = feat,
 		.write_guest = write_guest,
 		.test_exit = test_exit,
 	};
 }
 
+/* One line per vCPU that ran; the boot CPU's carries no CPU tag. */
 void guest_report_stats(void)
 {
-	con_printf("[modex] guest: exits: %lu total", exit_stats.total);
-	for (u32 r = 0; r < EXIT_R_COUNT; r++)
-		if (exit_stats.count[r])
-			con_printf(", %s %lu", exit_reason_name(r),
-				   exit_stats.count[r]);
-	con_printf(".\n");
+	con_lock();
+	for (u32 i = 0; i < smp_nr_cpus(); i++) {
+		const struct exit_stats *st = &smp_vcpu(i)->stats;
+
+		if (i && !st->total)
+			continue;
+		if (i)
+			con_printf("[modex] cpu%u guest: exits: %lu total", i,
+				   st->total);
+		else
+			con_printf("[modex] guest: exits: %lu total",
+				   st->total);
+		for (u32 r = 0; r < EXIT_R_COUNT; r++)
+			if (st->count[r])
+				con_printf(", %s %lu", exit_reason_name(r),
+					   st->count[r]);
+		con_printf(".\n");
+	}
+	con_unlock();
 }
 
 /* ------------------------------------------------------------ #NPF */

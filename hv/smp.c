@@ -99,6 +99,13 @@ static void cpu_setup_common(struct percpu *c)
 		write_cr4(read_cr4() | BIT(18));
 }
 
+/* VMX root operation takes NMIs (SVM holds them: GIF=0); they are L1's,
+ * and the backend injects them at the next entry. */
+static void nmi_for_l1(void)
+{
+	this_cpu()->vcpu.nmi_pending = true;
+}
+
 void smp_init_boot_cpu(void)
 {
 	cpu0.self = &cpu0;
@@ -111,6 +118,7 @@ void smp_init_boot_cpu(void)
 	cpu0.vcpu.index = 0;
 	cpus[0] = &cpu0;
 	cpu_setup_common(&cpu0);
+	cpu_tables_set_nmi_hook(nmi_for_l1);
 }
 
 static int alloc_pages(size_t bytes, void **out)

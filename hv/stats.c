@@ -7,8 +7,6 @@
 
 #include "hv/include/lib.h"
 
-struct exit_stats exit_stats;
-
 void stats_record(struct exit_stats *s, enum exit_reason r, u32 insn_len,
 		  u64 rip, u64 qual)
 {

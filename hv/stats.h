@@ -3,7 +3,7 @@
  * Exit statistics: a count per exit reason (enum exit_reason, the index
  * MODEX_HC_STATS reports by) and a ring buffer of the most recent exits
  * (MODEX_HC_TRACE). Pure C, host-unit-tested.
- * Context: exit path of the one L1 vCPU (no locking).
+ * Context: exit path; one struct per vCPU, touched only by its CPU.
  */
 #ifndef MODEX_HV_STATS_H
 #define MODEX_HV_STATS_H
@@ -20,8 +20,6 @@ struct exit_stats {
 	struct modex_trace_entry ring[STATS_TRACE_LEN];
 	u32 ring_used; /* valid entries, at most STATS_TRACE_LEN */
 };
-
-extern struct exit_stats exit_stats;
 
 /* Record one exit; @qual is the reason-specific detail for the trace
  * (CPUID leaf, MSR, port, GPA, hypercall RAX...). */

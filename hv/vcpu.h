@@ -11,6 +11,7 @@
 #define MODEX_HV_VCPU_H
 
 #include "hv/exit_info.h"
+#include "hv/stats.h"
 #include "hv/include/spinlock.h"
 #include "hv/include/types.h"
 
@@ -43,7 +44,9 @@ struct vcpu {
 	hpa_t root; /* EPT01 / NPT01 root */
 	u64 exits; /* exits so far */
 	bool stopped; /* L1 was stopped (triple fault, fatal exit) */
+	volatile bool nmi_pending; /* an NMI for L1 arrived in Modex */
 	u32 index; /* the CPU it runs on (hv/smp.h) */
+	struct exit_stats stats; /* this vCPU's exits (MODEX_HC_STATS) */
 	struct vcpu_mp mp;
 };
 

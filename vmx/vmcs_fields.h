@@ -222,6 +222,7 @@
 /* VM-entry interruption information (SDM Vol. 3C 25.8.3). */
 #define INTR_INFO_VALID BIT(31)
 #define INTR_INFO_DELIVER_CODE BIT(11)
+#define INTR_TYPE_NMI (2 << 8)
 #define INTR_TYPE_HW_EXCEPTION (3 << 8)
 
 /* Basic exit reasons (SDM Vol. 3D appendix C). */

@@ -298,6 +298,22 @@ static void sync_regs_to_vmcs(struct vcpu *v, struct vmx_vcpu *x)
 	vmwrite(GUEST_RIP, v->regs.rip);
 }
 
+/*
+ * An NMI that hit Modex (VMX root) is L1's: inject it (SDM Vol. 3C
+ * 27.6.1.1, type 2) unless an event is already being injected or L1
+ * blocks NMIs or MOV-SS blocking forbids it (26.3.1.5); then it waits
+ * for a later entry.
+ */
+static void inject_pending_nmi(struct vcpu *v)
+{
+	if (!v->nmi_pending || (vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+	    (vmread(GUEST_INTERRUPTIBILITY) & (BIT(1) | BIT(3))) ||
+	    vmread(GUEST_ACTIVITY_STATE) == VMX_ACTIVITY_WAIT_SIPI)
+		return;
+	v->nmi_pending = false;
+	vmwrite(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+}
+
 static void vmx_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);
@@ -305,6 +321,7 @@ static void vmx_run(struct vcpu *v)
 
 	do {
 		sync_regs_to_vmcs(v, x);
+		inject_pending_nmi(v);
 		ret = vmx_enter(&v->regs, x->launched);
 		if (ret) {
 			vmx_report_vmfail(v, ret);

@@ -292,7 +292,7 @@ bool vmx_decode_exit(struct vcpu *v)
 		if (handle_cr(v, e->qual)) {
 			/* Handled here; still counted (at the exit's RIP),
 			 * so exit figures stay whole. */
-			stats_record(&exit_stats, EXIT_R_CR_ACCESS,
+			stats_record(&v->stats, EXIT_R_CR_ACCESS,
 				     vmread(VM_EXIT_INSTRUCTION_LEN),
 				     vmread(GUEST_RIP), e->qual);
 			return true;
