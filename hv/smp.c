@@ -461,6 +461,7 @@ static void take_sipi(struct vcpu *v, u8 vector)
 		panic("cannot start vCPU %u at SIPI vector %#x: %s.", v->index,
 		      vector, err_str(ret));
 	v->mp.state = VCPU_RUNNABLE;
+	v->mp.sipi_exit = v->exits;
 	log_dbg("vCPU %u started by SIPI at %#x.", v->index, vector << 12);
 }
 
@@ -469,6 +470,21 @@ void smp_handle_init(struct vcpu *v)
 	if (stopping)
 		park_stopped();
 	/* docs/isolation.md: INIT of the BSP is a reset of L1's machine. */
+	/*
+	 * SDM Vol. 3C 26.2 (other causes of VM exits): in the wait-for-SIPI
+	 * state INIT is blocked, so an INIT L1 sent to a waiting vCPU (the
+	 * INIT of INIT-SIPI-SIPI) stays pending and exits right after the
+	 * SIPI started it, before its first instruction. On a CPU that INIT
+	 * changes nothing (it was waiting already): drop it. The one
+	 * difference from hardware is an INIT sent after the SIPI but
+	 * before the AP ran an instruction, which this takes for the same.
+	 */
+	if (v->mp.hw_wait && v->exits == v->mp.sipi_exit + 1 &&
+	    v->regs.rip == 0) {
+		log_dbg("vCPU %u: INIT held while it waited for its SIPI, dropped.",
+			v->index);
+		return;
+	}
 	if (v->index == 0)
 		guest_fatal(
 			v,

@@ -34,6 +34,7 @@ struct vcpu_mp {
 	struct spinlock lock; /* the three above */
 	bool hw_wait; /* the CPU itself waits for the SIPI (VMX) */
 	u64 init_cr0; /* CR0 when INIT was taken (CD/NW survive it) */
+	u64 sipi_exit; /* v->exits when the last SIPI was taken */
 };
 #define SIPI_PENDING 0x100u
 
