@@ -132,6 +132,13 @@ static int alloc_pages(size_t bytes, void **out)
 	return ret;
 }
 
+u64 smp_percpu_bytes(void)
+{
+	return ALIGN_UP(sizeof(struct percpu), PAGE_SIZE) +
+	       (u64)AP_STACK_PAGES * PAGE_SIZE +
+	       ALIGN_UP(vendor->percpu_size, PAGE_SIZE);
+}
+
 static int alloc_vendor_state(struct percpu *c)
 {
 	return vendor->percpu_size ?
@@ -380,8 +387,8 @@ int smp_start_aps(const struct mb2_info *info)
 		nr_vcpus = hv_options.cpus;
 	memory_check_guards();
 	log_info(
-		"%u CPUs in the MADT, %u under Modex, %u of them for L1 (trampoline page %#lx, returned to L1).",
-		n, nr_started, nr_vcpus, tramp_pa);
+		"%u CPUs in the MADT, %u under Modex, %u of them for L1 (trampoline page %#lx, returned to L1); %lu KiB of Modex memory per CPU.",
+		n, nr_started, nr_vcpus, tramp_pa, smp_percpu_bytes() >> 10);
 	return 0;
 }
 

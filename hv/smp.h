@@ -60,6 +60,11 @@ void smp_poll(struct vcpu *v);
 void smp_handle_init(struct vcpu *v);
 void smp_handle_sipi(struct vcpu *v, u8 vector);
 
+/* Modex memory each AP costs: per-CPU state, stacks with their guard
+ * pages, the backend's state (VMXON region/VMCS01 or host save area/
+ * VMCB01). Valid once the backend is chosen. */
+u64 smp_percpu_bytes(void);
+
 /* End of the run (hv_exit, panic): every other CPU stops for good. */
 void smp_stop_others(void);
 
