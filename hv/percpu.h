@@ -29,6 +29,7 @@ struct percpu {
 	u32 index; /* 0 = the boot CPU */
 	u32 apic_id;
 	volatile enum cpu_state state;
+	volatile u32 kick; /* set by the CPU that sends this one a kick */
 	u64 stack_top; /* top of the stack the CPU runs Modex on */
 	u64 ist_top[3]; /* IST_DF, IST_NMI, IST_MC stack tops */
 	struct cpu_tables tables;

@@ -103,7 +103,18 @@ static void cpu_setup_common(struct percpu *c)
  * and the backend injects them at the next entry. */
 static void nmi_for_l1(void)
 {
-	this_cpu()->vcpu.nmi_pending = true;
+	struct percpu *c = this_cpu();
+
+	if (__atomic_exchange_n(&c->kick, 0, __ATOMIC_ACQ_REL))
+		return;
+	c->vcpu.nmi_pending = true;
+}
+
+/* Make CPU @idx leave L1 and run its exit path (smp_poll). */
+static void kick(u32 idx)
+{
+	__atomic_store_n(&cpus[idx]->kick, 1, __ATOMIC_RELEASE);
+	lapic_send_ipi(cpus[idx]->apic_id, vendor->kick_ipi);
 }
 
 void smp_init_boot_cpu(void)
@@ -415,13 +426,11 @@ void smp_stop_others(void)
 	    __atomic_exchange_n(&stopping, 1, __ATOMIC_ACQ_REL))
 		return;
 	me = smp_this_cpu();
-	/* INIT makes a CPU in L1 exit (SVM: intercepted; VMX: the INIT
-	 * exit); in Modex it waits (GIF=0, VMX root) and the CPU sees the
-	 * flag before its next entry. */
+	/* The kick makes a CPU in L1 exit; in Modex it waits (GIF=0, VMX
+	 * root) and the CPU sees the flag before its next entry. */
 	for (u32 i = 0; i < nr_started; i++)
-		if (i != me && cpus[i]->state != CPU_STOPPED)
-			lapic_send_ipi(cpus[i]->apic_id,
-				       ICR_DM_INIT | ICR_LEVEL_ASSERT);
+		if (i != me && cpus[i]->state != CPU_STOPPED && vendor)
+			kick(i);
 	for (u32 i = 0; i < nr_started; i++)
 		for (u32 t = 0;
 		     i != me && t < 100000 && cpus[i]->state != CPU_STOPPED &&
@@ -521,11 +530,11 @@ void smp_send_init(u32 idx)
 		t->mp.init_in_flight = 1;
 	spin_unlock(&t->mp.lock);
 	/* The vCPU's own INIT is taken when this exit is done
-	 * (smp_poll); another CPU gets a real INIT, which its intercept
-	 * turns into an exit there. */
+	 * (smp_poll); another CPU is kicked out of L1 and takes it there.
+	 * Not a real INIT: an emulator that ignores GIF=0 for INIT (QEMU
+	 * 7.2 TCG) would reset a CPU that is in Modex at that moment. */
 	if (send && idx != smp_this_cpu())
-		lapic_send_ipi(cpus[idx]->apic_id,
-			       ICR_DM_INIT | ICR_LEVEL_ASSERT);
+		kick(idx);
 }
 
 void smp_send_sipi(u32 idx, u8 vector)
@@ -544,8 +553,7 @@ void smp_poll(struct vcpu *v)
 {
 	if (stopping)
 		park_stopped();
-	if (v->mp.init_in_flight && v->mp.state == VCPU_RUNNABLE &&
-	    !v->mp.hw_wait)
+	if (v->mp.init_in_flight && v->mp.state == VCPU_RUNNABLE)
 		smp_handle_init(v);
 	if (v->mp.state != VCPU_WAIT_SIPI || v->mp.hw_wait)
 		return;

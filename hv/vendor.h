@@ -19,6 +19,11 @@ struct vendor_ops {
 	/* Bytes of per-CPU state (struct percpu.vendor, page aligned,
 	 * zeroed) the backend needs on every CPU. */
 	size_t percpu_size;
+	/* The IPI (ICR low: delivery mode) that makes another CPU leave L1
+	 * and harms it nowhere else: SVM an NMI (intercepted; Modex takes it
+	 * with the kick flag set), VMX an INIT (an exit in L1, blocked in
+	 * VMX root operation). */
+	u32 kick_ipi;
 	/* 0 if this CPU can run Modex with this backend, else -E_NOSUPP
 	 * after logging which required feature is missing. */
 	int (*probe)(const struct cpu_features *f);

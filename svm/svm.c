@@ -12,6 +12,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/lapic.h"
 #include "hv/log.h"
 #include "hv/percpu.h"
 #include "hv/vendor.h"
@@ -180,6 +181,13 @@ static void sync_regs_to_vmcb(struct vcpu *v, struct svm_vcpu *s)
 {
 	struct vmcb_save *sv = &s->vmcb->save;
 
+	/* L1's NMI, taken in Modex after its #VMEXIT(NMI) (APM Vol. 2
+	 * 15.20: EVENTINJ type 2). */
+	if (v->nmi_pending && !(s->vmcb->ctl.event_inj & EVENTINJ_VALID)) {
+		v->nmi_pending = false;
+		s->vmcb->ctl.event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_NMI | 2;
+	}
+
 	sv->rax = v->regs.rax;
 	sv->rsp = v->regs.rsp;
 	sv->rflags = v->regs.rflags;
@@ -203,6 +211,11 @@ static void svm_run(struct vcpu *v)
 		v->regs.rip = vm->save.rip;
 		v->regs.rflags = vm->save.rflags;
 		s->exit_rip = v->regs.rip;
+		/* An intercepted NMI stays pending while GIF=0 (APM Vol. 2
+		 * 15.17): open GIF for one instruction so that it is taken
+		 * here, by Modex's NMI handler (a kick, or L1's to inject). */
+		if (vm->ctl.exit_code == SVM_EXIT_NMI)
+			asm volatile("stgi; clgi" ::: "memory");
 		/* Flushes and injections are one-shot (15.16.1, 15.20). */
 		vm->ctl.tlb_control = TLB_CONTROL_DO_NOTHING;
 		vm->ctl.event_inj = 0;
@@ -261,6 +274,7 @@ static void svm_flush_guest_tlb(struct vcpu *v)
 const struct vendor_ops svm_ops = {
 	.name = "svm",
 	.percpu_size = sizeof(struct svm_cpu),
+	.kick_ipi = ICR_DM_NMI,
 	.probe = svm_probe,
 	.enable = svm_enable,
 	.vcpu_init = svm_vcpu_init,

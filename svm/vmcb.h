@@ -47,6 +47,7 @@
 /* EVENTINJ, offset 0x0a8 (APM Vol. 2 15.20). */
 #define EVENTINJ_VALID BIT(31)
 #define EVENTINJ_ERR_VALID BIT(11)
+#define EVENTINJ_TYPE_NMI (2u << 8)
 #define EVENTINJ_TYPE_EXCEPTION (3u << 8)
 
 /* #NPF EXITINFO1 bits: mm/pt_walk.h (NPF_*), shared with nested/. */

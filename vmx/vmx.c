@@ -11,6 +11,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/lapic.h"
 #include "hv/log.h"
 #include "hv/percpu.h"
 #include "hv/vendor.h"
@@ -406,6 +407,7 @@ static bool vmx_wait_for_sipi(struct vcpu *v)
 const struct vendor_ops vmx_ops = {
 	.name = "vmx",
 	.percpu_size = sizeof(struct vmx_cpu),
+	.kick_ipi = ICR_DM_INIT | ICR_LEVEL_ASSERT,
 	.probe = vmx_probe,
 	.enable = vmx_enable,
 	.vcpu_init = vmx_vcpu_init,
