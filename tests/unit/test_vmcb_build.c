@@ -163,10 +163,13 @@ TEST(intercepts)
 	CHECK(ctl->intercept_misc1 & INTERCEPT_MSR_PROT);
 	CHECK(ctl->intercept_misc1 & INTERCEPT_SHUTDOWN);
 	CHECK(ctl->intercept_misc1 & INTERCEPT_INVLPGA);
-	/* Passthrough: interrupts, NMIs, I/O, HLT, exceptions, CRs. */
+	/* INIT and NMI are how CPUs reach each other (hv/smp.c). */
+	CHECK(ctl->intercept_misc1 & INTERCEPT_INIT);
+	CHECK(ctl->intercept_misc1 & INTERCEPT_NMI);
+	/* Passthrough: interrupts, I/O, HLT, exceptions, CRs. */
 	CHECK(!(ctl->intercept_misc1 &
-		(INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
-		 INTERCEPT_IOIO_PROT | INTERCEPT_HLT)));
+		(INTERCEPT_INTR | INTERCEPT_SMI | INTERCEPT_IOIO_PROT |
+		 INTERCEPT_HLT)));
 	CHECK_EQ(ctl->intercept_exceptions, 0);
 	CHECK_EQ(ctl->intercept_cr, 0);
 	CHECK_EQ(ctl->intercept_dr, 0);
