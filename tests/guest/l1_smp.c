@@ -34,6 +34,7 @@
 struct ap_report {
 	struct l1_cpuid_view cpuid;
 	u64 hit, scanned;
+	char seen[25]; /* what the AP read at @hit (others may see other) */
 	u32 boot; /* the boot_count this report belongs to */
 };
 
@@ -50,6 +51,12 @@ static void ap_boot_report(struct guest_cpu *c, void *arg)
 	(void)arg;
 	l1_cpuid_read(&r->cpuid);
 	r->hit = l1_hidden_scan(&r->scanned);
+	memset(r->seen, 0, sizeof(r->seen));
+	for (unsigned i = 0; r->hit && i + 1 < sizeof(r->seen); i++) {
+		char ch = ((const volatile char *)r->hit)[i];
+
+		r->seen[i] = ch >= ' ' && ch <= '~' ? ch : '.';
+	}
 	r->boot = c->boot_count;
 }
 
@@ -204,12 +211,18 @@ static int check_smp_start(void)
 
 /* ---------------------------------------------------- cpuid, hidden */
 
+/* The later checks need at least one running AP: 0, -1 or CHECK_SKIP. */
 static int prerequisite(void)
 {
+	u32 up = 0;
+
 	if (smp_nosupp)
 		return CHECK_SKIP;
-	GCHECK(smp_ready, "no APs to check (smp-start failed)");
-	return smp_ready ? 0 : -1;
+	for (u32 i = 1; smp_ready && i < guest_nr_cpus; i++)
+		up += cpu_up[i];
+	if (!GCHECK(up > 0, "no AP running to check (see smp-start)"))
+		return -1;
+	return 0;
 }
 
 /* Per-CPU bits aside, every CPU must see the CPUID the BSP sees. */
@@ -269,9 +282,8 @@ static int check_smp_hidden(void)
 		GINFO("CPU %u: scanned %llu KiB of gaps\n", i,
 		      (unsigned long long)(rep->scanned >> 10));
 		GCHECK(!rep->hit,
-		       "CPU %u: Modex canary visible at %#llx: \"%.24s\"", i,
-		       (unsigned long long)rep->hit,
-		       rep->hit ? (const char *)rep->hit : "");
+		       "CPU %u: Modex canary visible at %#llx: \"%s\"", i,
+		       (unsigned long long)rep->hit, rep->seen);
 	}
 	return 0;
 }
@@ -507,8 +519,10 @@ static void reinit_one(struct guest_cpu *c)
 	GCHECK(reports[c->index].boot == c->boot_count,
 	       "CPU %u: report of start %u after start %u", c->index,
 	       reports[c->index].boot, c->boot_count);
-	GCHECK(!reports[c->index].hit, "CPU %u: Modex canary visible at %#llx",
-	       c->index, (unsigned long long)reports[c->index].hit);
+	GCHECK(!reports[c->index].hit,
+	       "CPU %u: Modex canary visible at %#llx: \"%s\"", c->index,
+	       (unsigned long long)reports[c->index].hit,
+	       reports[c->index].seen);
 	if (modex) {
 		guest_snprintf(who, sizeof(who), "CPU %u (again): ", c->index);
 		l1_cpuid_check(&reports[c->index].cpuid, who);
