@@ -163,7 +163,8 @@ static int setup(void)
 	guest_clock_init(why, sizeof(why));
 	GINFO("clock: %s\n", why);
 	r = guest_acpi_madt(&madt);
-	if (!GCHECK(r == 0, "ACPI: %s", madt.err))
+	if (!GCHECK(r == 0, "ACPI: %s (entry offset %u)", madt.err,
+		    madt.err_at))
 		return -1;
 	madt_info();
 	GCHECK(!madt.truncated, "the MADT lists over %u CPUs", GUEST_MAX_CPUS);

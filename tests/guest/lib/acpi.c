@@ -2,9 +2,9 @@
 /*
  * Test-guest ACPI: finds the RSDP (the Multiboot2 tag's copy, else the BIOS
  * areas ACPI 6.5 5.2.5.1 names), follows the RSDT or XSDT to the MADT and
- * lists the CPUs in it. Firmware tables are untrusted input like the boot
- * information: every pointer must lie below 4 GiB (what the guest maps),
- * every table must pass its checksum and fit its length.
+ * has madt.c list the CPUs in it. Firmware tables are untrusted input like
+ * the boot information: every pointer must lie below 4 GiB (what the guest
+ * maps), every table must pass its checksum and fit its length.
  */
 #include "tests/guest/lib/smp.h"
 
@@ -40,39 +40,16 @@ struct acpi_sdt {
 } __packed;
 _Static_assert(sizeof(struct acpi_sdt) == SDT_HDR_LEN, "SDT header size");
 
-/* ACPI 6.5 5.2.12: MADT header after the SDT header; entries follow. */
-struct acpi_madt {
-	struct acpi_sdt hdr;
-	u32 lapic_addr, flags;
-} __packed;
-
-#define MADT_LAPIC 0 /* 5.2.12.2, 8 bytes */
-#define MADT_LAPIC_OVERRIDE 5 /* 5.2.12.8, 12 bytes */
-#define MADT_X2APIC 9 /* 5.2.12.12, 16 bytes */
-/* 5.2.12.2 table 5.23, also for x2APIC entries. */
-#define MADT_F_ENABLED BIT(0)
-#define MADT_F_ONLINE_CAPABLE BIT(1)
-
-static u8 sum_bytes(const void *p, size_t n)
-{
-	const u8 *b = p;
-	u8 s = 0;
-
-	while (n--)
-		s += *b++;
-	return s;
-}
-
 static bool rsdp_valid(u64 pa)
 {
 	const struct acpi_rsdp *r = (const void *)pa;
 
-	if (memcmp(r->sig, "RSD PTR ", 8) || sum_bytes(r, 20))
+	if (memcmp(r->sig, "RSD PTR ", 8) || acpi_sum(r, 20))
 		return false;
 	/* Revision 2+ has the extended part with its own checksum. */
 	return r->revision < 2 ||
 	       (r->length >= sizeof(*r) && r->length <= 4096 &&
-		!sum_bytes(r, r->length));
+		!acpi_sum(r, r->length));
 }
 
 /* ACPI 6.5 5.2.5.1: 16-byte boundaries in [s, e). */
@@ -117,7 +94,7 @@ static const struct acpi_sdt *sdt_at(u64 pa, const char *sig)
 	if (!pa || pa + SDT_HDR_LEN > FOUR_GIB || memcmp(t->sig, sig, 4))
 		return NULL;
 	if (t->length < SDT_HDR_LEN || t->length > SDT_MAX_LEN ||
-	    pa + t->length > FOUR_GIB || sum_bytes(t, t->length))
+	    pa + t->length > FOUR_GIB || acpi_sum(t, t->length))
 		return NULL;
 	return t;
 }
@@ -144,87 +121,35 @@ static const struct acpi_sdt *find_madt(const struct acpi_rsdp *r)
 		if (pa < FOUR_GIB) {
 			const struct acpi_sdt *t = sdt_at(pa, "APIC");
 
-			if (t && t->length >= sizeof(struct acpi_madt))
+			if (t)
 				return t;
 		}
 	}
 	return NULL;
 }
 
-static void madt_add(struct guest_madt *m, u32 id, u32 flags, bool x2)
-{
-	struct guest_madt_cpu *c;
-
-	if (!(flags & (MADT_F_ENABLED | MADT_F_ONLINE_CAPABLE))) {
-		m->nr_skipped++;
-		return;
-	}
-	/* Firmware may list a CPU in both entry types: keep it once. */
-	for (unsigned i = 0; i < m->nr_cpus; i++)
-		if (m->cpu[i].apic_id == id)
-			return;
-	if (m->nr_cpus >= GUEST_MAX_CPUS) {
-		m->truncated = true;
-		return;
-	}
-	c = &m->cpu[m->nr_cpus++];
-	c->apic_id = id;
-	c->enabled = flags & MADT_F_ENABLED;
-	c->online_capable = flags & MADT_F_ONLINE_CAPABLE;
-	c->x2apic_entry = x2;
-}
-
-static int madt_parse(const struct acpi_sdt *t, struct guest_madt *m)
-{
-	const struct acpi_madt *hdr = (const void *)t;
-	const u8 *p = (const u8 *)t;
-
-	m->lapic_addr = hdr->lapic_addr;
-	for (u32 off = sizeof(*hdr); off + 2 <= t->length; off += p[off + 1]) {
-		const u8 *e = p + off;
-		u32 id, flags;
-
-		if (e[1] < 2 || off + e[1] > t->length) {
-			guest_snprintf(m->err, sizeof(m->err),
-				       "MADT entry at offset %u: bad length %u",
-				       off, e[1]);
-			return -E_INVAL;
-		}
-		if (e[0] == MADT_LAPIC && e[1] >= 8) {
-			memcpy(&flags, e + 4, 4);
-			/* APIC ID 0xff is the xAPIC broadcast address. */
-			if (e[3] != 0xff)
-				madt_add(m, e[3], flags, false);
-		} else if (e[0] == MADT_X2APIC && e[1] >= 16) {
-			memcpy(&id, e + 4, 4);
-			memcpy(&flags, e + 8, 4);
-			madt_add(m, id, flags, true);
-		} else if (e[0] == MADT_LAPIC_OVERRIDE && e[1] >= 12) {
-			memcpy(&m->lapic_addr, e + 4, 8);
-		}
-	}
-	return 0;
-}
-
 int guest_acpi_madt(struct guest_madt *m)
 {
 	const struct acpi_sdt *t;
+	const char *from;
+	u64 rsdp = find_rsdp(&from);
+	int r;
 
 	memset(m, 0, sizeof(*m));
-	m->rsdp = find_rsdp(&m->rsdp_from);
-	if (!m->rsdp) {
-		guest_snprintf(
-			m->err, sizeof(m->err),
-			"no valid ACPI RSDP (multiboot2 tag, EBDA, 0xe0000-0xfffff)");
+	if (!rsdp) {
+		m->err =
+			"no valid ACPI RSDP (multiboot2 tag, EBDA, 0xe0000-0xfffff)";
 		return -E_NOENT;
 	}
-	t = find_madt((const void *)m->rsdp);
+	t = find_madt((const void *)rsdp);
 	if (!t) {
-		guest_snprintf(m->err, sizeof(m->err),
-			       "no valid MADT through the RSDP at %#llx",
-			       (unsigned long long)m->rsdp);
+		m->err = "no valid MADT through the RSDT or XSDT";
+		m->rsdp = rsdp;
 		return -E_NOENT;
 	}
+	r = guest_madt_parse(t, t->length, m);
+	m->rsdp = rsdp;
+	m->rsdp_from = from;
 	m->madt = (u64)t;
-	return madt_parse(t, m);
+	return r;
 }

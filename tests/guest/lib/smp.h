@@ -112,11 +112,16 @@ struct guest_madt {
 	unsigned nr_cpus; /* entries enabled or online-capable */
 	unsigned nr_skipped; /* entries neither: not CPUs to start */
 	bool truncated; /* more than GUEST_MAX_CPUS */
-	char err[96];
+	const char *err; /* why parsing failed */
+	u32 err_at; /* the offset of the bad entry */
 };
 
 /* Finds and parses the MADT: 0, or -E_* with @m->err saying why. */
 int guest_acpi_madt(struct guest_madt *m);
+/* Parses the @len-byte MADT at @table (pure): 0 or -E_INVAL with err. */
+int guest_madt_parse(const void *table, size_t len, struct guest_madt *m);
+/* The byte sum ACPI tables must make 0 (ACPI 6.5 5.2.6). */
+u8 acpi_sum(const void *p, size_t n);
 
 /* ---- clock (TSC calibrated against PIT channel 2) ---- */
 /* Calibrates once; says how in @how (may be NULL). */
