@@ -487,11 +487,11 @@ static bool init_running(struct guest_cpu *c, u32 boot0)
 	h1 = c->heartbeat;
 	guest_udelay(SETTLE_US);
 	c->spin_stop = true;
-	GCHECK(c->heartbeat == h1, "CPU %u ran %llu more iterations after INIT",
-	       c->index, (unsigned long long)(c->heartbeat - h1));
 	GCHECK(c->boot_count == boot0, "CPU %u restarted before any SIPI",
 	       c->index);
-	return true;
+	return GCHECK(c->heartbeat == h1,
+		      "CPU %u ran %llu more iterations after INIT", c->index,
+		      (unsigned long long)(c->heartbeat - h1));
 }
 
 static void reinit_one(struct guest_cpu *c)
@@ -506,7 +506,8 @@ static void reinit_one(struct guest_cpu *c)
 	guest_udelay(200);
 	GCHECK(guest_cpu_sipi(c), "CPU %u: second SIPI stayed pending",
 	       c->index);
-	if (!GCHECK(wait_reported(c, REPORT_US),
+	if (!GCHECK(guest_wait_eq(&c->boot_count, boot0 + 1, START_US) &&
+			    wait_reported(c, REPORT_US),
 		    "CPU %u did not come back after SIPI: %s", c->index,
 		    ap_state(c))) {
 		cpu_up[c->index] = false;

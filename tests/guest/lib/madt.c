@@ -15,7 +15,7 @@
 #define MADT_LAPIC 0 /* 5.2.12.2, 8 bytes */
 #define MADT_LAPIC_OVERRIDE 5 /* 5.2.12.8, 12 bytes */
 #define MADT_X2APIC 9 /* 5.2.12.12, 16 bytes */
-/* 5.2.12.2 table 5.23 (the same flags in x2APIC entries, 5.2.12.12). */
+/* Local APIC flags, 5.2.12.2 (the same in x2APIC entries, 5.2.12.12). */
 #define MADT_F_ENABLED BIT(0)
 #define MADT_F_ONLINE_CAPABLE BIT(1)
 #define XAPIC_BROADCAST 0xff

@@ -31,7 +31,7 @@
 #define ICR_WAIT_US 100000
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
-/* SIPI vectors 0xa0-0xbf are reserved (SDM Vol. 3A 9.4.4.2 note). */
+/* Below 640 KiB: SIPI vectors 0xa0-0xbf are reserved (SDM Vol. 3A 9.4.4.1). */
 #define TRAMP_LOW 0x1000ULL
 #define TRAMP_HIGH 0xa0000ULL
 
