@@ -38,11 +38,7 @@
 #define AR_P BIT(15)
 #define AR_DB BIT(22)
 
-/* CPUID feature bits (SDM Vol. 2A CPUID; APM Vol. 3 appendix E). */
-#define CPUID1_ECX_VMX BIT(5)
-#define CPUID1_ECX_HYPERVISOR BIT(31)
-#define CPUID81_ECX_SVM BIT(2)
-#define CPUID81_EDX_NX BIT(20)
+#define CPUID81_EDX_NX BIT(20) /* SDM Vol. 2A CPUID; APM Vol. 3 app. E */
 
 /* RAM test bounds, so the test takes well under a second on Bochs. */
 #define RAM_FULL_BYTES (16 * ONE_MIB)

@@ -9,6 +9,11 @@
 
 #include "tests/guest/lib/guest.h"
 
+/* CPUID feature bits (SDM Vol. 2A CPUID; APM Vol. 3 appendix E). */
+#define CPUID1_ECX_VMX BIT(5)
+#define CPUID1_ECX_HYPERVISOR BIT(31)
+#define CPUID81_ECX_SVM BIT(2)
+
 /* What CPUID tells the calling CPU about virtualization and Modex. */
 struct l1_cpuid_view {
 	struct guest_cpuid l1, ext; /* leaves 1 and 0x80000001 */

@@ -163,8 +163,8 @@ static int setup(void)
 	guest_clock_init(why, sizeof(why));
 	GINFO("clock: %s\n", why);
 	r = guest_acpi_madt(&madt);
-	if (!GCHECK(r == 0, "ACPI: %s (entry offset %u)", madt.err,
-		    madt.err_at))
+	if (!GCHECK(r == 0, "ACPI: %s (MADT %#llx, offset %u)", madt.err,
+		    (unsigned long long)madt.madt, madt.err_at))
 		return -1;
 	madt_info();
 	GCHECK(!madt.truncated, "the MADT lists over %u CPUs", GUEST_MAX_CPUS);
@@ -257,9 +257,9 @@ static int check_smp_cpuid(void)
 		if (!cpu_up[i])
 			continue;
 		GINFO("CPU %u: CPUID.1 ECX %#x, 8000_0001 ECX %#x, VMX %d, SVM %d, hypervisor %d, Modex %d\n",
-		      i, v->l1.ecx, v->ext.ecx, !!(v->l1.ecx & BIT(5)),
-		      !!(v->ext.ecx & BIT(2)), !!(v->l1.ecx & BIT(31)),
-		      v->modex);
+		      i, v->l1.ecx, v->ext.ecx, !!(v->l1.ecx & CPUID1_ECX_VMX),
+		      !!(v->ext.ecx & CPUID81_ECX_SVM),
+		      !!(v->l1.ecx & CPUID1_ECX_HYPERVISOR), v->modex);
 		cpuid_same(v, &bsp, i);
 		if (modex) {
 			guest_snprintf(who, sizeof(who), "CPU %u: ", i);
@@ -356,11 +356,40 @@ static u32 logical_id(const struct guest_cpu *c)
 	return 1u << c->index;
 }
 
+/*
+ * One message to many: the flat model takes a mask of CPUs, a cluster
+ * (x2APIC) a mask of the CPUs in it. Sends one such IPI per cluster.
+ */
+static void ipi_multicast(const char *what)
+{
+	u32 done = 0; /* CPUs already covered */
+
+	for (u32 i = 0; i < guest_nr_cpus; i++) {
+		u32 id = logical_id(&guest_cpus[i]), mask = 0, members = 0;
+
+		if (!cpu_up[i] || (done & BIT(i)))
+			continue;
+		for (u32 j = i; j < guest_nr_cpus; j++) {
+			u32 other = logical_id(&guest_cpus[j]);
+
+			if (cpu_up[j] &&
+			    (!guest_x2apic || (other >> 16) == (id >> 16))) {
+				mask |= other;
+				members |= BIT(j);
+			}
+		}
+		send(what, mask, IPI_FIXED | ICR_LOGICAL, GUEST_MAX_CPUS);
+		for (u32 j = 0; j < guest_nr_cpus; j++)
+			if (members & BIT(j))
+				ipi_want[j]++;
+		done |= members;
+	}
+}
+
 static void ipi_logical(void)
 {
 	const char *what =
 		guest_x2apic ? "logical (x2APIC cluster)" : "logical (flat)";
-	u32 all = 0;
 
 	if (!guest_x2apic && guest_nr_cpus > 8) {
 		GINFO("logical flat mode: %u CPUs, over 8: not sent\n",
@@ -368,19 +397,11 @@ static void ipi_logical(void)
 		return;
 	}
 	round_begin();
-	for (u32 i = 0; i < guest_nr_cpus; i++) {
-		if (!cpu_up[i])
-			continue;
-		send(what, logical_id(&guest_cpus[i]), IPI_FIXED | ICR_LOGICAL,
-		     i);
-		if (!guest_x2apic)
-			all |= logical_id(&guest_cpus[i]);
-	}
-	/* One message to many: flat takes a mask of CPUs. */
-	if (!guest_x2apic) {
-		send(what, all, IPI_FIXED | ICR_LOGICAL, GUEST_MAX_CPUS);
-		to_all_up(GUEST_MAX_CPUS);
-	}
+	for (u32 i = 0; i < guest_nr_cpus; i++)
+		if (cpu_up[i])
+			send(what, logical_id(&guest_cpus[i]),
+			     IPI_FIXED | ICR_LOGICAL, i);
+	ipi_multicast(what);
 	round_end(what);
 }
 
@@ -396,9 +417,12 @@ static void ap_send_one(struct guest_cpu *to)
 /* Run on an AP: a fixed IPI to the BSP and one to the next CPU. */
 static void ap_send_ipis(struct guest_cpu *c, void *arg)
 {
+	u32 next = (c->index + 1) % guest_nr_cpus;
+
 	(void)arg;
 	ap_send_one(&guest_cpus[0]);
-	ap_send_one(&guest_cpus[(c->index + 1) % guest_nr_cpus]);
+	if (cpu_up[next])
+		ap_send_one(&guest_cpus[next]);
 }
 
 static void ipi_from_aps(void)
@@ -410,7 +434,7 @@ static void ipi_from_aps(void)
 		if (!cpu_up[i])
 			continue;
 		guest_cpu_post(&guest_cpus[i], ap_send_ipis, NULL);
-		GCHECK(guest_cpu_wait_done(&guest_cpus[i], CMD_US),
+		GCHECK(guest_cpu_wait_done(&guest_cpus[i], CMD_US + 2 * IPI_US),
 		       "CPU %u did not run its IPI command: %s", i,
 		       ap_state(&guest_cpus[i]));
 		ipi_want[0]++;
