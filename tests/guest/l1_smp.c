@@ -153,6 +153,13 @@ static void check_started(struct guest_cpu *c)
 	GCHECK(c->lapic_id == c->apic_id && c->cpuid_apic_id == c->apic_id,
 	       "CPU %u: APIC ID register %u, CPUID %u, MADT %u", c->index,
 	       c->lapic_id, c->cpuid_apic_id, c->apic_id);
+	/* SDM Vol. 3A 11.4.4: only the BSP has IA32_APIC_BASE.BSP set. */
+	GCHECK(!(c->apic_base & APIC_BASE_BSP) &&
+		       (c->apic_base & APIC_BASE_ADDR) ==
+			       (guest_cpus[0].apic_base & APIC_BASE_ADDR),
+	       "CPU %u: IA32_APIC_BASE %#llx, BSP's %#llx", c->index,
+	       (unsigned long long)c->apic_base,
+	       (unsigned long long)guest_cpus[0].apic_base);
 }
 
 static int setup(void)
@@ -198,6 +205,9 @@ static int check_smp_start(void)
 	       guest_nr_cpus);
 	guest_ap_boot_hook = ap_boot_report;
 	cpu_up[0] = true;
+	GCHECK(guest_cpus[0].apic_base & APIC_BASE_BSP,
+	       "the BSP's IA32_APIC_BASE %#llx lacks the BSP flag",
+	       (unsigned long long)guest_cpus[0].apic_base);
 	for (u32 i = 1; i < guest_nr_cpus; i++)
 		start_one(&guest_cpus[i]);
 	for (u32 i = 1; i < guest_nr_cpus; i++)

@@ -15,10 +15,6 @@
 #include "hv/include/lib.h"
 #include "tests/guest/lib/exception.h"
 
-#define MSR_APIC_BASE 0x1b
-#define APIC_BASE_EXTD BIT(10) /* SDM Vol. 3A 11.12.1 */
-#define APIC_BASE_EN BIT(11)
-#define APIC_BASE_ADDR 0xffffff000ULL
 #define MSR_X2APIC_FIRST 0x800 /* SDM Vol. 3A 11.12.1.2: 0x800 + reg / 16 */
 #define MSR_X2APIC_ICR 0x830
 #define MSR_EFER 0xc0000080u
@@ -123,6 +119,7 @@ static void apic_cpu_setup(struct guest_cpu *c)
 {
 	u64 base = guest_rdmsr(MSR_APIC_BASE);
 
+	c->apic_base = base;
 	if (guest_x2apic && !(base & APIC_BASE_EXTD)) {
 		guest_wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
 		guest_wrmsr(MSR_APIC_BASE,

@@ -64,6 +64,7 @@ struct guest_cpu {
 	volatile u32 reported; /* boot_count whose boot hook has finished */
 	u32 lapic_id; /* its APIC's ID register */
 	u32 cpuid_apic_id; /* CPUID 0xb EDX or CPUID 1 EBX[31:24] */
+	u64 apic_base; /* IA32_APIC_BASE as the CPU first read it */
 	u32 fault_vector;
 	u64 fault_rip, fault_error;
 	volatile u64 ipi_count, wake_count, spurious_count, other_irqs;
@@ -133,6 +134,11 @@ bool guest_wait_eq(const volatile u32 *p, u32 want, u64 us);
 bool guest_wait_ge64(const volatile u64 *p, u64 want, u64 us);
 
 /* ---- local APIC (the mode guest_smp_setup chose) ---- */
+#define MSR_APIC_BASE 0x1b /* SDM Vol. 3A 11.4.4, 11.12.1 */
+#define APIC_BASE_BSP BIT(8)
+#define APIC_BASE_EXTD BIT(10)
+#define APIC_BASE_EN BIT(11)
+#define APIC_BASE_ADDR 0xffffff000ULL
 #define APIC_ID 0x20
 #define APIC_TPR 0x80
 #define APIC_EOI 0xb0
