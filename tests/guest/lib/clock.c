@@ -14,7 +14,9 @@
 #define PIT_CMD_CH2_MODE0 0xb0 /* channel 2, lo/hi byte, mode 0, binary */
 #define SYS_CTRL_B 0x61 /* bit 0: channel 2 gate, bit 1: speaker, 5: OUT2 */
 #define CAL_MS 10
-#define CAL_SPIN_LIMIT 50000000u
+/* A PIT that never counts costs at most a few seconds: polls or TSC. */
+#define CAL_SPIN_LIMIT 10000000u
+#define CAL_TSC_LIMIT (1ULL << 33)
 #define TSC_FALLBACK_HZ 1000000000ULL /* only if the PIT never answers */
 
 static u64 tsc_per_us = TSC_FALLBACK_HZ / 1000000;
@@ -56,17 +58,20 @@ void guest_clock_init(char *how, size_t len)
 	out8(PIT_CH2, (u8)count);
 	out8(PIT_CH2, (u8)(count >> 8));
 	t0 = rdtsc();
-	while (!(in8(SYS_CTRL_B) & 0x20) && spins < CAL_SPIN_LIMIT)
+	while (!(in8(SYS_CTRL_B) & 0x20) && spins < CAL_SPIN_LIMIT &&
+	       rdtsc() - t0 < CAL_TSC_LIMIT)
 		spins++;
 	t1 = rdtsc();
 	out8(SYS_CTRL_B, ctrl);
-	if (spins < CAL_SPIN_LIMIT && t1 - t0 >= CAL_MS * 1000) {
+	if (spins < CAL_SPIN_LIMIT && t1 - t0 < CAL_TSC_LIMIT &&
+	    t1 - t0 >= CAL_MS * 1000) {
 		tsc_per_us = (t1 - t0) / (CAL_MS * 1000);
 		if (how)
-			guest_snprintf(how, len,
-				       "TSC %llu kHz (PIT channel 2, %u ms)",
-				       (unsigned long long)tsc_per_us * 1000,
-				       CAL_MS);
+			guest_snprintf(
+				how, len,
+				"TSC %llu kHz (PIT channel 2, %u ms, %u polls)",
+				(unsigned long long)tsc_per_us * 1000, CAL_MS,
+				spins);
 	} else if (how) {
 		guest_snprintf(
 			how, len,
