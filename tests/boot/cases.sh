@@ -39,17 +39,20 @@ if [ $need_bochs = 1 ]; then
 fi
 
 # run_host HOST ISO LOG -> exit status of the emulator (124 on timeout)
+# SMP=N in its environment gives the host N CPUs (default 1).
 run_host() {
-	local host=$1 iso=$2 log=$3
+	local host=$1 iso=$2 log=$3 cpus=${SMP:-1}
 	if [ "$host" = qemu ]; then
 		timeout 60 qemu-system-x86_64 -accel tcg -cpu max -m 256 \
+			-smp "$cpus" \
 			-display none -no-reboot -monitor none \
 			-serial "file:$log" \
 			-device isa-debug-exit,iobase=0xf4,iosize=4 \
 			-cdrom "$iso" -boot d </dev/null >"$log.emu" 2>&1
 	else
 		[ -n "$BOCHS" ] || return 125
-		tests/boot/run-bochs.sh "$host" "$iso" "$log" 60 >"$log.emu" 2>&1
+		BOCHS_CPUS=$cpus tests/boot/run-bochs.sh "$host" "$iso" "$log" 60 \
+			>"$log.emu" 2>&1
 	fi
 }
 
@@ -57,7 +60,8 @@ exit_opt() { [ "$1" = qemu ] && echo exit=qemu || echo exit=bochs; }
 
 # boot_case NAME HOST "MODEX CMDLINE" pass|fail [+regex|-regex]...
 # With L1=path (and L1_CMDLINE=...) in its environment, the ISO carries
-# that L1 module. Patterns do not anchor with $ (logs are stripped of CR).
+# that L1 module; with SMP=N the host has N CPUs. Patterns do not anchor
+# with $ (logs are stripped of CR).
 boot_case() {
 	local name=$1 host=$2 cmdline=$3 verdict=$4
 	shift 4
@@ -89,10 +93,23 @@ boot_case() {
 		grep -q '^\[modex\] exit: FAIL' "$log" || problems+=("no '[modex] exit: FAIL' line")
 		[ "$host" = qemu ] && [ $rc != 35 ] && [ $rc != 124 ] && problems+=("QEMU exit status $rc, expected 35 (fail)")
 	fi
+	verdict "$name" "$log" "${problems[@]}" -- "$@"
+}
+
+# verdict NAME LOG [PROBLEM]... -- [+regex|-regex]...: adds a problem per
+# pattern that does not hold in LOG, then records PASS or FAIL.
+verdict() {
+	local name=$1 log=$2 problems=() p
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		problems+=("$1")
+		shift
+	done
+	shift
 	for p in "$@"; do
 		case $p in
-		+*) grep -Eq -- "${p:1}" "$log" || problems+=("missing: ${p:1}") ;;
-		-*) grep -Eq -- "${p:1}" "$log" && problems+=("unexpected: ${p:1}") ;;
+		+*) grep -Eqa -- "${p:1}" "$log" || problems+=("missing: ${p:1}") ;;
+		-*) grep -Eqa -- "${p:1}" "$log" && problems+=("unexpected: ${p:1}") ;;
 		esac
 	done
 	if [ ${#problems[@]} -eq 0 ]; then
@@ -225,3 +242,80 @@ for h in qemu broadwell_ult; do
 		"+\\[modex\\] guest: L1 fetched an instruction from Modex's hidden memory at GPA 0x" \
 		'-\[l1\] (FAIL|PASS)|returned from a call' '-PANIC|FATAL'
 done
+
+# ---- SMP: the L1 test kernel's "smp" mode (tests/guest/l1_smp.c) ----
+# It finds the CPUs in the MADT, starts every AP with INIT-SIPI-SIPI, has
+# each check CPUID and scan Modex's hidden ranges, sends IPIs (physical,
+# logical, every shorthand; from the BSP and from the APs), INITs each
+# running AP and restarts it with SIPI. "smp-x2apic" does it all through
+# x2APIC MSRs (Bochs models; QEMU 7.2 TCG has no x2APIC).
+smp_checks=(
+	'+\[l1\] check smp-start: ok' '+\[l1\] check smp-cpuid: ok'
+	'+\[l1\] check smp-hidden: ok' '+\[l1\] check smp-ipi: ok'
+	'+\[l1\] check smp-reinit: ok'
+	'+^\[l1\] result: [0-9]+ checks, 0 failed' '+\[l1\] PASS'
+	'-\[l1\] (FAIL|check [a-z-]+: FAIL)'
+)
+
+# bare_case NAME HOST CPUS L1 "L1 CMDLINE" [+regex|-regex]...: the test
+# kernel alone on the host with CPUS CPUs (GRUB boots it; no Modex). This
+# proves the SMP test itself, and that the host starts APs at all.
+bare_case() {
+	local name=$1 host=$2 cpus=$3 elf=$l1_dir/$4.elf cmdline=$5 rc problems=()
+	local iso=$out/$1.iso log=$out/$1.log proto=${4##*_}
+	shift 5
+	[[ " $hosts " == *" $host "* ]] || return 0
+	if [ "$host" != qemu ] && [ -z "$BOCHS" ]; then
+		rec FAIL "$name" "Bochs is not available"
+		return
+	fi
+	rm -f "$log"
+	if ! tests/guest/mkiso-bare.sh "$iso" "$elf" "$proto" \
+		"$(exit_opt "$host") $cmdline" >/dev/null 2>&1; then
+		rec FAIL "$name" "could not build the ISO (make guests?)"
+		return
+	fi
+	SMP=$cpus run_host "$host" "$iso" "$log"
+	rc=$?
+	touch "$log"
+	sed -i 's/\r$//' "$log"
+	[ $rc = 124 ] && problems+=("timed out (no exit through the exit port)")
+	[ "$host" = qemu ] && [ $rc != 33 ] && [ $rc != 124 ] && problems+=("QEMU exit status $rc, expected 33 (pass)")
+	verdict "$name" "$log" "${problems[@]}" -- "$@"
+}
+
+bare_case bare-smp.qemu-2 qemu 2 l1_basic_mb2 "l1test smp=2" "${smp_checks[@]}"
+bare_case bare-smp-mb1.qemu-4 qemu 4 l1_basic_mb1 "l1test smp=4" "${smp_checks[@]}"
+bare_case bare-smp.broadwell_ult-2 broadwell_ult 2 l1_basic_mb2 "l1test smp=2" \
+	"${smp_checks[@]}" '+\[l1\]   xAPIC mode, BSP APIC ID'
+bare_case bare-smp-x2apic-mb1.tigerlake-2 tigerlake 2 l1_basic_mb1 \
+	"l1test smp=2 smp-x2apic" "${smp_checks[@]}" '+\[l1\]   x2APIC mode, BSP APIC ID'
+bare_case bare-smp.ryzen-2 ryzen 2 l1_basic_mb2 "l1test smp=2" "${smp_checks[@]}"
+
+# Under Modex: every CPU runs under Modex, L1 starts its APs with INIT-SIPI-
+# SIPI (SVM: Modex captures the ICR writes; VMX: wait-for-SIPI) and each AP
+# sees what the BSP sees, never Modex's memory. Off until Modex brings up
+# the APs (issue 8): MODEX_SMP_CASES=1 turns them on.
+if [ "${MODEX_SMP_CASES:-0}" = 1 ]; then
+	for n in 2 4; do
+		SMP=$n l1_case "smp-l1.qemu-$n" qemu l1_basic_mb2 "l1test smp=$n" pass \
+			"${svm_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
+	done
+	SMP=4 l1_case smp-l1-mb1.qemu-4 qemu l1_basic_mb1 "l1test smp=4" pass \
+		"${svm_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
+	for h in broadwell_ult tigerlake; do
+		SMP=2 l1_case "smp-l1.$h-2" "$h" l1_basic_mb2 "l1test smp=2" pass \
+			"${vmx_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
+		SMP=2 l1_case "smp-l1-x2apic.$h-2" "$h" l1_basic_mb2 \
+			"l1test smp=2 smp-x2apic" pass "${vmx_common[@]}" \
+			"${l1_checks[@]}" "${smp_checks[@]}" '+\[l1\]   x2APIC mode, BSP'
+	done
+	# L1 never starts its APs: the one-CPU checks on a multiprocessor,
+	# with Modex intact (its APs stay parked).
+	for hn in qemu:2 qemu:4 broadwell_ult:2 tigerlake:2; do
+		h=${hn%:*} n=${hn#*:}
+		case $h in qemu) c=("${svm_common[@]}") ;; *) c=("${vmx_common[@]}") ;; esac
+		SMP=$n l1_case "smp-l1-noap.$h-$n" "$h" l1_basic_mb2 "l1test" pass \
+			"${c[@]}" "${l1_checks[@]}" '-\[l1\] check smp-'
+	done
+fi

@@ -5,7 +5,8 @@
 # CPU_MODEL: a Bochs model (ryzen, broadwell_ult, corei7_haswell_4770,
 # tigerlake, sapphire_rapids, ...). TIMEOUT_S defaults to 60.
 # Environment: BOCHS (binary; default: the one tools/bochs.sh gives),
-# BOCHS_MEGS (guest RAM in MiB, default 256).
+# BOCHS_MEGS (guest RAM in MiB, default 256), BOCHS_CPUS (CPU count,
+# default 1; the build has SMP).
 # Beside SERIAL_LOG it leaves SERIAL_LOG.bochs.log (Bochs's own log) and
 # SERIAL_LOG.bochsrc (the configuration used).
 # Exit status: Bochs's own, or 124 on timeout. Bochs exits with 1 both when
@@ -36,6 +37,13 @@ for p in "$iso" "$serial" "$model"; do
 		;;
 	esac
 done
+case ${BOCHS_CPUS:-1} in
+[1-9] | [1-9][0-9]) ;;
+*)
+	echo "run-bochs: BOCHS_CPUS must be a CPU count, not '$BOCHS_CPUS'" >&2
+	exit 2
+	;;
+esac
 mkdir -p "$(dirname "$serial")"
 
 bochs=${BOCHS:-}
@@ -50,6 +58,7 @@ sed -e "s|@CPU_MODEL@|$(sed_esc "$model")|g" \
 	-e "s|@ISO@|$(sed_esc "$iso")|g" \
 	-e "s|@SERIAL_LOG@|$(sed_esc "$serial")|g" \
 	-e "s|@MEGS@|${BOCHS_MEGS:-256}|g" \
+	-e "s|@CPUS@|${BOCHS_CPUS:-1}|g" \
 	-e "s|@BOCHS_LOG@|$(sed_esc "$blog")|g" \
 	"$here/bochsrc.in" >"$cfg"
 cp "$cfg" "$serial.bochsrc"

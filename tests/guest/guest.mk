@@ -21,7 +21,10 @@ GUEST_SHARED_SRCS ?= hv/printf.c hv/lib.c
 GUEST_LIB_SRCS := $(filter-out %_header.S,$(wildcard tests/guest/lib/*.c \
 	tests/guest/lib/*.S)) $(GUEST_SHARED_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_LIB_SRCS))
-GUEST_NAMES := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/l1_*.c))
+# Parts of a test kernel that are not kernels of their own.
+GUEST_PARTS := l1_smp
+GUEST_NAMES := $(filter-out $(GUEST_PARTS),$(patsubst tests/guest/%.c,%, \
+	$(wildcard tests/guest/l1_*.c)))
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES),$(GUEST_OUT)/$(g)_mb1.elf \
 	$(GUEST_OUT)/$(g)_mb2.elf)
 # Benchmark kernels (tests/bench/*.c, multiboot2 only): tools/bench-*.sh.
@@ -34,8 +37,13 @@ guests: $(GUEST_ELFS)
 # Objects reached through the pattern rules below stay (not intermediate).
 .SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
 	$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o \
-	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES)) \
+	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES) \
+		$(GUEST_PARTS)) \
 	$(patsubst %,$(GUEST_OUT)/obj/tests/bench/%.c.o,$(BENCH_NAMES))
+
+# l1_basic's "smp" mode lives in l1_smp.c.
+$(GUEST_OUT)/l1_basic_mb1.elf $(GUEST_OUT)/l1_basic_mb2.elf: \
+	$(GUEST_OUT)/obj/tests/guest/l1_smp.c.o
 
 $(GUEST_OUT)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)

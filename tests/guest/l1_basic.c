@@ -7,9 +7,10 @@
  * hypercall ABI (hv/include/hypercall.h). Expects "l1test" on its command
  * line. Checks that only make sense under Modex print "skip" elsewhere.
  * Options: "scan-hidden" runs the hidden-memory scan without Modex too;
- * "fault=ud" ends with an unexpected #UD (the failure path must report it).
+ * "smp[=N]" adds the multiprocessor checks (l1_smp.c); "fault=ud" ends
+ * with an unexpected #UD (the failure path must report it).
  */
-#include "tests/guest/lib/guest.h"
+#include "tests/guest/l1_basic.h"
 
 #include "hv/exit_info.h"
 #include "hv/include/err.h"
@@ -37,11 +38,7 @@
 #define AR_P BIT(15)
 #define AR_DB BIT(22)
 
-/* CPUID feature bits (SDM Vol. 2A CPUID; APM Vol. 3 appendix E). */
-#define CPUID1_ECX_VMX BIT(5)
-#define CPUID1_ECX_HYPERVISOR BIT(31)
-#define CPUID81_ECX_SVM BIT(2)
-#define CPUID81_EDX_NX BIT(20)
+#define CPUID81_EDX_NX BIT(20) /* SDM Vol. 2A CPUID; APM Vol. 3 app. E */
 
 /* RAM test bounds, so the test takes well under a second on Bochs. */
 #define RAM_FULL_BYTES (16 * ONE_MIB)
@@ -291,20 +288,13 @@ static u64 ram_top_below_4g(void)
  * available regions in [1 MiB, top of RAM below 4 GiB), 8-byte aligned,
  * for the canary string. Modex's test build is expected to plant
  * "MODEX-CANARY-" at 8-byte aligned addresses in its reserved memory;
- * finding one means L1 can read Modex memory.
+ * finding one means L1 can read Modex memory. Runs on any CPU (no output).
  */
-static int check_hidden_memory(void)
+u64 l1_hidden_scan(u64 *scanned)
 {
-	u64 top = ram_top_below_4g(), cur = ONE_MIB, scanned = 0, hit = 0;
-	bool forced = cmdline_has("scan-hidden");
+	u64 top = ram_top_below_4g(), cur = ONE_MIB, hit = 0;
 
-	if (!modex && !forced)
-		return CHECK_SKIP;
-	if (modex) {
-		struct guest_cpuid ci = guest_cpuid(MODEX_CPUID_INFO, 0);
-
-		GINFO("Modex info leaf: ABI %u, version %#x\n", ci.eax, ci.ebx);
-	}
+	*scanned = 0;
 	while (cur < top && !hit) {
 		u64 next = top;
 		bool avail = false;
@@ -324,11 +314,28 @@ static int check_hidden_memory(void)
 		if (avail)
 			continue;
 		hit = canary_scan(cur, next);
-		scanned += next - cur;
+		*scanned += next - cur;
 		cur = next;
 	}
+	return hit;
+}
+
+static int check_hidden_memory(void)
+{
+	u64 scanned, hit;
+	bool forced = cmdline_has("scan-hidden");
+
+	if (!modex && !forced)
+		return CHECK_SKIP;
+	if (modex) {
+		struct guest_cpuid ci = guest_cpuid(MODEX_CPUID_INFO, 0);
+
+		GINFO("Modex info leaf: ABI %u, version %#x\n", ci.eax, ci.ebx);
+	}
+	hit = l1_hidden_scan(&scanned);
 	GINFO("scanned %llu KiB of gaps below %#llx\n",
-	      (unsigned long long)(scanned >> 10), (unsigned long long)top);
+	      (unsigned long long)(scanned >> 10),
+	      (unsigned long long)ram_top_below_4g());
 	GCHECK(!hit, "Modex canary visible to L1 at %#llx: \"%.24s\"",
 	       (unsigned long long)hit, hit ? (const char *)hit : "");
 	return 0;
@@ -419,42 +426,64 @@ static int check_xsetbv(void)
 
 /* --------------------------------------------------------------- CPUID */
 
-static int check_cpuid(void)
+void l1_cpuid_read(struct l1_cpuid_view *v)
 {
-	struct guest_cpuid base = guest_cpuid(MODEX_CPUID_BASE, 0);
-	struct guest_cpuid l1 = guest_cpuid(1, 0);
-	struct guest_cpuid ext = guest_cpuid(0x80000001, 0);
+	v->l1 = guest_cpuid(1, 0);
+	v->ext = guest_cpuid(0x80000001, 0);
+	v->base = guest_cpuid(MODEX_CPUID_BASE, 0);
+	v->info = guest_cpuid(MODEX_CPUID_INFO, 0);
+	v->modex = under_modex();
+}
+
+/* Modex's CPUID rules for L1, checked on a view read on any CPU. */
+void l1_cpuid_check(const struct l1_cpuid_view *v, const char *who)
+{
 	bool nested = modex_features & MODEX_FEAT_NESTED;
 
-	GINFO("vendor %s, CPUID.1 ECX %#x, 8000_0001 ECX %#x EDX %#x, 4000_0000 EAX %#x\n",
-	      cpu_is_amd() ? "AMD" : "Intel/other", l1.ecx, ext.ecx, ext.edx,
-	      base.eax);
-	GINFO("hypervisor bit %d, VMX %d, SVM %d, under Modex %d\n",
-	      !!(l1.ecx & CPUID1_ECX_HYPERVISOR), !!(l1.ecx & CPUID1_ECX_VMX),
-	      !!(ext.ecx & CPUID81_ECX_SVM), modex);
-	if (!modex)
-		return CHECK_SKIP;
-	GCHECK(base.eax >= MODEX_CPUID_INFO, "max hypervisor leaf %#x < %#x",
-	       base.eax, MODEX_CPUID_INFO);
-	GCHECK(l1.ecx & CPUID1_ECX_HYPERVISOR, "CPUID.1:ECX.hypervisor clear");
+	GCHECK(v->modex, "%sno Modex signature in leaf %#x", who,
+	       MODEX_CPUID_BASE);
+	GCHECK(v->base.eax >= MODEX_CPUID_INFO,
+	       "%smax hypervisor leaf %#x < %#x", who, v->base.eax,
+	       MODEX_CPUID_INFO);
+	GCHECK(v->l1.ecx & CPUID1_ECX_HYPERVISOR,
+	       "%sCPUID.1:ECX.hypervisor clear", who);
 	/* Without nested support Modex must not advertise VMX or SVM. */
 	if (!nested) {
-		GCHECK(!(l1.ecx & CPUID1_ECX_VMX), "VMX visible to L1");
-		GCHECK(!(ext.ecx & CPUID81_ECX_SVM), "SVM visible to L1");
+		GCHECK(!(v->l1.ecx & CPUID1_ECX_VMX), "%sVMX visible to L1",
+		       who);
+		GCHECK(!(v->ext.ecx & CPUID81_ECX_SVM), "%sSVM visible to L1",
+		       who);
 	} else {
-		GCHECK(!(l1.ecx & CPUID1_ECX_VMX) == cpu_is_amd(),
-		       "nested: VMX bit %d on this vendor",
-		       !!(l1.ecx & CPUID1_ECX_VMX));
-		GCHECK(!(ext.ecx & CPUID81_ECX_SVM) == !cpu_is_amd(),
-		       "nested: SVM bit %d on this vendor",
-		       !!(ext.ecx & CPUID81_ECX_SVM));
+		GCHECK(!(v->l1.ecx & CPUID1_ECX_VMX) == cpu_is_amd(),
+		       "%snested: VMX bit %d on this vendor", who,
+		       !!(v->l1.ecx & CPUID1_ECX_VMX));
+		GCHECK(!(v->ext.ecx & CPUID81_ECX_SVM) == !cpu_is_amd(),
+		       "%snested: SVM bit %d on this vendor", who,
+		       !!(v->ext.ecx & CPUID81_ECX_SVM));
 	}
-	base = guest_cpuid(MODEX_CPUID_INFO, 0);
-	GCHECK(base.eax == MODEX_ABI_VERSION, "leaf 0x40000001 ABI %u, want %u",
-	       base.eax, MODEX_ABI_VERSION);
-	GCHECK(base.ebx == MODEX_VERSION_CODE,
-	       "leaf 0x40000001 version %#x, want %#x", base.ebx,
+	GCHECK(v->info.eax == MODEX_ABI_VERSION,
+	       "%sleaf 0x40000001 ABI %u, want %u", who, v->info.eax,
+	       MODEX_ABI_VERSION);
+	GCHECK(v->info.ebx == MODEX_VERSION_CODE,
+	       "%sleaf 0x40000001 version %#x, want %#x", who, v->info.ebx,
 	       MODEX_VERSION_CODE);
+}
+
+static int check_cpuid(void)
+{
+	struct l1_cpuid_view v;
+
+	l1_cpuid_read(&v);
+	GINFO("vendor %s, CPUID.1 ECX %#x, 8000_0001 ECX %#x EDX %#x, 4000_0000 EAX %#x\n",
+	      cpu_is_amd() ? "AMD" : "Intel/other", v.l1.ecx, v.ext.ecx,
+	      v.ext.edx, v.base.eax);
+	GINFO("hypervisor bit %d, VMX %d, SVM %d, under Modex %d\n",
+	      !!(v.l1.ecx & CPUID1_ECX_HYPERVISOR),
+	      !!(v.l1.ecx & CPUID1_ECX_VMX), !!(v.ext.ecx & CPUID81_ECX_SVM),
+	      modex);
+	if (!modex)
+		return CHECK_SKIP;
+	l1_cpuid_check(&v, "");
 	return 0;
 }
 
@@ -677,6 +706,8 @@ static void maybe_fault(void)
 
 void guest_main(void)
 {
+	char smp_opt[8];
+
 	modex = under_modex();
 	if (modex) {
 		struct hc_regs o;
@@ -697,5 +728,8 @@ void guest_main(void)
 	run_check("xsetbv", check_xsetbv);
 	run_check("virt-insns", check_virt_insns);
 	run_check("hypercall", check_hypercalls);
+	if (cmdline_has("smp") ||
+	    cmdline_value("smp", smp_opt, sizeof(smp_opt)))
+		l1_smp_checks(modex);
 	maybe_fault();
 }

@@ -4,12 +4,19 @@
 # verdicts: l1_basic (mb1, mb2) must print "[l1] PASS" and exit through
 # isa-debug-exit with MODEX_TEST_PASS (status 0x10 << 1 | 1 = 33);
 # l1_triple must triple-fault (QEMU -no-reboot then exits with status 0).
+# With -smp N, QEMU gets N CPUs and the cases are l1_basic's "smp=N" mode
+# instead (l1_smp.c: every AP started, checked, sent IPIs, re-INITed).
 # Prints one "PASS name" / "FAIL name" line per case.
-#   tests/guest/run-bare.sh [GUEST_DIR]   (default build/guest)
+#   tests/guest/run-bare.sh [-smp N] [GUEST_DIR]   (default build/guest)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+smp=
+if [ "${1-}" = -smp ]; then
+	smp=${2:?"-smp needs a CPU count"}
+	shift 2
+fi
 gdir=${1:-${BUILD:-build}/guest}
 out=${BUILD:-build}/guest/bare
 mkdir -p "$out"
@@ -17,6 +24,7 @@ fails=0
 
 qemu() { # qemu ISO LOG
 	timeout 60 qemu-system-x86_64 -accel tcg -cpu max -m 256 \
+		${smp:+-smp "$smp"} \
 		-display none -no-reboot -monitor none -serial "file:$2" \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 \
 		-cdrom "$1" -boot d </dev/null >"$2.emu" 2>&1
@@ -39,6 +47,13 @@ case_run() { # case_run NAME ELF PROTO CMDLINE WANT_STATUS WANT_LINE
 	fi
 }
 
+if [ -n "$smp" ]; then
+	for p in mb1 mb2; do
+		case_run "l1_smp${smp}_$p" "$gdir/l1_basic_$p.elf" $p \
+			"exit=qemu l1test smp=$smp" 33 "[l1] check smp-reinit: ok"
+	done
+	exit $((fails > 0))
+fi
 for p in mb1 mb2; do
 	case_run "l1_basic_$p" "$gdir/l1_basic_$p.elf" $p "exit=qemu l1test" \
 		33 "[l1] PASS"

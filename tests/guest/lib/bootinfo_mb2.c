@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Test-guest Multiboot2 information parser (Multiboot2 specification 3.6):
- * the command line, modules and memory map tags, each validated against
- * its tag and the whole structure against the 4 GiB the guest maps.
+ * the command line, modules, memory map and ACPI RSDP tags, each validated
+ * against its tag and the whole structure against the 4 GiB the guest maps.
  * Deliberately independent of hv/multiboot2.c: Modex builds L1's info with
  * hv/loader_info.c, and the test checks it with code that shares nothing
  * with Modex, reading the raw map (order, overlaps) as L1 receives it.
@@ -18,6 +18,9 @@
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
+#define ACPI_RSDP_V1_LEN 20 /* ACPI 6.5 5.2.5.3: the ACPI 1.0 part */
 
 struct mb2_tag {
 	u32 type, size;
@@ -83,6 +86,16 @@ static int parse_tag(const struct mb2_tag *t, struct guest_bootinfo *bi)
 		return bootinfo_add_mod(bi, m->mod_start, m->mod_end);
 	case MB2_TAG_MMAP:
 		return parse_mmap(t, bi);
+	case MB2_TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_NEW:
+		/* Multiboot2 3.6, "ACPI old/new RSDP": a copy of it follows. */
+		if (t->size < sizeof(*t) + ACPI_RSDP_V1_LEN)
+			return -E_INVAL;
+		if (t->type == MB2_TAG_ACPI_NEW || !bi->rsdp_new) {
+			bi->rsdp = (u64)t + sizeof(*t);
+			bi->rsdp_new = t->type == MB2_TAG_ACPI_NEW;
+		}
+		return 0;
 	}
 	return 0;
 }

@@ -2,8 +2,11 @@
 /*
  * Test-guest IDT and exception handling: every exception is a test failure
  * (printed with vector, error code, RIP and CR2) unless it happens inside
- * guest_try_call(), which turns it into a return value.
- * Context: CPL 0, interrupts off for the whole run.
+ * guest_try_call(), which turns it into a return value, or the exception
+ * hook (an AP's, smp.c) takes it. Vectors 32-255 go to the interrupt
+ * handler when one is installed, and are a failure otherwise.
+ * Context: CPL 0; interrupts off except where the SMP tests enable them.
+ * All CPUs share the one IDT.
  */
 #include "tests/guest/lib/exception.h"
 
@@ -20,7 +23,8 @@ struct idt_gate {
 } __packed;
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
 
-#define NR_VECTORS 32
+#define NR_VECTORS 256
+#define NR_EXCEPTIONS 32
 #define STUB_SIZE 16
 #define GATE_INTR 0x8e
 #define KERNEL_CS 0x08
@@ -31,20 +35,28 @@ static u64 try_error;
 extern char guest_exc_stubs[], guest_try_resume[];
 extern u64 guest_try_rsp;
 
-static const char *const exc_names[NR_VECTORS] = {
+void (*guest_irq_handler)(struct guest_frame *f);
+bool (*guest_exc_hook)(struct guest_frame *f);
+
+static const char *const exc_names[NR_EXCEPTIONS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
 	"#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "15",
 	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "22",	 "23",
 	"24",  "25",  "26",  "27",  "#HV", "#VC", "#SX", "31",
 };
 
-void guest_idt_init(void)
+void guest_idt_load(void)
 {
 	struct {
 		u16 limit;
 		u64 base;
 	} __packed idtr = { sizeof(idt) - 1, (u64)idt };
 
+	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+void guest_idt_init(void)
+{
 	for (unsigned v = 0; v < NR_VECTORS; v++) {
 		u64 off = (u64)guest_exc_stubs + v * STUB_SIZE;
 
@@ -56,12 +68,18 @@ void guest_idt_init(void)
 			.off_hi = (u32)(off >> 32),
 		};
 	}
-	asm volatile("lidt %0" : : "m"(idtr));
+	guest_idt_load();
 }
 
 void guest_exception(struct guest_frame *f)
 {
-	if (guest_try_rsp) {
+	if (f->vector >= NR_EXCEPTIONS && guest_irq_handler) {
+		guest_irq_handler(f);
+		return;
+	}
+	if (guest_exc_hook && guest_exc_hook(f))
+		return;
+	if (f->vector < NR_EXCEPTIONS && guest_try_rsp) {
 		try_error = f->error;
 		f->rax = f->vector;
 		f->rip = (u64)guest_try_resume;
@@ -70,7 +88,8 @@ void guest_exception(struct guest_frame *f)
 		return;
 	}
 	guest_log("FAIL: unexpected exception %s (vector %llu) error %#llx\n",
-		  exc_names[f->vector % NR_VECTORS],
+		  f->vector < NR_EXCEPTIONS ? exc_names[f->vector] :
+					      "(interrupt)",
 		  (unsigned long long)f->vector, (unsigned long long)f->error);
 	guest_log("  RIP %#llx CS %#llx RFLAGS %#llx RSP %#llx CR2 %#llx\n",
 		  (unsigned long long)f->rip, (unsigned long long)f->cs,

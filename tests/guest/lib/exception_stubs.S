@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Exception entry stubs for vectors 0-31 and the try/resume trampoline of
- * guest_try_call(). Each stub makes the stack a struct guest_frame (guest.h)
- * and calls guest_exception(frame); the handler may rewrite RIP, RSP and RAX
- * in the frame to resume elsewhere.
+ * Entry stubs for all 256 vectors (exceptions 0-31, interrupts 32-255) and
+ * the try/resume trampoline of guest_try_call(). Each stub makes the stack
+ * a struct guest_frame (guest.h) and calls guest_exception(frame); the
+ * handler may rewrite RIP, RSP and RAX in the frame to resume elsewhere.
  * Context: CPL 0, same stack (no IST): 64-bit delivery always pushes SS:RSP
  * and aligns RSP to 16 (SDM Vol. 3A 7.14.2).
  */
@@ -17,7 +17,6 @@
 
 .macro STUB v
 	.balign 16
-exc_stub_\v:
 	.if !HAS_ERR(\v)
 	pushq $0
 	.endif
@@ -25,11 +24,15 @@ exc_stub_\v:
 	jmp exc_common
 .endm
 
+	.altmacro
 	.globl guest_exc_stubs
 guest_exc_stubs:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	STUB \v
+	.set vec, 0
+	.rept 256
+	STUB %vec
+	.set vec, vec + 1
 	.endr
+	.noaltmacro
 
 exc_common:
 	pushq %rax

@@ -106,6 +106,9 @@ struct guest_bootinfo {
 	/* Everything the loader put in memory: info, strings, map, modules. */
 	struct guest_range rsv[GUEST_MAX_RSV];
 	unsigned nr_rsv;
+	/* Multiboot2 ACPI tag 15 (else 14): the loader's RSDP copy; 0: none. */
+	u64 rsdp;
+	bool rsdp_new; /* from tag 15 (ACPI 2.0+ XSDP) */
 };
 
 extern struct guest_bootinfo guest_boot;
