@@ -216,7 +216,8 @@ int insn_decode_store(const u8 *bytes, unsigned avail, enum insn_mode mode,
 	/* 67 toggles 16/32-bit addressing outside 64-bit mode; in 64-bit
 	 * mode it selects 32-bit addressing, with the same ModRM forms. */
 	addr16 = mode == INSN_MODE_16 ? !px.addrsize :
-		 mode == INSN_MODE_32 ? px.addrsize : false;
+		 mode == INSN_MODE_32 ? px.addrsize :
+					false;
 	size = operand_size(mode, &px);
 	if (op == 0xc7)
 		immsz = size == 2 ? 2 : 4; /* imm32 sign-extended for 64 */
@@ -229,7 +230,9 @@ int insn_decode_store(const u8 *bytes, unsigned avail, enum insn_mode mode,
 	if (len > avail)
 		return -E_RANGE;
 	*out = (struct insn_store){
-		.src = op == 0x89 ? STORE_REG : op == 0x87 ? STORE_XCHG : STORE_IMM,
+		.src = op == 0x89 ? STORE_REG :
+		       op == 0x87 ? STORE_XCHG :
+				    STORE_IMM,
 		.len = (u8)len,
 		.size = size,
 		.gpr = (u8)(((bytes[px.n + 1] >> 3) & 7) | ((px.rex & 4) << 1)),

@@ -12,6 +12,7 @@
 
 #include "hv/exit_info.h"
 #include "hv/include/types.h"
+#include "hv/vlapic.h"
 
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -25,6 +26,7 @@ struct vcpu {
 	void *vendor; /* struct vmx_vcpu / struct svm_vcpu */
 	hpa_t root; /* EPT01 / NPT01 root */
 	u64 exits; /* exits so far */
+	struct vlapic vlapic; /* L1's APIC base and recorded registers */
 	bool stopped; /* L1 was stopped (triple fault, fatal exit) */
 };
 

@@ -81,7 +81,8 @@ enum icr_action apic_icr_action(u32 icr_lo)
 		/* SDM Vol. 3A 11.6.1: level 0 with trigger "level" is the
 		 * INIT level de-assert, which current processors (Pentium 4
 		 * onwards) ignore; every other INIT resets the target. */
-		if (!(icr_lo & ICR_LEVEL_ASSERT) && (icr_lo & ICR_TRIGGER_LEVEL))
+		if (!(icr_lo & ICR_LEVEL_ASSERT) &&
+		    (icr_lo & ICR_TRIGGER_LEVEL))
 			return ICR_DROP;
 		return ICR_INIT;
 	case ICR_DM_STARTUP:

@@ -11,6 +11,8 @@
  */
 #include "tests/guest/lib/guest.h"
 
+#include "tests/guest/lib/check_apic.h"
+
 #include "hv/exit_info.h"
 #include "hv/include/err.h"
 #include "hv/include/hypercall.h"
@@ -697,5 +699,6 @@ void guest_main(void)
 	run_check("xsetbv", check_xsetbv);
 	run_check("virt-insns", check_virt_insns);
 	run_check("hypercall", check_hypercalls);
+	run_check("apic-base", check_apic_base);
 	maybe_fault();
 }

@@ -187,14 +187,15 @@ static void check_all(const struct apic_cpu *cpus, u32 n, u32 lo, u32 dest,
 		      bool x2)
 {
 	for (u32 self = 0; self < n; self++) {
-		u64 got = apic_icr_targets(cpus, n, self, lo, dest, x2), want = 0;
+		u64 got = apic_icr_targets(cpus, n, self, lo, dest, x2),
+		    want = 0;
 
 		for (u32 i = 0; i < n; i++)
 			if (ref_match(&cpus[i], i, self, lo, dest, x2))
 				want |= 1ULL << i;
 		CHECK_MSG(got == want,
-			  "lo %#x dest %#x x2 %d self %u: %#llx, want %#llx", lo,
-			  dest, x2, self, (unsigned long long)got,
+			  "lo %#x dest %#x x2 %d self %u: %#llx, want %#llx",
+			  lo, dest, x2, self, (unsigned long long)got,
 			  (unsigned long long)want);
 	}
 }
@@ -217,8 +218,12 @@ TEST(icr_targets_xapic_exhaustive)
 				cpus[i] = (struct apic_cpu){
 					.apic_id = ids[r % ARRAY_SIZE(ids)],
 					.ldr = (u32)(r >> 8) & 0xff000000,
-					.dfr = dfrs[round % 2 ? 0 :
-						    (r >> 40) % ARRAY_SIZE(dfrs)],
+					.dfr = dfrs
+						[round % 2 ?
+							 0 :
+							 (r >> 40) %
+								 ARRAY_SIZE(
+									 dfrs)],
 					.x2apic = ((r >> 44) & 15) == 0,
 					.enabled = ((r >> 48) & 7) != 0,
 				};
@@ -227,7 +232,8 @@ TEST(icr_targets_xapic_exhaustive)
 				for (u32 lg = 0; lg < 2; lg++)
 					for (u32 d = 0; d < 256; d++)
 						check_all(cpus, n,
-							  (sh << 18) | (lg << 11) |
+							  (sh << 18) |
+								  (lg << 11) |
 								  0x500,
 							  d << 0, false);
 		}
