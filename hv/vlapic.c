@@ -122,6 +122,17 @@ int vlapic_write_apic_base(struct vcpu *v, u64 val)
 		 */
 		hw = rdmsr(MSR_IA32_APIC_BASE);
 		wrmsr(MSR_IA32_APIC_BASE, (hw & ~mode) | (next & mode));
+		/*
+		 * SDM Vol. 3A 11.4.3: on some processors (P6 family; Bochs
+		 * models it) a globally disabled APIC comes back only with a
+		 * reset and the write leaves it disabled. L1 then reads the
+		 * mode the CPU really has.
+		 */
+		hw = rdmsr(MSR_IA32_APIC_BASE);
+		if ((hw ^ next) & mode)
+			log_dbg("the CPU kept its APIC mode (IA32_APIC_BASE %#lx) for L1's write of %#lx.",
+				hw, val);
+		l->apic_base = (next & ~mode) | (hw & mode);
 		/* SDM Vol. 3A 11.12.5.1: leaving the disabled state resets
 		 * the registers (LDR 0, DFR all ones). */
 		if (!(cur & APIC_BASE_EN))

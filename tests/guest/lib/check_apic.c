@@ -178,27 +178,38 @@ static void check_illegal(u64 orig, u8 maxphy, bool x2)
 	GCHECK(guest_rdmsr(MSR_APIC_BASE) == orig, "IA32_APIC_BASE changed");
 }
 
-static void check_modes(u64 orig, u32 id, bool x2)
+/*
+ * The EN/EXTD transitions of SDM Vol. 3A 11.12.5.1, x2APIC first (some
+ * CPUs cannot leave the disabled state); false if the APIC stays off.
+ */
+static bool check_modes(u64 orig, u32 id, bool x2)
 {
 	u64 off = orig & ~BASE_MODE;
 
-	GCHECK(try_wrmsr(MSR_APIC_BASE, off) < 0, "xAPIC -> disabled faulted");
+	if (x2) {
+		GCHECK(try_wrmsr(MSR_APIC_BASE, orig | BASE_EXTD) < 0,
+		       "xAPIC -> x2APIC faulted");
+		GCHECK((guest_rdmsr(MSR_X2APIC_ID) & 0xff) == id,
+		       "x2APIC ID %#llx, xAPIC ID was %#x",
+		       (unsigned long long)guest_rdmsr(MSR_X2APIC_ID), id);
+		GCHECK(gp(try_wrmsr(MSR_APIC_BASE, orig)),
+		       "x2APIC -> xAPIC: no #GP");
+		GCHECK(guest_rdmsr(MSR_APIC_BASE) == (orig | BASE_EXTD),
+		       "x2APIC mode lost");
+	}
+	GCHECK(try_wrmsr(MSR_APIC_BASE, off) < 0, "-> disabled faulted");
 	GCHECK(guest_rdmsr(MSR_APIC_BASE) == off, "disabled: reads %#llx",
 	       (unsigned long long)guest_rdmsr(MSR_APIC_BASE));
 	if (x2)
 		GCHECK(gp(try_wrmsr(MSR_APIC_BASE, off | BASE_MODE)),
 		       "disabled -> x2APIC: no #GP");
 	GCHECK(try_wrmsr(MSR_APIC_BASE, orig) < 0, "disabled -> xAPIC faulted");
-	if (!x2)
-		return;
-	GCHECK(try_wrmsr(MSR_APIC_BASE, orig | BASE_EXTD) < 0,
-	       "xAPIC -> x2APIC faulted");
-	GCHECK((guest_rdmsr(MSR_X2APIC_ID) & 0xff) == id,
-	       "x2APIC ID %#llx, xAPIC ID was %#x",
-	       (unsigned long long)guest_rdmsr(MSR_X2APIC_ID), id);
-	GCHECK(gp(try_wrmsr(MSR_APIC_BASE, orig)), "x2APIC -> xAPIC: no #GP");
-	GCHECK(try_wrmsr(MSR_APIC_BASE, off) < 0, "x2APIC -> disabled faulted");
-	GCHECK(try_wrmsr(MSR_APIC_BASE, orig) < 0, "disabled -> xAPIC faulted");
+	if (!(guest_rdmsr(MSR_APIC_BASE) & BASE_EN)) {
+		/* SDM Vol. 3A 11.4.3: P6-family behaviour (Bochs). */
+		GINFO("this CPU re-enables a disabled APIC only at reset\n");
+		return false;
+	}
+	return true;
 }
 
 /* Moves the APIC to free RAM page @p and back. */
@@ -264,7 +275,8 @@ int check_apic_base(void)
 		p = ALIGN_DOWN(free[0].end - 0x1000, 0x1000);
 		check_move(orig, p, id, ver);
 	}
-	check_modes(orig, id, x2);
+	if (!check_modes(orig, id, x2))
+		return 0;
 	GCHECK(guest_rdmsr(MSR_APIC_BASE) == orig, "final IA32_APIC_BASE");
 	GCHECK(rd(base, REG_ID) >> 24 == id, "APIC ID changed");
 	return 0;
