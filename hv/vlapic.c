@@ -278,8 +278,18 @@ bool vlapic_handle_npf(struct vcpu *v)
 	u32 val;
 
 	if (!vendor->capture_icr || e->npf.access != EXIT_NPF_WRITE ||
-	    !e->npf.final_translation || !apic_page(gpa - off))
+	    !apic_page(gpa - off))
 		return false;
+	/* Only an instruction's own store is emulated: not a guest
+	 * page-table update (A/D bits) nor an exception frame pushed onto
+	 * a stack in the APIC page. */
+	if (!e->npf.final_translation || e->npf.event_delivery)
+		guest_fatal(
+			v,
+			"L1's %s wrote its xAPIC page at GPA %#lx; Modex emulates only instructions' stores there; stopping L1.",
+			e->npf.event_delivery ? "event delivery" :
+						"page-table walk",
+			gpa);
 	n = vendor->fetch_insn(v, bytes, sizeof(bytes), &mode);
 	if (insn_decode_store(bytes, n, mode, &st) || st.size != 4 || (off & 3))
 		cannot_emulate(v, gpa, bytes, n);

@@ -54,6 +54,7 @@ static void decode_npf(struct svm_vcpu *s, struct exit_info *e)
 	e->reason = EXIT_R_NPF;
 	e->npf.gpa = e->info2;
 	e->npf.final_translation = q & NPF_FINAL;
+	e->npf.event_delivery = s->vmcb->ctl.exit_int_info & EVENTINJ_VALID;
 	if (q & NPF_ID)
 		e->npf.access = EXIT_NPF_FETCH;
 	else if (q & NPF_W)
