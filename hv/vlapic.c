@@ -152,7 +152,9 @@ static void deliver(struct vcpu *v, enum icr_action a, u32 lo, u32 dest,
 	(void)v;
 	for (u32 i = 0; i < n; i++) {
 		const struct vcpu *t = smp_vcpu(i);
-		u64 base = t ? t->vlapic.apic_base : 0;
+		/* A CPU without a vCPU yet has the APIC state of reset: xAPIC,
+		 * LDR 0, DFR all ones (SDM Vol. 3A 11.4.7.1). */
+		u64 base = t ? t->vlapic.apic_base : APIC_BASE_EN;
 
 		cpus[i] = (struct apic_cpu){
 			.apic_id = smp_apic_id(i),
