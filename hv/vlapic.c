@@ -258,10 +258,12 @@ static u64 *gpr(struct vcpu *v, u8 n)
 static __noreturn void cannot_emulate(struct vcpu *v, gpa_t gpa, const u8 *b,
 				      unsigned n)
 {
-	char hex[3 * INSN_MAX_LEN + 1] = "";
+	char hex[3 * INSN_MAX_LEN + 1] = "none";
+	size_t pos = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		fmt_snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", b[i]);
+	for (unsigned i = 0; i < n && pos < sizeof(hex); i++)
+		pos += (size_t)fmt_snprintf(hex + pos, sizeof(hex) - pos,
+					    "%s%02x", i ? " " : "", b[i]);
 	guest_fatal(
 		v,
 		"L1 wrote its xAPIC page at GPA %#lx with an instruction Modex does not emulate (only aligned 32-bit MOV and XCHG stores, SDM Vol. 3A 11.4.1) at RIP %#lx, bytes %s; stopping L1.",

@@ -226,3 +226,14 @@ for h in qemu broadwell_ult; do
 		"+\\[modex\\] guest: L1 fetched an instruction from Modex's hidden memory at GPA 0x" \
 		'-\[l1\] (FAIL|PASS)|returned from a call' '-PANIC|FATAL'
 done
+
+# ---- Isolation: a store to the xAPIC page that Modex does not emulate ----
+# docs/isolation.md ("The local APIC"): on SVM the page is read-only in
+# NPT01 and only aligned 32-bit MOV/XCHG stores are emulated; a 64-bit store
+# stops L1 naming the GPA and the instruction bytes (REX.W 89 /r).
+for h in qemu ryzen; do
+	l1_case "l1-apic-store.$h" "$h" l1_apic_store_mb2 "" fail \
+		'+\[l1\] apic-store: 64-bit store to 0xfee00080' \
+		"+\\[modex\\] guest: L1 wrote its xAPIC page at GPA 0xfee00080 with an instruction Modex does not emulate .* bytes 48 89 " \
+		'-\[l1\] (FAIL|PASS)|was emulated' '-PANIC|FATAL'
+done
