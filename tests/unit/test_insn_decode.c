@@ -146,153 +146,74 @@ TEST(mov_to_cr)
 
 struct store_case {
 	u8 b[15];
-	unsigned n;
+	unsigned len; /* all of b[] is the instruction */
 	enum insn_mode mode;
 	enum store_src src;
-	unsigned len, size, gpr;
+	unsigned size, gpr;
 	u64 imm;
 };
 
+/* ST(mode, kind, operand size, register, immediate, bytes...) */
+#define ST(m, k, size, gpr, imm, ...)                                          \
+	{                                                                      \
+		{ __VA_ARGS__ }, sizeof((u8[]){ __VA_ARGS__ }), INSN_MODE_##m, \
+			STORE_##k, size, gpr, imm                              \
+	}
+
 /* Encodings from SDM Vol. 2A 2.1.5 tables 2-1/2-2 and 2.2.1. */
 static const struct store_case stores[] = {
-	/* mov [rbx], eax */
-	{ { 0x89, 0x03 }, 2, INSN_MODE_64, STORE_REG, 2, 4, 0, 0 },
-	/* mov [rsp], ecx: SIB */
-	{ { 0x89, 0x0c, 0x24 }, 3, INSN_MODE_64, STORE_REG, 3, 4, 1, 0 },
-	/* mov [rbp+8], edx: disp8 */
-	{ { 0x89, 0x55, 0x08 }, 3, INSN_MODE_32, STORE_REG, 3, 4, 2, 0 },
-	/* mov [rip+disp32], ebx (64) / [disp32] (32) */
-	{ { 0x89, 0x1d, 1, 2, 3, 4 }, 6, INSN_MODE_64, STORE_REG, 6, 4, 3, 0 },
-	{ { 0x89, 0x1d, 1, 2, 3, 4 }, 6, INSN_MODE_32, STORE_REG, 6, 4, 3, 0 },
+	/* mov [rbx], eax; mov [rsp], ecx (SIB); mov [rbp+8], edx (disp8) */
+	ST(64, REG, 4, 0, 0, 0x89, 0x03),
+	ST(64, REG, 4, 1, 0, 0x89, 0x0c, 0x24),
+	ST(32, REG, 4, 2, 0, 0x89, 0x55, 0x08),
+	/* mov [rip+disp32], ebx (64-bit) / [disp32] (32-bit) */
+	ST(64, REG, 4, 3, 0, 0x89, 0x1d, 1, 2, 3, 4),
+	ST(32, REG, 4, 3, 0, 0x89, 0x1d, 1, 2, 3, 4),
 	/* mov [0xfee00300], eax: SIB without base, disp32 */
-	{ { 0x89, 0x04, 0x25, 0x00, 0x03, 0xe0, 0xfe },
-	  7,
-	  INSN_MODE_64,
-	  STORE_REG,
-	  7,
-	  4,
-	  0,
-	  0 },
-	/* mov [rsp+0x100], esi: SIB + disp32 */
-	{ { 0x89, 0xb4, 0x24, 0, 1, 0, 0 },
-	  7,
-	  INSN_MODE_64,
-	  STORE_REG,
-	  7,
-	  4,
-	  6,
-	  0 },
-	/* mov [rax+0x300], edi: disp32 */
-	{ { 0x89, 0xb8, 0, 3, 0, 0 }, 6, INSN_MODE_64, STORE_REG, 6, 4, 7, 0 },
+	ST(64, REG, 4, 0, 0, 0x89, 0x04, 0x25, 0x00, 0x03, 0xe0, 0xfe),
+	/* mov [rsp+0x100], esi: SIB + disp32; mov [rax+0x300], edi */
+	ST(64, REG, 4, 6, 0, 0x89, 0xb4, 0x24, 0, 1, 0, 0),
+	ST(64, REG, 4, 7, 0, 0x89, 0xb8, 0, 3, 0, 0),
 	/* mov [rax+rcx*4+8], eax: SIB + disp8 */
-	{ { 0x89, 0x44, 0x88, 0x08 }, 4, INSN_MODE_64, STORE_REG, 4, 4, 0, 0 },
+	ST(64, REG, 4, 0, 0, 0x89, 0x44, 0x88, 0x08),
 	/* mov [rax], r8d (REX.R); mov [r15], eax (REX.B) */
-	{ { 0x44, 0x89, 0x00 }, 3, INSN_MODE_64, STORE_REG, 3, 4, 8, 0 },
-	{ { 0x41, 0x89, 0x07 }, 3, INSN_MODE_64, STORE_REG, 3, 4, 0, 0 },
-	/* mov [rax], r15 (REX.W + REX.R); REX.W beats 66 */
-	{ { 0x4c, 0x89, 0x38 }, 3, INSN_MODE_64, STORE_REG, 3, 8, 15, 0 },
-	{ { 0x66, 0x48, 0x89, 0x03 }, 4, INSN_MODE_64, STORE_REG, 4, 8, 0, 0 },
+	ST(64, REG, 4, 8, 0, 0x44, 0x89, 0x00),
+	ST(64, REG, 4, 0, 0, 0x41, 0x89, 0x07),
+	/* mov [rax], r15 (REX.W + REX.R); REX.W wins over 66 */
+	ST(64, REG, 8, 15, 0, 0x4c, 0x89, 0x38),
+	ST(64, REG, 8, 0, 0, 0x66, 0x48, 0x89, 0x03),
 	/* 66: 16-bit in 32/64-bit code, 32-bit in 16-bit code */
-	{ { 0x66, 0x89, 0x03 }, 3, INSN_MODE_32, STORE_REG, 3, 2, 0, 0 },
-	{ { 0x66, 0x89, 0x07 }, 3, INSN_MODE_16, STORE_REG, 3, 4, 0, 0 },
+	ST(32, REG, 2, 0, 0, 0x66, 0x89, 0x03),
+	ST(16, REG, 4, 0, 0, 0x66, 0x89, 0x07),
 	/* 16-bit addressing: [bx], [bx+disp8], [bx+disp16], [disp16] */
-	{ { 0x89, 0x07 }, 2, INSN_MODE_16, STORE_REG, 2, 2, 0, 0 },
-	{ { 0x89, 0x47, 0x10 }, 3, INSN_MODE_16, STORE_REG, 3, 2, 0, 0 },
-	{ { 0x89, 0x87, 0x00, 0x03 }, 4, INSN_MODE_16, STORE_REG, 4, 2, 0, 0 },
-	{ { 0x89, 0x06, 0x00, 0x03 }, 4, INSN_MODE_16, STORE_REG, 4, 2, 0, 0 },
+	ST(16, REG, 2, 0, 0, 0x89, 0x07),
+	ST(16, REG, 2, 0, 0, 0x89, 0x47, 0x10),
+	ST(16, REG, 2, 0, 0, 0x89, 0x87, 0x00, 0x03),
+	ST(16, REG, 2, 0, 0, 0x89, 0x06, 0x00, 0x03),
 	/* 67 in 32-bit code: 16-bit addressing; in 16-bit code: 32-bit */
-	{ { 0x67, 0x89, 0x06, 0x00, 0x03 },
-	  5,
-	  INSN_MODE_32,
-	  STORE_REG,
-	  5,
-	  4,
-	  0,
-	  0 },
-	{ { 0x67, 0x66, 0x89, 0x04, 0x25, 0, 3, 0xe0, 0xfe },
-	  9,
-	  INSN_MODE_16,
-	  STORE_REG,
-	  9,
-	  4,
-	  0,
-	  0 },
-	/* 67 in 64-bit code: 32-bit addressing, same forms */
-	{ { 0x67, 0x89, 0x05, 1, 2, 3, 4 },
-	  7,
-	  INSN_MODE_64,
-	  STORE_REG,
-	  7,
-	  4,
-	  0,
-	  0 },
+	ST(32, REG, 4, 0, 0, 0x67, 0x89, 0x06, 0x00, 0x03),
+	ST(16, REG, 4, 0, 0, 0x67, 0x66, 0x89, 0x04, 0x25, 0, 3, 0xe0, 0xfe),
+	/* 67 in 64-bit code: 32-bit addressing, the same forms */
+	ST(64, REG, 4, 0, 0, 0x67, 0x89, 0x05, 1, 2, 3, 4),
 	/* segment override and REP are accepted (no effect on a MOV) */
-	{ { 0x2e, 0xf3, 0x89, 0x03 }, 4, INSN_MODE_64, STORE_REG, 4, 4, 0, 0 },
-	/* mov dword [rax], 0x11223344 */
-	{ { 0xc7, 0x00, 0x44, 0x33, 0x22, 0x11 },
-	  6,
-	  INSN_MODE_64,
-	  STORE_IMM,
-	  6,
-	  4,
-	  0,
-	  0x11223344 },
-	/* mov dword [rax+0xb0], 0 (an EOI) */
-	{ { 0xc7, 0x80, 0xb0, 0, 0, 0, 0, 0, 0, 0 },
-	  10,
-	  INSN_MODE_64,
-	  STORE_IMM,
-	  10,
-	  4,
-	  0,
-	  0 },
-	/* mov dword [0xfee00300], 0xc4500: SIB no base + disp32 + imm32 */
-	{ { 0xc7, 0x04, 0x25, 0x00, 0x03, 0xe0, 0xfe, 0x00, 0x45, 0x0c, 0x00 },
-	  11,
-	  INSN_MODE_64,
-	  STORE_IMM,
-	  11,
-	  4,
-	  0,
-	  0xc4500 },
+	ST(64, REG, 4, 0, 0, 0x2e, 0xf3, 0x89, 0x03),
+	/* mov dword [rax], 0x11223344; mov dword [rax+0xb0], 0 (an EOI) */
+	ST(64, IMM, 4, 0, 0x11223344, 0xc7, 0x00, 0x44, 0x33, 0x22, 0x11),
+	ST(64, IMM, 4, 0, 0, 0xc7, 0x80, 0xb0, 0, 0, 0, 0, 0, 0, 0),
+	/* mov dword [0xfee00300], 0xc4500: SIB no base, disp32, imm32 */
+	ST(64, IMM, 4, 0, 0xc4500, 0xc7, 0x04, 0x25, 0x00, 0x03, 0xe0, 0xfe,
+	   0x00, 0x45, 0x0c, 0x00),
 	/* mov qword [rax], -1: imm32 sign-extended */
-	{ { 0x48, 0xc7, 0x00, 0xff, 0xff, 0xff, 0xff },
-	  7,
-	  INSN_MODE_64,
-	  STORE_IMM,
-	  7,
-	  8,
-	  0,
-	  ~0ULL },
-	/* mov word [rax], 0x8234 (32-bit code); mov word [0x300], 0x3344 and
-	 * its 66 form in 16-bit code */
-	{ { 0x66, 0xc7, 0x00, 0x34, 0x82 },
-	  5,
-	  INSN_MODE_32,
-	  STORE_IMM,
-	  5,
-	  2,
-	  0,
-	  0x8234 },
-	{ { 0xc7, 0x06, 0x00, 0x03, 0x44, 0x33 },
-	  6,
-	  INSN_MODE_16,
-	  STORE_IMM,
-	  6,
-	  2,
-	  0,
-	  0x3344 },
-	{ { 0x66, 0xc7, 0x06, 0x00, 0x03, 0x44, 0x33, 0x22, 0x91 },
-	  9,
-	  INSN_MODE_16,
-	  STORE_IMM,
-	  9,
-	  4,
-	  0,
-	  0x91223344 },
+	ST(64, IMM, 8, 0, ~0ULL, 0x48, 0xc7, 0x00, 0xff, 0xff, 0xff, 0xff),
+	/* mov word [rax], 0x8234 (32-bit code); mov word [0x300], 0x3344
+	 * and its 66 form in 16-bit code */
+	ST(32, IMM, 2, 0, 0x8234, 0x66, 0xc7, 0x00, 0x34, 0x82),
+	ST(16, IMM, 2, 0, 0x3344, 0xc7, 0x06, 0x00, 0x03, 0x44, 0x33),
+	ST(16, IMM, 4, 0, 0x91223344, 0x66, 0xc7, 0x06, 0x00, 0x03, 0x44, 0x33,
+	   0x22, 0x91),
 	/* xchg [rbx], eax; lock xchg [rdx], r9d */
-	{ { 0x87, 0x03 }, 2, INSN_MODE_64, STORE_XCHG, 2, 4, 0, 0 },
-	{ { 0xf0, 0x44, 0x87, 0x0a }, 4, INSN_MODE_64, STORE_XCHG, 4, 4, 9, 0 },
+	ST(64, XCHG, 4, 0, 0, 0x87, 0x03),
+	ST(64, XCHG, 4, 9, 0, 0xf0, 0x44, 0x87, 0x0a),
 };
 
 static int dec_store(const u8 *b, unsigned n, enum insn_mode m,
@@ -315,7 +236,7 @@ TEST(stores)
 	for (unsigned i = 0; i < ARRAY_SIZE(stores); i++) {
 		const struct store_case *t = &stores[i];
 
-		REQUIRE(dec_store(t->b, t->n, t->mode, &st) == 0);
+		REQUIRE(dec_store(t->b, t->len, t->mode, &st) == 0);
 		CHECK_MSG(st.src == t->src, "case %u", i);
 		CHECK_MSG(st.len == t->len, "case %u: len %u", i, st.len);
 		CHECK_MSG(st.size == t->size, "case %u: size %u", i, st.size);
