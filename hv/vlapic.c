@@ -27,8 +27,8 @@
 
 #define CPUID1_ECX_X2APIC BIT(21)
 #define APIC_REG_SVR 0x0f0
-/* SDM Vol. 3A 11.12.9: ICR bits reserved in x2APIC mode (a WRMSR
- * setting one #GPs): 13, 16-17, 20-31. */
+/* SDM Vol. 3A 11.12.9: the x2APIC ICR's reserved bits, 13, 16-17 and
+ * 20-31 (bit 12 is ignored); 11.12.1.3: a WRMSR setting one #GPs. */
 #define X2APIC_ICR_RSVD (BIT(13) | (3ULL << 16) | (0xfffULL << 20))
 
 static bool xapic_mode(const struct vlapic *l)
@@ -179,8 +179,9 @@ int vlapic_write_x2apic_icr(struct vcpu *v, u64 val)
 {
 	enum icr_action a = apic_icr_action((u32)val);
 
-	/* SDM Vol. 3A 11.12.1.3: the x2APIC MSRs #GP outside x2APIC mode;
-	 * 11.12.9: so do the ICR's reserved bits. */
+	/* SDM Vol. 3A 11.12.1.2: the x2APIC MSRs #GP outside x2APIC mode;
+	 * 11.12.1.3: so do the ICR's reserved bits, checked before Modex's
+	 * own WRMSR could fault. */
 	if ((v->vlapic.apic_base & (APIC_BASE_EN | APIC_BASE_EXTD)) !=
 		    (APIC_BASE_EN | APIC_BASE_EXTD) ||
 	    (val & X2APIC_ICR_RSVD))
