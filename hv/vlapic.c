@@ -141,15 +141,14 @@ int vlapic_write_apic_base(struct vcpu *v, u64 val)
 	return 0;
 }
 
-/* L1's INIT or SIPI (@lo) with destination @dest, sent by this vCPU. */
-static void deliver(struct vcpu *v, enum icr_action a, u32 lo, u32 dest,
-		    bool x2apic)
+/* L1's INIT or SIPI (@lo) with destination @dest, sent by this CPU's
+ * vCPU. */
+static void deliver(enum icr_action a, u32 lo, u32 dest, bool x2apic)
 {
 	struct apic_cpu cpus[MODEX_MAX_CPUS];
 	u32 n = MIN(smp_nr_cpus(), (u32)MODEX_MAX_CPUS);
 	u64 set;
 
-	(void)v;
 	for (u32 i = 0; i < n; i++) {
 		const struct vcpu *t = smp_vcpu(i);
 		/* A CPU without a vCPU yet has the APIC state of reset: xAPIC,
@@ -189,7 +188,7 @@ int vlapic_write_x2apic_icr(struct vcpu *v, u64 val)
 	if (a == ICR_FORWARD)
 		wrmsr(MSR_X2APIC_ICR, val);
 	else if (a != ICR_DROP)
-		deliver(v, a, (u32)val, (u32)(val >> 32), true);
+		deliver(a, (u32)val, (u32)(val >> 32), true);
 	return 0;
 }
 
@@ -204,7 +203,7 @@ static void icr_lo_write(struct vcpu *v, u32 lo)
 	 * value is put back before any of L1's IPIs leaves and after
 	 * Modex's, so L1 reads back what it wrote. */
 	if (a == ICR_INIT || a == ICR_SIPI)
-		deliver(v, a, lo, l->icr_hi >> 24, false);
+		deliver(a, lo, l->icr_hi >> 24, false);
 	*phys_reg(APIC_REG_ICR_HI) = l->icr_hi;
 	if (a == ICR_FORWARD)
 		*phys_reg(APIC_REG_ICR_LO) = lo;
