@@ -44,10 +44,19 @@ static volatile u32 *phys_reg(u32 off)
 
 void vlapic_init(struct vcpu *v)
 {
-	v->vlapic = (struct vlapic){
+	struct vlapic *l = &v->vlapic;
+
+	*l = (struct vlapic){
 		.apic_base = rdmsr(MSR_IA32_APIC_BASE),
 		.dfr = 0xffffffff,
 	};
+	/* What the firmware or boot loader left in the registers Modex
+	 * records is L1's starting point. */
+	if (xapic_mode(l)) {
+		l->icr_hi = *phys_reg(APIC_REG_ICR_HI);
+		l->ldr = *phys_reg(APIC_REG_LDR);
+		l->dfr = *phys_reg(APIC_REG_DFR);
+	}
 }
 
 void vlapic_on_init(struct vcpu *v)

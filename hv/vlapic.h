@@ -94,8 +94,9 @@ static inline u32 x2apic_ldr(u32 id)
 
 /* -------------------------------------------------------- exit path */
 
-/* Set up @v's APIC state from this CPU's IA32_APIC_BASE. Call on the
- * vCPU's own CPU before it first enters L1. */
+/* Set up @v's APIC state from this CPU's IA32_APIC_BASE (and, in xAPIC
+ * mode, its ICR high, LDR and DFR). Call on the vCPU's own CPU before it
+ * first enters L1. */
 void vlapic_init(struct vcpu *v);
 /* L1's INIT reached @v: the APIC registers Modex records reset (SDM Vol. 3A
  * 11.4.7.3: LDR 0, DFR all ones); EN, EXTD and the base stay. */
