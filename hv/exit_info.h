@@ -59,6 +59,10 @@ struct exit_info {
 			gva_t gla;
 			u8 access; /* EXIT_NPF_* */
 			bool gla_valid, final_translation;
+			/* The access belonged to delivering an event (an
+			 * exception frame, a gate), not to the instruction
+			 * at RIP; the event is re-injected. */
+			bool event_delivery;
 		} npf;
 		struct {
 			u8 vector;

@@ -14,10 +14,12 @@
 #include "hv/include/err.h"
 #include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
+#include "hv/lapic.h"
 #include "hv/log.h"
 #include "hv/smp.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
+#include "hv/vlapic.h"
 
 #define X86_UD 6
 #define X86_GP 13
@@ -137,6 +139,9 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_FEATURE_CONTROL:
 		*val = FEATURE_CONTROL_LOCKED;
 		return 0;
+	case MSR_IA32_APIC_BASE:
+		*val = v->vlapic.apic_base; /* virtual (hv/vlapic.h) */
+		return 0;
 	}
 	/* VM_HSAVE_PA, SVM_KEY, the VMX capability MSRs and any MSR the
 	 * vendor's map cannot pass through: absent without SVM/VMX. */
@@ -167,7 +172,19 @@ static void handle_msr(struct vcpu *v, bool write)
 	int ret;
 
 	if (write) {
-		ret = msr == MSR_EFER ? efer_write(v, val) : -1;
+		switch (msr) {
+		case MSR_EFER:
+			ret = efer_write(v, val);
+			break;
+		case MSR_IA32_APIC_BASE:
+			ret = vlapic_write_apic_base(v, val);
+			break;
+		case MSR_X2APIC_ICR:
+			ret = vlapic_write_x2apic_icr(v, val);
+			break;
+		default:
+			ret = -1;
+		}
 	} else {
 		ret = msr_read(v, msr, &val);
 		if (!ret) {
@@ -283,7 +300,10 @@ void exits_handle(struct vcpu *v)
 		vendor->inject_exception(v, X86_UD, false, 0);
 		break;
 	case EXIT_R_NPF:
-		guest_handle_npf(v);
+		if (vlapic_handle_npf(v))
+			skip_insn(v); /* an emulated store to the xAPIC page */
+		else
+			guest_handle_npf(v);
 		break;
 	case EXIT_R_INTR:
 	case EXIT_R_NMI:

@@ -17,6 +17,7 @@
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
 #include "hv/l1_boot.h"
+#include "hv/lapic.h"
 #include "hv/log.h"
 #include "hv/ranges.h"
 #include "hv/memory.h"
@@ -25,6 +26,7 @@
 #include "hv/smp.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
+#include "hv/vlapic.h"
 #include "mm/frame.h"
 #include "mm/pt_build.h"
 
@@ -158,6 +160,57 @@ static int build_stage2(void)
 	if (!ret)
 		ret = hide_modex(full);
 	return ret;
+}
+
+/* ------------------------------------------------- the APIC page alias */
+
+const struct mem_range *guest_hidden(u32 *n)
+{
+	*n = nr_hidden;
+	return hidden;
+}
+
+/* The stage-2 attribute for uncacheable MMIO: EPT memory type UC (SDM
+ * Vol. 3C 29.3.7.2), NPT PCD|PWT, PAT entry 3, UC at power-on (APM
+ * Vol. 2 15.25.8, 7.8.2). */
+static u64 stage2_uc_attr(void)
+{
+	if (stage2.fmt.type == PT_EPT)
+		return (u64)EPT_MT_UC << EPTE_MT_SHIFT;
+	return PTE_PCD | PTE_PWT;
+}
+
+int guest_stage2_map_apic(gpa_t gpa, bool writable)
+{
+	acc_t acc = pt_acc_full(&stage2.fmt) & ~(acc_t)ACC_X_BOTH;
+	struct pt_walk w;
+	int ret;
+
+	if (!writable)
+		acc &= ~(acc_t)ACC_WRITE;
+	/* Above the identity range, map the 2 MiB around it first, as a
+	 * fault there would (guest_handle_npf), so that no later fault
+	 * maps over the alias. */
+	if (gpa >= stage2_top &&
+	    pt_lookup(&stage2, gpa, &w) == PTW_NOT_PRESENT) {
+		ret = pt_map(&stage2, ALIGN_DOWN(gpa, SZ_2M),
+			     ALIGN_DOWN(gpa, SZ_2M), SZ_2M,
+			     pt_acc_full(&stage2.fmt), 0, 0);
+		if (ret)
+			return ret;
+	}
+	return pt_map(&stage2, gpa, lapic_phys_base(), PAGE_SIZE, acc,
+		      stage2_uc_attr(), 0);
+}
+
+int guest_stage2_restore(gpa_t gpa)
+{
+	if (ranges_contain(hidden, nr_hidden, gpa))
+		return pt_map(&stage2, gpa, sink_pa, PAGE_SIZE,
+			      pt_acc_full(&stage2.fmt) & ~(acc_t)ACC_X_BOTH, 0,
+			      0);
+	return pt_map(&stage2, gpa, gpa, PAGE_SIZE, pt_acc_full(&stage2.fmt), 0,
+		      0);
 }
 
 /* -------------------------------------------------------------- canary */
@@ -364,12 +417,16 @@ void guest_start(const struct mb2_info *info)
 	ret = build_stage2();
 	if (ret)
 		fail("cannot build the stage-2 tables for L1", ret);
+	ret = vlapic_stage2_init();
+	if (ret)
+		fail("cannot map the local APIC page in stage 2", ret);
 	report_layout();
 	hc_env_init();
 	v = &this_cpu()->vcpu;
 	ret = vendor->vcpu_init(v, &bs, stage2.root);
 	if (ret)
 		fail("cannot set up L1's vCPU", ret);
+	vlapic_init(v);
 	panic_set_guest_dump(dump_l1);
 	smp_release_aps(stage2.root);
 	log_info("starting L1 at %#lx.", v->regs.rip);

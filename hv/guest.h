@@ -33,6 +33,18 @@ void guest_start(const struct mb2_info *info);
  */
 bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa);
 
+/* Modex's memory as L1 must never reach it (@n ranges). */
+const struct mem_range *guest_hidden(u32 *n);
+
+/*
+ * Stage 2 for one 4 KiB page at @gpa: map it to the physical local APIC
+ * page (uncacheable, never executable, read-only unless @writable), or
+ * give it back its default (identity; the sink for Modex memory). The
+ * caller flushes L1's TLB. 0 or a negative error (table allocation).
+ */
+int guest_stage2_map_apic(gpa_t gpa, bool writable);
+int guest_stage2_restore(gpa_t gpa);
+
 /* The hypercall environment (L1's RAM, statistics, test exit). */
 const struct hc_env *guest_hc_env(void);
 /* A nested-paging fault (v->exit.reason == EXIT_R_NPF). */

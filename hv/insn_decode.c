@@ -119,3 +119,134 @@ u32 insn_len_of(const u8 *bytes, unsigned avail, bool long64,
 		return 0;
 	return in.len;
 }
+
+/*
+ * Bytes after the opcode taken by ModRM, SIB and displacement (SDM Vol. 2A
+ * 2.1.5 tables 2-1 and 2-2, 2.2.1.6: RIP-relative is mod 00 rm 101 in
+ * 64-bit mode, the same length). 0 when more bytes are needed.
+ */
+static unsigned modrm_len(const u8 *p, unsigned left, bool addr16)
+{
+	u8 mod, rm;
+
+	if (left < 1)
+		return 0;
+	mod = p[0] >> 6;
+	rm = p[0] & 7;
+	if (addr16) {
+		if (mod == 1)
+			return 2;
+		if (mod == 2 || (mod == 0 && rm == 6))
+			return 3;
+		return 1;
+	}
+	if (rm == 4) { /* SIB */
+		if (left < 2)
+			return 0;
+		if (mod == 1)
+			return 3;
+		if (mod == 2 || (mod == 0 && (p[1] & 7) == 5))
+			return 6;
+		return 2;
+	}
+	if (mod == 1)
+		return 2;
+	if (mod == 2 || (mod == 0 && rm == 5))
+		return 5;
+	return 1;
+}
+
+struct prefixes {
+	unsigned n;
+	u8 rex;
+	bool opsize, addrsize, lock;
+};
+
+static void scan_prefixes(const u8 *b, unsigned limit, bool long64,
+			  struct prefixes *px)
+{
+	unsigned i = 0;
+
+	*px = (struct prefixes){ 0 };
+	for (; i < limit && is_legacy_prefix(b[i]); i++) {
+		px->opsize |= b[i] == 0x66;
+		px->addrsize |= b[i] == 0x67;
+		px->lock |= b[i] == 0xf0;
+	}
+	if (long64 && i < limit && (b[i] & 0xf0) == 0x40)
+		px->rex = b[i++];
+	px->n = i;
+}
+
+/* SDM Vol. 2A 3.6 table 3-4 (operand size), 2.2.1.2 (REX.W wins over 66). */
+static u8 operand_size(enum insn_mode mode, const struct prefixes *px)
+{
+	if (mode == INSN_MODE_64 && (px->rex & 8))
+		return 8;
+	if (mode == INSN_MODE_16)
+		return px->opsize ? 4 : 2;
+	return px->opsize ? 2 : 4;
+}
+
+int insn_decode_store(const u8 *bytes, unsigned avail, enum insn_mode mode,
+		      struct insn_store *out)
+{
+	unsigned limit = avail < INSN_MAX_LEN ? avail : INSN_MAX_LEN, m, len;
+	bool addr16;
+	struct prefixes px;
+	u8 op, size, immsz = 0;
+
+	scan_prefixes(bytes, limit, mode == INSN_MODE_64, &px);
+	if (px.n >= INSN_MAX_LEN)
+		return -E_TOOBIG;
+	if (px.n >= avail)
+		return -E_RANGE;
+	op = bytes[px.n];
+	if (op != 0x89 && op != 0xc7 && op != 0x87)
+		return -E_INVAL;
+	if (px.n + 2 > avail)
+		return px.n + 2 > INSN_MAX_LEN ? -E_TOOBIG : -E_RANGE;
+	/* A register operand does not touch memory; C7 /1-/7 are not MOV;
+	 * LOCK MOV is #UD (SDM Vol. 2A LOCK). XCHG with memory is locked
+	 * anyway. */
+	if ((bytes[px.n + 1] >> 6) == 3 ||
+	    (op == 0xc7 && ((bytes[px.n + 1] >> 3) & 7)) ||
+	    (px.lock && op != 0x87))
+		return -E_INVAL;
+	/* 67 toggles 16/32-bit addressing outside 64-bit mode; in 64-bit
+	 * mode it selects 32-bit addressing, with the same ModRM forms. */
+	addr16 = mode == INSN_MODE_16 ? !px.addrsize :
+		 mode == INSN_MODE_32 ? px.addrsize :
+					false;
+	size = operand_size(mode, &px);
+	if (op == 0xc7)
+		immsz = size == 2 ? 2 : 4; /* imm32 sign-extended for 64 */
+	m = modrm_len(bytes + px.n + 1, avail - px.n - 1, addr16);
+	if (!m) /* the SIB byte is missing */
+		return px.n + 3 > INSN_MAX_LEN ? -E_TOOBIG : -E_RANGE;
+	len = px.n + 1 + m + immsz;
+	if (len > INSN_MAX_LEN)
+		return -E_TOOBIG;
+	if (len > avail)
+		return -E_RANGE;
+	*out = (struct insn_store){
+		.src = op == 0x89 ? STORE_REG :
+		       op == 0x87 ? STORE_XCHG :
+				    STORE_IMM,
+		.len = (u8)len,
+		.size = size,
+		.gpr = (u8)(((bytes[px.n + 1] >> 3) & 7) | ((px.rex & 4) << 1)),
+	};
+	if (op == 0xc7) {
+		const u8 *ip = bytes + len - immsz;
+		u64 imm = ip[0] | ((u64)ip[1] << 8);
+
+		if (immsz == 4) {
+			imm |= ((u64)ip[2] << 16) | ((u64)ip[3] << 24);
+			imm = (u64)(s64)(s32)(u32)imm;
+		}
+		out->gpr = 0;
+		out->imm = size == 8 ? imm : imm & ((1ULL << (size * 8)) - 1);
+	}
+	return 0;
+}

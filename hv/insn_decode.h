@@ -4,8 +4,11 @@
  * not report instruction lengths (SVM without NRIPS, e.g. QEMU TCG):
  * CPUID, RDMSR, WRMSR, VMMCALL and VMCALL, with any legacy prefixes and a
  * REX prefix; and MOV to CRn, which the SVM backend must recognize to
- * work around an emulator (svm/svm_exit.c). Vendor-neutral and pure (host-unit-tested): the caller
- * fetches the bytes at CS:RIP.
+ * work around an emulator (svm/svm_exit.c). Also the 32-bit stores Modex
+ * emulates on a write-protected page (L1's xAPIC page on SVM, hv/vlapic.c):
+ * MOV m32,r32 (89 /r), MOV m32,imm32 (C7 /0) and XCHG m32,r32 (87 /r), in
+ * every addressing form. Vendor-neutral and pure (host-unit-tested): the
+ * caller fetches the bytes at CS:RIP.
  */
 #ifndef MODEX_HV_INSN_DECODE_H
 #define MODEX_HV_INSN_DECODE_H
@@ -45,5 +48,36 @@ int insn_decode(const u8 *bytes, unsigned avail, bool long64, struct insn *out);
 /* The length if the bytes decode as @want, else 0. */
 u32 insn_len_of(const u8 *bytes, unsigned avail, bool long64,
 		enum insn_kind want);
+
+/* The code segment's default operand and address size (SDM Vol. 3A 3.4.5:
+ * CS.L selects 64-bit mode, else CS.D 32-bit; real and virtual-8086 mode
+ * are 16-bit). */
+enum insn_mode { INSN_MODE_16, INSN_MODE_32, INSN_MODE_64 };
+
+enum store_src {
+	STORE_REG, /* 89 /r: MOV r/m, reg */
+	STORE_IMM, /* C7 /0: MOV r/m, imm */
+	STORE_XCHG, /* 87 /r: XCHG r/m, reg (the register gets the old value) */
+};
+
+struct insn_store {
+	enum store_src src;
+	u8 len; /* total, prefixes, ModRM, SIB, displacement, immediate */
+	u8 size; /* operand size in bytes: 2, 4 or 8 */
+	u8 gpr; /* STORE_REG, STORE_XCHG: register, REX.R extended (0 = RAX,
+		 * 1 = RCX, ... 15 = R15, SDM Vol. 2A 2.1.5 table 2-2) */
+	u64 imm; /* STORE_IMM: the immediate, sign-extended to the size */
+};
+
+/*
+ * Decode a store to memory in @bytes: one of the three instructions above
+ * with a memory operand (ModRM.mod != 11b), with legacy prefixes and, in
+ * 64-bit mode, REX. The memory address itself is not computed (a stage-2
+ * fault reports it). Returns 0, or -E_INVAL (another instruction, a
+ * register operand, or LOCK on a MOV, which raises #UD before any access),
+ * -E_TOOBIG (over 15 bytes), -E_RANGE (more than @avail bytes needed).
+ */
+int insn_decode_store(const u8 *bytes, unsigned avail, enum insn_mode mode,
+		      struct insn_store *out);
 
 #endif /* MODEX_HV_INSN_DECODE_H */

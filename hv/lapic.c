@@ -34,6 +34,19 @@ static volatile u32 *xapic_reg(u32 off)
 	return (volatile u32 *)(xapic_base + off);
 }
 
+/* The delivery-status bit, bounded: an APIC L1 disabled never clears it
+ * (and sends nothing; the caller's IPI is then lost, not hung). */
+#define ICR_IDLE_SPINS 1000000u
+
+static void wait_idle(void)
+{
+	for (u32 i = 0; i < ICR_IDLE_SPINS; i++) {
+		if (!(*xapic_reg(APIC_REG_ICR_LO) & ICR_BUSY))
+			return;
+		cpu_relax();
+	}
+}
+
 u32 lapic_id(void)
 {
 	/* SDM Vol. 3A 11.12.5.1: the x2APIC ID is the whole 32-bit MSR. */
@@ -51,10 +64,8 @@ void lapic_send_ipi(u32 apic_id, u32 icr_lo)
 	}
 	/* SDM Vol. 3A 11.6.1: the write to the low half sends the IPI;
 	 * wait for the previous one to leave before changing the ICR. */
-	while (*xapic_reg(APIC_REG_ICR_LO) & ICR_BUSY)
-		cpu_relax();
+	wait_idle();
 	*xapic_reg(APIC_REG_ICR_HI) = apic_id << 24;
 	*xapic_reg(APIC_REG_ICR_LO) = icr_lo;
-	while (*xapic_reg(APIC_REG_ICR_LO) & ICR_BUSY)
-		cpu_relax();
+	wait_idle();
 }

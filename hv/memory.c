@@ -107,8 +107,9 @@ static int map_host(const struct mb2_info *info)
 	if (!ret)
 		ret = pt_map(&host_pt, (u64)__data_start, (u64)__data_start,
 			     __data_end - __data_start, rw, 0, 0);
-	/* The xAPIC page, uncached (SDM Vol. 3A 11.4.1: strong uncacheable),
-	 * which no memory-map region describes. */
+	/* The local APIC page (hv/lapic.h), where the firmware put it, is
+	 * rarely in the memory map: UC (PCD|PWT, PAT entry 3; SDM Vol. 3A
+	 * 11.4.1: the APIC's registers are uncacheable memory). */
 	if (!ret)
 		ret = pt_map(&host_pt, lapic_phys_base(), lapic_phys_base(),
 			     PAGE_SIZE, rw, PTE_PCD | PTE_PWT, 0);

@@ -27,6 +27,7 @@
 #include "hv/percpu.h"
 #include "hv/ranges.h"
 #include "hv/vendor.h"
+#include "hv/vlapic.h"
 
 _Static_assert(offsetof(struct ap_boot_params, cr3) == AP_P_CR3, "ap");
 _Static_assert(offsetof(struct ap_boot_params, entry) == AP_P_ENTRY, "ap");
@@ -457,6 +458,7 @@ static void enter_wait_for_sipi(struct vcpu *v, u64 cr0)
 	if (ret)
 		panic("cannot put vCPU %u into the INIT state: %s.", v->index,
 		      err_str(ret));
+	vlapic_on_init(v);
 	spin_lock(&v->mp.lock);
 	v->mp.init_cr0 = st.cr0;
 	v->mp.state = VCPU_WAIT_SIPI;
@@ -609,6 +611,7 @@ void ap_main(struct percpu *c)
 		for (;;)
 			asm volatile("cli; hlt");
 	}
+	vlapic_init(v);
 	enter_wait_for_sipi(v, LOADER_POWERUP_CR0);
 	c->state = CPU_RUNNING;
 	vcpu_run_loop(v);

@@ -14,6 +14,7 @@
 #include "hv/stats.h"
 #include "hv/include/spinlock.h"
 #include "hv/include/types.h"
+#include "hv/vlapic.h"
 
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -44,6 +45,7 @@ struct vcpu {
 	void *vendor; /* struct vmx_vcpu / struct svm_vcpu */
 	hpa_t root; /* EPT01 / NPT01 root */
 	u64 exits; /* exits so far */
+	struct vlapic vlapic; /* L1's APIC base and recorded registers */
 	bool stopped; /* L1 was stopped (triple fault, fatal exit) */
 	volatile bool nmi_pending; /* an NMI for L1 arrived in Modex */
 	u32 index; /* the CPU it runs on (hv/smp.h) */

@@ -9,6 +9,7 @@
 #define MODEX_HV_VENDOR_H
 
 #include "hv/features.h"
+#include "hv/insn_decode.h"
 #include "hv/vcpu.h"
 
 struct boot_cpu_state; /* hv/loader.h: the state L1's boot protocol defines */
@@ -65,6 +66,20 @@ struct vendor_ops {
 	 * False, or NULL, when the CPU has none: generic code then waits
 	 * for the SIPI itself (hv/smp.c). */
 	bool (*wait_for_sipi)(struct vcpu *v);
+
+	/*
+	 * L1's INIT and SIPI (hv/vlapic.h). True on a backend whose CPU has
+	 * no wait-for-SIPI state (SVM): Modex captures them at the ICR, the
+	 * x2APIC ICR MSR write intercepted and the xAPIC page read-only in
+	 * stage 2, its stores emulated. False (VMX): the CPU's INIT and SIPI
+	 * exits do it and the APIC stays L1's.
+	 */
+	bool capture_icr;
+	/* Up to @len bytes of L1's instruction at CS:RIP and the code
+	 * segment's mode; returns how many bytes were readable. Needed
+	 * where capture_icr is set. */
+	unsigned (*fetch_insn)(struct vcpu *v, u8 *buf, unsigned len,
+			       enum insn_mode *mode);
 };
 
 extern const struct vendor_ops vmx_ops, svm_ops;

@@ -288,4 +288,6 @@ const struct vendor_ops svm_ops = {
 	.dump = svm_dump,
 	.stage2_format = svm_stage2_format,
 	.set_efer = svm_set_efer,
+	.capture_icr = true,
+	.fetch_insn = svm_fetch_insn,
 };

@@ -9,6 +9,7 @@
 #define MODEX_SVM_SVM_H
 
 #include "hv/features.h"
+#include "hv/insn_decode.h"
 #include "hv/vcpu.h"
 #include "mm/gwalk.h"
 #include "mm/perm.h"
@@ -42,6 +43,8 @@ bool svm_decode_exit(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code);
 u32 svm_insn_len(struct vcpu *v);
+unsigned svm_fetch_insn(struct vcpu *v, u8 *buf, unsigned len,
+			enum insn_mode *mode);
 void svm_dump(struct vcpu *v);
 
 #endif /* MODEX_SVM_SVM_H */

@@ -54,6 +54,7 @@ static void decode_npf(struct svm_vcpu *s, struct exit_info *e)
 	e->reason = EXIT_R_NPF;
 	e->npf.gpa = e->info2;
 	e->npf.final_translation = q & NPF_FINAL;
+	e->npf.event_delivery = s->vmcb->ctl.exit_int_info & EVENTINJ_VALID;
 	if (q & NPF_ID)
 		e->npf.access = EXIT_NPF_FETCH;
 	else if (q & NPF_W)
@@ -269,6 +270,37 @@ static enum insn_kind expected_insn(enum exit_reason r)
 	default:
 		return INSN_NONE;
 	}
+}
+
+/* SDM Vol. 3A 3.4.5, APM Vol. 2 4.8.1: CS.L selects 64-bit mode, else
+ * CS.D 32-bit code; real and virtual-8086 mode are 16-bit. */
+static enum insn_mode code_mode(struct vcpu *v)
+{
+	const struct vmcb_save *sv = &to_svm(v)->vmcb->save;
+
+	if (long64(sv))
+		return INSN_MODE_64;
+	if (!(sv->cr0 & X86_CR0_PE) || (v->regs.rflags & BIT(17)) ||
+	    !(sv->cs.attrib & SEG_ATTR_DB))
+		return INSN_MODE_16;
+	return INSN_MODE_32;
+}
+
+unsigned svm_fetch_insn(struct vcpu *v, u8 *buf, unsigned len,
+			enum insn_mode *mode)
+{
+	const struct vmcb_control *c = &to_svm(v)->vmcb->ctl;
+	unsigned n = c->insn_len & 0xf;
+
+	*mode = code_mode(v);
+	/* APM Vol. 2 15.33 (decode assists): on a #NPF intercept the CPU
+	 * saves up to 15 bytes from CS:RIP and their number. */
+	if (svm_feat.decode_assists && v->exit.reason == EXIT_R_NPF && n) {
+		n = MIN(n, len);
+		memcpy(buf, c->insn_bytes, n);
+		return n;
+	}
+	return fetch_guest(v, rip_linear(v), buf, len);
 }
 
 /* Instruction length: NRIP when the CPU has NRIPS, else decoded. */

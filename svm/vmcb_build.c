@@ -11,6 +11,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/lapic.h"
 
 /*
  * Intercepts (DESIGN.md section 1: only what Modex must see):
@@ -177,19 +178,26 @@ static int msrpm_bit(u32 msr, bool write)
 	return (int)(base + (msr & 0x1fff) * 2 + (write ? 1 : 0));
 }
 
+static void msrpm_set_one(u8 *msrpm, u32 msr, bool write)
+{
+	int bit = msrpm_bit(msr, write);
+
+	msrpm[bit / 8] |= (u8)(1u << (bit % 8));
+}
+
 static void msrpm_set(u8 *msrpm, u32 msr)
 {
-	for (int w = 0; w < 2; w++) {
-		int bit = msrpm_bit(msr, w);
-
-		msrpm[bit / 8] |= (u8)(1u << (bit % 8));
-	}
+	msrpm_set_one(msrpm, msr, false);
+	msrpm_set_one(msrpm, msr, true);
 }
 
 /*
- * Only the MSRs that reveal or control SVM: EFER (SVME must stay hidden
+ * The MSRs that reveal or control SVM: EFER (SVME must stay hidden
  * and unsettable), VM_CR, VM_HSAVE_PA and SVM_KEY (APM Vol. 2 15.30).
  * IGNNE and SMM_CTL exist without SVM and stay L1's, like every other MSR.
+ * And the APIC (hv/vlapic.h): IA32_APIC_BASE both ways (L1's base is
+ * virtual), writes of the x2APIC ICR (0x830), where L1's INIT and SIPI
+ * are captured; reads of the ICR and every other x2APIC MSR stay L1's.
  */
 void svm_msrpm_init(u8 *msrpm)
 {
@@ -203,6 +211,8 @@ void svm_msrpm_init(u8 *msrpm)
 	memset(msrpm, 0, MSRPM_SIZE);
 	for (size_t i = 0; i < ARRAY_SIZE(hidden); i++)
 		msrpm_set(msrpm, hidden[i]);
+	msrpm_set(msrpm, MSR_IA32_APIC_BASE);
+	msrpm_set_one(msrpm, MSR_X2APIC_ICR, true);
 }
 
 bool svm_msrpm_intercepts(const u8 *msrpm, u32 msr, bool write)

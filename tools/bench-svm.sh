@@ -32,17 +32,20 @@ run "$out/bare.iso" "$out/bare.log"
 
 val() { sed -n "s/.*bench: $2 n=[0-9]* tsc=\([0-9]*\).*/\1/p" "$1" | head -n1; }
 m_nop=$(val "$out/modex.log" nop) m_cpuid=$(val "$out/modex.log" cpuid)
-m_vmm=$(val "$out/modex.log" vmmcall)
+m_vmm=$(val "$out/modex.log" vmmcall) m_apic=$(val "$out/modex.log" xapic-store)
+b_apic=$(val "$out/bare.log" xapic-store)
 b_nop=$(val "$out/bare.log" nop) b_cpuid=$(val "$out/bare.log" cpuid)
-for v in m_nop m_cpuid m_vmm b_nop b_cpuid; do
+for v in m_nop m_cpuid m_vmm b_nop b_cpuid m_apic b_apic; do
 	[ -n "${!v}" ] || { echo "bench: missing figure $v (logs in $out/)" >&2; exit 1; }
 done
 echo "SVM exit round trip, QEMU TCG -cpu max -icount shift=0, N=$n (instructions per iteration):"
-awk -v n="$n" -v mn="$m_nop" -v mc="$m_cpuid" -v mv="$m_vmm" -v bn="$b_nop" -v bc="$b_cpuid" 'BEGIN {
+awk -v n="$n" -v mn="$m_nop" -v mc="$m_cpuid" -v mv="$m_vmm" -v bn="$b_nop" -v bc="$b_cpuid" \
+	-v ma="$m_apic" -v ba="$b_apic" 'BEGIN {
 	printf "  bare:  nop loop %.1f, cpuid loop %.1f\n", bn / n, bc / n
 	printf "  modex: nop loop %.1f, cpuid loop %.1f, vmmcall loop %.1f\n", mn / n, mc / n, mv / n
 	printf "  CPUID exit round trip:   %.1f instructions (modex cpuid loop - bare cpuid loop)\n", (mc - bc) / n
 	printf "  VMMCALL exit round trip: %.1f instructions (modex vmmcall loop - bare cpuid loop)\n", (mv - bc) / n
+	printf "  xAPIC store (emulated):  %.1f instructions (modex - bare xapic-store loop)\n", (ma - ba) / n
 }'
 grep -h 'bench: boot-exits' "$out/modex.log" | sed 's/.*bench: /  L1 boot (first instruction to main): /'
 grep -h '\[modex\] guest: exits:' "$out/modex.log" | sed 's/^\[modex\] guest: /  whole run: /'

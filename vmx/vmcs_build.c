@@ -9,6 +9,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/lapic.h"
 #include "mm/pt_format.h"
 #include "vmx/vmcs_fields.h"
 
@@ -190,6 +191,9 @@ void vmx_msr_bitmap_init(u8 *bitmap)
 	msr_intercept(bitmap, MSR_IA32_FEATURE_CONTROL);
 	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= VMX_LAST_CAP_MSR; msr++)
 		msr_intercept(bitmap, msr);
+	/* L1's APIC base is virtual (hv/vlapic.h); the x2APIC MSRs stay
+	 * L1's: INIT and SIPI exit on their own (SDM Vol. 3C 26.2). */
+	msr_intercept(bitmap, MSR_IA32_APIC_BASE);
 }
 
 bool vmx_msr_bitmap_intercepts(const u8 *bitmap, u32 msr, bool write)

@@ -206,6 +206,7 @@ static void decode_ept_violation(struct exit_info *e)
 	e->npf.gla_valid = e->qual & EPT_QUAL_GLA_VALID;
 	e->npf.final_translation =
 		e->npf.gla_valid && (e->qual & EPT_QUAL_FINAL);
+	e->npf.event_delivery = vmread(IDT_VECTORING_INFO) & INTR_INFO_VALID;
 	if (e->npf.gla_valid)
 		e->npf.gla = vmread(GUEST_LINEAR_ADDRESS);
 }

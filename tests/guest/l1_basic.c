@@ -12,6 +12,8 @@
  */
 #include "tests/guest/l1_basic.h"
 
+#include "tests/guest/lib/check_apic.h"
+
 #include "hv/exit_info.h"
 #include "hv/include/err.h"
 #include "hv/include/hypercall.h"
@@ -728,6 +730,7 @@ void guest_main(void)
 	run_check("xsetbv", check_xsetbv);
 	run_check("virt-insns", check_virt_insns);
 	run_check("hypercall", check_hypercalls);
+	run_check("apic-base", check_apic_base);
 	if (cmdline_has("smp") ||
 	    cmdline_value("smp", smp_opt, sizeof(smp_opt)))
 		l1_smp_checks(modex);

@@ -259,7 +259,10 @@ TEST(msrpm_only_svm_msrs)
 		CHECK(svm_msrpm_intercepts(msrpm, MSR_VM_HSAVE_PA, w));
 		CHECK(svm_msrpm_intercepts(msrpm, MSR_SVM_KEY, w));
 		CHECK(!svm_msrpm_intercepts(msrpm, 0x10, w)); /* TSC */
-		CHECK(!svm_msrpm_intercepts(msrpm, 0x1b, w)); /* APIC_BASE */
+		/* IA32_APIC_BASE is virtual (hv/vlapic.h). */
+		CHECK(svm_msrpm_intercepts(msrpm, 0x1b, w));
+		CHECK(!svm_msrpm_intercepts(msrpm, 0x802, w)); /* x2APIC ID */
+		CHECK(!svm_msrpm_intercepts(msrpm, 0x80b, w)); /* x2APIC EOI */
 		CHECK(!svm_msrpm_intercepts(msrpm, 0xc0000081, w)); /* STAR */
 		CHECK(!svm_msrpm_intercepts(msrpm, 0xc0000100, w));
 		CHECK(!svm_msrpm_intercepts(msrpm, 0xc0010113, w));
@@ -272,12 +275,17 @@ TEST(msrpm_only_svm_msrs)
 	/* VM_CR is 0x114 of the third range: byte 0x1000 + 0x45, bits 0-1;
 	 * VM_HSAVE_PA (0x117) bits 6-7; IGNNE and SMM_CTL between: clear. */
 	CHECK_EQ(msrpm[0x1045], 0xc3);
+	/* The x2APIC ICR (0x830): only writes exit, where INIT and SIPI
+	 * are captured; reads are L1's. Byte 0x830 / 4, bit 1. */
+	CHECK(svm_msrpm_intercepts(msrpm, 0x830, true));
+	CHECK(!svm_msrpm_intercepts(msrpm, 0x830, false));
+	CHECK_EQ(msrpm[0x20c], 0x02);
 	{
 		unsigned set = 0;
 
 		for (unsigned i = 0; i < MSRPM_SIZE; i++)
 			set += (unsigned)__builtin_popcount(msrpm[i]);
-		CHECK_EQ(set, 8);
+		CHECK_EQ(set, 8 + 2 + 1);
 	}
 }
 
