@@ -33,7 +33,8 @@ HOST_PURE_VMX := vmx/vmcs_build.c vmx/vmcs_guest.c
 # The SVM rules that need no hardware (VMCB01 builder, boot state) and the
 # pure hv/ files of the guest run (decoder, hypercalls, statistics, ranges).
 HOST_PURE_SVM := svm/vmcb_build.c svm/vmcb_guest.c
-HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c
+HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c \
+	hv/mtrr.c hv/msr_policy.c
 HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \
 	$(filter $(wildcard vmx/*.c),$(HOST_PURE_VMX)) \
 	$(filter $(wildcard svm/*.c),$(HOST_PURE_SVM))

@@ -15,6 +15,7 @@
 #include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
 #include "hv/log.h"
+#include "hv/msr.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
 
@@ -161,9 +162,13 @@ static void handle_msr(struct vcpu *v, bool write)
 	int ret;
 
 	if (write) {
-		ret = msr == MSR_EFER ? efer_write(v, val) : -1;
+		ret = msr_virt_write(v, msr, val);
+		if (ret == MSRV_NOT_MINE)
+			ret = msr == MSR_EFER ? efer_write(v, val) : -1;
 	} else {
-		ret = msr_read(v, msr, &val);
+		ret = msr_virt_read(v, msr, &val);
+		if (ret == MSRV_NOT_MINE)
+			ret = msr_read(v, msr, &val);
 		if (!ret) {
 			v->regs.rax = (u32)val;
 			v->regs.rdx = val >> 32;
@@ -219,6 +224,23 @@ static void handle_hypercall(struct vcpu *v)
 		skip_insn(v);
 }
 
+/*
+ * INVD would drop every dirty line in the caches, Modex's included (SDM
+ * Vol. 2A INVD): WBINVD writes them back first and leaves the caches as
+ * INVD does, empty, so a correct L1 sees the same result. #GP(0) at CPL > 0
+ * (both manuals; the hardware checks it before the exit, this keeps it if
+ * an emulator does not).
+ */
+static void handle_invd(struct vcpu *v)
+{
+	if (vendor->cpl(v)) {
+		vendor->inject_exception(v, X86_GP, true, 0);
+		return;
+	}
+	asm volatile("wbinvd" : : : "memory");
+	skip_insn(v);
+}
+
 static u64 trace_qual(const struct vcpu *v)
 {
 	const struct exit_info *e = &v->exit;
@@ -267,6 +289,9 @@ void exits_handle(struct vcpu *v)
 		break;
 	case EXIT_R_XSETBV:
 		handle_xsetbv(v);
+		break;
+	case EXIT_R_INVD:
+		handle_invd(v);
 		break;
 	case EXIT_R_VIRT_INSN:
 		/* L1 sees no VMX/SVM: their instructions are #UD (APM Vol. 3

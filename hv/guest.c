@@ -20,6 +20,8 @@
 #include "hv/log.h"
 #include "hv/ranges.h"
 #include "hv/memory.h"
+#include "hv/msr.h"
+#include "hv/mtrr.h"
 #include "hv/panic.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
@@ -40,6 +42,7 @@ static struct pt_mem_direct npt_mem_direct;
 static struct pt stage2;
 static hpa_t sink_pa;
 static u64 stage2_top; /* identity-mapped up front below this */
+static const struct mtrr_state *stage2_mtrrs; /* the types stage 2 has */
 static struct vcpu vcpu0;
 static struct hc_env hc_env;
 
@@ -102,6 +105,92 @@ static u64 ram_top(void)
 	return ALIGN_UP(top, SZ_1G);
 }
 
+/* --------------------------------------------------- memory types */
+
+/*
+ * Stage-2 memory types follow L1's virtual MTRRs (hv/msr.h) for L1's
+ * memory, with the largest page whose addresses share one type; Modex's
+ * memory (the sink) is WB whatever L1 writes. docs/isolation.md.
+ */
+static int map_typed(u64 start, u64 end)
+{
+	acc_t full = pt_acc_full(&stage2.fmt);
+
+	for (u64 a = start; a < end;) {
+		u64 size = SZ_1G;
+		u8 mt;
+		int ret;
+
+		while (size > PAGE_SIZE &&
+		       (!IS_ALIGNED(a, size) || a + size > end ||
+			!mtrr_block_uniform(stage2_mtrrs, a, size, &mt)))
+			size = size == SZ_1G ? SZ_2M : PAGE_SIZE;
+		if (size == PAGE_SIZE)
+			mt = mtrr_type(stage2_mtrrs, a);
+		ret = pt_map(&stage2, a, a, size, full,
+			     stage2_mt_attr(stage2.fmt.type, mt), 0);
+		if (ret)
+			return ret;
+		a += size;
+	}
+	return 0;
+}
+
+/* SDM Vol. 3C 29.3.7.2: EPT type WB with ignore-PAT is WB whatever L1's
+ * PAT says. NPT has no such bit (APM Vol. 2 15.25.8): host PAT entry 0
+ * (WB) combined with L1's own PAT. */
+static u64 sink_attr(void)
+{
+	if (stage2.fmt.type == PT_EPT)
+		return PT_ATTR_EPT_WB | EPTE_IPAT;
+	return 0;
+}
+
+/* The hardware MTRRs, which L1 never writes, give Modex's own accesses
+ * their type with PAT entry 0 (WB): say so if firmware made any of
+ * Modex's memory something else (SDM Vol. 3A table 12-7). */
+static void check_modex_wb(void)
+{
+	const struct mtrr_state *hw = msr_boot_mtrrs();
+
+	if (!hw->cap)
+		return;
+	for (u32 i = 0; i < nr_hidden; i++) {
+		for (u64 a = ALIGN_DOWN(hidden[i].start, PAGE_SIZE);
+		     a < hidden[i].end; a += PAGE_SIZE) {
+			if (mtrr_type(hw, a) == MT_WB)
+				continue;
+			log_warn(
+				"the firmware's MTRRs make Modex's memory at %#lx type %u, not WB; Modex runs on it with that type.",
+				a, mtrr_type(hw, a));
+			return;
+		}
+	}
+}
+
+void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s)
+{
+	struct mem_range l1[MAX_L1_RAM];
+	struct mem_range all = { 0, stage2_top };
+	int n, ret = 0;
+
+	stage2_mtrrs = s;
+	n = ranges_subtract(&all, 1, hidden, nr_hidden, l1, MAX_L1_RAM);
+	for (int i = 0; !ret && i < n; i++)
+		ret = map_typed(l1[i].start, l1[i].end);
+	/* Device memory above the top is mapped again on its next fault,
+	 * with the new types. */
+	if (!ret && stage2_top < pt_input_limit(&stage2.fmt))
+		ret = pt_unmap(&stage2, stage2_top,
+			       pt_input_limit(&stage2.fmt) - stage2_top);
+	if (n < 0 || ret)
+		guest_fatal(
+			v,
+			"cannot re-encode the stage-2 memory types after an MTRR write (error %d); stopping L1.",
+			n < 0 ? n : ret);
+	vendor->flush_guest_tlb(v);
+}
+
 /* Every page of Modex memory maps to the one sink page: readable and
  * writable by L1, never executable (docs/isolation.md). */
 static int hide_modex(acc_t full)
@@ -117,7 +206,7 @@ static int hide_modex(acc_t full)
 
 		for (; s < hidden[i].end; s += PAGE_SIZE) {
 			ret = pt_map(&stage2, s, sink_pa, PAGE_SIZE, sink_acc,
-				     0, 0);
+				     sink_attr(), 0);
 			if (ret)
 				return ret;
 		}
@@ -153,7 +242,8 @@ static int build_stage2(void)
 		return ret;
 	full = pt_acc_full(&fmt);
 	stage2_top = ram_top();
-	ret = pt_map(&stage2, 0, 0, stage2_top, full, 0, 0);
+	stage2_mtrrs = msr_boot_mtrrs();
+	ret = map_typed(0, stage2_top);
 	if (!ret)
 		ret = hide_modex(full);
 	return ret;
@@ -284,7 +374,7 @@ void guest_handle_npf(struct vcpu *v)
 			gpa, e->qual);
 	if (gpa < stage2_top || gpa >> stage2.fmt.maxphyaddr ||
 	    ranges_overlap(hidden, nr_hidden, base, base + SZ_2M) ||
-	    pt_map(&stage2, base, base, SZ_2M, pt_acc_full(&stage2.fmt), 0, 0))
+	    map_typed(base, base + SZ_2M))
 		guest_fatal(
 			v,
 			"unexpected nested page fault at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",
@@ -338,6 +428,8 @@ void guest_start(const struct mb2_info *info)
 	ret = compute_l1_ram(info);
 	if (ret)
 		fail("cannot compute L1's memory", ret);
+	msr_boot_cpu_init();
+	check_modex_wb();
 	ret = l1_boot_load(info, l1_ram, nr_l1_ram, hidden, nr_hidden, &bs);
 	if (ret)
 		fail("cannot load the L1 module", ret);
@@ -350,6 +442,7 @@ void guest_start(const struct mb2_info *info)
 		fail("cannot build the stage-2 tables for L1", ret);
 	report_layout();
 	hc_env_init();
+	msr_vcpu_init(&vcpu0);
 	ret = vendor->vcpu_init(&vcpu0, &bs, stage2.root);
 	if (ret)
 		fail("cannot set up L1's vCPU", ret);

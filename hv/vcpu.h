@@ -12,6 +12,7 @@
 
 #include "hv/exit_info.h"
 #include "hv/include/types.h"
+#include "hv/msr.h"
 
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -24,6 +25,7 @@ struct vcpu {
 	struct exit_info exit; /* the exit being handled */
 	void *vendor; /* struct vmx_vcpu / struct svm_vcpu */
 	hpa_t root; /* EPT01 / NPT01 root */
+	struct vcpu_msrs msr; /* L1's virtual MTRRs (hv/msr.h) */
 	u64 exits; /* exits so far */
 	bool stopped; /* L1 was stopped (triple fault, fatal exit) */
 };

@@ -52,6 +52,11 @@ struct vendor_ops {
 	 * against the architectural rules); only called when the backend
 	 * intercepts EFER writes (SVM: to keep SVME hidden). */
 	void (*set_efer)(struct vcpu *v, u64 efer);
+	/* L1's IA32_PAT where the backend intercepts it (SVM: VMCB G_PAT;
+	 * the value is validated by hv/msr.c). NULL when the hardware
+	 * switches PAT itself (VMX: VMCS01 PAT controls). */
+	u64 (*read_pat)(struct vcpu *v);
+	void (*write_pat)(struct vcpu *v, u64 pat);
 };
 
 extern const struct vendor_ops vmx_ops, svm_ops;

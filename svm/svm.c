@@ -124,7 +124,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct boot_cpu_state *bs,
 		log_err("L1's boot CPU state cannot be entered with SVM.");
 		return ret;
 	}
-	svm_msrpm_init(msrpm);
+	svm_msrpm_init(msrpm, svm_use_lbrv(&svm_feat));
 	memset(iopm, 0, sizeof(iopm));
 	ret = vmcb01_build(&svm_feat, &cfg, &g, &vmcb01, &why);
 	if (ret) {
@@ -229,6 +229,18 @@ static void svm_flush_guest_tlb(struct vcpu *v)
 						   TLB_CONTROL_FLUSH_ALL;
 }
 
+/* APM Vol. 2 15.25.8: with nested paging L1's PAT is the VMCB's G_PAT,
+ * loaded by VMRUN; Modex's host PAT stays in the register otherwise. */
+static u64 svm_read_pat(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->save.g_pat;
+}
+
+static void svm_write_pat(struct vcpu *v, u64 pat)
+{
+	to_svm(v)->vmcb->save.g_pat = pat;
+}
+
 const struct vendor_ops svm_ops = {
 	.name = "svm",
 	.probe = svm_probe,
@@ -244,4 +256,6 @@ const struct vendor_ops svm_ops = {
 	.dump = svm_dump,
 	.stage2_format = svm_stage2_format,
 	.set_efer = svm_set_efer,
+	.read_pat = svm_read_pat,
+	.write_pat = svm_write_pat,
 };
