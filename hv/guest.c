@@ -107,33 +107,13 @@ static u64 ram_top(void)
 
 /* --------------------------------------------------- memory types */
 
-/*
- * Stage-2 memory types follow L1's virtual MTRRs (hv/msr.h) for L1's
- * memory, with the largest page whose addresses share one type; Modex's
- * memory (the sink) is WB whatever L1 writes. docs/isolation.md.
- */
+/* Stage-2 memory types follow L1's virtual MTRRs (hv/msr.h) for L1's
+ * memory (stage2_map_typed(), hv/mtrr.c); Modex's memory (the sink) is WB
+ * whatever L1 writes. docs/isolation.md. */
 static int map_typed(u64 start, u64 end)
 {
-	acc_t full = pt_acc_full(&stage2.fmt);
-
-	for (u64 a = start; a < end;) {
-		u64 size = SZ_1G;
-		u8 mt;
-		int ret;
-
-		while (size > PAGE_SIZE &&
-		       (!IS_ALIGNED(a, size) || a + size > end ||
-			!mtrr_block_uniform(stage2_mtrrs, a, size, &mt)))
-			size = size == SZ_1G ? SZ_2M : PAGE_SIZE;
-		if (size == PAGE_SIZE)
-			mt = mtrr_type(stage2_mtrrs, a);
-		ret = pt_map(&stage2, a, a, size, full,
-			     stage2_mt_attr(stage2.fmt.type, mt), 0);
-		if (ret)
-			return ret;
-		a += size;
-	}
-	return 0;
+	return stage2_map_typed(&stage2, stage2_mtrrs, start, end,
+				pt_acc_full(&stage2.fmt));
 }
 
 /* SDM Vol. 3C 29.3.7.2: EPT type WB with ignore-PAT is WB whatever L1's

@@ -262,3 +262,26 @@ u64 stage2_mt_attr(enum pt_type type, u8 mt)
 	}
 	return PTE_PCD | PTE_PWT; /* entry 3: UC */
 }
+
+int stage2_map_typed(struct pt *pt, const struct mtrr_state *s, u64 start,
+		     u64 end, acc_t acc)
+{
+	for (u64 a = start; a < end;) {
+		u64 size = SZ_1G;
+		u8 mt = MT_UC;
+		int ret;
+
+		while (size > PAGE_SIZE &&
+		       (!IS_ALIGNED(a, size) || a + size > end ||
+			!mtrr_block_uniform(s, a, size, &mt)))
+			size = size == SZ_1G ? SZ_2M : PAGE_SIZE;
+		if (size == PAGE_SIZE)
+			mt = mtrr_type(s, a);
+		ret = pt_map(pt, a, a, size, acc,
+			     stage2_mt_attr(pt->fmt.type, mt), 0);
+		if (ret)
+			return ret;
+		a += size;
+	}
+	return 0;
+}

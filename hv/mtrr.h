@@ -13,6 +13,7 @@
 
 #include "hv/include/compiler.h"
 #include "hv/include/types.h"
+#include "mm/pt_build.h"
 #include "mm/pt_format.h"
 
 /* SDM Vol. 4 table 2-2; SDM Vol. 3A 12.11.1-12.11.2. */
@@ -104,5 +105,15 @@ bool pat_valid(u64 pat);
  * the format cannot name.
  */
 u64 stage2_mt_attr(enum pt_type type, u8 mt);
+
+/*
+ * Map [@start, @end) (4 KiB aligned) identity in the stage-2 table @pt with
+ * @acc and, per page, the attribute of its MTRR type in @s: each piece
+ * with the largest page (1 GiB, 2 MiB, 4 KiB) that alignment allows and
+ * whose addresses share one type (mtrr_block_uniform()). 0 or pt_map()'s
+ * error (the range may then be partly done; the tables stay well formed).
+ */
+int stage2_map_typed(struct pt *pt, const struct mtrr_state *s, u64 start,
+		     u64 end, acc_t acc);
 
 #endif /* MODEX_HV_MTRR_H */

@@ -11,6 +11,7 @@
 
 #include "hv/mtrr.h"
 #include "mm/pt_format.h"
+#include "tests/unit/support/mm_fake_mem.h"
 #include "tests/unit/support/rng.h"
 
 /* ------------------------------------------------------------ reference */
@@ -484,4 +485,83 @@ TEST(stage2_attr_encodes_every_type)
 	CHECK_EQ(stage2_mt_attr(PT_NPT, 3), PTE_PCD | PTE_PWT);
 	/* Modex's own tables use entry 0: WB. */
 	CHECK_EQ(MODEX_HOST_PAT & 0xff, MT_WB);
+}
+
+/* The MTRR type a stage-2 leaf gives (EPT memory type; NPT host PAT entry). */
+static u8 leaf_type(const struct pt_format *f, unsigned level, u64 e)
+{
+	unsigned idx;
+
+	if (f->type == PT_EPT)
+		return (u8)((e >> 3) & 7);
+	idx = ((e & (level == 1 ? PTE_PAT_4K : PTE_PAT_LARGE)) ? 4 : 0) |
+	      ((e & PTE_PCD) ? 2 : 0) | ((e & PTE_PWT) ? 1 : 0);
+	return (u8)(MODEX_HOST_PAT >> (8 * idx));
+}
+
+/* Build identity stage 2 over [0, @end) with @s's types, then walk every
+ * page: identity, full access, the reference type; count the leaves. */
+static unsigned check_stage2(enum pt_type type, const struct mtrr_state *s,
+			     u64 end)
+{
+	struct pt_format f;
+	struct fmem m;
+	struct pt pt;
+	struct pt_mem mem;
+	unsigned leaves = 0;
+	u64 last_leaf = ~0ULL;
+
+	REQUIRE(pt_format_init(&f, type, 40,
+			       PTF_1G | (type == PT_NPT ? PTF_NXE : 0)) == 0);
+	fmem_init(&m, 0xf000000000ULL, 4096, 0);
+	mem = fmem_pt_mem(&m);
+	REQUIRE(pt_init(&pt, &f, &mem) == 0);
+	REQUIRE(stage2_map_typed(&pt, s, 0, end, pt_acc_full(&f)) == 0);
+	for (u64 pa = 0; pa < end; pa += PAGE_SIZE) {
+		struct pt_walk w;
+
+		REQUIRE(pt_lookup(&pt, pa, &w) == PTW_OK);
+		REQUIRE(w.out == pa);
+		REQUIRE(w.acc == pt_acc_full(&f));
+		if (type == PT_EPT)
+			REQUIRE(!(w.entry & EPTE_IPAT));
+		CHECK_MSG(leaf_type(&f, w.level, w.entry) == ref_type(s, pa),
+			  "type %u at %#llx, reference %u",
+			  leaf_type(&f, w.level, w.entry),
+			  (unsigned long long)pa, ref_type(s, pa));
+		if (pa - (pa & ~(w.page_size - 1)) == 0 && w.entry != last_leaf)
+			leaves++;
+		last_leaf = w.entry;
+		/* Skip the rest of a large page: it is one entry. */
+		pa = (pa & ~(w.page_size - 1)) + w.page_size - PAGE_SIZE;
+	}
+	pt_destroy(&pt);
+	fmem_fini(&m);
+	return leaves;
+}
+
+TEST(stage2_map_typed_matches_reference)
+{
+	struct mtrr_state s = base_state();
+	u64 gib_mask = (~(SZ_1G - 1) & ((1ULL << 40) - 1)) | MTRR_MASK_V;
+
+	/* Firmware-like: fixed ranges (UC VGA hole), the PCI hole UC. */
+	s.fixed[1] = 0x0606060606060606ULL;
+	s.fixed[2] = 0;
+	s.fixed[3] = 0x0505050505050505ULL;
+	s.var[0] = (struct mtrr_var){ 0xc0000000 | MT_UC, gib_mask };
+	for (int t = 0; t < 2; t++) {
+		enum pt_type type = t ? PT_NPT : PT_EPT;
+		unsigned leaves = check_stage2(type, &s, 4 * SZ_1G);
+
+		/* 256 pages in the first MiB, 255 more to 2 MiB, 511 x 2 MiB
+		 * to 1 GiB, then three 1 GiB leaves. */
+		CHECK_EQ(leaves, 256 + 256 + 511 + 3);
+	}
+	/* Random states over 64 MiB, both formats. */
+	for (int i = 0; i < 40; i++) {
+		struct mtrr_state r = rnd_state(26);
+
+		check_stage2(i & 1 ? PT_NPT : PT_EPT, &r, 1ULL << 26);
+	}
 }
