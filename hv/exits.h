@@ -2,9 +2,10 @@
 /*
  * Generic exit handling: what Modex does for each exit_reason, for either
  * vendor. CPUID (hypervisor leaves, virtualization hidden), the MSRs that
- * describe virtualization, hypercalls, VMX/SVM instructions (#UD until
- * nested lands), nested-paging faults (hv/guest.c) and fatal guest events
- * (full dump, run ends with the failure code).
+ * describe virtualization and those of hv/msr.h (memory types, decode,
+ * debug), INVD (run as WBINVD), hypercalls, VMX/SVM instructions (#UD
+ * until nested lands), nested-paging faults (hv/guest.c) and fatal guest
+ * events (full dump, run ends with the failure code).
  * Context: exit path of the one L1 vCPU.
  */
 #ifndef MODEX_HV_EXITS_H

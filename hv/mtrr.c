@@ -263,25 +263,45 @@ u64 stage2_mt_attr(enum pt_type type, u8 mt)
 	return PTE_PCD | PTE_PWT; /* entry 3: UC */
 }
 
+/* The piece at @a: the largest aligned block inside [a, end) with one
+ * type, *mt getting it. */
+static u64 typed_piece(const struct mtrr_state *s, u64 a, u64 end, u8 *mt)
+{
+	u64 size = SZ_1G;
+
+	while (size > PAGE_SIZE && (!IS_ALIGNED(a, size) || a + size > end ||
+				    !mtrr_block_uniform(s, a, size, mt)))
+		size = size == SZ_1G ? SZ_2M : PAGE_SIZE;
+	if (size == PAGE_SIZE)
+		*mt = mtrr_type(s, a);
+	return size;
+}
+
+/* Consecutive pieces of one type become one pt_map() call, which picks
+ * the page sizes itself: every page of the run has that type. */
 int stage2_map_typed(struct pt *pt, const struct mtrr_state *s, u64 start,
 		     u64 end, acc_t acc)
 {
+	u64 run = start;
+	u8 run_mt = MT_UC;
+
 	for (u64 a = start; a < end;) {
-		u64 size = SZ_1G;
 		u8 mt = MT_UC;
+		u64 size = typed_piece(s, a, end, &mt);
 		int ret;
 
-		while (size > PAGE_SIZE &&
-		       (!IS_ALIGNED(a, size) || a + size > end ||
-			!mtrr_block_uniform(s, a, size, &mt)))
-			size = size == SZ_1G ? SZ_2M : PAGE_SIZE;
-		if (size == PAGE_SIZE)
-			mt = mtrr_type(s, a);
-		ret = pt_map(pt, a, a, size, acc,
-			     stage2_mt_attr(pt->fmt.type, mt), 0);
-		if (ret)
-			return ret;
+		if (a != run && mt != run_mt) {
+			ret = pt_map(pt, run, run, a - run, acc,
+				     stage2_mt_attr(pt->fmt.type, run_mt), 0);
+			if (ret)
+				return ret;
+			run = a;
+		}
+		run_mt = mt;
 		a += size;
 	}
-	return 0;
+	if (run == end)
+		return 0;
+	return pt_map(pt, run, run, end - run, acc,
+		      stage2_mt_attr(pt->fmt.type, run_mt), 0);
 }

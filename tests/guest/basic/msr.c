@@ -33,6 +33,14 @@
 #define CPUID1_EDX_MTRR BIT(12)
 #define FOUR_GIB 0x100000000ULL
 
+static u64 tsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
 static bool modex_here(void)
 {
 	return under_modex();
@@ -165,7 +173,7 @@ struct uc_pair {
 /* Makes the hidden run [hs, he) UC through free pair p->n. */
 static void uc_over(struct uc_pair *p)
 {
-	u64 size;
+	u64 size, t0;
 
 	cover(p->hs, p->he, &p->base, &size);
 	p->mask = (((1ULL << maxphy_bits()) - 1) & ~(size - 1)) | MTRR_V;
@@ -176,7 +184,11 @@ static void uc_over(struct uc_pair *p)
 	p->old_base = guest_rdmsr(MSR_PHYSBASE(p->n));
 	p->old_mask = guest_rdmsr(MSR_PHYSMASK(p->n));
 	expect_write_reads_back(MSR_PHYSBASE(p->n), p->base);
+	t0 = tsc();
 	expect_write_reads_back(MSR_PHYSMASK(p->n), p->mask);
+	/* Under QEMU -icount shift=0 these are instructions. */
+	GINFO("the enabling write and its read-back took %llu TSC ticks\n",
+	      (unsigned long long)(tsc() - t0));
 	GCHECK(hypercall_answers(), "no hypercall answer after the UC MTRR");
 }
 
@@ -190,7 +202,7 @@ int check_mtrr(void)
 {
 	struct uc_pair p[2];
 	unsigned np = 0, vcnt;
-	u64 cap, def, from = 0;
+	u64 cap, def, from = 0, t0;
 
 	if (!(guest_cpuid(1, 0).edx & CPUID1_EDX_MTRR))
 		return CHECK_SKIP;
@@ -214,6 +226,10 @@ int check_mtrr(void)
 		       "hidden memory no longer reads as the sink under UC");
 	expect_write_reads_back(MSR_DEF_TYPE, def & ~0xc00ULL);
 	GCHECK(hypercall_answers(), "no hypercall answer with MTRRs off");
+	t0 = tsc();
+	expect_write_reads_back(MSR_DEF_TYPE, def & ~0xc00ULL);
+	GINFO("a write that changes no type and its read-back: %llu TSC ticks\n",
+	      (unsigned long long)(tsc() - t0));
 	expect_write_reads_back(MSR_DEF_TYPE, def);
 	if (np)
 		mtrr_invalid_writes(vcnt, p[0].n, cap);
