@@ -148,26 +148,50 @@ static void check_modex_wb(void)
 	}
 }
 
-void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s)
+static int retype_l1_ram(void)
 {
 	struct mem_range l1[MAX_L1_RAM];
 	struct mem_range all = { 0, stage2_top };
 	int n, ret = 0;
 
-	stage2_mtrrs = s;
 	n = ranges_subtract(&all, 1, hidden, nr_hidden, l1, MAX_L1_RAM);
 	for (int i = 0; !ret && i < n; i++)
 		ret = map_typed(l1[i].start, l1[i].end);
+	return n < 0 ? n : ret;
+}
+
+void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s)
+{
+	/* MTRRs disabled: everything UC (SDM Vol. 3A 12.11.2.1). */
+	static const struct mtrr_state all_uc = { 0 };
+	static bool warned;
+	int ret;
+
+	stage2_mtrrs = s;
+	ret = retype_l1_ram();
+	if (ret == -E_NOMEM || ret == -E_TOOBIG) {
+		/* MTRRs that split stage 2 into more 4 KiB pages than Modex's
+		 * pool holds or than one exit should spend time on
+		 * (discontiguous masks can): L1's memory becomes UC in large
+		 * pages, which frees the split tables. Never more cached than
+		 * L1 asked. */
+		if (!warned)
+			log_warn(
+				"L1's MTRRs split stage 2 into too many pages; L1's memory is UC until they change.");
+		warned = true;
+		stage2_mtrrs = &all_uc;
+		ret = retype_l1_ram();
+	}
 	/* Device memory above the top is mapped again on its next fault,
 	 * with the new types. */
 	if (!ret && stage2_top < pt_input_limit(&stage2.fmt))
 		ret = pt_unmap(&stage2, stage2_top,
 			       pt_input_limit(&stage2.fmt) - stage2_top);
-	if (n < 0 || ret)
+	if (ret)
 		guest_fatal(
 			v,
 			"cannot re-encode the stage-2 memory types after an MTRR write (error %d); stopping L1.",
-			n < 0 ? n : ret);
+			ret);
 	vendor->flush_guest_tlb(v);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "hv/mtrr.h"
 
+#include "hv/include/err.h"
 #include "hv/include/lib.h"
 
 #define MTRR_BASE_TYPE_MASK 0xffULL
@@ -283,12 +284,16 @@ int stage2_map_typed(struct pt *pt, const struct mtrr_state *s, u64 start,
 		     u64 end, acc_t acc)
 {
 	u64 run = start;
+	u32 pieces = 0;
 	u8 run_mt = MT_UC;
 
 	for (u64 a = start; a < end;) {
 		u8 mt = MT_UC;
 		u64 size = typed_piece(s, a, end, &mt);
 		int ret;
+
+		if (++pieces > STAGE2_MAX_PIECES)
+			return -E_TOOBIG;
 
 		if (a != run && mt != run_mt) {
 			ret = pt_map(pt, run, run, a - run, acc,

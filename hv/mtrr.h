@@ -110,9 +110,13 @@ u64 stage2_mt_attr(enum pt_type type, u8 mt);
  * Map [@start, @end) (4 KiB aligned) identity in the stage-2 table @pt with
  * @acc and, per page, the attribute of its MTRR type in @s: each piece
  * with the largest page (1 GiB, 2 MiB, 4 KiB) that alignment allows and
- * whose addresses share one type (mtrr_block_uniform()). 0 or pt_map()'s
- * error (the range may then be partly done; the tables stay well formed).
+ * whose addresses share one type (mtrr_block_uniform()). 0, -E_TOOBIG when
+ * the range needs more than STAGE2_MAX_PIECES pieces (MTRRs with
+ * discontiguous masks can make every page one: the caller then maps it
+ * with one type instead), or pt_map()'s error. After an error the range
+ * may be partly done; the tables stay well formed.
  */
+#define STAGE2_MAX_PIECES 16384
 int stage2_map_typed(struct pt *pt, const struct mtrr_state *s, u64 start,
 		     u64 end, acc_t acc);
 

@@ -9,6 +9,7 @@
  */
 #include "tests/unit/harness.h"
 
+#include "hv/include/err.h"
 #include "hv/mtrr.h"
 #include "mm/pt_format.h"
 #include "tests/unit/support/mm_fake_mem.h"
@@ -564,4 +565,29 @@ TEST(stage2_map_typed_matches_reference)
 
 		check_stage2(i & 1 ? PT_NPT : PT_EPT, &r, 1ULL << 26);
 	}
+}
+
+TEST(stage2_map_typed_bounds_its_work)
+{
+	struct mtrr_state s = base_state();
+	struct pt_format f;
+	struct fmem m;
+	struct pt pt;
+	struct pt_mem mem;
+
+	/* A mask of bit 12 alone: every other page of the machine is UC. */
+	s.def_type &= ~MTRR_DEF_FE;
+	s.var[0] = (struct mtrr_var){ MT_UC, BIT(12) | MTRR_MASK_V };
+	REQUIRE(pt_format_init(&f, PT_EPT, 40, PTF_1G) == 0);
+	fmem_init(&m, 0xf000000000ULL, 4096, 0);
+	mem = fmem_pt_mem(&m);
+	REQUIRE(pt_init(&pt, &f, &mem) == 0);
+	CHECK_EQ(stage2_map_typed(&pt, &s, 0, (u64)STAGE2_MAX_PIECES * 4096,
+				  pt_acc_full(&f)),
+		 0);
+	CHECK_EQ(stage2_map_typed(&pt, &s, 0, 2 * (u64)STAGE2_MAX_PIECES * 4096,
+				  pt_acc_full(&f)),
+		 -E_TOOBIG);
+	pt_destroy(&pt);
+	fmem_fini(&m);
 }
