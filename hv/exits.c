@@ -16,6 +16,7 @@
 #include "hv/include/lib.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
+#include "hv/msr.h"
 #include "hv/smp.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
@@ -165,6 +166,24 @@ static int efer_write(struct vcpu *v, u64 val)
 	return 0;
 }
 
+/* 0, or -1 for #GP. */
+static int msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	int ret = msr_virt_write(v, msr, val);
+
+	if (ret != MSRV_NOT_MINE)
+		return ret;
+	switch (msr) {
+	case MSR_EFER:
+		return efer_write(v, val);
+	case MSR_IA32_APIC_BASE:
+		return vlapic_write_apic_base(v, val);
+	case MSR_X2APIC_ICR:
+		return vlapic_write_x2apic_icr(v, val);
+	}
+	return -1;
+}
+
 static void handle_msr(struct vcpu *v, bool write)
 {
 	u32 msr = v->exit.msr.msr;
@@ -172,21 +191,11 @@ static void handle_msr(struct vcpu *v, bool write)
 	int ret;
 
 	if (write) {
-		switch (msr) {
-		case MSR_EFER:
-			ret = efer_write(v, val);
-			break;
-		case MSR_IA32_APIC_BASE:
-			ret = vlapic_write_apic_base(v, val);
-			break;
-		case MSR_X2APIC_ICR:
-			ret = vlapic_write_x2apic_icr(v, val);
-			break;
-		default:
-			ret = -1;
-		}
+		ret = msr_write(v, msr, val);
 	} else {
-		ret = msr_read(v, msr, &val);
+		ret = msr_virt_read(v, msr, &val);
+		if (ret == MSRV_NOT_MINE)
+			ret = msr_read(v, msr, &val);
 		if (!ret) {
 			v->regs.rax = (u32)val;
 			v->regs.rdx = val >> 32;
@@ -245,6 +254,23 @@ static void handle_hypercall(struct vcpu *v)
 		skip_insn(v);
 }
 
+/*
+ * INVD would drop every dirty line in the caches, Modex's included (SDM
+ * Vol. 2A INVD): WBINVD writes them back first and leaves the caches as
+ * INVD does, empty, so a correct L1 sees the same result. #GP(0) at CPL > 0
+ * (both manuals; the hardware checks it before the exit, this keeps it if
+ * an emulator does not).
+ */
+static void handle_invd(struct vcpu *v)
+{
+	if (vendor->cpl(v)) {
+		vendor->inject_exception(v, X86_GP, true, 0);
+		return;
+	}
+	asm volatile("wbinvd" : : : "memory");
+	skip_insn(v);
+}
+
 static u64 trace_qual(const struct vcpu *v)
 {
 	const struct exit_info *e = &v->exit;
@@ -293,6 +319,9 @@ void exits_handle(struct vcpu *v)
 		break;
 	case EXIT_R_XSETBV:
 		handle_xsetbv(v);
+		break;
+	case EXIT_R_INVD:
+		handle_invd(v);
 		break;
 	case EXIT_R_VIRT_INSN:
 		/* L1 sees no VMX/SVM: their instructions are #UD (APM Vol. 3

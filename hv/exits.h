@@ -3,7 +3,8 @@
  * Generic exit handling: what Modex does for each exit_reason, for either
  * vendor. CPUID (hypervisor leaves, virtualization hidden), the MSRs that
  * describe virtualization, IA32_APIC_BASE and the x2APIC ICR and stores
- * to the xAPIC page (hv/vlapic.h), hypercalls, VMX/SVM instructions (#UD
+ * to the xAPIC page (hv/vlapic.h), those of hv/msr.h (memory types,
+ * decode, debug), INVD (run as WBINVD), hypercalls, VMX/SVM instructions (#UD
  * until nested lands), nested-paging faults (hv/guest.c) and fatal guest
  * events (full dump, run ends with the failure code).
  * Context: exit path of the one L1 vCPU.

@@ -21,6 +21,8 @@
 #include "hv/log.h"
 #include "hv/ranges.h"
 #include "hv/memory.h"
+#include "hv/msr.h"
+#include "hv/mtrr.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
 #include "hv/smp.h"
@@ -44,6 +46,7 @@ static struct pt_mem_direct npt_mem_direct;
 static struct pt stage2;
 static hpa_t sink_pa;
 static u64 stage2_top; /* identity-mapped up front below this */
+static const struct mtrr_state *stage2_mtrrs; /* the types stage 2 has */
 static struct hc_env hc_env;
 
 /* Canaries in the image: one in .data, one in .bss (8-byte aligned). */
@@ -105,6 +108,96 @@ static u64 ram_top(void)
 	return ALIGN_UP(top, SZ_1G);
 }
 
+/* --------------------------------------------------- memory types */
+
+/* Stage-2 memory types follow L1's virtual MTRRs (hv/msr.h) for L1's
+ * memory (stage2_map_typed(), hv/mtrr.c); Modex's memory (the sink) is WB
+ * whatever L1 writes. docs/isolation.md. */
+static int map_typed(u64 start, u64 end)
+{
+	return stage2_map_typed(&stage2, stage2_mtrrs, start, end,
+				pt_acc_full(&stage2.fmt));
+}
+
+/* SDM Vol. 3C 29.3.7.2: EPT type WB with ignore-PAT is WB whatever L1's
+ * PAT says. NPT has no such bit (APM Vol. 2 15.25.8): host PAT entry 0
+ * (WB) combined with L1's own PAT. */
+static u64 sink_attr(void)
+{
+	if (stage2.fmt.type == PT_EPT)
+		return PT_ATTR_EPT_WB | EPTE_IPAT;
+	return 0;
+}
+
+/* The hardware MTRRs, which L1 never writes, give Modex's own accesses
+ * their type with PAT entry 0 (WB): say so if firmware made any of
+ * Modex's memory something else (SDM Vol. 3A table 12-7). */
+static void check_modex_wb(void)
+{
+	const struct mtrr_state *hw = msr_boot_mtrrs();
+
+	if (!hw->cap)
+		return;
+	for (u32 i = 0; i < nr_hidden; i++) {
+		for (u64 a = ALIGN_DOWN(hidden[i].start, PAGE_SIZE);
+		     a < hidden[i].end; a += PAGE_SIZE) {
+			if (mtrr_type(hw, a) == MT_WB)
+				continue;
+			log_warn(
+				"the firmware's MTRRs make Modex's memory at %#lx type %u, not WB; Modex runs on it with that type.",
+				a, mtrr_type(hw, a));
+			return;
+		}
+	}
+}
+
+static int retype_l1_ram(void)
+{
+	struct mem_range l1[MAX_L1_RAM];
+	struct mem_range all = { 0, stage2_top };
+	int n, ret = 0;
+
+	n = ranges_subtract(&all, 1, hidden, nr_hidden, l1, MAX_L1_RAM);
+	for (int i = 0; !ret && i < n; i++)
+		ret = map_typed(l1[i].start, l1[i].end);
+	return n < 0 ? n : ret;
+}
+
+void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s)
+{
+	/* MTRRs disabled: everything UC (SDM Vol. 3A 12.11.2.1). */
+	static const struct mtrr_state all_uc = { 0 };
+	static bool warned;
+	int ret;
+
+	stage2_mtrrs = s;
+	ret = retype_l1_ram();
+	if (ret == -E_NOMEM || ret == -E_TOOBIG) {
+		/* MTRRs that split stage 2 into more 4 KiB pages than Modex's
+		 * pool holds or than one exit should spend time on
+		 * (discontiguous masks can): L1's memory becomes UC in large
+		 * pages, which frees the split tables. Never more cached than
+		 * L1 asked. */
+		if (!warned)
+			log_warn(
+				"L1's MTRRs split stage 2 into too many pages; L1's memory is UC until they change.");
+		warned = true;
+		stage2_mtrrs = &all_uc;
+		ret = retype_l1_ram();
+	}
+	/* Device memory above the top is mapped again on its next fault,
+	 * with the new types. */
+	if (!ret && stage2_top < pt_input_limit(&stage2.fmt))
+		ret = pt_unmap(&stage2, stage2_top,
+			       pt_input_limit(&stage2.fmt) - stage2_top);
+	if (ret)
+		guest_fatal(
+			v,
+			"cannot re-encode the stage-2 memory types after an MTRR write (error %d); stopping L1.",
+			ret);
+	vendor->flush_guest_tlb(v);
+}
+
 /* Every page of Modex memory maps to the one sink page: readable and
  * writable by L1, never executable (docs/isolation.md). */
 static int hide_modex(acc_t full)
@@ -120,7 +213,7 @@ static int hide_modex(acc_t full)
 
 		for (; s < hidden[i].end; s += PAGE_SIZE) {
 			ret = pt_map(&stage2, s, sink_pa, PAGE_SIZE, sink_acc,
-				     0, 0);
+				     sink_attr(), 0);
 			if (ret)
 				return ret;
 		}
@@ -156,7 +249,8 @@ static int build_stage2(void)
 		return ret;
 	full = pt_acc_full(&fmt);
 	stage2_top = ram_top();
-	ret = pt_map(&stage2, 0, 0, stage2_top, full, 0, 0);
+	stage2_mtrrs = msr_boot_mtrrs();
+	ret = map_typed(0, stage2_top);
 	if (!ret)
 		ret = hide_modex(full);
 	return ret;
@@ -346,7 +440,7 @@ void guest_handle_npf(struct vcpu *v)
 			gpa, e->qual);
 	if (gpa < stage2_top || gpa >> stage2.fmt.maxphyaddr ||
 	    ranges_overlap(hidden, nr_hidden, base, base + SZ_2M) ||
-	    pt_map(&stage2, base, base, SZ_2M, pt_acc_full(&stage2.fmt), 0, 0))
+	    map_typed(base, base + SZ_2M))
 		guest_fatal(
 			v,
 			"unexpected nested page fault at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",
@@ -407,6 +501,8 @@ void guest_start(const struct mb2_info *info)
 	ret = compute_l1_ram(info);
 	if (ret)
 		fail("cannot compute L1's memory", ret);
+	msr_boot_cpu_init();
+	check_modex_wb();
 	ret = l1_boot_load(info, l1_ram, nr_l1_ram, hidden, nr_hidden, &bs);
 	if (ret)
 		fail("cannot load the L1 module", ret);
@@ -423,6 +519,7 @@ void guest_start(const struct mb2_info *info)
 	report_layout();
 	hc_env_init();
 	v = &this_cpu()->vcpu;
+	msr_vcpu_init(v);
 	ret = vendor->vcpu_init(v, &bs, stage2.root);
 	if (ret)
 		fail("cannot set up L1's vCPU", ret);

@@ -13,6 +13,7 @@
 #include "hv/hypercall.h"
 #include "hv/include/compiler.h"
 #include "hv/multiboot2.h"
+#include "hv/mtrr.h"
 #include "hv/vcpu.h"
 
 /* The canary planted in Modex memory; L1 test kernels search for it. */
@@ -49,6 +50,12 @@ int guest_stage2_restore(gpa_t gpa);
 const struct hc_env *guest_hc_env(void);
 /* A nested-paging fault (v->exit.reason == EXIT_R_NPF). */
 void guest_handle_npf(struct vcpu *v);
+/*
+ * Re-encode the stage-2 memory types of L1's memory from the MTRRs @s
+ * (L1's BSP's, hv/msr.c) and flush L1's cached translations. A failure
+ * (no pool memory for a split) stops L1 through guest_fatal().
+ */
+void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s);
 /* One "[modex] guest: exits: ..." line with the counts per reason. */
 void guest_report_stats(void);
 

@@ -54,6 +54,14 @@ static int decode_0f(const u8 *p, unsigned left, enum insn_kind *kind,
 		*kind = INSN_WRMSR;
 		*n = 1;
 		return 0;
+	case 0x08: /* SDM Vol. 2A INVD: 0F 08 */
+		*kind = INSN_INVD;
+		*n = 1;
+		return 0;
+	case 0x09: /* SDM Vol. 2D WBINVD: 0F 09 */
+		*kind = INSN_WBINVD;
+		*n = 1;
+		return 0;
 	case 0x01:
 		if (left < 2)
 			return -E_RANGE;

@@ -2,7 +2,8 @@
 /*
  * A decoder for exactly the instructions Modex emulates when the CPU does
  * not report instruction lengths (SVM without NRIPS, e.g. QEMU TCG):
- * CPUID, RDMSR, WRMSR, VMMCALL and VMCALL, with any legacy prefixes and a
+ * CPUID, RDMSR, WRMSR, VMMCALL, VMCALL, INVD and WBINVD, with any legacy
+ * prefixes and a
  * REX prefix; and MOV to CRn, which the SVM backend must recognize to
  * work around an emulator (svm/svm_exit.c). Also the 32-bit stores Modex
  * emulates on a write-protected page (L1's xAPIC page on SVM, hv/vlapic.c):
@@ -25,6 +26,8 @@ enum insn_kind {
 	INSN_VMMCALL, /* 0F 01 D9 */
 	INSN_VMCALL, /* 0F 01 C1 */
 	INSN_MOV_TO_CR, /* 0F 22 /r: MOV CRn, reg (mod = 11) */
+	INSN_INVD, /* 0F 08 */
+	INSN_WBINVD, /* 0F 09 */
 };
 
 struct insn {

@@ -22,6 +22,7 @@
 #include "hv/log.h"
 #include "hv/main.h"
 #include "hv/memory.h"
+#include "hv/msr.h"
 #include "hv/multiboot2.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
@@ -591,6 +592,7 @@ void ap_main(struct percpu *c)
 
 	cpu_setup_common(c);
 	cpu_tables_load(&c->tables, c->ist_top);
+	msr_host_cpu_init();
 	c->state = CPU_STARTED;
 	ret = vendor->enable();
 	if (ret) {
@@ -612,6 +614,7 @@ void ap_main(struct percpu *c)
 			asm volatile("cli; hlt");
 	}
 	vlapic_init(v);
+	msr_vcpu_init(v);
 	enter_wait_for_sipi(v, LOADER_POWERUP_CR0);
 	c->state = CPU_RUNNING;
 	vcpu_run_loop(v);

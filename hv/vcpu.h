@@ -14,6 +14,7 @@
 #include "hv/stats.h"
 #include "hv/include/spinlock.h"
 #include "hv/include/types.h"
+#include "hv/msr.h"
 #include "hv/vlapic.h"
 
 struct guest_regs {
@@ -44,6 +45,7 @@ struct vcpu {
 	struct exit_info exit; /* the exit being handled */
 	void *vendor; /* struct vmx_vcpu / struct svm_vcpu */
 	hpa_t root; /* EPT01 / NPT01 root */
+	struct vcpu_msrs msr; /* L1's virtual MTRRs (hv/msr.h) */
 	u64 exits; /* exits so far */
 	struct vlapic vlapic; /* L1's APIC base and recorded registers */
 	bool stopped; /* L1 was stopped (triple fault, fatal exit) */

@@ -80,6 +80,11 @@ struct vendor_ops {
 	 * where capture_icr is set. */
 	unsigned (*fetch_insn)(struct vcpu *v, u8 *buf, unsigned len,
 			       enum insn_mode *mode);
+	/* L1's IA32_PAT where the backend intercepts it (SVM: VMCB G_PAT;
+	 * the value is validated by hv/msr.c). NULL when the hardware
+	 * switches PAT itself (VMX: VMCS01 PAT controls). */
+	u64 (*read_pat)(struct vcpu *v);
+	void (*write_pat)(struct vcpu *v, u64 pat);
 };
 
 extern const struct vendor_ops vmx_ops, svm_ops;

@@ -90,7 +90,7 @@ static int svm_enable(void)
 	struct svm_cpu *c = svm_cpu();
 
 	if (this_cpu()->index == 0) {
-		svm_msrpm_init(msrpm);
+		svm_msrpm_init(msrpm, svm_use_lbrv(&svm_feat));
 		memset(iopm, 0, sizeof(iopm));
 	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
@@ -271,6 +271,18 @@ static void svm_flush_guest_tlb(struct vcpu *v)
 						   TLB_CONTROL_FLUSH_ALL;
 }
 
+/* APM Vol. 2 15.25.8: with nested paging L1's PAT is the VMCB's G_PAT,
+ * loaded by VMRUN; Modex's host PAT stays in the register otherwise. */
+static u64 svm_read_pat(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->save.g_pat;
+}
+
+static void svm_write_pat(struct vcpu *v, u64 pat)
+{
+	to_svm(v)->vmcb->save.g_pat = pat;
+}
+
 const struct vendor_ops svm_ops = {
 	.name = "svm",
 	.percpu_size = sizeof(struct svm_cpu),
@@ -290,4 +302,6 @@ const struct vendor_ops svm_ops = {
 	.set_efer = svm_set_efer,
 	.capture_icr = true,
 	.fetch_insn = svm_fetch_insn,
+	.read_pat = svm_read_pat,
+	.write_pat = svm_write_pat,
 };

@@ -93,6 +93,7 @@ static enum exit_reason simple_reason(u64 code)
 	case SVM_EXIT_HLT:
 		return EXIT_R_HLT;
 	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD: /* same handling (svm/vmcb_build.c) */
 		return EXIT_R_INVD;
 	case SVM_EXIT_XSETBV:
 		return EXIT_R_XSETBV;
@@ -267,6 +268,8 @@ static enum insn_kind expected_insn(enum exit_reason r)
 		return INSN_RDMSR;
 	case EXIT_R_MSR_WRITE:
 		return INSN_WRMSR;
+	case EXIT_R_INVD:
+		return INSN_INVD;
 	default:
 		return INSN_NONE;
 	}
@@ -315,6 +318,10 @@ u32 svm_insn_len(struct vcpu *v)
 		return v->exit.insn_len;
 	n = fetch_guest(v, rip_linear(v), bytes, sizeof(bytes));
 	v->exit.insn_len = insn_len_of(bytes, n, long64(sv), want);
+	/* Either opcode may raise either intercept (svm/vmcb_build.c). */
+	if (!v->exit.insn_len && want == INSN_INVD)
+		v->exit.insn_len =
+			insn_len_of(bytes, n, long64(sv), INSN_WBINVD);
 	return v->exit.insn_len;
 }
 

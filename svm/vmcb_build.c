@@ -12,11 +12,16 @@
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
 #include "hv/lapic.h"
+#include "hv/msr_policy.h"
 
 /*
  * Intercepts (DESIGN.md section 1: only what Modex must see):
  * - CPUID: the hypervisor leaves, SVM hidden.
- * - MSR_PROT: the permission map, which names only SVM's MSRs.
+ * - MSR_PROT: the permission map: SVM's MSRs and hv/msr_policy.c's.
+ * - INVD: it would discard Modex's dirty cache lines along with L1's;
+ *   Modex executes WBINVD instead (hv/exits.c). WBINVD too, handled the
+ *   same way: QEMU 7.2 TCG checks the WBINVD intercept for both opcodes,
+ *   so INVD reaches Modex only through it there; WBINVD is rare.
  * - VMRUN (mandatory, APM Vol. 2 15.5.1), VMMCALL (hypercalls), VMLOAD,
  *   VMSAVE, STGI, CLGI, SKINIT, INVLPGA: L1 sees no SVM, so they get #UD
  *   as on a CPU without it.
@@ -35,11 +40,12 @@
  */
 #define MISC1_INTERCEPTS                                            \
 	(INTERCEPT_CPUID | INTERCEPT_MSR_PROT | INTERCEPT_INVLPGA | \
-	 INTERCEPT_SHUTDOWN | INTERCEPT_INIT | INTERCEPT_NMI)
+	 INTERCEPT_SHUTDOWN | INTERCEPT_INIT | INTERCEPT_NMI | \
+	 INTERCEPT_INVD)
 #define MISC2_INTERCEPTS                                          \
 	(INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | \
 	 INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |     \
-	 INTERCEPT_SKINIT)
+	 INTERCEPT_SKINIT | INTERCEPT_WBINVD)
 
 /* EFER bits that must be zero (APM Vol. 2 3.1.7: 1-7 and 9 are reserved). */
 #define EFER_MBZ (0xfeULL | BIT(9))
@@ -47,6 +53,11 @@
 bool svm_use_gmet(const struct svm_features *f, const struct vmcb01_config *cfg)
 {
 	return f->gmet && !cfg->no_gmet;
+}
+
+bool svm_use_lbrv(const struct svm_features *f)
+{
+	return f->edx & SVM_EDX_LBRV;
 }
 
 /* APM Vol. 2 15.5.1, "Canonicalization and Consistency Checks". */
@@ -99,6 +110,11 @@ static void build_control(const struct svm_features *f,
 	if (svm_use_gmet(f, cfg))
 		c->nested_ctl |= NESTED_CTL_GMET;
 	c->nested_cr3 = cfg->ncr3;
+	/* APM Vol. 2 15.23: with LBR virtualization VMRUN loads L1's
+	 * DebugCtl and LBRs from the VMCB and #VMEXIT restores Modex's, so
+	 * L1's debug controls never act on Modex's code. */
+	if (svm_use_lbrv(f))
+		c->virt_ext |= VIRT_EXT_LBRV;
 	/* Nothing is cached yet: every field is "dirty" (15.15.3). */
 	c->clean = 0;
 }
@@ -178,17 +194,34 @@ static int msrpm_bit(u32 msr, bool write)
 	return (int)(base + (msr & 0x1fff) * 2 + (write ? 1 : 0));
 }
 
-static void msrpm_set_one(u8 *msrpm, u32 msr, bool write)
+static void msrpm_set_rw(u8 *msrpm, u32 msr, bool rd, bool wr)
 {
-	int bit = msrpm_bit(msr, write);
+	for (int w = 0; w < 2; w++) {
+		int bit = msrpm_bit(msr, w);
 
-	msrpm[bit / 8] |= (u8)(1u << (bit % 8));
+		if ((w ? wr : rd) && bit >= 0)
+			msrpm[bit / 8] |= (u8)(1u << (bit % 8));
+	}
 }
 
 static void msrpm_set(u8 *msrpm, u32 msr)
 {
-	msrpm_set_one(msrpm, msr, false);
-	msrpm_set_one(msrpm, msr, true);
+	msrpm_set_rw(msrpm, msr, true, true);
+}
+
+/* The memory-type, decode and debug MSRs of hv/msr_policy.c. */
+static void msrpm_policy_apply(u8 *msrpm, bool lbrv)
+{
+	for (size_t i = 0; i < msr_policy_count; i++) {
+		const struct msr_policy *p = &msr_policy[i];
+
+		if (!(p->flags & MSRP_SVM) &&
+		    !((p->flags & MSRP_SVM_NO_LBRV) && !lbrv))
+			continue;
+		for (u32 msr = p->first; msr <= p->last; msr++)
+			msrpm_set_rw(msrpm, msr, p->flags & MSRP_READ,
+				     p->flags & MSRP_WRITE);
+	}
 }
 
 /*
@@ -199,7 +232,7 @@ static void msrpm_set(u8 *msrpm, u32 msr)
  * virtual), writes of the x2APIC ICR (0x830), where L1's INIT and SIPI
  * are captured; reads of the ICR and every other x2APIC MSR stay L1's.
  */
-void svm_msrpm_init(u8 *msrpm)
+void svm_msrpm_init(u8 *msrpm, bool lbrv)
 {
 	static const u32 hidden[] = {
 		MSR_EFER,
@@ -212,7 +245,8 @@ void svm_msrpm_init(u8 *msrpm)
 	for (size_t i = 0; i < ARRAY_SIZE(hidden); i++)
 		msrpm_set(msrpm, hidden[i]);
 	msrpm_set(msrpm, MSR_IA32_APIC_BASE);
-	msrpm_set_one(msrpm, MSR_X2APIC_ICR, true);
+	msrpm_set_rw(msrpm, MSR_X2APIC_ICR, false, true);
+	msrpm_policy_apply(msrpm, lbrv);
 }
 
 bool svm_msrpm_intercepts(const u8 *msrpm, u32 msr, bool write)

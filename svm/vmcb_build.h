@@ -47,6 +47,14 @@ struct svm_guest_init {
 	u8 cpl;
 };
 
+/* CPUID 8000_000Ah EDX[1] and its VMCB control (APM Vol. 2 15.23). */
+#define SVM_EDX_LBRV BIT(1)
+#define VIRT_EXT_LBRV BIT(0)
+
+/* Whether VMCB01 runs with LBR virtualization (L1's DebugCtl switched by
+ * VMRUN/#VMEXIT): whenever the CPU has it. */
+bool svm_use_lbrv(const struct svm_features *f);
+
 /* Whether VMCB01 runs with GMET: the CPU has it and it is not refused. */
 bool svm_use_gmet(const struct svm_features *f,
 		  const struct vmcb01_config *cfg);
@@ -65,8 +73,9 @@ int vmcb01_build(const struct svm_features *f, const struct vmcb01_config *cfg,
  * Modex can break by itself: NULL if @s passes, else what is wrong. */
 const char *svm_save_invalid(const struct vmcb_save *s);
 
-/* MSR permission map: intercept only the MSRs that describe SVM. */
-void svm_msrpm_init(u8 *msrpm);
+/* MSR permission map: intercept the MSRs that describe SVM and those of
+ * hv/msr_policy.c (DEBUGCTL only without LBR virtualization, @lbrv). */
+void svm_msrpm_init(u8 *msrpm, bool lbrv);
 /* Whether the map intercepts @msr for a read or a write (MSRs outside the
  * three mapped ranges always exit, APM Vol. 2 15.11). */
 bool svm_msrpm_intercepts(const u8 *msrpm, u32 msr, bool write);

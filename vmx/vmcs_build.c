@@ -10,6 +10,7 @@
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
 #include "hv/lapic.h"
+#include "hv/msr_policy.h"
 #include "mm/pt_format.h"
 #include "vmx/vmcs_fields.h"
 
@@ -167,14 +168,33 @@ static int msr_bit(u32 msr, bool write, u32 *byte, u8 *mask)
 	return 0;
 }
 
-static void msr_intercept(u8 *bitmap, u32 msr)
+static void msr_intercept_rw(u8 *bitmap, u32 msr, bool rd, bool wr)
 {
 	u32 byte;
 	u8 mask;
 
 	for (int w = 0; w < 2; w++)
-		if (!msr_bit(msr, w, &byte, &mask))
+		if ((w ? wr : rd) && !msr_bit(msr, w, &byte, &mask))
 			bitmap[byte] |= mask;
+}
+
+static void msr_intercept(u8 *bitmap, u32 msr)
+{
+	msr_intercept_rw(bitmap, msr, true, true);
+}
+
+/* The memory-type, decode and debug MSRs of hv/msr_policy.c. */
+static void msr_policy_apply(u8 *bitmap)
+{
+	for (size_t i = 0; i < msr_policy_count; i++) {
+		const struct msr_policy *p = &msr_policy[i];
+
+		if (!(p->flags & MSRP_VMX))
+			continue;
+		for (u32 msr = p->first; msr <= p->last; msr++)
+			msr_intercept_rw(bitmap, msr, p->flags & MSRP_READ,
+					 p->flags & MSRP_WRITE);
+	}
 }
 
 void vmx_msr_bitmap_init(u8 *bitmap)
@@ -194,6 +214,7 @@ void vmx_msr_bitmap_init(u8 *bitmap)
 	/* L1's APIC base is virtual (hv/vlapic.h); the x2APIC MSRs stay
 	 * L1's: INIT and SIPI exit on their own (SDM Vol. 3C 26.2). */
 	msr_intercept(bitmap, MSR_IA32_APIC_BASE);
+	msr_policy_apply(bitmap);
 }
 
 bool vmx_msr_bitmap_intercepts(const u8 *bitmap, u32 msr, bool write)

@@ -20,7 +20,6 @@
 #include "vmx/vmx_asm.h"
 #include "vmx/vmx_entry.h"
 
-#define MSR_IA32_PAT 0x277
 #define MSR_FS_BASE 0xc0000100
 
 /* IA32_FEATURE_CONTROL (SDM Vol. 3C 24.7). */

@@ -31,11 +31,16 @@ GUEST_ELFS := $(foreach g,$(GUEST_NAMES),$(GUEST_OUT)/$(g)_mb1.elf \
 BENCH_NAMES := $(patsubst tests/bench/%.c,%,$(wildcard tests/bench/*.c))
 GUEST_ELFS += $(foreach g,$(BENCH_NAMES),$(GUEST_OUT)/$(g)_mb2.elf)
 
+# Checks of l1_basic kept in their own files (tests/guest/basic/).
+GUEST_BASIC_SRCS := $(wildcard tests/guest/basic/*.c)
+GUEST_BASIC_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_BASIC_SRCS))
+$(GUEST_OUT)/l1_basic_mb1.elf $(GUEST_OUT)/l1_basic_mb2.elf: $(GUEST_BASIC_OBJS)
+
 .PHONY: guests
 guests: $(GUEST_ELFS)
 
 # Objects reached through the pattern rules below stay (not intermediate).
-.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
+.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_BASIC_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
 	$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o \
 	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES) \
 		$(GUEST_PARTS)) \

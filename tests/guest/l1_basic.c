@@ -14,6 +14,8 @@
 
 #include "tests/guest/lib/check_apic.h"
 
+#include "tests/guest/basic/checks.h"
+
 #include "hv/exit_info.h"
 #include "hv/include/err.h"
 #include "hv/include/hypercall.h"
@@ -730,6 +732,10 @@ void guest_main(void)
 	run_check("xsetbv", check_xsetbv);
 	run_check("virt-insns", check_virt_insns);
 	run_check("hypercall", check_hypercalls);
+	run_check("mtrr", check_mtrr);
+	run_check("pat", check_pat);
+	run_check("decode-msrs", check_decode_msrs);
+	run_check("invd", check_invd);
 	if (cmdline_has("smp") ||
 	    cmdline_value("smp", smp_opt, sizeof(smp_opt)))
 		l1_smp_checks(modex);

@@ -24,6 +24,8 @@ TEST(plain)
 		{ { 0x0f, 0x30 }, 2, INSN_WRMSR },
 		{ { 0x0f, 0x01, 0xd9 }, 3, INSN_VMMCALL },
 		{ { 0x0f, 0x01, 0xc1 }, 3, INSN_VMCALL },
+		{ { 0x0f, 0x08 }, 2, INSN_INVD },
+		{ { 0x0f, 0x09 }, 2, INSN_WBINVD },
 	};
 	struct insn in;
 
@@ -312,4 +314,24 @@ TEST(stores_exhaustive_short)
 				if (!dec_store(b, n, m, &st))
 					CHECK(st.len <= n);
 	}
+}
+
+TEST(invd_wbinvd)
+{
+	const u8 invd[] = { 0x0f, 0x08 };
+	const u8 rep_wbinvd[] = { 0xf3, 0x0f, 0x09 };
+	const u8 rex_invd[] = { 0x41, 0x0f, 0x08 };
+	const u8 not_invd[] = { 0x0f, 0x0a }; /* reserved opcode */
+	struct insn in;
+
+	/* Neither takes a ModRM byte (SDM Vol. 2A INVD, Vol. 2D WBINVD). */
+	CHECK_EQ(insn_len_of(invd, sizeof(invd), false, INSN_INVD), 2);
+	CHECK_EQ(insn_len_of(invd, sizeof(invd), true, INSN_WBINVD), 0);
+	CHECK_EQ(insn_len_of(rep_wbinvd, sizeof(rep_wbinvd), true, INSN_WBINVD),
+		 3);
+	CHECK_EQ(insn_len_of(rex_invd, sizeof(rex_invd), true, INSN_INVD), 3);
+	CHECK_EQ(dec(rex_invd, sizeof(rex_invd), false, &in), -E_INVAL);
+	CHECK_EQ(dec(not_invd, sizeof(not_invd), true, &in), -E_INVAL);
+	/* Cut short after 0F: more bytes needed. */
+	CHECK_EQ(dec(invd, 1, true, &in), -E_RANGE);
 }

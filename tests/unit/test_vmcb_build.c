@@ -250,43 +250,83 @@ TEST(consistency_checks)
 	CHECK_EQ(vmcb01_build(&qemu_like, &c, &g, &vmcb, &why), -E_INVAL);
 }
 
-TEST(msrpm_only_svm_msrs)
+/* The MSRs the permission map must intercept, written out independently
+ * of hv/msr_policy.c (docs/isolation.md): SVM's own, the MTRRs, SMRR,
+ * PAT, DEBUGCTL without LBR virtualization (read and write), and the
+ * decode and SMM MSRs (write only). */
+static bool svm_expected(u32 msr, bool write, bool lbrv)
 {
-	svm_msrpm_init(msrpm);
-	for (int w = 0; w < 2; w++) {
-		CHECK(svm_msrpm_intercepts(msrpm, MSR_EFER, w));
-		CHECK(svm_msrpm_intercepts(msrpm, MSR_VM_CR, w));
-		CHECK(svm_msrpm_intercepts(msrpm, MSR_VM_HSAVE_PA, w));
-		CHECK(svm_msrpm_intercepts(msrpm, MSR_SVM_KEY, w));
-		CHECK(!svm_msrpm_intercepts(msrpm, 0x10, w)); /* TSC */
-		/* IA32_APIC_BASE is virtual (hv/vlapic.h). */
-		CHECK(svm_msrpm_intercepts(msrpm, 0x1b, w));
-		CHECK(!svm_msrpm_intercepts(msrpm, 0x802, w)); /* x2APIC ID */
-		CHECK(!svm_msrpm_intercepts(msrpm, 0x80b, w)); /* x2APIC EOI */
-		CHECK(!svm_msrpm_intercepts(msrpm, 0xc0000081, w)); /* STAR */
-		CHECK(!svm_msrpm_intercepts(msrpm, 0xc0000100, w));
-		CHECK(!svm_msrpm_intercepts(msrpm, 0xc0010113, w));
-		CHECK(!svm_msrpm_intercepts(msrpm, MSR_SVM_IGNNE, w));
+	/* IA32_APIC_BASE (hv/vlapic.h) and the policy of hv/msr_policy.c;
+	 * the x2APIC ICR exits on writes only (INIT/SIPI capture). */
+	bool rw = msr == MSR_EFER || msr == MSR_VM_CR || msr == 0x1b ||
+		  msr == MSR_VM_HSAVE_PA || msr == MSR_SVM_KEY || msr == 0xfe ||
+		  (msr >= 0x200 && msr <= 0x24f) || msr == 0x250 ||
+		  msr == 0x258 || msr == 0x259 ||
+		  (msr >= 0x268 && msr <= 0x26f) || msr == 0x2ff ||
+		  msr == 0x1f2 || msr == 0x1f3 || msr == 0x277 ||
+		  (msr == 0x1d9 && !lbrv);
+	bool wo = msr == 0xc0010010 || msr == 0xc001001a || msr == 0xc001001d ||
+		  (msr >= 0xc0010111 && msr <= 0xc0010113);
+
+	return rw || (write && (wo || msr == 0x830));
+}
+
+TEST(msrpm_intercepts_exactly_the_policy)
+{
+	static const u32 bases[] = { 0, 0xc0000000, 0xc0010000 };
+
+	for (int lbrv = 0; lbrv < 2; lbrv++) {
+		unsigned set = 0, expected = 0;
+
+		svm_msrpm_init(msrpm, lbrv);
+		for (unsigned b = 0; b < 3; b++) {
+			for (u32 msr = bases[b]; msr <= bases[b] + 0x1fff;
+			     msr++) {
+				for (int w = 0; w < 2; w++) {
+					bool want = svm_expected(msr, w, lbrv);
+
+					CHECK_MSG(
+						svm_msrpm_intercepts(msrpm, msr,
+								     w) == want,
+						"msr %#x write %d lbrv %d", msr,
+						w, lbrv);
+					expected += want;
+				}
+			}
+		}
+		for (unsigned i = 0; i < MSRPM_SIZE; i++)
+			set += (unsigned)__builtin_popcount(msrpm[i]);
+		CHECK_EQ(set, expected);
 		/* Outside the three ranges: always intercepted. */
-		CHECK(svm_msrpm_intercepts(msrpm, 0x40000000, w));
+		CHECK(svm_msrpm_intercepts(msrpm, 0x40000000, 0));
+		CHECK(svm_msrpm_intercepts(msrpm, 0x40000000, 1));
 	}
 	/* EFER is MSR 0x80 of the second range: byte 0x800 + 0x20, bits 0-1. */
 	CHECK_EQ(msrpm[0x820], 0x03);
 	/* VM_CR is 0x114 of the third range: byte 0x1000 + 0x45, bits 0-1;
 	 * VM_HSAVE_PA (0x117) bits 6-7; IGNNE and SMM_CTL between: clear. */
 	CHECK_EQ(msrpm[0x1045], 0xc3);
-	/* The x2APIC ICR (0x830): only writes exit, where INIT and SIPI
-	 * are captured; reads are L1's. Byte 0x830 / 4, bit 1. */
-	CHECK(svm_msrpm_intercepts(msrpm, 0x830, true));
-	CHECK(!svm_msrpm_intercepts(msrpm, 0x830, false));
-	CHECK_EQ(msrpm[0x20c], 0x02);
-	{
-		unsigned set = 0;
+	/* TSC, STAR: L1's; APIC_BASE virtual. */
+	CHECK(svm_msrpm_intercepts(msrpm, 0x1b, 1));
+	CHECK(!svm_msrpm_intercepts(msrpm, 0x10, 1));
+	CHECK(!svm_msrpm_intercepts(msrpm, 0xc0000081, 1));
+}
 
-		for (unsigned i = 0; i < MSRPM_SIZE; i++)
-			set += (unsigned)__builtin_popcount(msrpm[i]);
-		CHECK_EQ(set, 8 + 2 + 1);
-	}
+TEST(vmcb01_invd_and_lbrv)
+{
+	struct vmcb01_config c = config();
+	struct svm_guest_init g = mb_state();
+	struct svm_features lbrv = ryzen_like;
+
+	REQUIRE(vmcb01_build(&ryzen_like, &c, &g, &vmcb, NULL) == 0);
+	CHECK(vmcb.ctl.intercept_misc1 & INTERCEPT_INVD);
+	CHECK(vmcb.ctl.intercept_misc2 & INTERCEPT_WBINVD);
+	CHECK_EQ(vmcb.ctl.virt_ext, 0);
+	CHECK_EQ(vmcb.save.g_pat, PAT_POWER_ON);
+	lbrv.edx |= SVM_EDX_LBRV;
+	REQUIRE(vmcb01_build(&lbrv, &c, &g, &vmcb, NULL) == 0);
+	CHECK_EQ(vmcb.ctl.virt_ext, VIRT_EXT_LBRV);
+	CHECK_EQ(vmcb.save.dbgctl, 0);
 }
 
 TEST(erratum_1218)

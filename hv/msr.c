@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Memory-type and debug MSRs for L1 (hv/msr.h): L1's MTRRs kept virtual
+ * and honoured through stage 2, PAT and DEBUGCTL where the vendor does not
+ * switch them, and Modex's host PAT.
+ * Context: boot CPU at setup; then the exit path of the vCPU's CPU.
+ */
+#include "hv/msr.h"
+
+#define LOG_PREFIX "msr"
+#include "hv/features.h"
+#include "hv/guest.h"
+#include "hv/include/lib.h"
+#include "hv/include/x86.h"
+#include "hv/log.h"
+#include "hv/msr_policy.h"
+#include "hv/smp.h"
+#include "hv/vendor.h"
+
+#define CPUID1_EDX_MTRR BIT(12)
+#define CPUID1_EDX_PAT BIT(16)
+/* AMD's RdMem/WrMem bits of each fixed-range type field (APM Vol. 2
+ * 7.9.1): offered to L1 as with SYSCFG.MtrrFixDramModEn clear, i.e. 0. */
+#define FIXED_TYPE_BITS 0x0707070707070707ULL
+
+/* Machine-wide: the firmware's MTRRs, read once on the boot CPU. */
+static struct mtrr_state boot_mtrrs;
+
+void msr_host_cpu_init(void)
+{
+	/* SDM Vol. 3A 12.12.4: Modex's tables use entry 0 only, which stays
+	 * WB, so the change needs no cache or TLB flush for Modex. */
+	if (cpuid(1).edx & CPUID1_EDX_PAT)
+		wrmsr(MSR_IA32_PAT, MODEX_HOST_PAT);
+}
+
+static void read_hw_mtrrs(struct mtrr_state *s)
+{
+	u32 n;
+
+	memset(s, 0, sizeof(*s));
+	s->maxphyaddr = cpu_features.maxphyaddr;
+	if (!(cpuid(1).edx & CPUID1_EDX_MTRR))
+		return;
+	s->cap = mtrr_cap_for_l1(rdmsr(MSR_MTRRCAP));
+	s->def_type = rdmsr(MSR_MTRR_DEF_TYPE);
+	if (s->cap & MTRRCAP_FIX) {
+		s->fixed[0] = rdmsr(MSR_MTRR_FIX64K_00000);
+		s->fixed[1] = rdmsr(MSR_MTRR_FIX16K_80000);
+		s->fixed[2] = rdmsr(MSR_MTRR_FIX16K_A0000);
+		for (u32 i = 0; i < 8; i++)
+			s->fixed[3 + i] = rdmsr(MSR_MTRR_FIX4K_C0000 + i);
+		for (u32 i = 0; i < MTRR_NR_FIXED; i++)
+			s->fixed[i] &= FIXED_TYPE_BITS;
+	}
+	n = (u32)(s->cap & MTRRCAP_VCNT_MASK);
+	for (u32 i = 0; i < n; i++) {
+		s->var[i].base = rdmsr(MSR_MTRR_PHYSBASE0 + 2 * i);
+		s->var[i].mask = rdmsr(MSR_MTRR_PHYSBASE0 + 2 * i + 1);
+	}
+	if ((rdmsr(MSR_MTRRCAP) & MTRRCAP_VCNT_MASK) > MTRR_MAX_VAR)
+		log_warn(
+			"the CPU has more than %u variable MTRRs; L1 sees %u and Modex honours those only.",
+			MTRR_MAX_VAR, MTRR_MAX_VAR);
+}
+
+void msr_boot_cpu_init(void)
+{
+	msr_host_cpu_init();
+	read_hw_mtrrs(&boot_mtrrs);
+	log_info(
+		"L1's MTRRs: virtual, from the firmware's (MTRRCAP %#lx, default type %#lx); host PAT %#lx.",
+		boot_mtrrs.cap, boot_mtrrs.def_type, (u64)MODEX_HOST_PAT);
+}
+
+const struct mtrr_state *msr_boot_mtrrs(void)
+{
+	return &boot_mtrrs;
+}
+
+void msr_vcpu_init(struct vcpu *v)
+{
+	v->msr.mtrr = boot_mtrrs;
+}
+
+/*
+ * One stage 2 serves every CPU; it follows the MTRRs of L1's BSP, which
+ * firmware and OSes keep identical on every CPU (SDM Vol. 3A 12.11.8).
+ */
+static int mtrr_write_and_apply(struct vcpu *v, u32 msr, u64 val)
+{
+	struct mtrr_state old = v->msr.mtrr;
+
+	if (mtrr_write(&v->msr.mtrr, msr, val))
+		return MSRV_GP;
+	if (v == smp_vcpu(0) && mtrr_types_differ(&old, &v->msr.mtrr))
+		guest_stage2_retype(v, &v->msr.mtrr);
+	return MSRV_DONE;
+}
+
+int msr_virt_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	if (mtrr_is_msr(msr))
+		return mtrr_read(&v->msr.mtrr, msr, val) ? MSRV_GP : MSRV_DONE;
+	if (msr == MSR_IA32_PAT && vendor->read_pat) {
+		*val = vendor->read_pat(v);
+		return MSRV_DONE;
+	}
+	if (msr == MSR_IA32_DEBUGCTL) {
+		/* Intercepted only on SVM without LBR virtualization, where
+		 * L1's value would stay loaded in Modex: L1 keeps it 0. */
+		*val = 0;
+		return MSRV_DONE;
+	}
+	return MSRV_NOT_MINE;
+}
+
+int msr_virt_write(struct vcpu *v, u32 msr, u64 val)
+{
+	if (mtrr_is_msr(msr))
+		return mtrr_write_and_apply(v, msr, val);
+	if (msr == MSR_IA32_PAT && vendor->write_pat) {
+		if (!pat_valid(val))
+			return MSRV_GP;
+		vendor->write_pat(v, val);
+		return MSRV_DONE;
+	}
+	if (msr == MSR_IA32_DEBUGCTL)
+		/* Without LBR virtualization LBR, BTF and the PMC pins would
+		 * act on Modex's code (APM Vol. 2 13.1.1, DebugCtl): only 0 is
+		 * accepted, anything else is refused as unsupported. */
+		return val ? MSRV_GP : MSRV_DONE;
+	return MSRV_NOT_MINE;
+}
