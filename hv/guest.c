@@ -151,6 +151,34 @@ static void check_modex_wb(void)
 	}
 }
 
+/*
+ * One stage 2 serves every vCPU. Changes are serialised by stage2_lock
+ * and counted in stage2_gen; the CPU that made one flushes its own TLB,
+ * every other CPU flushes before its next entry (guest_stage2_sync).
+ * Runtime changes never take rights away from L1's view of Modex's
+ * memory (hidden ranges are fixed at boot), so a CPU still in L1 with
+ * an older translation sees at most its own memory with an older type.
+ */
+static struct spinlock stage2_lock;
+static volatile u64 stage2_gen;
+
+static int reapply_apic_pages(void);
+
+static void stage2_changed(void)
+{
+	__atomic_add_fetch(&stage2_gen, 1, __ATOMIC_RELEASE);
+}
+
+void guest_stage2_sync(struct vcpu *v)
+{
+	u64 gen = __atomic_load_n(&stage2_gen, __ATOMIC_ACQUIRE);
+
+	if (v->stage2_gen == gen)
+		return;
+	v->stage2_gen = gen;
+	vendor->flush_guest_tlb(v);
+}
+
 static int retype_l1_ram(void)
 {
 	struct mem_range l1[MAX_L1_RAM];
@@ -170,6 +198,7 @@ void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s)
 	static bool warned;
 	int ret;
 
+	spin_lock(&stage2_lock);
 	stage2_mtrrs = s;
 	ret = retype_l1_ram();
 	if (ret == -E_NOMEM || ret == -E_TOOBIG) {
@@ -190,6 +219,11 @@ void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s)
 	if (!ret && stage2_top < pt_input_limit(&stage2.fmt))
 		ret = pt_unmap(&stage2, stage2_top,
 			       pt_input_limit(&stage2.fmt) - stage2_top);
+	/* The APIC pages keep their mappings (and protection) over it. */
+	if (!ret)
+		ret = reapply_apic_pages();
+	stage2_changed();
+	spin_unlock(&stage2_lock);
 	if (ret)
 		guest_fatal(
 			v,
@@ -274,7 +308,7 @@ static u64 stage2_uc_attr(void)
 	return PTE_PCD | PTE_PWT;
 }
 
-int guest_stage2_map_apic(gpa_t gpa, bool writable)
+static int map_apic_locked(gpa_t gpa, bool writable)
 {
 	acc_t acc = pt_acc_full(&stage2.fmt) & ~(acc_t)ACC_X_BOTH;
 	struct pt_walk w;
@@ -297,14 +331,44 @@ int guest_stage2_map_apic(gpa_t gpa, bool writable)
 		      stage2_uc_attr(), 0);
 }
 
+int guest_stage2_map_apic(gpa_t gpa, bool writable)
+{
+	int ret;
+
+	spin_lock(&stage2_lock);
+	ret = map_apic_locked(gpa, writable);
+	stage2_changed();
+	spin_unlock(&stage2_lock);
+	return ret;
+}
+
+/* After a re-encoding: every page that is L1's APIC gets its mapping and
+ * protection back (hv/vlapic.h). */
+static int reapply_apic_pages(void)
+{
+	gpa_t pages[MODEX_MAX_CPUS + 1];
+	u32 n = vlapic_stage2_pages(pages, ARRAY_SIZE(pages));
+	int ret = 0;
+
+	for (u32 i = 0; i < n && !ret; i++)
+		ret = map_apic_locked(pages[i], !vendor->capture_icr);
+	return ret;
+}
+
 int guest_stage2_restore(gpa_t gpa)
 {
+	int ret;
+
+	spin_lock(&stage2_lock);
 	if (ranges_contain(hidden, nr_hidden, gpa))
-		return pt_map(&stage2, gpa, sink_pa, PAGE_SIZE,
-			      pt_acc_full(&stage2.fmt) & ~(acc_t)ACC_X_BOTH, 0,
-			      0);
-	return pt_map(&stage2, gpa, gpa, PAGE_SIZE, pt_acc_full(&stage2.fmt), 0,
-		      0);
+		ret = pt_map(&stage2, gpa, sink_pa, PAGE_SIZE,
+			     pt_acc_full(&stage2.fmt) & ~(acc_t)ACC_X_BOTH, 0,
+			     0);
+	else
+		ret = map_typed(gpa, gpa + PAGE_SIZE);
+	stage2_changed();
+	spin_unlock(&stage2_lock);
+	return ret;
 }
 
 /* -------------------------------------------------------------- canary */
@@ -429,6 +493,8 @@ void guest_handle_npf(struct vcpu *v)
 	const struct exit_info *e = &v->exit;
 	gpa_t gpa = e->npf.gpa;
 	u64 base = ALIGN_DOWN(gpa, SZ_2M);
+	struct pt_walk w;
+	bool bad;
 
 	if (ranges_contain(hidden, nr_hidden, gpa))
 		guest_fatal(
@@ -438,9 +504,20 @@ void guest_handle_npf(struct vcpu *v)
 				"fetched an instruction from" :
 				"faulted on",
 			gpa, e->qual);
-	if (gpa < stage2_top || gpa >> stage2.fmt.maxphyaddr ||
-	    ranges_overlap(hidden, nr_hidden, base, base + SZ_2M) ||
-	    map_typed(base, base + SZ_2M))
+	spin_lock(&stage2_lock);
+	/* Another CPU may have mapped it since this fault. */
+	if (gpa >= stage2_top && !(gpa >> stage2.fmt.maxphyaddr) &&
+	    pt_lookup(&stage2, gpa, &w) != PTW_NOT_PRESENT) {
+		spin_unlock(&stage2_lock);
+		vendor->flush_guest_tlb(v);
+		return;
+	}
+	bad = gpa < stage2_top || gpa >> stage2.fmt.maxphyaddr ||
+	      ranges_overlap(hidden, nr_hidden, base, base + SZ_2M) ||
+	      map_typed(base, base + SZ_2M);
+	stage2_changed();
+	spin_unlock(&stage2_lock);
+	if (bad)
 		guest_fatal(
 			v,
 			"unexpected nested page fault at GPA %#lx (EXITINFO1/qualification %#lx); stopping L1.",

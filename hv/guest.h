@@ -46,6 +46,10 @@ const struct mem_range *guest_hidden(u32 *n);
 int guest_stage2_map_apic(gpa_t gpa, bool writable);
 int guest_stage2_restore(gpa_t gpa);
 
+/* Before each entry: flush this CPU's translations if another CPU
+ * changed stage 2 since (stage 2 is shared by every vCPU). */
+void guest_stage2_sync(struct vcpu *v);
+
 /* The hypercall environment (L1's RAM, statistics, test exit). */
 const struct hc_env *guest_hc_env(void);
 /* A nested-paging fault (v->exit.reason == EXIT_R_NPF). */

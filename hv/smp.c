@@ -14,6 +14,7 @@
 #include "hv/acpi.h"
 #include "hv/delay.h"
 #include "hv/exits.h"
+#include "hv/guest.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
@@ -556,6 +557,7 @@ void smp_poll(struct vcpu *v)
 {
 	if (stopping)
 		park_stopped();
+	guest_stage2_sync(v);
 	if (v->mp.init_in_flight && v->mp.state == VCPU_RUNNABLE)
 		smp_handle_init(v);
 	if (v->mp.state != VCPU_WAIT_SIPI || v->mp.hw_wait)

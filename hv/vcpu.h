@@ -51,6 +51,7 @@ struct vcpu {
 	bool stopped; /* L1 was stopped (triple fault, fatal exit) */
 	volatile bool nmi_pending; /* an NMI for L1 arrived in Modex */
 	u32 index; /* the CPU it runs on (hv/smp.h) */
+	u64 stage2_gen; /* stage-2 changes this CPU has flushed for */
 	struct exit_stats stats; /* this vCPU's exits (MODEX_HC_STATS) */
 	struct vcpu_mp mp;
 };

@@ -86,6 +86,21 @@ static bool apic_page(gpa_t page)
 	return false;
 }
 
+u32 vlapic_stage2_pages(gpa_t *out, u32 max)
+{
+	u32 n = 0;
+
+	if (max)
+		out[n++] = lapic_phys_base();
+	for (u32 i = 0; i < smp_nr_cpus() && n < max; i++) {
+		const struct vcpu *o = smp_vcpu(i);
+
+		if (o && APIC_BASE_ADDR(o->vlapic.apic_base) != out[0])
+			out[n++] = APIC_BASE_ADDR(o->vlapic.apic_base);
+	}
+	return n;
+}
+
 /* Move L1's APIC alias from @old to @new in stage 2. */
 static void remap(struct vcpu *v, gpa_t old, gpa_t new)
 {

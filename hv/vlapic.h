@@ -104,6 +104,10 @@ void vlapic_on_init(struct vcpu *v);
 /* Once, on the boot CPU after stage 2 is built: the firmware's APIC page
  * gets its stage-2 protection (read-only where ICR writes are captured). */
 int vlapic_stage2_init(void);
+/* The pages stage 2 maps to the physical APIC: the firmware's and every
+ * vCPU's base (at most @max into @out); to restore them after stage 2 is
+ * re-encoded. */
+u32 vlapic_stage2_pages(gpa_t *out, u32 max);
 
 /* WRMSR IA32_APIC_BASE / x2APIC ICR by L1: 0 (retire) or -1 (#GP). */
 int vlapic_write_apic_base(struct vcpu *v, u64 val);

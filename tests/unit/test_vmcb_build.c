@@ -167,9 +167,8 @@ TEST(intercepts)
 	CHECK(ctl->intercept_misc1 & INTERCEPT_INIT);
 	CHECK(ctl->intercept_misc1 & INTERCEPT_NMI);
 	/* Passthrough: interrupts, I/O, HLT, exceptions, CRs. */
-	CHECK(!(ctl->intercept_misc1 &
-		(INTERCEPT_INTR | INTERCEPT_SMI | INTERCEPT_IOIO_PROT |
-		 INTERCEPT_HLT)));
+	CHECK(!(ctl->intercept_misc1 & (INTERCEPT_INTR | INTERCEPT_SMI |
+					INTERCEPT_IOIO_PROT | INTERCEPT_HLT)));
 	CHECK_EQ(ctl->intercept_exceptions, 0);
 	CHECK_EQ(ctl->intercept_cr, 0);
 	CHECK_EQ(ctl->intercept_dr, 0);
