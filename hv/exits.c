@@ -22,6 +22,7 @@
 #define X86_GP 13
 #define X86_CR4_OSXSAVE BIT(18)
 #define X86_CR4_PKE BIT(22)
+#define DEBUGCTL_BTF BIT(1)
 
 /* EFER bits L1 may write (APM Vol. 2 3.1.7; SDM Vol. 4 table 2-2): SCE,
  * LME, LMA (read-only, kept), NXE, LMSLE, FFXSR, TCE and bits 16-21
@@ -92,7 +93,37 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
 	hv_exit(HV_EXIT_FAIL);
 }
 
-static void skip_insn(struct vcpu *v)
+/*
+ * What the CPU does when an instruction completes, done for the one Modex
+ * completed in L1's place:
+ *  - RIP moves past it;
+ *  - RF clears (SDM Vol. 3B 18.3.1.1: the processor clears RF after every
+ *    instruction that completes; only IRET, POPF and task switches load it);
+ *  - an STI or MOV SS / POP SS shadow ends: it covers exactly one
+ *    instruction boundary, the one after this instruction (SDM Vol. 3A
+ *    6.8.3; interrupt shadow in APM Vol. 2 15.21.5);
+ *  - if TF was set when the instruction began, the single-step trap follows
+ *    it, with DR6.BS set (SDM Vol. 3B 18.3.1.4, 18.2.3). The instruction
+ *    that sets TF does not trap; none Modex emulates writes TF, so the
+ *    value at the exit decides. With DEBUGCTL.BTF set TF traps only on
+ *    branches (18.4.3), and Modex emulates none. A MOV SS shadow that delayed the trap of the
+ *    instruction before merges into this one trap (6.8.3).
+ * A faulting instruction does not complete: its handler injects the fault
+ * and never calls this, so no #DB follows it.
+ */
+void vcpu_retire_insn(struct vcpu *v, u32 len)
+{
+	bool single_step = (v->regs.rflags & X86_EFLAGS_TF) &&
+			   !(vendor->read_debugctl(v) & DEBUGCTL_BTF);
+
+	v->regs.rip += len;
+	v->regs.rflags &= ~X86_EFLAGS_RF;
+	vendor->clear_interrupt_shadow(v);
+	if (single_step)
+		vendor->queue_single_step(v);
+}
+
+void skip_insn(struct vcpu *v)
 {
 	u32 len = vendor->insn_len(v);
 
@@ -100,7 +131,7 @@ static void skip_insn(struct vcpu *v)
 		guest_fatal(
 			v,
 			"cannot determine the length of L1's instruction at the exit; stopping L1.");
-	v->regs.rip += len;
+	vcpu_retire_insn(v, len);
 }
 
 static void handle_cpuid(struct vcpu *v)

@@ -147,7 +147,6 @@ static int svm_vcpu_init(struct vcpu *v, const struct boot_cpu_state *bs,
 	return 0;
 }
 
-/* Skipping an instruction ends an STI/MOV SS interrupt shadow. */
 static void sync_regs_to_vmcb(struct vcpu *v, struct svm_vcpu *s)
 {
 	struct vmcb_save *sv = &s->vmcb->save;
@@ -155,8 +154,6 @@ static void sync_regs_to_vmcb(struct vcpu *v, struct svm_vcpu *s)
 	sv->rax = v->regs.rax;
 	sv->rsp = v->regs.rsp;
 	sv->rflags = v->regs.rflags;
-	if (v->regs.rip != s->exit_rip)
-		s->vmcb->ctl.int_state &= ~1u;
 	sv->rip = v->regs.rip;
 }
 
@@ -173,7 +170,6 @@ static void svm_run(struct vcpu *v)
 		v->regs.rsp = vm->save.rsp;
 		v->regs.rip = vm->save.rip;
 		v->regs.rflags = vm->save.rflags;
-		s->exit_rip = v->regs.rip;
 		/* Flushes and injections are one-shot (15.16.1, 15.20). */
 		vm->ctl.tlb_control = TLB_CONTROL_DO_NOTHING;
 		vm->ctl.event_inj = 0;
@@ -236,6 +232,9 @@ const struct vendor_ops svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.run = svm_run,
 	.inject_exception = svm_inject_exception,
+	.clear_interrupt_shadow = svm_clear_interrupt_shadow,
+	.queue_single_step = svm_queue_single_step,
+	.read_debugctl = svm_read_debugctl,
 	.insn_len = svm_insn_len,
 	.read_cr = svm_read_cr,
 	.read_efer = svm_read_efer,

@@ -19,7 +19,6 @@ struct svm_vcpu {
 	struct vmcb *vmcb; /* VMCB01, identity-mapped */
 	hpa_t vmcb_pa;
 	bool gmet, nrips;
-	u64 exit_rip; /* guest RIP at the last #VMEXIT */
 	struct pt_format npt_fmt; /* NPT01's format */
 	struct perm_table npt_perm; /* its permission table */
 	/* L1's paging mode for instruction fetches, cached: building it
@@ -41,6 +40,9 @@ extern struct svm_features svm_feat;
 bool svm_decode_exit(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code);
+void svm_clear_interrupt_shadow(struct vcpu *v);
+void svm_queue_single_step(struct vcpu *v);
+u64 svm_read_debugctl(struct vcpu *v);
 u32 svm_insn_len(struct vcpu *v);
 void svm_dump(struct vcpu *v);
 

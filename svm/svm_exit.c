@@ -19,6 +19,8 @@
 #include "mm/gwalk.h"
 #include "svm/vmcb_build.h"
 
+#define DB_VECTOR 1
+
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code)
 {
@@ -31,6 +33,39 @@ void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 		c->event_inj |= EVENTINJ_ERR_VALID;
 		c->event_inj_err = error_code;
 	}
+}
+
+/* APM Vol. 2 15.21.5: bit 0 of the VMCB interrupt state is the shadow. */
+void svm_clear_interrupt_shadow(struct vcpu *v)
+{
+	to_svm(v)->vmcb->ctl.int_state &= ~1u;
+}
+
+/*
+ * SVM has no pending-debug-exception state: inject the #DB (APM Vol. 2
+ * 15.20, an exception, no error code) and set BS in the VMCB's DR6, which
+ * VMRUN loads as L1's (15.5.1); injecting an event writes no debug
+ * register. An event already queued for this entry (re-injected from
+ * EXITINTINFO) was being delivered before the instruction could complete;
+ * it stays, and no trap follows an instruction that did not run.
+ */
+void svm_queue_single_step(struct vcpu *v)
+{
+	struct vmcb *vm = to_svm(v)->vmcb;
+
+	if (vm->ctl.event_inj & EVENTINJ_VALID)
+		return;
+	vm->save.dr6 |= X86_DR6_BS;
+	svm_inject_exception(v, DB_VECTOR, false, 0);
+}
+
+/* Without LBR virtualization (off in VMCB01) VMRUN does not switch
+ * DEBUGCTL and Modex passes it through: L1's value is the CPU's (APM Vol.
+ * 2 15.23). */
+u64 svm_read_debugctl(struct vcpu *v)
+{
+	(void)v;
+	return rdmsr(MSR_IA32_DEBUGCTL);
 }
 
 /*

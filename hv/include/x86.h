@@ -27,11 +27,17 @@
 #define X86_CR4_SMEP BIT(20)
 #define X86_CR4_SMAP BIT(21)
 
+#define X86_EFLAGS_TF BIT(8)
 #define X86_EFLAGS_IF BIT(9)
+#define X86_EFLAGS_RF BIT(16)
 #define X86_EFLAGS_AC BIT(18)
+
+/* DR6 (SDM Vol. 3B 19.2.3): BS reports a single-step trap. */
+#define X86_DR6_BS BIT(14)
 
 /* MSRs (SDM Vol. 4; APM Vol. 2 appendix A). */
 #define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_IA32_VMX_BASIC 0x480
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481
 #define MSR_IA32_VMX_PROCBASED_CTLS 0x482
