@@ -10,6 +10,7 @@
 #include "hv/exit.h"
 #include "hv/include/compiler.h"
 #include "hv/include/x86.h"
+#include "hv/vendor.h"
 
 /* 64-bit TSS (SDM Vol. 3A 8.7, Figure 8-11). */
 struct tss64 {
@@ -147,6 +148,9 @@ void exception_handler(struct exc_frame *f)
 				   exc_names[f->vector] :
 				   "unexpected interrupt";
 
+	if (f->vector == 1 && vendor && vendor->stray_host_db &&
+	    vendor->stray_host_db(f->rip, f->rflags))
+		return;
 	con_printf(
 		"[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx\n",
 		f->vector, name, f->error_code);

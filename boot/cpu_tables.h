@@ -28,6 +28,8 @@ struct exc_frame {
 };
 
 void cpu_tables_init(void);
+/* Reports @f and ends the run; returns only when the vendor backend names
+ * the exception a stray one to drop (hv/vendor.h stray_host_db). */
 void exception_handler(struct exc_frame *f);
 #endif
 

@@ -3,7 +3,8 @@
  * Exception and interrupt entry stubs: one per vector, normalising the
  * frame (a zero error code where the CPU pushes none) and calling
  * exception_handler(struct exc_frame *). Context: any Modex code; the
- * handler never returns (Modex exceptions are fatal).
+ * handler returns only for an exception it drops (a known emulator quirk,
+ * boot/cpu_tables.c); every other one is fatal.
  */
 	.text
 	.code64
@@ -48,8 +49,25 @@ exception_common:
 	pushq %r14
 	pushq %r15
 	movq %rsp, %rdi
+	movq %rsp, %rbx		/* callee-saved: the frame */
 	andq $-16, %rsp
 	call exception_handler
-1:	cli
-	hlt
-	jmp 1b
+	/* It returned: the exception is dropped, resume where it hit. */
+	movq %rbx, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp		/* vector, error code */
+	iretq

@@ -106,15 +106,18 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
  *    it, with DR6.BS set (SDM Vol. 3B 18.3.1.4, 18.2.3). The instruction
  *    that sets TF does not trap; none Modex emulates writes TF, so the
  *    value at the exit decides. With DEBUGCTL.BTF set TF traps only on
- *    branches (18.4.3), and Modex emulates none. A MOV SS shadow that delayed the trap of the
+ *    branches (18.4.3), and Modex emulates none (where the vendor can
+ *    tell BTF). A MOV SS shadow that delayed the trap of the
  *    instruction before merges into this one trap (6.8.3).
  * A faulting instruction does not complete: its handler injects the fault
  * and never calls this, so no #DB follows it.
  */
 void vcpu_retire_insn(struct vcpu *v, u32 len)
 {
-	bool single_step = (v->regs.rflags & X86_EFLAGS_TF) &&
-			   !(vendor->read_debugctl(v) & DEBUGCTL_BTF);
+	bool single_step = v->regs.rflags & X86_EFLAGS_TF;
+
+	if (single_step && vendor->read_debugctl)
+		single_step = !(vendor->read_debugctl(v) & DEBUGCTL_BTF);
 
 	v->regs.rip += len;
 	v->regs.rflags &= ~X86_EFLAGS_RF;

@@ -38,8 +38,13 @@ struct vendor_ops {
 	 * before its next instruction, as after an instruction that
 	 * completed with RFLAGS.TF set. */
 	void (*queue_single_step)(struct vcpu *v);
-	/* L1's IA32_DEBUGCTL (BTF decides what TF traps on). */
+	/* L1's IA32_DEBUGCTL (BTF decides what TF traps on); NULL where the
+	 * backend cannot know it (read as 0). */
 	u64 (*read_debugctl)(struct vcpu *v);
+	/* A #DB hit Modex at @rip with @rflags: true if it is an emulator's
+	 * stray single-step trap of an L1 instruction that exited, to be
+	 * dropped (Modex never sets TF itself). NULL: none is known. */
+	bool (*stray_host_db)(u64 rip, u64 rflags);
 	/* Length of the exiting instruction: from the hardware when it
 	 * reports one, otherwise decoded from guest memory. 0 if unknown. */
 	u32 (*insn_len)(struct vcpu *v);

@@ -234,7 +234,11 @@ const struct vendor_ops svm_ops = {
 	.inject_exception = svm_inject_exception,
 	.clear_interrupt_shadow = svm_clear_interrupt_shadow,
 	.queue_single_step = svm_queue_single_step,
-	.read_debugctl = svm_read_debugctl,
+	/* VMCB01 has no LBR virtualization, so VMRUN does not switch
+	 * DEBUGCTL, and the MSR is not safe to read on every SVM model
+	 * (Bochs's ryzen #GPs): L1's BTF is not known here. */
+	.read_debugctl = NULL,
+	.stray_host_db = svm_stray_host_db,
 	.insn_len = svm_insn_len,
 	.read_cr = svm_read_cr,
 	.read_efer = svm_read_efer,

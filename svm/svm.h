@@ -42,7 +42,7 @@ void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code);
 void svm_clear_interrupt_shadow(struct vcpu *v);
 void svm_queue_single_step(struct vcpu *v);
-u64 svm_read_debugctl(struct vcpu *v);
+bool svm_stray_host_db(u64 rip, u64 rflags);
 u32 svm_insn_len(struct vcpu *v);
 void svm_dump(struct vcpu *v);
 

@@ -17,6 +17,7 @@
 #include "hv/insn_decode.h"
 #include "hv/log.h"
 #include "mm/gwalk.h"
+#include "svm/svm_entry.h"
 #include "svm/vmcb_build.h"
 
 #define DB_VECTOR 1
@@ -59,13 +60,27 @@ void svm_queue_single_step(struct vcpu *v)
 	svm_inject_exception(v, DB_VECTOR, false, 0);
 }
 
-/* Without LBR virtualization (off in VMCB01) VMRUN does not switch
- * DEBUGCTL and Modex passes it through: L1's value is the CPU's (APM Vol.
- * 2 15.23). */
-u64 svm_read_debugctl(struct vcpu *v)
+/*
+ * Bochs 3.0 schedules the single-step trap of an instruction that begins
+ * with TF set before executing it, and keeps it across the #VMEXIT when
+ * the instruction is intercepted: the #DB then hits Modex at the
+ * instruction after VMRUN. On the CPU an intercepted instruction does not
+ * complete and takes no trap (APM Vol. 2 15.7), and Modex never sets TF,
+ * so a single-step #DB there with TF clear belongs to L1's instruction:
+ * the exit handler gives L1 its own trap when the instruction completes.
+ */
+bool svm_stray_host_db(u64 rip, u64 rflags)
 {
-	(void)v;
-	return rdmsr(MSR_IA32_DEBUGCTL);
+	u64 dr6;
+
+	asm volatile("mov %%dr6, %0" : "=r"(dr6));
+	if (rip != (u64)svm_vmexit_point || (rflags & X86_EFLAGS_TF) ||
+	    !(dr6 & X86_DR6_BS))
+		return false;
+	asm volatile("mov %0, %%dr6" : : "r"(X86_DR6_INIT));
+	log_dbg("dropped the emulator's single-step #DB of L1's intercepted instruction at %#lx.",
+		rip);
+	return true;
 }
 
 /*

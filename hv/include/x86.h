@@ -34,6 +34,7 @@
 
 /* DR6 (SDM Vol. 3B 19.2.3): BS reports a single-step trap. */
 #define X86_DR6_BS BIT(14)
+#define X86_DR6_INIT 0xffff0ff0ULL /* reserved bits read 1, the rest 0 */
 
 /* MSRs (SDM Vol. 4; APM Vol. 2 appendix A). */
 #define MSR_IA32_FEATURE_CONTROL 0x3a

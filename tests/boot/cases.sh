@@ -169,6 +169,7 @@ l1_checks=(
 	'+\[l1\] check hidden-semantics: ok' '+\[l1\] check xsetbv: ok'
 	'+\[l1\] check cpuid: ok' '+\[l1\] check msr: ok'
 	'+\[l1\] check virt-insns: ok' '+\[l1\] check hypercall: ok'
+	'+\[l1\] check single-step: ok'
 	'-\[l1\] (FAIL|check [a-z-]+: (FAIL|skip))'
 	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 	'+\[modex\] guest: exits: [0-9]+ total, cpuid [0-9]+, hypercall [0-9]+'

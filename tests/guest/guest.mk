@@ -18,8 +18,10 @@ GUEST_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 
 # The pure Modex files test guests link (overridable for bring-up).
 GUEST_SHARED_SRCS ?= hv/printf.c hv/lib.c
+# Checks shared by several test kernels live in tests/guest/checks/.
 GUEST_LIB_SRCS := $(filter-out %_header.S,$(wildcard tests/guest/lib/*.c \
-	tests/guest/lib/*.S)) $(GUEST_SHARED_SRCS)
+	tests/guest/lib/*.S)) $(wildcard tests/guest/checks/*.c) \
+	$(GUEST_SHARED_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_LIB_SRCS))
 GUEST_NAMES := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/l1_*.c))
 GUEST_ELFS := $(foreach g,$(GUEST_NAMES),$(GUEST_OUT)/$(g)_mb1.elf \

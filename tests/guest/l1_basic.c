@@ -15,6 +15,7 @@
 #include "hv/include/err.h"
 #include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
+#include "tests/guest/checks/single_step.h"
 
 #define ONE_MIB 0x100000ULL
 #define FOUR_GIB 0x100000000ULL
@@ -697,5 +698,6 @@ void guest_main(void)
 	run_check("xsetbv", check_xsetbv);
 	run_check("virt-insns", check_virt_insns);
 	run_check("hypercall", check_hypercalls);
+	run_check("single-step", check_single_step);
 	maybe_fault();
 }

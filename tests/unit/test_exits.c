@@ -328,6 +328,22 @@ TEST(btf_single_steps_only_branches)
 	check_retired(2, false);
 }
 
+/* A backend that cannot read DEBUGCTL (SVM): TF traps as with BTF clear. */
+TEST(no_debugctl_single_steps)
+{
+	struct vendor_ops ops = fake_ops;
+
+	ops.read_debugctl = NULL;
+	vendor = &ops;
+	reset(EXIT_R_CPUID, X86_EFLAGS_TF, 2);
+	fv.debugctl = DEBUGCTL_BTF;
+	bool resumed = handle();
+
+	vendor = &fake_ops;
+	REQUIRE(resumed);
+	check_retired(2, true);
+}
+
 /* The length is not known (no NRIPS, undecodable bytes): L1 stops, and
  * nothing is retired half-way. */
 TEST(unknown_length_stops_l1)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Test-guest IDT and exception handling: every exception is a test failure
- * (printed with vector, error code, RIP and CR2) unless it happens inside
- * guest_try_call(), which turns it into a return value.
+ * (printed with vector, error code, RIP and CR2) unless a check installed
+ * a handler for its vector or it happens inside guest_try_call(), which
+ * turns it into a return value.
  * Context: CPL 0, interrupts off for the whole run.
  */
 #include "tests/guest/lib/exception.h"
@@ -27,6 +28,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
 
 static struct idt_gate idt[NR_VECTORS] __aligned(16);
 static u64 try_error;
+static guest_exc_handler handlers[NR_VECTORS];
 
 extern char guest_exc_stubs[], guest_try_resume[];
 extern u64 guest_try_rsp;
@@ -59,8 +61,20 @@ void guest_idt_init(void)
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
+guest_exc_handler guest_set_handler(unsigned vector, guest_exc_handler fn)
+{
+	guest_exc_handler old = handlers[vector % NR_VECTORS];
+
+	handlers[vector % NR_VECTORS] = fn;
+	return old;
+}
+
 void guest_exception(struct guest_frame *f)
 {
+	if (handlers[f->vector % NR_VECTORS]) {
+		handlers[f->vector % NR_VECTORS](f);
+		return;
+	}
 	if (guest_try_rsp) {
 		try_error = f->error;
 		f->rax = f->vector;
