@@ -18,6 +18,7 @@
 #include "hv/include/x86.h"
 #include "hv/l1_boot.h"
 #include "hv/log.h"
+#include "hv/main.h"
 #include "hv/ranges.h"
 #include "hv/memory.h"
 #include "hv/panic.h"
@@ -354,7 +355,10 @@ void guest_start(const struct mb2_info *info)
 	if (ret)
 		fail("cannot set up L1's vCPU", ret);
 	panic_set_guest_dump(dump_l1);
-	log_info("starting L1 at %#lx.", vcpu0.regs.rip);
+	/* Under QEMU -icount shift=0 and on Bochs the TSC counts
+	 * instructions: docs/benchmarks.md takes the boot path from these. */
+	log_info("starting L1 at %#lx; TSC %lu, %lu since Modex's entry.",
+		 vcpu0.regs.rip, rdtsc(), rdtsc() - boot_entry_tsc);
 	vcpu_run_loop(&vcpu0);
 	hv_exit(HV_EXIT_FAIL);
 }

@@ -5,7 +5,7 @@
 # CPU_MODEL: a Bochs model (ryzen, broadwell_ult, corei7_haswell_4770,
 # tigerlake, sapphire_rapids, ...). TIMEOUT_S defaults to 60.
 # Environment: BOCHS (binary; default: the one tools/bochs.sh gives),
-# BOCHS_MEGS (guest RAM in MiB, default 256).
+# BOCHS_MEGS (guest RAM in MiB, default 256), BOCHS_CPUS (CPUs, default 1).
 # Beside SERIAL_LOG it leaves SERIAL_LOG.bochs.log (Bochs's own log) and
 # SERIAL_LOG.bochsrc (the configuration used).
 # Exit status: Bochs's own, or 124 on timeout. Bochs exits with 1 both when
@@ -50,6 +50,7 @@ sed -e "s|@CPU_MODEL@|$(sed_esc "$model")|g" \
 	-e "s|@ISO@|$(sed_esc "$iso")|g" \
 	-e "s|@SERIAL_LOG@|$(sed_esc "$serial")|g" \
 	-e "s|@MEGS@|${BOCHS_MEGS:-256}|g" \
+	-e "s|@CPUS@|${BOCHS_CPUS:-1}|g" \
 	-e "s|@BOCHS_LOG@|$(sed_esc "$blog")|g" \
 	"$here/bochsrc.in" >"$cfg"
 cp "$cfg" "$serial.bochsrc"

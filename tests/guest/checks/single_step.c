@@ -183,9 +183,9 @@ static void expect_trap(const char *what, u64 (*fn)(u64), u64 arg)
 
 	reset_rec();
 	next = fn(arg);
-	GINFO("%s: %u #DB at %#llx (next instruction %#llx), DR6 %#llx\n",
-	      what, rec.db, (unsigned long long)rec.db_rip,
-	      (unsigned long long)next, (unsigned long long)rec.db_dr6);
+	GINFO("%s: %u #DB at %#llx (next instruction %#llx), DR6 %#llx\n", what,
+	      rec.db, (unsigned long long)rec.db_rip, (unsigned long long)next,
+	      (unsigned long long)rec.db_dr6);
 	GCHECK(rec.db == 1 && rec.db_rip == next,
 	       "%s with TF: %u #DB, first at %#llx; one at %#llx expected",
 	       what, rec.db, (unsigned long long)rec.db_rip,
@@ -201,9 +201,8 @@ static void expect_fault(const char *what, u64 (*fn)(u64), u64 arg)
 
 	reset_rec();
 	at = fn(arg);
-	GINFO("%s: %u #GP at %#llx (instruction %#llx), %u #DB\n", what,
-	      rec.gp, (unsigned long long)rec.gp_rip, (unsigned long long)at,
-	      rec.db);
+	GINFO("%s: %u #GP at %#llx (instruction %#llx), %u #DB\n", what, rec.gp,
+	      (unsigned long long)rec.gp_rip, (unsigned long long)at, rec.db);
 	GCHECK(rec.gp == 1 && rec.gp_rip == at,
 	       "%s with TF: %u #GP, first at %#llx; one at %#llx expected",
 	       what, rec.gp, (unsigned long long)rec.gp_rip,
@@ -235,14 +234,12 @@ int check_single_step(void)
 	expect_trap("CPUID 0x40000000", step_cpuid, MODEX_CPUID_BASE);
 	expect_trap("MOV SS; CPUID", step_mov_ss_cpuid, 0);
 	/* Intercepted by Modex: EFER on SVM, FEATURE_CONTROL on VMX. */
-	expect_trap("RDMSR", step_rdmsr,
-		    amd ? MSR_EFER : MSR_FEATURE_CONTROL);
+	expect_trap("RDMSR", step_rdmsr, amd ? MSR_EFER : MSR_FEATURE_CONTROL);
 	if (xsave_ready())
 		expect_trap("XSETBV", step_xsetbv, xgetbv0());
 	if (modex) {
 		expect_trap(amd ? "VMMCALL" : "VMCALL",
-			    amd ? step_vmmcall : step_vmcall,
-			    MODEX_HC_VERSION);
+			    amd ? step_vmmcall : step_vmcall, MODEX_HC_VERSION);
 		/* Bit 63 is reserved in both; FEATURE_CONTROL is locked. */
 		expect_fault("WRMSR (#GP)", step_wrmsr_gp,
 			     amd ? MSR_VM_CR : MSR_FEATURE_CONTROL);
