@@ -110,23 +110,36 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
  *    tell BTF). A MOV SS shadow that delayed the trap of the
  *    instruction before merges into this one trap (6.8.3).
  * A faulting instruction does not complete: its handler injects the fault
- * and never calls this, so no #DB follows it.
+ * and never retires it, so no #DB follows it. retire() is the one
+ * implementation; vcpu_retire_insn() and skip_insn() are its public faces,
+ * and this file's handlers inline it (it is on every emulated exit).
  */
-void vcpu_retire_insn(struct vcpu *v, u32 len)
+static __noinline void retire_single_step(struct vcpu *v)
 {
-	bool single_step = v->regs.rflags & X86_EFLAGS_TF;
-
-	if (single_step && vendor->read_debugctl)
-		single_step = !(vendor->read_debugctl(v) & DEBUGCTL_BTF);
-
-	v->regs.rip += len;
-	v->regs.rflags &= ~X86_EFLAGS_RF;
 	vendor->clear_interrupt_shadow(v);
-	if (single_step)
+	if (!vendor->read_debugctl ||
+	    !(vendor->read_debugctl(v) & DEBUGCTL_BTF))
 		vendor->queue_single_step(v);
 }
 
-void skip_insn(struct vcpu *v)
+static inline void retire(struct vcpu *v, u32 len)
+{
+	u64 rflags = v->regs.rflags;
+
+	v->regs.rip += len;
+	v->regs.rflags = rflags & ~X86_EFLAGS_RF;
+	if (rflags & X86_EFLAGS_TF)
+		retire_single_step(v);
+	else
+		vendor->clear_interrupt_shadow(v);
+}
+
+void vcpu_retire_insn(struct vcpu *v, u32 len)
+{
+	retire(v, len);
+}
+
+static inline void retire_exiting_insn(struct vcpu *v)
 {
 	u32 len = vendor->insn_len(v);
 
@@ -134,7 +147,12 @@ void skip_insn(struct vcpu *v)
 		guest_fatal(
 			v,
 			"cannot determine the length of L1's instruction at the exit; stopping L1.");
-	vcpu_retire_insn(v, len);
+	retire(v, len);
+}
+
+void skip_insn(struct vcpu *v)
+{
+	retire_exiting_insn(v);
 }
 
 static void handle_cpuid(struct vcpu *v)
@@ -147,7 +165,7 @@ static void handle_cpuid(struct vcpu *v)
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;
 	v->regs.rdx = r.edx;
-	skip_insn(v);
+	retire_exiting_insn(v);
 }
 
 /* 0 and *val, or -1 for #GP. */
@@ -206,7 +224,7 @@ static void handle_msr(struct vcpu *v, bool write)
 	if (ret)
 		vendor->inject_exception(v, X86_GP, true, 0);
 	else
-		skip_insn(v);
+		retire_exiting_insn(v);
 }
 
 /*
@@ -241,7 +259,7 @@ static void handle_xsetbv(struct vcpu *v)
 		return;
 	}
 	asm volatile("xsetbv" : : "c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
-	skip_insn(v);
+	retire_exiting_insn(v);
 }
 
 static void handle_hypercall(struct vcpu *v)
@@ -250,7 +268,7 @@ static void handle_hypercall(struct vcpu *v)
 	    HC_INJECT_UD)
 		vendor->inject_exception(v, X86_UD, false, 0);
 	else
-		skip_insn(v);
+		retire_exiting_insn(v);
 }
 
 static u64 trace_qual(const struct vcpu *v)

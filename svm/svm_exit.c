@@ -46,7 +46,8 @@ void svm_clear_interrupt_shadow(struct vcpu *v)
  * SVM has no pending-debug-exception state: inject the #DB (APM Vol. 2
  * 15.20, an exception, no error code) and set BS in the VMCB's DR6, which
  * VMRUN loads as L1's (15.5.1); injecting an event writes no debug
- * register. An event already queued for this entry (re-injected from
+ * register (VMCB01 marks nothing clean, so the new DR6 is loaded: APM Vol.
+ * 2 15.15). An event already queued for this entry (re-injected from
  * EXITINTINFO) was being delivered before the instruction could complete;
  * it stays, and no trap follows an instruction that did not run.
  */
