@@ -4,10 +4,12 @@
 # run of tests/bench/l1_bench.c under Modex and one without (both logs
 # stripped of CR): exits during L1's boot, the boot path length (from
 # Modex's first instruction to L1's, the TSC counting instructions), and
-# instructions and L0 exits per IPI.
-#   tools/bench-report.sh MODEX_LOG BARE_LOG
+# instructions and L0 exits per IPI. SCALE (default 1) converts TSC ticks
+# to instructions where the TSC does not count one per instruction (Bochs
+# with several CPUs): 8 / (bare NOP loop ticks per iteration).
+#   tools/bench-report.sh MODEX_LOG BARE_LOG [SCALE]
 set -euo pipefail
-mlog=$1 blog=$2
+mlog=$1 blog=$2 scale=${3:-1}
 
 grep -h 'bench: boot-exits' "$mlog" | sed 's/.*bench: /  L1 boot (first instruction to main): /'
 
@@ -17,8 +19,8 @@ start=$(sed -n "s/.*starting L1 at [0-9a-fx]*; TSC \([0-9]*\), \([0-9]*\) since 
 l1=$(sed -n 's/.*bench: l1-entry tsc=\([0-9]*\).*/\1/p' "$mlog" | head -n1)
 if [ -n "$start" ] && [ -n "$l1" ]; then
 	set -- $start
-	awk -v now="$1" -v since="$2" -v l1="$l1" 'BEGIN {
-		printf "  boot path: %d instructions from Modex'"'"'s first instruction to L1'"'"'s (%d to the VMRUN/VMLAUNCH line)\n", l1 - (now - since), since
+	awk -v now="$1" -v since="$2" -v l1="$l1" -v s="$scale" 'BEGIN {
+		printf "  boot path: %.0f instructions from Modex'"'"'s first instruction to L1'"'"'s (%.0f to the VMRUN/VMLAUNCH line)\n", (l1 - (now - since)) * s, since * s
 	}'
 else
 	echo "  boot path: not measured (no 'starting L1 ... TSC' or 'l1-entry' line)"
@@ -38,10 +40,15 @@ for mode in ipi-xapic ipi-x2apic; do
 	awk -v n="$1" -v t="$2" -v bt="${bt#* }" -v e="$(ipi_field "$mlog" $mode exits)" \
 		-v i="$(ipi_field "$mlog" $mode intr)" -v m="$(ipi_field "$mlog" $mode msr)" \
 		-v f="$(ipi_field "$mlog" $mode npf)" -v l="$(ipi_field "$mlog" $mode lost)" \
-		-v mode="$mode" 'BEGIN {
+		-v mode="$mode" -v s="$scale" 'BEGIN {
+		t *= s
+		bt = bt == "" ? "" : bt * s
 		printf "  %s: %.1f instructions per IPI under Modex", mode, t / n
+		add = (t - bt) / n
+		if (add > -0.05 && add < 0.05)
+			add = 0 # no "-0.0"
 		if (bt != "")
-			printf " (bare %.1f, Modex adds %.1f)", bt / n, (t - bt) / n
+			printf " (bare %.1f, Modex adds %.1f)", bt / n, add
 		printf "; L0 exits per IPI %.2f (interrupt %.2f, MSR %.2f, NPF %.2f); %d of %d lost\n", e / n, i / n, m / n, f / n, l, n
 	}'
 done
