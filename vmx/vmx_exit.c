@@ -20,10 +20,19 @@
 #define X86_CR0_TS BIT(3)
 #define GP_VECTOR 13
 
+/*
+ * A vectoring VM entry leaves no blocking by STI or MOV SS behind (SDM
+ * Vol. 3C 27.6.1), but its checks still demand pending BS when such
+ * blocking is recorded with RFLAGS.TF set (27.3.1.5), which the exit saves
+ * as implementation-specific (28.3.4): clear the blocking, so that a fault
+ * Modex injects for an instruction in an STI or MOV SS shadow enters.
+ */
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code)
 {
 	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+
+	vmx_clear_interrupt_shadow(v);
 
 	/* SDM Vol. 3C 27.2.1.3: no error code in real mode (unrestricted
 	 * guest with CR0.PE=0). */

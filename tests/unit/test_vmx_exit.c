@@ -392,6 +392,17 @@ TEST(cr_access_retires_through_the_generic_path)
 	CHECK_EQ(vmcs_val[VM_ENTRY_INTR_INFO], 0x80000b0d);
 }
 
+/* A fault injected in an STI / MOV SS shadow must pass the VM-entry
+ * check on pending BS (SDM Vol. 3C 27.3.1.5): the shadow goes. */
+TEST(injection_ends_the_interrupt_shadow)
+{
+	reset(0, 0);
+	vmcs_val[GUEST_INTERRUPTIBILITY] = 0xa; /* MOV SS, NMI blocking */
+	vmx_inject_exception(&vcpu, 13, true, 0);
+	CHECK_EQ(vmcs_val[GUEST_INTERRUPTIBILITY], 0x8);
+	CHECK_EQ(vmcs_val[VM_ENTRY_INTR_INFO], 0x80000b0d);
+}
+
 /* SDM Vol. 3C 25.4.2 tables 25-3 and 25-4. */
 TEST(shadow_and_single_step_ops)
 {

@@ -5,9 +5,10 @@
  * with DR6.BS set and the saved RIP at the next instruction (SDM Vol. 3B
  * 18.3.1.4); after MOV SS the trap waits for the next instruction, and one
  * #DB covers both (SDM Vol. 3A 6.8.3). An instruction that faults does not
- * complete and takes no single-step trap. Each step starts with TF off
- * (POPF sets it and takes no trap itself); the #DB handler clears TF in the
- * frame, so a trap that Modex lost shows up one instruction late.
+ * complete and takes no single-step trap, also in a MOV SS shadow (which a
+ * VMX host must not turn into a failed VM entry). Each step starts with TF
+ * off (POPF sets it and takes no trap itself); the #DB handler clears TF in
+ * the frame, so a trap that Modex lost shows up one instruction late.
  * A native NOP is stepped first: it proves the harness on every host.
  * Context: CPL 0, interrupts off.
  */
@@ -170,6 +171,21 @@ static u64 step_wrmsr_gp(u64 msr)
 	return at;
 }
 
+/* MOV SS, then a WRMSR that #GPs: the fault arrives in the MOV SS shadow
+ * with TF set. Returns the address of the WRMSR. */
+static u64 step_mov_ss_wrmsr_gp(u64 msr)
+{
+	u64 at, ss;
+
+	asm volatile("leaq 1f(%%rip), %0\n\t"
+		     "mov %%ss, %1\n\t" TF_ON "mov %1, %%ss\n"
+		     "1: wrmsr"
+		     : "=&r"(at), "=&r"(ss)
+		     : "c"((u32)msr), "a"(0), "d"((u32)BIT(31))
+		     : "memory", "cc");
+	return at;
+}
+
 static void reset_rec(void)
 {
 	rec.db = rec.gp = 0;
@@ -242,6 +258,8 @@ int check_single_step(void)
 			    amd ? step_vmmcall : step_vmcall, MODEX_HC_VERSION);
 		/* Bit 63 is reserved in both; FEATURE_CONTROL is locked. */
 		expect_fault("WRMSR (#GP)", step_wrmsr_gp,
+			     amd ? MSR_VM_CR : MSR_FEATURE_CONTROL);
+		expect_fault("MOV SS; WRMSR (#GP)", step_mov_ss_wrmsr_gp,
 			     amd ? MSR_VM_CR : MSR_FEATURE_CONTROL);
 	}
 	guest_set_handler(1, old_db);
