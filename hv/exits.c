@@ -97,18 +97,20 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
  * What the CPU does when an instruction completes, done for the one Modex
  * completed in L1's place:
  *  - RIP moves past it;
- *  - RF clears (SDM Vol. 3B 18.3.1.1: the processor clears RF after every
+ *  - RF clears (SDM Vol. 3B 19.3.1.1: the processor clears RF after every
  *    instruction that completes; only IRET, POPF and task switches load it);
  *  - an STI or MOV SS / POP SS shadow ends: it covers exactly one
  *    instruction boundary, the one after this instruction (SDM Vol. 3A
- *    6.8.3; interrupt shadow in APM Vol. 2 15.21.5);
+ *    7.8.3 "Masking Exceptions and Interrupts When Switching Stacks";
+ *    APM Vol. 2 15.21.5 "Interrupt Shadows");
  *  - if TF was set when the instruction began, the single-step trap follows
- *    it, with DR6.BS set (SDM Vol. 3B 18.3.1.4, 18.2.3). The instruction
+ *    it, with DR6.BS set (SDM Vol. 3B 19.3.1.4 "Single-Step Exception
+ *    Condition", 19.2.3 "Debug Status Register"). The instruction
  *    that sets TF does not trap; none Modex emulates writes TF, so the
  *    value at the exit decides. With DEBUGCTL.BTF set TF traps only on
- *    branches (18.4.3), and Modex emulates none (where the vendor can
+ *    branches (19.4.3), and Modex emulates none (where the vendor can
  *    tell BTF). A MOV SS shadow that delayed the trap of the
- *    instruction before merges into this one trap (6.8.3).
+ *    instruction before merges into this one trap (7.8.3).
  * A faulting instruction does not complete: its handler injects the fault
  * and never retires it, so no #DB follows it. retire() is the one
  * implementation; vcpu_retire_insn() and skip_insn() are its public faces,

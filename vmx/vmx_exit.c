@@ -22,7 +22,7 @@
 
 /*
  * A vectoring VM entry leaves no blocking by STI or MOV SS behind (SDM
- * Vol. 3C 27.6.1), but its checks still demand pending BS when such
+ * Vol. 3C 27.7.1), but its checks still demand pending BS when such
  * blocking is recorded with RFLAGS.TF set (27.3.1.5), which the exit saves
  * as implementation-specific (28.3.4): clear the blocking, so that a fault
  * Modex injects for an instruction in an STI or MOV SS shadow enters.

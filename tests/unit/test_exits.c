@@ -319,7 +319,7 @@ TEST(event_exits_retire_nothing)
 	check_not_retired(X86_EFLAGS_TF);
 }
 
-/* SDM Vol. 3B 18.4.3: with DEBUGCTL.BTF, TF traps on branches only. */
+/* SDM Vol. 3B 19.4.3: with DEBUGCTL.BTF, TF traps on branches only. */
 TEST(btf_single_steps_only_branches)
 {
 	reset(EXIT_R_CPUID, X86_EFLAGS_TF, 2);

@@ -3,8 +3,8 @@
  * Single-step over instructions that exit to Modex: with RFLAGS.TF set
  * when an instruction begins, the CPU raises a #DB trap after it completes,
  * with DR6.BS set and the saved RIP at the next instruction (SDM Vol. 3B
- * 18.3.1.4); after MOV SS the trap waits for the next instruction, and one
- * #DB covers both (SDM Vol. 3A 6.8.3). An instruction that faults does not
+ * 19.3.1.4); after MOV SS the trap waits for the next instruction, and one
+ * #DB covers both (SDM Vol. 3A 7.8.3). An instruction that faults does not
  * complete and takes no single-step trap, also in a MOV SS shadow (which a
  * VMX host must not turn into a failed VM entry). Each step starts with TF
  * off (POPF sets it and takes no trap itself); the #DB handler clears TF in
@@ -20,7 +20,7 @@
 
 #define RFLAGS_TF BIT(8)
 #define DR6_BS BIT(14)
-#define DR6_INIT 0xffff0ff0ULL /* SDM Vol. 3B 18.2.3: reserved bits read 1 */
+#define DR6_INIT 0xffff0ff0ULL /* SDM Vol. 3B 19.2.3: reserved bits read 1 */
 #define CR4_OSXSAVE BIT(18)
 #define CPUID1_ECX_XSAVE BIT(26)
 #define MSR_EFER 0xc0000080u
@@ -48,7 +48,7 @@ static void on_db(struct guest_frame *f)
 		rec.db_dr6 = dr6;
 	}
 	f->rflags &= ~RFLAGS_TF;
-	/* DR6 bits are sticky: software clears them (SDM Vol. 3B 18.2.3). */
+	/* DR6 bits are sticky: software clears them (SDM Vol. 3B 19.2.3). */
 	write_dr6(DR6_INIT);
 }
 
