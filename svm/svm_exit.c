@@ -74,9 +74,10 @@ bool svm_stray_host_db(u64 rip, u64 rflags)
 {
 	u64 dr6;
 
+	if (rip != (u64)svm_vmexit_point || (rflags & X86_EFLAGS_TF))
+		return false;
 	asm volatile("mov %%dr6, %0" : "=r"(dr6));
-	if (rip != (u64)svm_vmexit_point || (rflags & X86_EFLAGS_TF) ||
-	    !(dr6 & X86_DR6_BS))
+	if (!(dr6 & X86_DR6_BS))
 		return false;
 	asm volatile("mov %0, %%dr6" : : "r"(X86_DR6_INIT));
 	log_dbg("dropped the emulator's single-step #DB of L1's intercepted instruction at %#lx.",
