@@ -94,9 +94,34 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
 }
 
 /*
+ * The rare cases, out of line so that the path of every exit stays short:
+ * an instruction that ends past a 64 KiB line, where outside 64-bit code
+ * the instruction pointer wraps as EIP or IP (SDM Vol. 1 3.5 "Instruction
+ * Pointer"; Vol. 3A 3.4.5: CS.D selects 16 or 32 bits), and TF.
+ */
+static __noinline void retire_slow(struct vcpu *v, u64 rip, u64 rflags)
+{
+	if ((rip ^ v->regs.rip) >> 16) {
+		unsigned int bits = vendor->code_bits(v);
+
+		if (bits == 16)
+			rip &= 0xffff;
+		else if (bits == 32)
+			rip &= 0xffffffff;
+	}
+	v->regs.rip = rip;
+	v->regs.rflags = rflags & ~X86_EFLAGS_RF;
+	vendor->clear_interrupt_shadow(v);
+	if ((rflags & X86_EFLAGS_TF) &&
+	    (!vendor->read_debugctl ||
+	     !(vendor->read_debugctl(v) & DEBUGCTL_BTF)))
+		vendor->queue_single_step(v);
+}
+
+/*
  * What the CPU does when an instruction completes, done for the one Modex
  * completed in L1's place:
- *  - RIP moves past it;
+ *  - RIP moves past it, wrapping as EIP or IP outside 64-bit code;
  *  - RF clears (SDM Vol. 3B 19.3.1.1: the processor clears RF after every
  *    instruction that completes; only IRET, POPF and task switches load it);
  *  - an STI or MOV SS / POP SS shadow ends: it covers exactly one
@@ -116,24 +141,17 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
  * implementation; vcpu_retire_insn() and skip_insn() are its public faces,
  * and this file's handlers inline it (it is on every emulated exit).
  */
-static __noinline void retire_single_step(struct vcpu *v)
-{
-	vendor->clear_interrupt_shadow(v);
-	if (!vendor->read_debugctl ||
-	    !(vendor->read_debugctl(v) & DEBUGCTL_BTF))
-		vendor->queue_single_step(v);
-}
-
 static inline void retire(struct vcpu *v, u32 len)
 {
-	u64 rflags = v->regs.rflags;
+	u64 rflags = v->regs.rflags, rip = v->regs.rip + len;
 
-	v->regs.rip += len;
+	if (((rip ^ v->regs.rip) >> 16) || (rflags & X86_EFLAGS_TF)) {
+		retire_slow(v, rip, rflags);
+		return;
+	}
+	v->regs.rip = rip;
 	v->regs.rflags = rflags & ~X86_EFLAGS_RF;
-	if (rflags & X86_EFLAGS_TF)
-		retire_single_step(v);
-	else
-		vendor->clear_interrupt_shadow(v);
+	vendor->clear_interrupt_shadow(v);
 }
 
 void vcpu_retire_insn(struct vcpu *v, u32 len)

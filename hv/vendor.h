@@ -38,6 +38,9 @@ struct vendor_ops {
 	 * before its next instruction, as after an instruction that
 	 * completed with RFLAGS.TF set. */
 	void (*queue_single_step)(struct vcpu *v);
+	/* The width of L1's instruction pointer: 64 in 64-bit code (EFER.LMA
+	 * and CS.L), else 32 or 16 by CS.D (SDM Vol. 3A 3.4.5). */
+	unsigned int (*code_bits)(struct vcpu *v);
 	/* L1's IA32_DEBUGCTL (BTF decides what TF traps on); NULL where the
 	 * backend cannot know it (read as 0). */
 	u64 (*read_debugctl)(struct vcpu *v);

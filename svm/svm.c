@@ -239,6 +239,7 @@ const struct vendor_ops svm_ops = {
 	 * (Bochs's ryzen #GPs): L1's BTF is not known here. */
 	.read_debugctl = NULL,
 	.stray_host_db = svm_stray_host_db,
+	.code_bits = svm_code_bits,
 	.insn_len = svm_insn_len,
 	.read_cr = svm_read_cr,
 	.read_efer = svm_read_efer,

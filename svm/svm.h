@@ -43,6 +43,7 @@ void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 void svm_clear_interrupt_shadow(struct vcpu *v);
 void svm_queue_single_step(struct vcpu *v);
 bool svm_stray_host_db(u64 rip, u64 rflags);
+unsigned int svm_code_bits(struct vcpu *v);
 u32 svm_insn_len(struct vcpu *v);
 void svm_dump(struct vcpu *v);
 

@@ -61,6 +61,18 @@ void svm_queue_single_step(struct vcpu *v)
 	svm_inject_exception(v, DB_VECTOR, false, 0);
 }
 
+static bool long64(const struct vmcb_save *sv);
+
+/* APM Vol. 2 15.5.1: CS attributes as in the descriptor (L, D/B). */
+unsigned int svm_code_bits(struct vcpu *v)
+{
+	const struct vmcb_save *sv = &to_svm(v)->vmcb->save;
+
+	if (long64(sv))
+		return 64;
+	return (sv->cs.attrib & SEG_ATTR_DB) ? 32 : 16;
+}
+
 /*
  * Bochs 3.0 schedules the single-step trap of an instruction that begins
  * with TF set before executing it, and keeps it across the #VMEXIT when

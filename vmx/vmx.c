@@ -357,6 +357,7 @@ const struct vendor_ops vmx_ops = {
 	.clear_interrupt_shadow = vmx_clear_interrupt_shadow,
 	.queue_single_step = vmx_queue_single_step,
 	.read_debugctl = vmx_read_debugctl,
+	.code_bits = vmx_code_bits,
 	.insn_len = vmx_insn_len,
 	.read_cr = vmx_read_cr,
 	.read_efer = vmx_read_efer,

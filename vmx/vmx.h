@@ -50,5 +50,6 @@ void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 void vmx_clear_interrupt_shadow(struct vcpu *v);
 void vmx_queue_single_step(struct vcpu *v);
 u64 vmx_read_debugctl(struct vcpu *v);
+unsigned int vmx_code_bits(struct vcpu *v);
 
 #endif /* MODEX_VMX_VMX_H */

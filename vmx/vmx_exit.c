@@ -72,6 +72,17 @@ void vmx_queue_single_step(struct vcpu *v)
 		vmread(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
+/* CS access rights (SDM Vol. 3C 25.4.1): L is bit 13, D/B bit 14. */
+unsigned int vmx_code_bits(struct vcpu *v)
+{
+	u64 ar = vmread(GUEST_CS_AR);
+
+	(void)v;
+	if ((vmread(GUEST_IA32_EFER) & EFER_LMA) && (ar & BIT(13)))
+		return 64;
+	return (ar & BIT(14)) ? 32 : 16;
+}
+
 /* Saved on every exit: "save debug controls" is a default-1 exit control
  * (SDM Vol. 3D A.4). */
 u64 vmx_read_debugctl(struct vcpu *v)

@@ -72,6 +72,7 @@ const struct hc_env *guest_hc_env(void)
 static struct {
 	u32 insn_len; /* what insn_len reports */
 	u64 debugctl;
+	unsigned int code_bits;
 	int cpl;
 	int injected, inject_vector;
 	int shadow_cleared, single_steps;
@@ -108,6 +109,12 @@ static u64 fv_debugctl(struct vcpu *v)
 	return fv.debugctl;
 }
 
+static unsigned int fv_code_bits(struct vcpu *v)
+{
+	(void)v;
+	return fv.code_bits;
+}
+
 static u32 fv_insn_len(struct vcpu *v)
 {
 	(void)v;
@@ -139,6 +146,7 @@ static const struct vendor_ops fake_ops = {
 	.clear_interrupt_shadow = fv_clear_shadow,
 	.queue_single_step = fv_single_step,
 	.read_debugctl = fv_debugctl,
+	.code_bits = fv_code_bits,
 	.insn_len = fv_insn_len,
 	.read_cr = fv_read_cr,
 	.read_efer = fv_read_efer,
@@ -160,6 +168,7 @@ static void reset(enum exit_reason reason, u64 rflags, u32 len)
 	stops = 0;
 	test_exit_calls = 0;
 	fv.insn_len = len;
+	fv.code_bits = 64;
 	fv.shadow = true;
 	vcpu.regs.rip = RIP0;
 	vcpu.regs.rflags = rflags | BIT(1);
@@ -368,4 +377,42 @@ TEST(retire_insn_direct)
 	vcpu_retire_insn(&vcpu, 7);
 	check_retired(7, false);
 	CHECK_EQ(fv.shadow_cleared, 1);
+}
+
+/* Outside 64-bit code the instruction pointer wraps (IP in 16-bit code,
+ * EIP in 32-bit code); an end past a 64 KiB line alone changes nothing. */
+TEST(rip_wraps_outside_64_bit_code)
+{
+	static const struct {
+		unsigned int bits;
+		u64 rip;
+		u32 len;
+		u64 next;
+	} cases[] = {
+		{ 16, 0xfffe, 2, 0 },
+		{ 16, 0xfffd, 3, 0 },
+		{ 16, 0xff00, 2, 0xff02 },
+		{ 32, 0xfffffffe, 3, 1 },
+		{ 32, 0x1fffe, 3, 0x20001 },
+		{ 64, 0xfffffffe, 3, 0x100000001ULL },
+		{ 64, 0x7ffffffffffeULL, 2, 0x800000000000ULL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (int tf = 0; tf <= 1; tf++) {
+			reset(EXIT_R_CPUID, tf ? X86_EFLAGS_TF : 0,
+			      cases[i].len);
+			fv.code_bits = cases[i].bits;
+			vcpu.regs.rip = cases[i].rip;
+			REQUIRE(handle());
+			CHECK_MSG(vcpu.regs.rip == cases[i].next,
+				  "case %zu: %u-bit %#llx + %u -> %#llx", i,
+				  cases[i].bits,
+				  (unsigned long long)cases[i].rip,
+				  cases[i].len,
+				  (unsigned long long)vcpu.regs.rip);
+			CHECK(!fv.shadow);
+			CHECK_EQ(fv.single_steps, tf);
+		}
+	}
 }

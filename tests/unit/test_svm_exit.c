@@ -68,7 +68,8 @@ TEST(single_step_injects_db_with_bs)
 	reset(SVM_EXIT_CPUID);
 	vmcb.save.dr6 = DR6_INIT | 1; /* B0 from earlier */
 	svm_queue_single_step(&vcpu);
-	CHECK_EQ(vmcb.ctl.event_inj, EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | 1);
+	CHECK_EQ(vmcb.ctl.event_inj,
+		 EVENTINJ_VALID | EVENTINJ_TYPE_EXCEPTION | 1);
 	CHECK_EQ(vmcb.save.dr6, DR6_INIT | 1 | X86_DR6_BS);
 }
 
@@ -121,4 +122,19 @@ TEST(stray_db_needs_the_vmrun_return_point)
 {
 	CHECK(!svm_stray_host_db((u64)svm_vmexit_point + 1, 0));
 	CHECK(!svm_stray_host_db((u64)svm_vmexit_point, X86_EFLAGS_TF));
+}
+
+TEST(code_bits_from_cs)
+{
+	reset(SVM_EXIT_CPUID);
+	vmcb.save.cs.attrib = SEG_ATTR_DB;
+	CHECK_EQ(svm_code_bits(&vcpu), 32);
+	vmcb.save.cs.attrib = 0;
+	CHECK_EQ(svm_code_bits(&vcpu), 16);
+	vmcb.save.cs.attrib = SEG_ATTR_L;
+	CHECK_EQ(svm_code_bits(&vcpu), 16);
+	vmcb.save.efer = EFER_LMA | EFER_LME;
+	CHECK_EQ(svm_code_bits(&vcpu), 64);
+	vmcb.save.cs.attrib = SEG_ATTR_DB;
+	CHECK_EQ(svm_code_bits(&vcpu), 32);
 }

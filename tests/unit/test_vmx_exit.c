@@ -419,3 +419,19 @@ TEST(shadow_and_single_step_ops)
 	vmcs_val[GUEST_IA32_DEBUGCTL] = 3;
 	CHECK_EQ(vmx_read_debugctl(&vcpu), 3);
 }
+
+/* CS.L with EFER.LMA is 64-bit code; else CS.D/B picks 32 or 16. */
+TEST(code_bits_from_cs)
+{
+	reset(0, 0);
+	vmcs_val[GUEST_CS_AR] = 0xc09b; /* D=1 */
+	CHECK_EQ(vmx_code_bits(&vcpu), 32);
+	vmcs_val[GUEST_CS_AR] = 0x9b; /* real-mode style, D=0 */
+	CHECK_EQ(vmx_code_bits(&vcpu), 16);
+	vmcs_val[GUEST_CS_AR] = 0xa09b; /* L=1 */
+	CHECK_EQ(vmx_code_bits(&vcpu), 16);
+	vmcs_val[GUEST_IA32_EFER] = EFER_LMA | EFER_LME;
+	CHECK_EQ(vmx_code_bits(&vcpu), 64);
+	vmcs_val[GUEST_CS_AR] = 0xc09b; /* compatibility mode */
+	CHECK_EQ(vmx_code_bits(&vcpu), 32);
+}
