@@ -12,6 +12,7 @@
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
 #include "hv/smp.h"
+#include "hv/vendor.h"
 
 _Static_assert(sizeof(struct tss64) == 104, "TSS size");
 _Static_assert(offsetof(struct tss64, ist) == 0x24, "TSS IST offset");
@@ -167,6 +168,9 @@ void exception_handler(struct exc_frame *f)
 				   exc_names[f->vector] :
 				   "unexpected interrupt";
 
+	if (f->vector == 1 && vendor && vendor->stray_host_db &&
+	    vendor->stray_host_db(f->rip, f->rflags))
+		return;
 	con_lock();
 	con_printf(
 		"[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx, CPU %u\n",

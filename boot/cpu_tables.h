@@ -51,7 +51,9 @@ void cpu_tables_init(void);
 /* Any other CPU: load @t with these IST stack tops (IST_DF, IST_NMI,
  * IST_MC order) and the shared IDT. */
 void cpu_tables_load(struct cpu_tables *t, const u64 ist_top[3]);
-/* Never returns, except for an NMI when a hook is set. */
+/* Reports @f and ends the run; returns only for an NMI when a hook is set
+ * and when the vendor backend names the exception a stray one to drop
+ * (hv/vendor.h stray_host_db). */
 void exception_handler(struct exc_frame *f);
 /* An NMI that arrives while Modex runs (VMX root operation: SVM keeps
  * GIF=0 and holds them) is L1's: @hook records it for injection. */

@@ -36,6 +36,10 @@ _start:
 	movl $boot_stack_top, %esp
 	movl %eax, %edi
 	movl %ebx, %esi
+	/* Start of the boot path to L1's first instruction (DESIGN.md 6). */
+	rdtsc
+	movl %eax, boot_entry_tsc
+	movl %edx, boot_entry_tsc + 4
 
 	call early_serial_init
 	cmpl $MB2_BOOTLOADER_MAGIC, %edi
@@ -209,6 +213,12 @@ boot_gdt_end:
 boot_gdt_ptr:
 	.short boot_gdt_end - boot_gdt - 1
 	.long boot_gdt
+
+	.data
+	.balign 8
+	.globl boot_entry_tsc
+boot_entry_tsc:
+	.quad 0
 
 	.section .bss
 	.balign 4096

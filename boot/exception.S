@@ -3,8 +3,9 @@
  * Exception and interrupt entry stubs: one per vector, normalising the
  * frame (a zero error code where the CPU pushes none) and calling
  * exception_handler(struct exc_frame *). Context: any Modex code; the
- * handler returns only for an NMI (which it records for L1); every other
- * exception in Modex is fatal.
+ * handler returns only for an NMI (which it records for L1) and for an
+ * exception it drops (a known emulator quirk, boot/cpu_tables.c); every
+ * other exception in Modex is fatal.
  */
 	.text
 	.code64
@@ -49,10 +50,10 @@ exception_common:
 	pushq %r14
 	pushq %r15
 	movq %rsp, %rdi
-	movq %rsp, %rbx
+	movq %rsp, %rbx		/* callee-saved: the frame */
 	andq $-16, %rsp
 	call exception_handler
-	/* Only an NMI returns (boot/cpu_tables.c). */
+	/* It returned: the exception is dropped, resume where it hit. */
 	movq %rbx, %rsp
 	popq %r15
 	popq %r14
@@ -69,5 +70,5 @@ exception_common:
 	popq %rcx
 	popq %rbx
 	popq %rax
-	addq $16, %rsp			/* vector, error code */
+	addq $16, %rsp		/* vector, error code */
 	iretq

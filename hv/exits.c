@@ -26,6 +26,7 @@
 #define X86_GP 13
 #define X86_CR4_OSXSAVE BIT(18)
 #define X86_CR4_PKE BIT(22)
+#define DEBUGCTL_BTF BIT(1)
 
 /* EFER bits L1 may write (APM Vol. 2 3.1.7; SDM Vol. 4 table 2-2): SCE,
  * LME, LMA (read-only, kept), NXE, LMSLE, FFXSR, TCE and bits 16-21
@@ -101,7 +102,73 @@ void guest_fatal(struct vcpu *v, const char *fmt, ...)
 	hv_exit(HV_EXIT_FAIL);
 }
 
-static void skip_insn(struct vcpu *v)
+/*
+ * The rare cases, out of line so that the path of every exit stays short:
+ * an instruction that ends past a 64 KiB line, where outside 64-bit code
+ * the instruction pointer wraps as EIP or IP (SDM Vol. 1 3.5 "Instruction
+ * Pointer"; Vol. 3A 3.4.5: CS.D selects 16 or 32 bits), and TF.
+ */
+static __noinline void retire_slow(struct vcpu *v, u64 rip, u64 rflags)
+{
+	if ((rip ^ v->regs.rip) >> 16) {
+		unsigned int bits = vendor->code_bits(v);
+
+		if (bits == 16)
+			rip &= 0xffff;
+		else if (bits == 32)
+			rip &= 0xffffffff;
+	}
+	v->regs.rip = rip;
+	v->regs.rflags = rflags & ~X86_EFLAGS_RF;
+	vendor->clear_interrupt_shadow(v);
+	if ((rflags & X86_EFLAGS_TF) &&
+	    (!vendor->read_debugctl ||
+	     !(vendor->read_debugctl(v) & DEBUGCTL_BTF)))
+		vendor->queue_single_step(v);
+}
+
+/*
+ * What the CPU does when an instruction completes, done for the one Modex
+ * completed in L1's place:
+ *  - RIP moves past it, wrapping as EIP or IP outside 64-bit code;
+ *  - RF clears (SDM Vol. 3B 19.3.1.1: the processor clears RF after every
+ *    instruction that completes; only IRET, POPF and task switches load it);
+ *  - an STI or MOV SS / POP SS shadow ends: it covers exactly one
+ *    instruction boundary, the one after this instruction (SDM Vol. 3A
+ *    7.8.3 "Masking Exceptions and Interrupts When Switching Stacks";
+ *    APM Vol. 2 15.21.5 "Interrupt Shadows");
+ *  - if TF was set when the instruction began, the single-step trap follows
+ *    it, with DR6.BS set (SDM Vol. 3B 19.3.1.4 "Single-Step Exception
+ *    Condition", 19.2.3 "Debug Status Register"). The instruction
+ *    that sets TF does not trap; none Modex emulates writes TF, so the
+ *    value at the exit decides. With DEBUGCTL.BTF set TF traps only on
+ *    branches (19.4.3), and Modex emulates none (where the vendor can
+ *    tell BTF). A MOV SS shadow that delayed the trap of the
+ *    instruction before merges into this one trap (7.8.3).
+ * A faulting instruction does not complete: its handler injects the fault
+ * and never retires it, so no #DB follows it. retire() is the one
+ * implementation; vcpu_retire_insn() and skip_insn() are its public faces,
+ * and this file's handlers inline it (it is on every emulated exit).
+ */
+static inline void retire(struct vcpu *v, u32 len)
+{
+	u64 rflags = v->regs.rflags, rip = v->regs.rip + len;
+
+	if (((rip ^ v->regs.rip) >> 16) || (rflags & X86_EFLAGS_TF)) {
+		retire_slow(v, rip, rflags);
+		return;
+	}
+	v->regs.rip = rip;
+	v->regs.rflags = rflags & ~X86_EFLAGS_RF;
+	vendor->clear_interrupt_shadow(v);
+}
+
+void vcpu_retire_insn(struct vcpu *v, u32 len)
+{
+	retire(v, len);
+}
+
+static inline void retire_exiting_insn(struct vcpu *v)
 {
 	u32 len = vendor->insn_len(v);
 
@@ -109,7 +176,12 @@ static void skip_insn(struct vcpu *v)
 		guest_fatal(
 			v,
 			"cannot determine the length of L1's instruction at the exit; stopping L1.");
-	v->regs.rip += len;
+	retire(v, len);
+}
+
+void skip_insn(struct vcpu *v)
+{
+	retire_exiting_insn(v);
 }
 
 static void handle_cpuid(struct vcpu *v)
@@ -122,7 +194,7 @@ static void handle_cpuid(struct vcpu *v)
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;
 	v->regs.rdx = r.edx;
-	skip_insn(v);
+	retire_exiting_insn(v);
 }
 
 /* 0 and *val, or -1 for #GP. */
@@ -204,7 +276,7 @@ static void handle_msr(struct vcpu *v, bool write)
 	if (ret)
 		vendor->inject_exception(v, X86_GP, true, 0);
 	else
-		skip_insn(v);
+		retire_exiting_insn(v);
 }
 
 /*
@@ -239,7 +311,7 @@ static void handle_xsetbv(struct vcpu *v)
 		return;
 	}
 	asm volatile("xsetbv" : : "c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
-	skip_insn(v);
+	retire_exiting_insn(v);
 }
 
 static void handle_hypercall(struct vcpu *v)
@@ -251,7 +323,7 @@ static void handle_hypercall(struct vcpu *v)
 	if (hypercall_handle(&env, &v->regs, vendor->cpl(v)) == HC_INJECT_UD)
 		vendor->inject_exception(v, X86_UD, false, 0);
 	else
-		skip_insn(v);
+		retire_exiting_insn(v);
 }
 
 /*

@@ -21,6 +21,19 @@
 void exits_handle(struct vcpu *v);
 
 /*
+ * Complete L1's exiting instruction, @len bytes long, after Modex emulated
+ * its effect, exactly as the CPU retires an instruction: RIP past it, RF
+ * clear, any STI / MOV SS interrupt shadow ended, and the single-step #DB
+ * (DR6.BS) queued when RFLAGS.TF was set. The one way to move L1 past an
+ * instruction: every emulated instruction that completes ends here; one
+ * that faults injects the fault instead and must not call it.
+ */
+void vcpu_retire_insn(struct vcpu *v, u32 len);
+/* vcpu_retire_insn() with the length of the exiting instruction from the
+ * vendor (hardware or decoded); stops L1 when it cannot be known. */
+void skip_insn(struct vcpu *v);
+
+/*
  * L1's view of CPUID @leaf/@subleaf: @r holds the CPU's answer and is
  * edited in place. @l1_cr4 feeds the bits that mirror CR4 (OSXSAVE,
  * OSPKE), which the CPU computed from Modex's CR4. Pure.

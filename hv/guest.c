@@ -19,6 +19,7 @@
 #include "hv/l1_boot.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
+#include "hv/main.h"
 #include "hv/ranges.h"
 #include "hv/memory.h"
 #include "hv/msr.h"
@@ -603,7 +604,10 @@ void guest_start(const struct mb2_info *info)
 	vlapic_init(v);
 	panic_set_guest_dump(dump_l1);
 	smp_release_aps(stage2.root);
-	log_info("starting L1 at %#lx.", v->regs.rip);
+	/* Under QEMU -icount shift=0 and on Bochs the TSC counts
+	 * instructions: docs/benchmarks.md takes the boot path from these. */
+	log_info("starting L1 at %#lx; TSC %lu, %lu since Modex's entry.",
+		 v->regs.rip, rdtsc(), rdtsc() - boot_entry_tsc);
 	vcpu_run_loop(v);
 	hv_exit(HV_EXIT_FAIL);
 }

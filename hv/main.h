@@ -14,6 +14,8 @@
 
 extern struct hv_options hv_options;
 extern struct mb2_info boot_info;
+/* The TSC at Modex's first instructions (boot/entry.S). */
+extern u64 boot_entry_tsc;
 
 __noreturn void hv_main(u32 magic, u32 info_pa);
 

@@ -41,6 +41,24 @@ struct vendor_ops {
 	/* Inject an exception into L1 at the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error,
 				 u32 error_code);
+	/* End L1's STI / MOV SS interrupt shadow (the vendor keeps it in
+	 * the VMCS interruptibility state or the VMCB interrupt state):
+	 * Modex completed the instruction it covered. */
+	void (*clear_interrupt_shadow)(struct vcpu *v);
+	/* Make L1 take a single-step trap (#DB, DR6.BS) at the next entry,
+	 * before its next instruction, as after an instruction that
+	 * completed with RFLAGS.TF set. */
+	void (*queue_single_step)(struct vcpu *v);
+	/* The width of L1's instruction pointer: 64 in 64-bit code (EFER.LMA
+	 * and CS.L), else 32 or 16 by CS.D (SDM Vol. 3A 3.4.5). */
+	unsigned int (*code_bits)(struct vcpu *v);
+	/* L1's IA32_DEBUGCTL (BTF decides what TF traps on); NULL where the
+	 * backend cannot know it (read as 0). */
+	u64 (*read_debugctl)(struct vcpu *v);
+	/* A #DB hit Modex at @rip with @rflags: true if it is an emulator's
+	 * stray single-step trap of an L1 instruction that exited, to be
+	 * dropped (Modex never sets TF itself). NULL: none is known. */
+	bool (*stray_host_db)(u64 rip, u64 rflags);
 	/* Length of the exiting instruction: from the hardware when it
 	 * reports one, otherwise decoded from guest memory. 0 if unknown. */
 	u32 (*insn_len)(struct vcpu *v);

@@ -176,7 +176,6 @@ static int svm_vcpu_init(struct vcpu *v, const struct boot_cpu_state *bs,
 	return 0;
 }
 
-/* Skipping an instruction ends an STI/MOV SS interrupt shadow. */
 static void sync_regs_to_vmcb(struct vcpu *v, struct svm_vcpu *s)
 {
 	struct vmcb_save *sv = &s->vmcb->save;
@@ -191,8 +190,6 @@ static void sync_regs_to_vmcb(struct vcpu *v, struct svm_vcpu *s)
 	sv->rax = v->regs.rax;
 	sv->rsp = v->regs.rsp;
 	sv->rflags = v->regs.rflags;
-	if (v->regs.rip != s->exit_rip)
-		s->vmcb->ctl.int_state &= ~1u;
 	sv->rip = v->regs.rip;
 }
 
@@ -210,7 +207,6 @@ static void svm_run(struct vcpu *v)
 		v->regs.rsp = vm->save.rsp;
 		v->regs.rip = vm->save.rip;
 		v->regs.rflags = vm->save.rflags;
-		s->exit_rip = v->regs.rip;
 		/* An intercepted NMI stays pending while GIF=0 (APM Vol. 2
 		 * 15.17): open GIF for one instruction so that it is taken
 		 * here, by Modex's NMI handler (a kick, or L1's to inject). */
@@ -292,6 +288,14 @@ const struct vendor_ops svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.run = svm_run,
 	.inject_exception = svm_inject_exception,
+	.clear_interrupt_shadow = svm_clear_interrupt_shadow,
+	.queue_single_step = svm_queue_single_step,
+	/* VMCB01 has no LBR virtualization, so VMRUN does not switch
+	 * DEBUGCTL, and the MSR is not safe to read on every SVM model
+	 * (Bochs's ryzen #GPs): L1's BTF is not known here. */
+	.read_debugctl = NULL,
+	.stray_host_db = svm_stray_host_db,
+	.code_bits = svm_code_bits,
 	.insn_len = svm_insn_len,
 	.read_cr = svm_read_cr,
 	.read_efer = svm_read_efer,

@@ -20,7 +20,6 @@ struct svm_vcpu {
 	struct vmcb *vmcb; /* VMCB01, identity-mapped */
 	hpa_t vmcb_pa;
 	bool gmet, nrips;
-	u64 exit_rip; /* guest RIP at the last #VMEXIT */
 	struct pt_format npt_fmt; /* NPT01's format */
 	struct perm_table npt_perm; /* its permission table */
 	/* L1's paging mode for instruction fetches, cached: building it
@@ -42,6 +41,10 @@ extern struct svm_features svm_feat;
 bool svm_decode_exit(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code);
+void svm_clear_interrupt_shadow(struct vcpu *v);
+void svm_queue_single_step(struct vcpu *v);
+bool svm_stray_host_db(u64 rip, u64 rflags);
+unsigned int svm_code_bits(struct vcpu *v);
 u32 svm_insn_len(struct vcpu *v);
 unsigned svm_fetch_insn(struct vcpu *v, u8 *buf, unsigned len,
 			enum insn_mode *mode);

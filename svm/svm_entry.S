@@ -36,6 +36,8 @@ svm_enter:				/* (regs: rdi, vmcb_pa: rsi, host_pa: rdx) */
 	mov	SVM_GR_RDI(%rdi), %rdi
 	vmload	%rax			/* L1's FS/GS/TR/LDTR, syscall MSRs */
 	vmrun	%rax
+	.globl	svm_vmexit_point
+svm_vmexit_point:			/* #VMEXIT resumes Modex here */
 	vmsave	%rax			/* #VMEXIT restored RSP and RAX */
 	push	%rdi
 	mov	8(%rsp), %rdi		/* regs */

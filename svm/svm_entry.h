@@ -31,6 +31,8 @@
  * and syscall MSRs from @host_pa.
  */
 void svm_enter(struct guest_regs *regs, u64 vmcb_pa, u64 host_pa);
+/* The instruction after VMRUN, where Modex resumes after #VMEXIT. */
+extern char svm_vmexit_point[];
 #endif
 
 #endif /* MODEX_SVM_SVM_ENTRY_H */

@@ -17,7 +17,10 @@
 #include "hv/insn_decode.h"
 #include "hv/log.h"
 #include "mm/gwalk.h"
+#include "svm/svm_entry.h"
 #include "svm/vmcb_build.h"
+
+#define DB_VECTOR 1
 
 void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code)
@@ -31,6 +34,67 @@ void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 		c->event_inj |= EVENTINJ_ERR_VALID;
 		c->event_inj_err = error_code;
 	}
+}
+
+/* APM Vol. 2 15.21.5: bit 0 of the VMCB interrupt state is the shadow. */
+void svm_clear_interrupt_shadow(struct vcpu *v)
+{
+	to_svm(v)->vmcb->ctl.int_state &= ~1u;
+}
+
+/*
+ * SVM has no pending-debug-exception state: inject the #DB (APM Vol. 2
+ * 15.20, an exception, no error code) and set BS in the VMCB's DR6, which
+ * VMRUN loads as L1's (15.5.1); injecting an event writes no debug
+ * register (VMCB01 marks nothing clean, so the new DR6 is loaded: APM Vol.
+ * 2 15.15). An event already queued for this entry (re-injected from
+ * EXITINTINFO) was being delivered before the instruction could complete;
+ * it stays, and no trap follows an instruction that did not run.
+ */
+void svm_queue_single_step(struct vcpu *v)
+{
+	struct vmcb *vm = to_svm(v)->vmcb;
+
+	if (vm->ctl.event_inj & EVENTINJ_VALID)
+		return;
+	vm->save.dr6 |= X86_DR6_BS;
+	svm_inject_exception(v, DB_VECTOR, false, 0);
+}
+
+static bool long64(const struct vmcb_save *sv);
+
+/* APM Vol. 2 15.5.1: CS attributes as in the descriptor (L, D/B). */
+unsigned int svm_code_bits(struct vcpu *v)
+{
+	const struct vmcb_save *sv = &to_svm(v)->vmcb->save;
+
+	if (long64(sv))
+		return 64;
+	return (sv->cs.attrib & SEG_ATTR_DB) ? 32 : 16;
+}
+
+/*
+ * Bochs 3.0 schedules the single-step trap of an instruction that begins
+ * with TF set before executing it, and keeps it across the #VMEXIT when
+ * the instruction is intercepted: the #DB then hits Modex at the
+ * instruction after VMRUN. On the CPU an intercepted instruction does not
+ * complete and takes no trap (APM Vol. 2 15.7), and Modex never sets TF,
+ * so a single-step #DB there with TF clear belongs to L1's instruction:
+ * the exit handler gives L1 its own trap when the instruction completes.
+ */
+bool svm_stray_host_db(u64 rip, u64 rflags)
+{
+	u64 dr6;
+
+	if (rip != (u64)svm_vmexit_point || (rflags & X86_EFLAGS_TF))
+		return false;
+	asm volatile("mov %%dr6, %0" : "=r"(dr6));
+	if (!(dr6 & X86_DR6_BS))
+		return false;
+	asm volatile("mov %0, %%dr6" : : "r"(X86_DR6_INIT));
+	log_dbg("dropped the emulator's single-step #DB of L1's intercepted instruction at %#lx.",
+		rip);
+	return true;
 }
 
 /*

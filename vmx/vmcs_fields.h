@@ -214,6 +214,13 @@
 /* Segment access rights in the VMCS (SDM Vol. 3C 25.4.1, table 25-2). */
 #define VMX_AR_UNUSABLE BIT(16)
 
+/* Guest interruptibility state (SDM Vol. 3C 25.4.2, table 25-3). */
+#define INTR_BLOCK_STI BIT(0)
+#define INTR_BLOCK_MOV_SS BIT(1)
+
+/* Guest pending debug exceptions (SDM Vol. 3C 25.4.2, table 25-4). */
+#define PENDING_DBG_BS BIT(14)
+
 /* EPTP (SDM Vol. 3C 25.6.11). */
 #define EPTP_MT_UC 0
 #define EPTP_MT_WB 6

@@ -284,17 +284,10 @@ static int vmx_vcpu_init(struct vcpu *v, const struct boot_cpu_state *s,
 	return 0;
 }
 
-/* Skipping an instruction ends STI/MOV-SS blocking (SDM Vol. 3A 6.8.3). */
-static void sync_regs_to_vmcs(struct vcpu *v, struct vmx_vcpu *x)
+static void sync_regs_to_vmcs(struct vcpu *v)
 {
 	vmwrite(GUEST_RSP, v->regs.rsp);
 	vmwrite(GUEST_RFLAGS, v->regs.rflags);
-	if (v->regs.rip != x->exit_rip) {
-		u64 intr = vmread(GUEST_INTERRUPTIBILITY);
-
-		if (intr & 3)
-			vmwrite(GUEST_INTERRUPTIBILITY, intr & ~3ULL);
-	}
 	vmwrite(GUEST_RIP, v->regs.rip);
 }
 
@@ -320,7 +313,7 @@ static void vmx_run(struct vcpu *v)
 	int ret;
 
 	do {
-		sync_regs_to_vmcs(v, x);
+		sync_regs_to_vmcs(v);
 		inject_pending_nmi(v);
 		ret = vmx_enter(&v->regs, x->launched);
 		if (ret) {
@@ -332,7 +325,6 @@ static void vmx_run(struct vcpu *v)
 		v->regs.rsp = vmread(GUEST_RSP);
 		v->regs.rip = vmread(GUEST_RIP);
 		v->regs.rflags = vmread(GUEST_RFLAGS);
-		x->exit_rip = v->regs.rip;
 	} while (vmx_decode_exit(v));
 }
 
@@ -412,6 +404,10 @@ const struct vendor_ops vmx_ops = {
 	.vcpu_init = vmx_vcpu_init,
 	.run = vmx_run,
 	.inject_exception = vmx_inject_exception,
+	.clear_interrupt_shadow = vmx_clear_interrupt_shadow,
+	.queue_single_step = vmx_queue_single_step,
+	.read_debugctl = vmx_read_debugctl,
+	.code_bits = vmx_code_bits,
 	.insn_len = vmx_insn_len,
 	.read_cr = vmx_read_cr,
 	.read_efer = vmx_read_efer,

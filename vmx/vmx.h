@@ -17,7 +17,6 @@ struct vmx_vcpu {
 	u64 eptp;
 	bool launched;
 	bool mbec, vpid;
-	u64 exit_rip; /* guest RIP at the last exit */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
@@ -48,5 +47,9 @@ static inline u64 vmx_cr_l1_view(u32 real, u32 shadow, u32 mask_field)
 void vmx_flush_tlb(struct vcpu *v);
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code);
+void vmx_clear_interrupt_shadow(struct vcpu *v);
+void vmx_queue_single_step(struct vcpu *v);
+u64 vmx_read_debugctl(struct vcpu *v);
+unsigned int vmx_code_bits(struct vcpu *v);
 
 #endif /* MODEX_VMX_VMX_H */

@@ -8,6 +8,7 @@
 #include "vmx/vmx.h"
 
 #define LOG_PREFIX "vmx"
+#include "hv/exits.h"
 #include "hv/include/compiler.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
@@ -19,10 +20,19 @@
 #define X86_CR0_TS BIT(3)
 #define GP_VECTOR 13
 
+/*
+ * A vectoring VM entry leaves no blocking by STI or MOV SS behind (SDM
+ * Vol. 3C 27.7.1), but its checks still demand pending BS when such
+ * blocking is recorded with RFLAGS.TF set (27.3.1.5), which the exit saves
+ * as implementation-specific (28.3.4): clear the blocking, so that a fault
+ * Modex injects for an instruction in an STI or MOV SS shadow enters.
+ */
 void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 			  u32 error_code)
 {
 	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+
+	vmx_clear_interrupt_shadow(v);
 
 	/* SDM Vol. 3C 27.2.1.3: no error code in real mode (unrestricted
 	 * guest with CR0.PE=0). */
@@ -32,6 +42,53 @@ void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error,
 	}
 	(void)v;
 	vmwrite(VM_ENTRY_INTR_INFO, info);
+}
+
+/* SDM Vol. 3C 25.4.2 table 25-3: bit 0 blocking by STI, bit 1 by MOV SS. */
+void vmx_clear_interrupt_shadow(struct vcpu *v)
+{
+	u64 intr = vmread(GUEST_INTERRUPTIBILITY);
+
+	(void)v;
+	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
+		vmwrite(GUEST_INTERRUPTIBILITY,
+			intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
+
+/*
+ * BS in the guest's pending debug exceptions (SDM Vol. 3C 25.4.2 table
+ * 25-4): a non-vectoring VM entry delivers the #DB before L1's first
+ * instruction, with the priority of a trap on the previous instruction,
+ * and the CPU updates DR6 as for any #DB (27.7.3). VMX does not switch
+ * DR6, so only the CPU can set BS in L1's DR6 this way. The exit saved the
+ * field clear, or with what MOV SS blocking held pending (28.3.4): those
+ * bits stay. A vectoring entry (an event injected at the same entry)
+ * ignores the field: the event was first, the trap is lost (27.7.3).
+ */
+void vmx_queue_single_step(struct vcpu *v)
+{
+	(void)v;
+	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
+		vmread(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+}
+
+/* CS access rights (SDM Vol. 3C 25.4.1): L is bit 13, D/B bit 14. */
+unsigned int vmx_code_bits(struct vcpu *v)
+{
+	u64 ar = vmread(GUEST_CS_AR);
+
+	(void)v;
+	if ((vmread(GUEST_IA32_EFER) & EFER_LMA) && (ar & BIT(13)))
+		return 64;
+	return (ar & BIT(14)) ? 32 : 16;
+}
+
+/* Saved on every exit: "save debug controls" is a default-1 exit control
+ * (SDM Vol. 3D A.4). */
+u64 vmx_read_debugctl(struct vcpu *v)
+{
+	(void)v;
+	return vmread(GUEST_IA32_DEBUGCTL);
 }
 
 /* Exit-qualification register numbers (SDM Vol. 3C table 28-3). */
@@ -160,7 +217,7 @@ static bool handle_cr(struct vcpu *v, u64 qual)
 		break;
 	}
 	if (ok)
-		v->regs.rip += vmread(VM_EXIT_INSTRUCTION_LEN);
+		vcpu_retire_insn(v, vmread(VM_EXIT_INSTRUCTION_LEN));
 	else
 		vmx_inject_exception(v, GP_VECTOR, true, 0);
 	return true;

@@ -11,6 +11,7 @@
 #define __packed __attribute__((packed))
 #define __aligned(n) __attribute__((aligned(n)))
 #define __noreturn __attribute__((noreturn))
+#define __noinline __attribute__((noinline))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __section(s) __attribute__((section(s)))
 

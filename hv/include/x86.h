@@ -27,11 +27,18 @@
 #define X86_CR4_SMEP BIT(20)
 #define X86_CR4_SMAP BIT(21)
 
+#define X86_EFLAGS_TF BIT(8)
 #define X86_EFLAGS_IF BIT(9)
+#define X86_EFLAGS_RF BIT(16)
 #define X86_EFLAGS_AC BIT(18)
+
+/* DR6 (SDM Vol. 3B 19.2.3): BS reports a single-step trap. */
+#define X86_DR6_BS BIT(14)
+#define X86_DR6_INIT 0xffff0ff0ULL /* reserved bits read 1, the rest 0 */
 
 /* MSRs (SDM Vol. 4; APM Vol. 2 appendix A). */
 #define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_IA32_VMX_BASIC 0x480
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481
 #define MSR_IA32_VMX_PROCBASED_CTLS 0x482
@@ -76,6 +83,14 @@ static inline struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
 static inline struct cpuid_regs cpuid(u32 leaf)
 {
 	return cpuid_count(leaf, 0);
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
 }
 
 static inline u64 rdmsr(u32 msr)

@@ -190,6 +190,7 @@ l1_checks=(
 	'+\[l1\] check mtrr: ok' '+\[l1\] check pat: ok'
 	'+\[l1\] check decode-msrs: ok' '+\[l1\] check invd: ok'
 	"+\\[modex\\] msr: L1's MTRRs: virtual, from the firmware's \\(MTRRCAP 0x"
+	'+\[l1\] check single-step: ok'
 	'-\[l1\] (FAIL|check [a-z-]+: (FAIL|skip))'
 	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 	'+\[modex\] guest: exits: [0-9]+ total, cpuid [0-9]+, hypercall [0-9]+'

@@ -18,8 +18,10 @@ GUEST_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 
 # The pure Modex files test guests link (overridable for bring-up).
 GUEST_SHARED_SRCS ?= hv/printf.c hv/lib.c
+# Checks shared by several test kernels live in tests/guest/checks/.
 GUEST_LIB_SRCS := $(filter-out %_header.S,$(wildcard tests/guest/lib/*.c \
-	tests/guest/lib/*.S)) $(GUEST_SHARED_SRCS)
+	tests/guest/lib/*.S)) $(wildcard tests/guest/checks/*.c) \
+	$(GUEST_SHARED_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_LIB_SRCS))
 # Parts of a test kernel that are not kernels of their own.
 GUEST_PARTS := l1_smp

@@ -20,6 +20,7 @@
 #include "hv/include/err.h"
 #include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
+#include "tests/guest/checks/single_step.h"
 
 #define ONE_MIB 0x100000ULL
 #define FOUR_GIB 0x100000000ULL
@@ -732,6 +733,7 @@ void guest_main(void)
 	run_check("xsetbv", check_xsetbv);
 	run_check("virt-insns", check_virt_insns);
 	run_check("hypercall", check_hypercalls);
+	run_check("single-step", check_single_step);
 	run_check("mtrr", check_mtrr);
 	run_check("pat", check_pat);
 	run_check("decode-msrs", check_decode_msrs);

@@ -39,6 +39,17 @@ void log_emit(enum log_level lvl, const char *prefix, const char *fmt, ...)
 	(void)fmt;
 }
 
+/* hv/exits.c's retire path, as a record: the length of each retire. */
+static int retires;
+static u32 retired_len;
+
+void vcpu_retire_insn(struct vcpu *v, u32 len)
+{
+	v->regs.rip += len;
+	retires++;
+	retired_len = len;
+}
+
 static struct vcpu vcpu;
 static struct vmx_vcpu xv;
 
@@ -65,6 +76,8 @@ static void reset(u32 reason, u64 qual)
 	vcpu.vendor = &xv;
 	vcpu.regs.rip = 0x1000;
 	tlb_flushes = 0;
+	retires = 0;
+	retired_len = 0;
 	vmcs_val[VM_EXIT_REASON] = reason;
 	vmcs_val[EXIT_QUALIFICATION] = qual;
 	vmcs_val[VM_EXIT_INSTRUCTION_LEN] = 3;
@@ -359,4 +372,64 @@ TEST(injection_error_code_rules)
 	vmx_inject_exception(&vcpu, 14, true, 5);
 	CHECK_EQ(vmcs_val[VM_ENTRY_INTR_INFO], 0x80000b0e);
 	CHECK_EQ(vmcs_val[VM_ENTRY_EXCEPTION_ERROR_CODE], 5);
+}
+
+/* Emulated CR accesses complete through the generic retire path; a #GP
+ * one does not complete. */
+TEST(cr_access_retires_through_the_generic_path)
+{
+	reset(EXIT_REASON_CR_ACCESS, cr_qual(4, 0, 2));
+	vcpu.regs.rdx = X86_CR4_PAE;
+	CHECK(vmx_decode_exit(&vcpu));
+	CHECK_EQ(retires, 1);
+	CHECK_EQ(retired_len, 3);
+	reset(EXIT_REASON_CR_ACCESS, cr_qual(4, 0, 0));
+	vcpu.regs.rax = X86_CR4_VMXE;
+	CHECK(vmx_decode_exit(&vcpu));
+	CHECK_EQ(retires, 0);
+	CHECK_EQ(vmcs_val[VM_ENTRY_INTR_INFO], 0x80000b0d);
+}
+
+/* A fault injected in an STI / MOV SS shadow must pass the VM-entry
+ * check on pending BS (SDM Vol. 3C 27.3.1.5): the shadow goes. */
+TEST(injection_ends_the_interrupt_shadow)
+{
+	reset(0, 0);
+	vmcs_val[GUEST_INTERRUPTIBILITY] = 0xa; /* MOV SS, NMI blocking */
+	vmx_inject_exception(&vcpu, 13, true, 0);
+	CHECK_EQ(vmcs_val[GUEST_INTERRUPTIBILITY], 0x8);
+	CHECK_EQ(vmcs_val[VM_ENTRY_INTR_INFO], 0x80000b0d);
+}
+
+/* SDM Vol. 3C 25.4.2 tables 25-3 and 25-4. */
+TEST(shadow_and_single_step_ops)
+{
+	reset(0, 0);
+	/* Blocking by STI and MOV SS ends; NMI and SMI blocking stay. */
+	vmcs_val[GUEST_INTERRUPTIBILITY] = 0xf;
+	vmx_clear_interrupt_shadow(&vcpu);
+	CHECK_EQ(vmcs_val[GUEST_INTERRUPTIBILITY], 0xc);
+	/* BS joins what the exit saved (MOV SS-held breakpoints). */
+	vmcs_val[GUEST_PENDING_DBG_EXCEPTIONS] = 0x1001;
+	vmx_queue_single_step(&vcpu);
+	CHECK_EQ(vmcs_val[GUEST_PENDING_DBG_EXCEPTIONS], 0x5001);
+	CHECK_EQ(vmcs_val[VM_ENTRY_INTR_INFO], 0);
+	vmcs_val[GUEST_IA32_DEBUGCTL] = 3;
+	CHECK_EQ(vmx_read_debugctl(&vcpu), 3);
+}
+
+/* CS.L with EFER.LMA is 64-bit code; else CS.D/B picks 32 or 16. */
+TEST(code_bits_from_cs)
+{
+	reset(0, 0);
+	vmcs_val[GUEST_CS_AR] = 0xc09b; /* D=1 */
+	CHECK_EQ(vmx_code_bits(&vcpu), 32);
+	vmcs_val[GUEST_CS_AR] = 0x9b; /* real-mode style, D=0 */
+	CHECK_EQ(vmx_code_bits(&vcpu), 16);
+	vmcs_val[GUEST_CS_AR] = 0xa09b; /* L=1 */
+	CHECK_EQ(vmx_code_bits(&vcpu), 16);
+	vmcs_val[GUEST_IA32_EFER] = EFER_LMA | EFER_LME;
+	CHECK_EQ(vmx_code_bits(&vcpu), 64);
+	vmcs_val[GUEST_CS_AR] = 0xc09b; /* compatibility mode */
+	CHECK_EQ(vmx_code_bits(&vcpu), 32);
 }

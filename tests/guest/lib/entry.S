@@ -30,6 +30,10 @@ _start:
 	/* Stores first: with a flat DS these land in entry_state. */
 	movl %eax, guest_entry_state + ES_EAX
 	movl %ebx, guest_entry_state + ES_EBX
+	/* RDTSC changes no flag: PUSHF below still sees the loader's. */
+	rdtsc
+	movl %eax, guest_entry_state + ES_TSC
+	movl %edx, guest_entry_state + ES_TSC + 4
 	/* MOV does not change EFLAGS, so PUSHF sees the loader's flags. */
 	movl $boot_stack_top, %esp
 	pushfl

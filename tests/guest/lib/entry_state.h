@@ -25,7 +25,8 @@
 #define ES_SS_AR 60
 #define ES_SS_LIMIT 64
 #define ES_EIP_DELTA 68 /* EIP seen minus link address: 0 iff CS base 0 */
-#define ES_SIZE 72
+#define ES_TSC 72 /* the TSC at the first instructions (boot path length) */
+#define ES_SIZE 80
 
 #ifndef __ASSEMBLY__
 #include "hv/include/types.h"
@@ -36,12 +37,15 @@ struct entry_state {
 	u32 cs_ar, cs_limit, ds_ar, ds_limit;
 	u32 es_ar, es_limit, ss_ar, ss_limit;
 	u32 eip_delta;
+	u64 tsc;
 };
 _Static_assert(sizeof(struct entry_state) == ES_SIZE, "entry_state size");
 _Static_assert(__builtin_offsetof(struct entry_state, eip_delta) ==
 		       ES_EIP_DELTA,
 	       "entry_state layout");
 _Static_assert(__builtin_offsetof(struct entry_state, ss_limit) == ES_SS_LIMIT,
+	       "entry_state layout");
+_Static_assert(__builtin_offsetof(struct entry_state, tsc) == ES_TSC,
 	       "entry_state layout");
 
 extern struct entry_state guest_entry_state;

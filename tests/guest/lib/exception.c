@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Test-guest IDT and exception handling: every exception is a test failure
- * (printed with vector, error code, RIP and CR2) unless it happens inside
- * guest_try_call(), which turns it into a return value, or the exception
- * hook (an AP's, smp.c) takes it. Vectors 32-255 go to the interrupt
- * handler when one is installed, and are a failure otherwise.
+ * (printed with vector, error code, RIP and CR2) unless a check installed
+ * a handler for its vector, it happens inside guest_try_call(), which
+ * turns it into a return value, or the exception hook (an AP's, smp.c)
+ * takes it. Vectors 32-255 go to the interrupt handler when one is
+ * installed, and are a failure otherwise.
  * Context: CPL 0; interrupts off except where the SMP tests enable them.
  * All CPUs share the one IDT.
  */
@@ -31,6 +32,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate size");
 
 static struct idt_gate idt[NR_VECTORS] __aligned(16);
 static u64 try_error;
+static guest_exc_handler handlers[NR_VECTORS];
 
 extern char guest_exc_stubs[], guest_try_resume[];
 extern u64 guest_try_rsp;
@@ -71,8 +73,20 @@ void guest_idt_init(void)
 	guest_idt_load();
 }
 
+guest_exc_handler guest_set_handler(unsigned vector, guest_exc_handler fn)
+{
+	guest_exc_handler old = handlers[vector % NR_VECTORS];
+
+	handlers[vector % NR_VECTORS] = fn;
+	return old;
+}
+
 void guest_exception(struct guest_frame *f)
 {
+	if (handlers[f->vector % NR_VECTORS]) {
+		handlers[f->vector % NR_VECTORS](f);
+		return;
+	}
 	if (f->vector >= NR_EXCEPTIONS && guest_irq_handler) {
 		guest_irq_handler(f);
 		return;

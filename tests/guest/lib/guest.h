@@ -68,6 +68,14 @@ struct guest_frame {
 int guest_try_call(void (*fn)(void *arg), void *arg);
 u64 guest_try_error(void);
 
+/*
+ * Handle exceptions of @vector with @fn (NULL: the default above) until
+ * replaced; @fn may edit the frame (RIP, RFLAGS...) that IRET resumes.
+ * Returns the handler it replaces.
+ */
+typedef void (*guest_exc_handler)(struct guest_frame *f);
+guest_exc_handler guest_set_handler(unsigned vector, guest_exc_handler fn);
+
 int try_rdmsr(u32 msr, u64 *val);
 int try_wrmsr(u32 msr, u64 val);
 int try_write_cr4(u64 val);
