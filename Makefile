@@ -10,13 +10,13 @@ OBJCOPY := objcopy
 # Freestanding hypervisor flags: no SSE/x87 state is ever touched by Modex
 # (-mgeneral-regs-only), so guest FPU state needs no save/restore on exits.
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
-	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-fno-stack-protector -fpie -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	-Wvla -Wshadow -I. -MMD -MP
 KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__ -Wa,--noexecstack
-KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+KLDFLAGS := -nostdlib -pie --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
 # Host unit tests: the same pure sources, built hosted under ASan+UBSan.
@@ -57,9 +57,11 @@ $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/modex.elf: $(KOBJS) linker.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
-	@tools/check-image.sh $@
+$(BUILD)/modex.elf: $(KOBJS) linker.ld tools/elf-hide-rela.sh tools/check-image.sh
+	$(LD) $(KLDFLAGS) -o $@.tmp $(KOBJS)
+	@tools/elf-hide-rela.sh $@.tmp
+	@tools/check-image.sh $@.tmp
+	@mv $@.tmp $@
 
 # ---- host unit tests ----
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,$(HOST_PURE) $(TEST_SUPPORT))

@@ -8,6 +8,7 @@
 
 #define LOG_PREFIX "boot"
 #include "boot/cpu_tables.h"
+#include "boot/relocate.h"
 #include "hv/cmdline.h"
 #include "hv/console.h"
 #include "hv/exit.h"
@@ -94,6 +95,20 @@ static void log_boot_info(void)
 				"");
 }
 
+static void log_move(void)
+{
+	const struct boot_move *m = &boot_move;
+
+	if (m->err)
+		log_warn(
+			"Modex could not move to the top of low RAM (%s); it stays at %#lx, so L1's RAM from 1 MiB is not one region.",
+			err_str(m->err), m->from);
+	else
+		log_info(
+			"moved from %#lx to %#lx; Modex's memory (image and pool) is [%#lx, %#lx).",
+			m->from, m->to, m->to, m->to + m->size);
+}
+
 void hv_main(u32 magic, u32 info_pa)
 {
 	(void)magic; /* checked by boot/entry.S */
@@ -112,6 +127,7 @@ void hv_main(u32 magic, u32 info_pa)
 	lapic_init();
 
 	log_boot_info();
+	log_move();
 	memory_init(&boot_info);
 	selftest_run(&hv_options);
 

@@ -102,7 +102,11 @@ struct guest_bootinfo {
 	unsigned nr_mmap;
 	bool mmap_truncated;
 	struct guest_range mods[GUEST_MAX_MODS];
+	const char *mod_cmdline[GUEST_MAX_MODS]; /* "" when it has none */
 	unsigned nr_mods;
+	/* mem_lower/mem_upper (KiB; MB1 flag 0, MB2 tag 4) if has_meminfo. */
+	bool has_meminfo;
+	u32 mem_lower, mem_upper;
 	/* Everything the loader put in memory: info, strings, map, modules. */
 	struct guest_range rsv[GUEST_MAX_RSV];
 	unsigned nr_rsv;
