@@ -26,8 +26,8 @@ HOSTCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 
 # Every mm/ source and these hv/ sources are pure C: they build both
 # freestanding and hosted, and host tests link against all of them.
-HOST_PURE_HV := hv/err.c hv/printf.c hv/cmdline.c hv/multiboot2.c \
-	hv/loader.c hv/loader_info.c
+HOST_PURE_HV := hv/err.c hv/printf.c hv/cmdline.c hv/multiboot2.c hv/layout.c \
+	hv/loader.c hv/loader_info.c hv/e820.c
 # The VMX rules that need no hardware (VMCS01 builder), unit-tested hosted.
 HOST_PURE_VMX := vmx/vmcs_build.c vmx/vmcs_guest.c
 # The SVM rules that need no hardware (VMCB01 builder, boot state) and the
@@ -92,8 +92,12 @@ iso: $(BUILD)/modex.iso
 $(BUILD)/modex.iso: $(BUILD)/modex.elf tools/mkiso.sh
 	tools/mkiso.sh $@ $(BUILD)/modex.elf ""
 
-run: $(BUILD)/modex.elf
-	tools/run.sh $(BUILD)/modex.elf
+# `make run` boots the L1 test kernel under Modex and exits 0 on pass;
+# L1=path [L1_CMDLINE=...] boots another L1 (L1=none: Modex alone),
+# MODEX_CMDLINE replaces Modex's command line ("exit=qemu").
+MODEX_CMDLINE ?= exit=qemu
+run: $(BUILD)/modex.elf $(if $(L1),,$(BUILD)/guest/l1_basic_mb2.elf)
+	tools/run.sh $(BUILD)/modex.elf "$(MODEX_CMDLINE)" "$(L1)" "$(L1_CMDLINE)"
 
 test:
 	tests/run

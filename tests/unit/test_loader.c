@@ -11,6 +11,7 @@
 #include "hv/elf.h"
 #include "hv/include/compiler.h"
 #include "hv/include/err.h"
+#include "hv/e820.h"
 #include "hv/loader.h"
 #include "hv/vcpu.h"
 #include "hv/multiboot2.h"
@@ -1264,4 +1265,44 @@ TEST(initial_regs_from_state)
 	CHECK_EQ(r.rflags, 2);
 	CHECK_EQ(r.rcx | r.rdx | r.rsi | r.rdi | r.rbp | r.rsp | r.r8 | r.r15,
 		 0);
+}
+
+/* Modex at the top of low RAM (docs/boot.md): L1's RAM from 1 MiB is one
+ * region, and both protocols' mem_upper count the KiB from 1 MiB to
+ * Modex's start; the e820 map from the same map agrees. */
+static const struct l1_mem_region top_map[] = {
+	{ 0, 0x9fc00, L1_MEM_AVAILABLE },
+	{ 0x9fc00, 0x400, L1_MEM_RESERVED },
+	{ 0xf0000, 0x10000, L1_MEM_RESERVED },
+	{ 0x100000, 0xef99000 - 0x100000, L1_MEM_AVAILABLE },
+	/* Modex [0xef99000, 0xffe0000): absent. */
+	{ 0xffe0000, 0x20000, L1_MEM_RESERVED },
+	{ 0xfffc0000, 0x40000, L1_MEM_RESERVED },
+};
+
+TEST(top_layout_meminfo_both_protocols)
+{
+	struct boot_info_params p = {
+		.mmap = top_map,
+		.nr_mmap = ARRAY_SIZE(top_map),
+	};
+	struct boot_e820_entry e[E820_MAX_ENTRIES];
+	static u8 b[4096];
+	size_t used = 0, at;
+	int n;
+
+	REQUIRE(mb2_build_info(&p, INFO_BASE, b, sizeof(b), &used) == 0);
+	REQUIRE((at = find_tag(b, MBI2_MEMINFO, 0)) != 0);
+	CHECK_EQ(r32(b, at), 639);
+	CHECK_EQ(r32(b, at + 4), (0xef99000 - 0x100000) >> 10);
+	REQUIRE(mb1_build_info(&p, INFO_BASE, b, sizeof(b), &used) == 0);
+	CHECK_EQ(r32(b, 4), 639);
+	CHECK_EQ(r32(b, 8), (0xef99000 - 0x100000) >> 10);
+	n = e820_build(top_map, ARRAY_SIZE(top_map), e, E820_MAX_ENTRIES);
+	REQUIRE(n == (int)ARRAY_SIZE(top_map));
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ(e[i].addr, top_map[i].base);
+		CHECK_EQ(e[i].size, top_map[i].len);
+		CHECK_EQ(e[i].type, top_map[i].type);
+	}
 }
