@@ -40,14 +40,14 @@ static int choose(u32 info_pa, u64 image, u64 size, u64 *dest)
 	if (ret)
 		return ret;
 	busy[nb++] = (struct mem_range){ image, (u64)__image_end };
-	busy[nb++] = (struct mem_range){ scratch.info_phys,
-					 scratch.info_phys +
-						 scratch.info_size };
+	busy[nb++] =
+		(struct mem_range){ scratch.info_phys,
+				    scratch.info_phys + scratch.info_size };
 	for (u32 i = 0; i < scratch.nr_modules; i++)
 		busy[nb++] = (struct mem_range){ scratch.modules[i].start,
 						 scratch.modules[i].end };
-	return layout_place(scratch.regions, scratch.nr_regions, size, busy,
-			    nb, dest);
+	return layout_place(scratch.regions, scratch.nr_regions, size, busy, nb,
+			    dest);
 }
 
 u64 boot_relocate(u32 magic, u32 info_pa)

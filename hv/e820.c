@@ -76,7 +76,8 @@ int e820_build(const struct l1_mem_region *map, unsigned n,
 
 		if (!type_at(map, n, cur, &type))
 			continue;
-		if (last && last->type == type && last->addr + last->size == cur) {
+		if (last && last->type == type &&
+		    last->addr + last->size == cur) {
 			last->size += next - cur;
 			continue;
 		}

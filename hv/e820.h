@@ -21,8 +21,7 @@ struct boot_e820_entry {
 	u32 type; /* 0x10 */
 } __packed;
 _Static_assert(sizeof(struct boot_e820_entry) == 20, "boot_e820_entry");
-_Static_assert(offsetof(struct boot_e820_entry, type) == 16,
-	       "boot_e820_entry");
+_Static_assert(offsetof(struct boot_e820_entry, type) == 16, "boot_e820_entry");
 
 /*
  * @out (room for @max <= E820_MAX_ENTRIES entries) = @map sorted by

@@ -122,8 +122,8 @@ static int place_source(const struct mb2_module *m, u32 nr_ram, unsigned na,
  * reports modules) unless the L1 image lands on one; that one is copied
  * to free RAM first. Every final place is added to avoid[].
  */
-static int place_modules(const struct mb2_info *info, u32 nr_ram,
-			 unsigned *na, u32 *nr_mods)
+static int place_modules(const struct mb2_info *info, u32 nr_ram, unsigned *na,
+			 u32 *nr_mods)
 {
 	*nr_mods = 0;
 	for (u32 i = 1; i < info->nr_modules; i++) {
@@ -146,7 +146,8 @@ static int place_modules(const struct mb2_info *info, u32 nr_ram,
 			(struct boot_module){ at, at + size, m->cmdline };
 		log_info("L1 module %u: [%#lx, %#lx) \"%s\"%s.", i, at,
 			 at + size, m->cmdline ? m->cmdline : "",
-			 at == m->start ? "" : " (copied clear of the L1 image)");
+			 at == m->start ? "" :
+					  " (copied clear of the L1 image)");
 	}
 	return 0;
 }

@@ -64,8 +64,8 @@ int layout_place(const struct mb2_region *r, u32 n, u64 size,
 	top = ALIGN_DOWN(MIN(region_end(low), LAYOUT_4G), PAGE_SIZE);
 	/* Each step moves below one obstacle for good: at most n + nbusy. */
 	while (top >= floor + size) {
-		u64 s = top - size, stop = first_obstacle(r, n, busy, nbusy, s,
-							  top);
+		u64 s = top - size,
+		    stop = first_obstacle(r, n, busy, nbusy, s, top);
 
 		if (stop == top) {
 			*base = s;

@@ -41,8 +41,8 @@ static void *identity(hpa_t pa)
 }
 
 /* Whether [s, e) lies in one available region and holds no boot data. */
-static bool pool_fits(const struct mb2_info *info,
-		      const struct mem_range *busy, unsigned nb, u64 s, u64 e)
+static bool pool_fits(const struct mb2_info *info, const struct mem_range *busy,
+		      unsigned nb, u64 s, u64 e)
 {
 	if (e > FOUR_GIB || ranges_overlap(busy, nb, s, e))
 		return false;

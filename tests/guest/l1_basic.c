@@ -292,7 +292,8 @@ static u64 ram_top_below_4g(void)
 #define HIDDEN_SCAN_MAX (64 * ONE_MIB)
 static u64 hidden_scan_top(void)
 {
-	u64 top = ram_top_below_4g(), next = MIN(top + HIDDEN_SCAN_MAX, FOUR_GIB);
+	u64 top = ram_top_below_4g(),
+	    next = MIN(top + HIDDEN_SCAN_MAX, FOUR_GIB);
 
 	for (unsigned i = 0; i < guest_boot.nr_mmap; i++)
 		if (guest_boot.mmap[i].base >= top)
@@ -419,8 +420,7 @@ static int check_memmap_shape(void)
 	GINFO("%u available regions in [1 MiB, 4 GiB), the first [%#llx, %#llx); mem_upper %u KiB\n",
 	      n, (unsigned long long)start, (unsigned long long)end,
 	      guest_boot.mem_upper);
-	GCHECK(n == 1, "%u available regions in [1 MiB, 4 GiB), 1 expected",
-	       n);
+	GCHECK(n == 1, "%u available regions in [1 MiB, 4 GiB), 1 expected", n);
 	GCHECK(start == ONE_MIB, "low RAM region starts at %#llx, not 1 MiB",
 	       (unsigned long long)start);
 	GCHECK(guest_boot.has_meminfo, "no mem_lower/mem_upper");

@@ -31,8 +31,8 @@ TEST(top_of_low_ram)
 				    { 0x10000, 0x11000 } };
 	u64 base = 0;
 
-	REQUIRE(layout_place(qemu_map, ARRAY_SIZE(qemu_map), 17 * MIB, busy,
-			     2, &base) == 0);
+	REQUIRE(layout_place(qemu_map, ARRAY_SIZE(qemu_map), 17 * MIB, busy, 2,
+			     &base) == 0);
 	CHECK_EQ(base, 0xffe0000 - 17 * MIB);
 }
 
@@ -42,13 +42,13 @@ TEST(below_what_grub_placed)
 	struct mem_range busy[] = { { 0xff00000, 0xff00010 } };
 	u64 base = 0;
 
-	REQUIRE(layout_place(qemu_map, ARRAY_SIZE(qemu_map), 16 * MIB, busy,
-			     1, &base) == 0);
+	REQUIRE(layout_place(qemu_map, ARRAY_SIZE(qemu_map), 16 * MIB, busy, 1,
+			     &base) == 0);
 	CHECK_EQ(base, 0xff00000 - 16 * MIB);
 	/* Unaligned obstacle ends round the window down to a page. */
 	busy[0] = (struct mem_range){ 0xff00800, 0xff00900 };
-	REQUIRE(layout_place(qemu_map, ARRAY_SIZE(qemu_map), 16 * MIB, busy,
-			     1, &base) == 0);
+	REQUIRE(layout_place(qemu_map, ARRAY_SIZE(qemu_map), 16 * MIB, busy, 1,
+			     &base) == 0);
 	CHECK_EQ(base, 0xff00000 - 16 * MIB);
 }
 
@@ -120,20 +120,20 @@ TEST(random_windows_are_free_and_highest)
 		int ret;
 
 		for (unsigned i = 0; i < n; i++)
-			m[i] = (struct mb2_region){ (rng_next(&r) % 0x200) *
-							    0x1000,
-						    (rng_next(&r) % 0x200) *
-							    0x1000,
-						    1 + rng_next(&r) % 2 };
-		m[0] = (struct mb2_region){ 0, 0x100000 +
-						       (1 + rng_next(&r) % 0x100) *
-							       0x1000,
-					    AV };
+			m[i] = (struct mb2_region){
+				(rng_next(&r) % 0x200) * 0x1000,
+				(rng_next(&r) % 0x200) * 0x1000,
+				1 + rng_next(&r) % 2
+			};
+		m[0] = (struct mb2_region){
+			0, 0x100000 + (1 + rng_next(&r) % 0x100) * 0x1000, AV
+		};
 		for (unsigned i = 0; i < nb; i++) {
 			u64 s = rng_next(&r) % 0x200000;
 
-			busy[i] = (struct mem_range){ s,
-						      s + rng_next(&r) % 0x8000 };
+			busy[i] =
+				(struct mem_range){ s,
+						    s + rng_next(&r) % 0x8000 };
 		}
 		ret = layout_place(m, n, size, busy, nb, &base);
 		if (ret)
@@ -142,7 +142,8 @@ TEST(random_windows_are_free_and_highest)
 		CHECK(base + size <= m[0].base + m[0].len);
 		for (unsigned i = 0; i < nb; i++)
 			CHECK(base + size <= busy[i].start ||
-			      base >= busy[i].end || busy[i].start == busy[i].end);
+			      base >= busy[i].end ||
+			      busy[i].start == busy[i].end);
 		for (unsigned i = 0; i < n; i++)
 			if (m[i].type != AV)
 				CHECK(base + size <= m[i].base ||
@@ -154,8 +155,9 @@ TEST(random_windows_are_free_and_highest)
 /* ---- relocation ---- */
 
 #define LINK 0x2000000ULL
-#define RELA(off, add) \
-	((struct elf64_rela){ LINK + (off), R_X86_64_RELATIVE, (s64)(LINK + (add)) })
+#define RELA(off, add)                                         \
+	((struct elf64_rela){ LINK + (off), R_X86_64_RELATIVE, \
+			      (s64)(LINK + (add)) })
 
 TEST(relocate_rebases_every_target)
 {
@@ -183,8 +185,7 @@ TEST(relocate_refuses_hostile_entries_before_writing)
 {
 	u8 img[64], orig[64];
 	struct elf64_rela bad[] = {
-		RELA(0, 8),
-		RELA(57, 0), /* 8 bytes from 57 leave the image */
+		RELA(0, 8), RELA(57, 0), /* 8 bytes from 57 leave the image */
 	};
 
 	memset(img, 0x5a, sizeof(img));
@@ -195,7 +196,8 @@ TEST(relocate_refuses_hostile_entries_before_writing)
 	CHECK(layout_relocate(img, sizeof(img), LINK, 0, bad, 2) == -E_RANGE);
 	bad[1] = RELA(0, 65); /* addend past the end */
 	CHECK(layout_relocate(img, sizeof(img), LINK, 0, bad, 2) == -E_RANGE);
-	bad[1] = (struct elf64_rela){ LINK, R_X86_64_RELATIVE, (s64)(LINK - 1) };
+	bad[1] =
+		(struct elf64_rela){ LINK, R_X86_64_RELATIVE, (s64)(LINK - 1) };
 	CHECK(layout_relocate(img, sizeof(img), LINK, 0, bad, 2) == -E_RANGE);
 	bad[1] = (struct elf64_rela){ LINK, 1 /* R_X86_64_64 */, (s64)LINK };
 	CHECK(layout_relocate(img, sizeof(img), LINK, 0, bad, 2) == -E_NOSUPP);
