@@ -270,49 +270,18 @@ static u64 canary_scan(u64 s, u64 e)
 	return 0;
 }
 
-/* Highest end of available memory below 4 GiB. */
-static u64 ram_top_below_4g(void)
-{
-	u64 top = 0;
-
-	for (unsigned i = 0; i < guest_boot.nr_mmap; i++) {
-		const struct guest_mem_region *r = &guest_boot.mmap[i];
-
-		if (r->type == GUEST_MEM_AVAILABLE)
-			top = MAX(top, MIN(r->base + r->len, FOUR_GIB));
-	}
-	return top;
-}
-
-/*
- * Where the hidden-memory checks stop: Modex's memory sits right above the
- * top of L1's low RAM (docs/boot.md), in the gap up to the next map entry.
- * The gap is capped so that an unlisted MMIO hole is never swept.
- */
-#define HIDDEN_SCAN_MAX (64 * ONE_MIB)
-static u64 hidden_scan_top(void)
-{
-	u64 top = ram_top_below_4g(),
-	    next = MIN(top + HIDDEN_SCAN_MAX, FOUR_GIB);
-
-	for (unsigned i = 0; i < guest_boot.nr_mmap; i++)
-		if (guest_boot.mmap[i].base >= top)
-			next = MIN(next, guest_boot.mmap[i].base);
-	return next;
-}
-
 /*
  * Modex hides its own memory from L1: absent from the map L1 gets and from
  * EPT01/NPT01. Until Modex documents the exact result of an L1 access, this
  * scans what L1 may probe without knowing MMIO: every gap between the
- * available regions in [1 MiB, hidden_scan_top()), 8-byte aligned,
+ * available regions in [1 MiB, guest_hidden_top()), 8-byte aligned,
  * for the canary string. Modex's test build is expected to plant
  * "MODEX-CANARY-" at 8-byte aligned addresses in its reserved memory;
  * finding one means L1 can read Modex memory.
  */
 static int check_hidden_memory(void)
 {
-	u64 top = hidden_scan_top(), cur = ONE_MIB, scanned = 0, hit = 0;
+	u64 top = guest_hidden_top(), cur = ONE_MIB, scanned = 0, hit = 0;
 	bool forced = cmdline_has("scan-hidden");
 
 	if (!modex && !forced)
@@ -354,13 +323,13 @@ static int check_hidden_memory(void)
 /*
  * docs/isolation.md: every page of Modex memory maps to one sink page that
  * starts as 0xff bytes and takes L1's writes. Modex's ranges are the
- * addresses below hidden_scan_top() that no map entry covers. Checks that
+ * addresses below guest_hidden_top() that no map entry covers. Checks that
  * such pages read as 0xff, that a write reads back through another hidden
  * page (they alias), and puts the 0xff back. Under Modex only.
  */
 static int check_hidden_semantics(void)
 {
-	u64 top = hidden_scan_top(), first = 0, second = 0, pages = 0, bad = 0;
+	u64 top = guest_hidden_top(), first = 0, second = 0, pages = 0, bad = 0;
 
 	if (!modex)
 		return CHECK_SKIP;
@@ -440,7 +409,7 @@ static int check_memmap_shape(void)
 /* ------------------------------------------------------------- modules */
 
 /*
- * "modules=N": L1 receives N modules (Multiboot 0.6.96 3.3 mods;
+ * L1 receives N modules, 0 unless "modules=N" (Multiboot 0.6.96 3.3 mods;
  * Multiboot2 3.6.6), module i with the command line "modtest<i>" and the
  * content tests/boot/cases.sh writes: "MODEX-TEST-MODULE <i>\n", filler,
  * and "END <i>\n" as its last bytes. Each lies in available RAM, clear of
@@ -484,11 +453,10 @@ static void check_module(unsigned i)
 
 static int check_modules(void)
 {
-	char val[8];
+	char val[8] = "0";
 	unsigned want = 0;
 
-	if (!cmdline_value("modules", val, sizeof(val)))
-		return CHECK_SKIP;
+	cmdline_value("modules", val, sizeof(val));
 	for (const char *p = val; *p >= '0' && *p <= '9'; p++)
 		want = want * 10 + (unsigned)(*p - '0');
 	GCHECK(guest_boot.nr_mods == want, "%u modules, %u expected",

@@ -123,6 +123,14 @@ extern char __image_start[], __image_end[];
  */
 unsigned guest_free_ranges(struct guest_range *out, unsigned max);
 
+/*
+ * Where a search for Modex's hidden memory stops: the end of the gap that
+ * follows the top of available RAM below 4 GiB (at most 64 MiB long).
+ * Hidden pages are the ones in [1 MiB, guest_hidden_top()) that no map
+ * entry covers.
+ */
+u64 guest_hidden_top(void);
+
 /* Whether any memory-map entry, of any type, covers physical address @a. */
 bool guest_addr_in_map(u64 a);
 
