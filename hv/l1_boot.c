@@ -18,6 +18,9 @@
  * where Modex copied it. */
 #define MAX_AVOID (8 + 2 * MB2_MAX_MODULES)
 
+_Static_assert(MAX_AVOID <= LOADER_MAX_AVOID, "loader_place_modules avoid");
+_Static_assert(MB2_MAX_MODULES <= LOADER_MAX_MODS, "loader_place_modules");
+
 static struct mem_range ram_mr[MAX_RANGES];
 static struct mem_range avoid[MAX_AVOID];
 static struct l1_mem_region l1_map[MB2_MAX_REGIONS + 8];
@@ -120,35 +123,39 @@ static int place_source(const struct mb2_module *m, u32 nr_ram, unsigned na,
  * L1's own modules, GRUB's modules after the first (Multiboot 0.6.96 3.3,
  * Multiboot2 3.6.6): they stay where GRUB put them (available RAM, as GRUB
  * reports modules) unless the L1 image lands on one; that one is copied
- * to free RAM first. Every final place is added to avoid[].
+ * to free RAM first (loader_place_modules). Every new place joins avoid[].
  */
 static int place_modules(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 			 u32 *nr_mods)
 {
-	*nr_mods = 0;
-	for (u32 i = 1; i < info->nr_modules; i++) {
-		const struct mb2_module *m = &info->modules[i];
-		u64 size = m->end - m->start;
-		gpa_t at = m->start;
-		int ret;
+	struct boot_module grub[MB2_MAX_MODULES];
+	u32 n = info->nr_modules ? info->nr_modules - 1 : 0;
+	int ret;
 
-		if (size && loader_src_overlaps(&img, m->start, size)) {
+	for (u32 i = 0; i < n; i++)
+		grub[i] = (struct boot_module){ info->modules[i + 1].start,
+						info->modules[i + 1].end,
+						info->modules[i + 1].cmdline };
+	ret = loader_place_modules(&img, ram_mr, nr_ram, avoid, *na, grub, n,
+				   l1_mods);
+	if (ret)
+		return ret;
+	for (u32 i = 0; i < n; i++) {
+		const struct boot_module *m = &l1_mods[i];
+		bool moved = m->start != grub[i].start;
+
+		if (moved) {
 			if (*na >= MAX_AVOID)
 				return -E_TOOBIG;
-			ret = loader_find_free(&img, ram_mr, nr_ram, avoid, *na,
-					       size, &at);
-			if (ret)
-				return ret;
-			memmove((void *)at, (const void *)m->start, size);
-			avoid[(*na)++] = (struct mem_range){ at, at + size };
+			memmove((void *)m->start, (const void *)grub[i].start,
+				m->end - m->start);
+			avoid[(*na)++] = (struct mem_range){ m->start, m->end };
 		}
-		l1_mods[(*nr_mods)++] =
-			(struct boot_module){ at, at + size, m->cmdline };
-		log_info("L1 module %u: [%#lx, %#lx) \"%s\"%s.", i, at,
-			 at + size, m->cmdline ? m->cmdline : "",
-			 at == m->start ? "" :
-					  " (copied clear of the L1 image)");
+		log_info("L1 module %u: [%#lx, %#lx) \"%s\"%s.", i + 1,
+			 m->start, m->end, m->string ? m->string : "",
+			 moved ? " (copied clear of the L1 image)" : "");
 	}
+	*nr_mods = n;
 	return 0;
 }
 

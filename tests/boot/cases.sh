@@ -251,4 +251,12 @@ for h in qemu broadwell_ult; do
 			'+\[modex\] guest: L1 module 2: \[0x[0-9a-f]+, 0x[0-9a-f]+\) "modtest1"'
 	done
 done
+# l1_basic_big's image covers where GRUB put the modules: Modex copies them.
+for hp in qemu:mb2 broadwell_ult:mb1; do
+	h=${hp%%:*} p=${hp##*:}
+	l1_case "l1-modules-copied-$p.$h" "$h" "l1_basic_big_$p" "l1test modules=2" pass \
+		"${l1_checks[@]}" '+\[l1\] check modules: ok \(' \
+		'+\[modex\] guest: L1 module 1: .*"modtest0" \(copied clear of the L1 image\)' \
+		'+\[modex\] guest: L1 module 2: .*"modtest1" \(copied clear of the L1 image\)'
+done
 L1_MODS=()

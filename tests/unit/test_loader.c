@@ -1306,3 +1306,82 @@ TEST(top_layout_meminfo_both_protocols)
 		CHECK_EQ(e[i].type, top_map[i].type);
 	}
 }
+
+static bool rng_overlap(u64 s1, u64 e1, u64 s2, u64 e2)
+{
+	return s1 < e2 && s2 < e1;
+}
+
+/* L1's modules stay where the boot loader put them unless the image lands
+ * on one; a moved one avoids the image, the avoid list, and every other
+ * module's old and new place. */
+TEST(place_modules)
+{
+	struct l1_image im = { .proto = BOOT_PROTO_MB2, .nr_segs = 1 };
+	const struct mem_range pram[] = { { 0, 0x9f000 },
+					  { 0x100000, 0x8000000 } };
+	const struct mem_range avoid[] = { { 0x10000, 0x11000 },
+					   { 0x300000, 0x302000 } };
+	const struct boot_module gm[] = {
+		{ 0x150000, 0x151000, "a" }, /* inside the image */
+		{ 0x400000, 0x400100, "b" }, /* clear of it */
+		{ 0x2ff000, 0x300800, "c" }, /* straddles its end */
+		{ 0x180000, 0x180000, NULL }, /* empty */
+	};
+	struct boot_module out[4];
+
+	im.segs[0] =
+		(struct l1_segment){ .paddr = 0x100000, .memsz = 0x200000 };
+	REQUIRE(loader_place_modules(&im, pram, 2, avoid, 2, gm, 4, out) == 0);
+	CHECK_EQ(out[1].start, 0x400000);
+	CHECK_EQ(out[3].start, 0x180000);
+	CHECK(!strcmp(out[0].string, "a") && !strcmp(out[2].string, "c"));
+	for (unsigned i = 0; i < 4; i++) {
+		CHECK_EQ(out[i].end - out[i].start, gm[i].end - gm[i].start);
+		if (out[i].start == gm[i].start)
+			continue;
+		CHECK(i == 0 || i == 2);
+		CHECK(out[i].start % 0x1000 == 0);
+		CHECK(out[i].start >= LOADER_MODS_MIN);
+		CHECK(!loader_src_overlaps(&im, out[i].start,
+					   out[i].end - out[i].start));
+		for (unsigned j = 0; j < 2; j++)
+			CHECK(!rng_overlap(out[i].start, out[i].end,
+					   avoid[j].start, avoid[j].end));
+		for (unsigned j = 0; j < 4; j++) {
+			CHECK(!rng_overlap(out[i].start, out[i].end,
+					   gm[j].start, gm[j].end));
+			if (j != i)
+				CHECK(!rng_overlap(out[i].start, out[i].end,
+						   out[j].start, out[j].end));
+		}
+	}
+	CHECK(out[0].start != gm[0].start && out[2].start != gm[2].start);
+}
+
+TEST(place_modules_errors)
+{
+	struct l1_image im = { .proto = BOOT_PROTO_MB2, .nr_segs = 1 };
+	const struct mem_range small[] = { { 0x100000, 0x201000 } };
+	struct boot_module gm[LOADER_MAX_MODS + 1] = {
+		{ 0x150000, 0x152000, "a" },
+	};
+	struct boot_module out[LOADER_MAX_MODS + 1];
+
+	im.segs[0] =
+		(struct l1_segment){ .paddr = 0x100000, .memsz = 0x100000 };
+	/* One free page left above the image, two needed. */
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 1, out) ==
+	      -E_NOMEM);
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm,
+				   LOADER_MAX_MODS + 1, out) == -E_TOOBIG);
+	gm[0] = (struct boot_module){ 0x300000, 0x200000, "backwards" };
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 1, out) ==
+	      -E_RANGE);
+	gm[0] = (struct boot_module){ 0xfffff000, 0x100001000ULL, NULL };
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 1, out) ==
+	      -E_RANGE);
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, NULL, 1, out) ==
+	      -E_INVAL);
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 0, out) == 0);
+}
