@@ -148,7 +148,7 @@ no_nx:
 /*
  * Not started by a multiboot2 loader: neither the stack nor where the
  * image runs is known, so the message is in immediates (4 characters a
- * word): "modex: fatal: bad multiboot2 magic; halting.\r\n".
+ * word, little-endian): "modex: fatal: wrong multiboot2 magic; halting.\r\n".
  */
 	.macro early_put4 word
 	movl $\word, %ebx
@@ -168,7 +168,7 @@ no_nx:
 	.endm
 bad_magic:
 	serial_init
-	.irp w, 0x65646f6d, 0x66203a78, 0x6c617461, 0x6162203a, 0x756d2064, 0x6269746c, 0x32746f6f, 0x67616d20, 0x203b6369, 0x746c6168, 0x2e676e69, 0x00000a0d
+	.irp w, 0x65646f6d, 0x66203a78, 0x6c617461, 0x7277203a, 0x20676e6f, 0x746c756d, 0x6f6f6269, 0x6d203274, 0x63696761, 0x6168203b, 0x6e69746c, 0x0a0d2e67
 	early_put4 \w
 	.endr
 	jmp early_halt
