@@ -10,13 +10,13 @@ OBJCOPY := objcopy
 # Freestanding hypervisor flags: no SSE/x87 state is ever touched by Modex
 # (-mgeneral-regs-only), so guest FPU state needs no save/restore on exits.
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib \
-	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-fno-stack-protector -fpie -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	-Wvla -Wshadow -I. -MMD -MP
 KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__ -Wa,--noexecstack
-KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+KLDFLAGS := -nostdlib -pie --no-dynamic-linker -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
 # Host unit tests: the same pure sources, built hosted under ASan+UBSan.
@@ -26,8 +26,8 @@ HOSTCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 
 # Every mm/ source and these hv/ sources are pure C: they build both
 # freestanding and hosted, and host tests link against all of them.
-HOST_PURE_HV := hv/err.c hv/printf.c hv/cmdline.c hv/multiboot2.c \
-	hv/loader.c hv/loader_info.c
+HOST_PURE_HV := hv/err.c hv/printf.c hv/cmdline.c hv/multiboot2.c hv/layout.c \
+	hv/loader.c hv/loader_info.c hv/e820.c
 # The VMX rules that need no hardware (VMCS01 builder), unit-tested hosted.
 HOST_PURE_VMX := vmx/vmcs_build.c vmx/vmcs_guest.c
 # The SVM rules that need no hardware (VMCB01 builder, boot state) and the
@@ -61,9 +61,11 @@ $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/modex.elf: $(KOBJS) linker.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
-	@tools/check-image.sh $@
+$(BUILD)/modex.elf: $(KOBJS) linker.ld tools/elf-hide-rela.sh tools/check-image.sh
+	$(LD) $(KLDFLAGS) -o $@.tmp $(KOBJS)
+	@tools/elf-hide-rela.sh $@.tmp
+	@tools/check-image.sh $@.tmp
+	@mv $@.tmp $@
 
 # ---- host unit tests ----
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/obj/%.o,$(HOST_PURE) $(TEST_SUPPORT))
@@ -94,8 +96,12 @@ iso: $(BUILD)/modex.iso
 $(BUILD)/modex.iso: $(BUILD)/modex.elf tools/mkiso.sh
 	tools/mkiso.sh $@ $(BUILD)/modex.elf ""
 
-run: $(BUILD)/modex.elf
-	tools/run.sh $(BUILD)/modex.elf
+# `make run` boots the L1 test kernel under Modex and exits 0 on pass;
+# L1=path [L1_CMDLINE=...] boots another L1 (L1=none: Modex alone),
+# MODEX_CMDLINE replaces Modex's command line ("exit=qemu").
+MODEX_CMDLINE ?= exit=qemu
+run: $(BUILD)/modex.elf $(if $(L1),,$(BUILD)/guest/l1_basic_mb2.elf)
+	tools/run.sh $(BUILD)/modex.elf "$(MODEX_CMDLINE)" "$(L1)" "$(L1_CMDLINE)"
 
 test:
 	tests/run

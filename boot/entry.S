@@ -2,7 +2,10 @@
 /*
  * 32-bit entry from a multiboot2 loader: checks the loader magic and that
  * the CPU can run Modex, enters long mode on boot page tables that
- * identity-map the first 4 GiB, and calls hv_main(magic, info).
+ * identity-map the first 4 GiB, moves the image to the top of low RAM
+ * (boot/relocate.c) and calls hv_main(magic, info) in the copy. The image
+ * is position-independent, so the code refers to its data relative to
+ * where it runs.
  * Context: single CPU, interrupts off, no IDT yet; failures print on COM1
  * (the command line is not parsed yet) and halt.
  *
@@ -27,26 +30,57 @@
 #define PTE_W 0x2
 #define PTE_PS 0x80
 
+/* 115200 8N1 on COM1, FIFOs on (same setup the C console driver uses). */
+	.macro serial_init
+	movw $(COM1 + 1), %dx
+	xorb %al, %al
+	outb %al, %dx
+	movw $(COM1 + 3), %dx
+	movb $0x80, %al
+	outb %al, %dx
+	movw $COM1, %dx
+	movb $1, %al
+	outb %al, %dx
+	movw $(COM1 + 1), %dx
+	xorb %al, %al
+	outb %al, %dx
+	movw $(COM1 + 3), %dx
+	movb $0x03, %al
+	outb %al, %dx
+	movw $(COM1 + 2), %dx
+	movb $0xc7, %al
+	outb %al, %dx
+	.endm
+
 	.section .boot.text, "ax"
 	.code32
 	.globl _start
 _start:
 	cli
 	cld
-	movl $boot_stack_top, %esp
 	movl %eax, %edi
 	movl %ebx, %esi
-	/* Start of the boot path to L1's first instruction (DESIGN.md 6). */
-	rdtsc
-	movl %eax, boot_entry_tsc
-	movl %edx, boot_entry_tsc + 4
-
-	call early_serial_init
 	cmpl $MB2_BOOTLOADER_MAGIC, %edi
-	je 1f
-	movl $msg_bad_magic, %eax
-	jmp early_fail
-1:
+	jne bad_magic
+	/*
+	 * The image is position-independent: addresses are taken relative to
+	 * where it runs (%ebp = the run-time address of .Lbase). Finding it
+	 * takes one call, and ESP is undefined (Multiboot2 3.3): the info's
+	 * reserved field (EBX+4, ignored by the OS, 3.4.1) is the 4-byte
+	 * scratch stack for it, cleared again afterwards.
+	 */
+	leal 8(%esi), %esp
+	call .Lbase
+.Lbase:	popl %ebp
+	movl $0, 4(%esi)
+	leal (boot_stack_top - .Lbase)(%ebp), %esp
+	/* Start of the boot path to L1's first instruction (DESIGN.md 6);
+	 * .data travels with the image when it moves. */
+	rdtsc
+	movl %eax, (boot_entry_tsc - .Lbase)(%ebp)
+	movl %edx, (boot_entry_tsc + 4 - .Lbase)(%ebp)
+
+	serial_init
 	/* CPUID itself: EFLAGS.ID (bit 21) must be writable (SDM Vol. 2A CPUID). */
 	pushfl
 	popl %eax
@@ -60,7 +94,7 @@ _start:
 	popfl
 	xorl %ecx, %eax
 	jnz 2f
-	movl $msg_no_cpuid, %eax
+	leal (msg_no_cpuid - .Lbase)(%ebp), %eax
 	jmp early_fail
 2:
 	/* Long mode (CPUID 8000_0001h EDX[29]), NX (EDX[20]), PAE (01h EDX[6]). */
@@ -81,7 +115,7 @@ _start:
 
 	call build_boot_page_tables
 
-	movl $boot_pml4, %eax
+	leal (boot_pml4 - .Lbase)(%ebp), %eax
 	movl %eax, %cr3
 	movl %cr4, %eax
 	orl $CR4_PAE, %eax
@@ -97,63 +131,82 @@ _start:
 	orl $(CR0_PG | CR0_PE | CR0_WP), %eax
 	movl %eax, %cr0
 
-	lgdt boot_gdt_ptr
-	ljmp $0x08, $long_mode_entry
+	/* GDTR from a pseudo-descriptor on the stack (SDM Vol. 3A 3.5.1). */
+	leal (boot_gdt - .Lbase)(%ebp), %eax
+	pushl %eax
+	pushw $(boot_gdt_end - boot_gdt - 1)
+	lgdt (%esp)
+	addl $6, %esp
+	/* Far return into 64-bit code: pops EIP, then CS (SDM Vol. 2B RET). */
+	pushl $0x08
+	leal (long_mode_entry - .Lbase)(%ebp), %eax
+	pushl %eax
+	lret
 
 no_long_mode:
-	movl $msg_no_long_mode, %eax
+	leal (msg_no_long_mode - .Lbase)(%ebp), %eax
 	jmp early_fail
 no_nx:
-	movl $msg_no_nx, %eax
+	leal (msg_no_nx - .Lbase)(%ebp), %eax
 	jmp early_fail
 
-/* Identity-map [0, 4 GiB) with 2 MiB pages: PML4[0] -> PDPT[0..3] -> 4 PDs. */
+/*
+ * Not started by a multiboot2 loader: neither the stack nor where the
+ * image runs is known, so the message is in immediates (4 characters a
+ * word, little-endian): "modex: fatal: wrong multiboot2 magic; halting.\r\n".
+ */
+	.macro early_put4 word
+	movl $\word, %ebx
+	movl $4, %ecx
+.Lput4_\@:
+	movw $(COM1 + 5), %dx
+.Lwait4_\@:
+	inb %dx, %al
+	testb $0x20, %al
+	jz .Lwait4_\@
+	movw $COM1, %dx
+	movb %bl, %al
+	outb %al, %dx
+	shrl $8, %ebx
+	decl %ecx
+	jnz .Lput4_\@
+	.endm
+bad_magic:
+	serial_init
+	.irp w, 0x65646f6d, 0x66203a78, 0x6c617461, 0x7277203a, 0x20676e6f, 0x746c756d, 0x6f6f6269, 0x6d203274, 0x63696761, 0x6168203b, 0x6e69746c, 0x0a0d2e67
+	early_put4 \w
+	.endr
+	jmp early_halt
+
+/* Identity-map [0, 4 GiB) with 2 MiB pages: PML4[0] -> PDPT[0..3] -> 4 PDs.
+ * %ebp is the run-time address of .Lbase. */
 build_boot_page_tables:
-	movl $boot_pdpt, %eax
+	leal (boot_pml4 - .Lbase)(%ebp), %ebx
+	leal (boot_pdpt - .Lbase)(%ebp), %eax
 	orl $(PTE_P | PTE_W), %eax
-	movl %eax, boot_pml4
-	xorl %ecx, %ecx
-1:	movl %ecx, %eax
-	shll $12, %eax
-	addl $boot_pd, %eax
-	orl $(PTE_P | PTE_W), %eax
-	movl %eax, boot_pdpt(, %ecx, 8)
-	incl %ecx
-	cmpl $4, %ecx
-	jb 1b
+	movl %eax, (%ebx)
+	leal (boot_pdpt - .Lbase)(%ebp), %ebx
+	leal (boot_pd - .Lbase)(%ebp), %edx
 	xorl %ecx, %ecx
 2:	movl %ecx, %eax
+	shll $12, %eax
+	addl %edx, %eax
+	orl $(PTE_P | PTE_W), %eax
+	movl %eax, (%ebx, %ecx, 8)
+	incl %ecx
+	cmpl $4, %ecx
+	jb 2b
+	xorl %ecx, %ecx
+3:	movl %ecx, %eax
 	shll $21, %eax
 	orl $(PTE_P | PTE_W | PTE_PS), %eax
-	movl %eax, boot_pd(, %ecx, 8)
+	movl %eax, (%edx, %ecx, 8)
 	movl %ecx, %eax
 	shrl $11, %eax
-	movl %eax, boot_pd + 4(, %ecx, 8)
+	movl %eax, 4(%edx, %ecx, 8)
 	incl %ecx
 	cmpl $2048, %ecx
-	jb 2b
-	ret
-
-/* 115200 8N1 on COM1, FIFOs on (same setup the C console driver uses). */
-early_serial_init:
-	movw $(COM1 + 1), %dx
-	xorb %al, %al
-	outb %al, %dx
-	movw $(COM1 + 3), %dx
-	movb $0x80, %al
-	outb %al, %dx
-	movw $COM1, %dx
-	movb $1, %al
-	outb %al, %dx
-	movw $(COM1 + 1), %dx
-	xorb %al, %al
-	outb %al, %dx
-	movw $(COM1 + 3), %dx
-	movb $0x03, %al
-	outb %al, %dx
-	movw $(COM1 + 2), %dx
-	movb $0xc7, %al
-	outb %al, %dx
+	jb 3b
 	ret
 
 /* Print the NUL-terminated string at %eax on COM1, then halt forever. */
@@ -171,9 +224,11 @@ early_fail:
 	outb %al, %dx
 	incl %esi
 	jmp 1b
-3:	cli
+3:
+early_halt:
+	cli
 	hlt
-	jmp 3b
+	jmp early_halt
 
 	.code64
 long_mode_entry:
@@ -184,19 +239,51 @@ long_mode_entry:
 	xorw %ax, %ax
 	movw %ax, %fs
 	movw %ax, %gs
-	movq $boot_stack_top, %rsp
+	leaq boot_stack_top(%rip), %rsp
 	xorl %ebp, %ebp
 	/* The upper halves of RDI/RSI are undefined after the mode switch. */
+	movl %edi, %r12d
+	movl %esi, %r13d
 	movl %edi, %edi
 	movl %esi, %esi
+	/* Copy the image to the top of low RAM (boot/relocate.c); RAX is
+	 * how far it moved (0: it stays). Continue in the copy. */
+	call boot_relocate
+	leaq 1f(%rip), %rcx
+	addq %rax, %rcx
+	jmp *%rcx
+1:	/* The copy's boot page tables still point at the original's. */
+	leaq boot_pml4(%rip), %rdi
+	leaq boot_pdpt(%rip), %rsi
+	leaq boot_pd(%rip), %rdx
+	leaq (PTE_P | PTE_W)(%rsi), %rax
+	movq %rax, (%rdi)
+	xorl %ecx, %ecx
+2:	movq %rcx, %rax
+	shlq $12, %rax
+	leaq (PTE_P | PTE_W)(%rdx, %rax), %rax
+	movq %rax, (%rsi, %rcx, 8)
+	incl %ecx
+	cmpl $4, %ecx
+	jb 2b
+	movq %rdi, %cr3
+	leaq boot_stack_top(%rip), %rsp
+	movl %r12d, %edi
+	movl %r13d, %esi
 	call hv_main
-1:	cli
+3:	cli
 	hlt
-	jmp 1b
+	jmp 3b
+
+/* Where the image was linked: this word's relocation is applied only to
+ * the copy, so here it still holds the link-time address. */
+	.section .data
+	.balign 8
+	.globl boot_link_base
+boot_link_base:
+	.quad __image_start
 
 	.section .rodata
-msg_bad_magic:
-	.asciz "modex: fatal: not started by a multiboot2 loader (bad EAX magic); halting.\r\n"
 msg_no_cpuid:
 	.asciz "modex: fatal: this CPU has no CPUID instruction; halting.\r\n"
 msg_no_long_mode:
@@ -210,9 +297,6 @@ boot_gdt:
 	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code, DPL0 */
 	.quad 0x00cf92000000ffff	/* 0x10: data, DPL0 */
 boot_gdt_end:
-boot_gdt_ptr:
-	.short boot_gdt_end - boot_gdt - 1
-	.long boot_gdt
 
 	.data
 	.balign 8

@@ -122,4 +122,18 @@ _Static_assert(offsetof(struct elf64_phdr, p_paddr) == 0x18, "elf64_phdr");
 _Static_assert(offsetof(struct elf64_phdr, p_memsz) == 0x28, "elf64_phdr");
 _Static_assert(sizeof(struct elf64_phdr) == 56, "elf64_phdr");
 
+/* ELF64 relocation with addend (System V x86-64 psABI 4.4). */
+struct elf64_rela {
+	u64 r_offset; /* 0x00: the address the relocation patches */
+	u64 r_info; /* 0x08: symbol << 32 | type */
+	s64 r_addend; /* 0x10 */
+};
+_Static_assert(offsetof(struct elf64_rela, r_addend) == 0x10, "elf64_rela");
+_Static_assert(sizeof(struct elf64_rela) == 24, "elf64_rela");
+
+#define ELF64_R_TYPE(info) ((u32)(info))
+#define ELF64_R_SYM(info) ((u32)((info) >> 32))
+/* psABI 4.4.1: B + A, the load base plus the addend, patches 8 bytes. */
+#define R_X86_64_RELATIVE 8
+
 #endif /* MODEX_HV_ELF_H */

@@ -14,11 +14,17 @@
 #include "hv/main.h"
 
 #define MAX_RANGES (MB2_MAX_REGIONS + 8)
-#define MAX_AVOID 8
+/* Hidden ranges, GRUB's information, each module where GRUB put it and
+ * where Modex copied it. */
+#define MAX_AVOID (8 + 2 * MB2_MAX_MODULES)
+
+_Static_assert(MAX_AVOID <= LOADER_MAX_AVOID, "loader_place_modules avoid");
+_Static_assert(MB2_MAX_MODULES <= LOADER_MAX_MODS, "loader_place_modules");
 
 static struct mem_range ram_mr[MAX_RANGES];
 static struct mem_range avoid[MAX_AVOID];
 static struct l1_mem_region l1_map[MB2_MAX_REGIONS + 8];
+static struct boot_module l1_mods[MB2_MAX_MODULES];
 static struct l1_image img;
 
 static int mem_write(void *ctx, gpa_t dst, const void *src, size_t len)
@@ -38,7 +44,8 @@ static int mem_zero(void *ctx, gpa_t dst, size_t len)
 static const struct loader_mem_ops ops = { mem_write, mem_zero };
 
 /* L1's memory map: the firmware's, with Modex's memory cut out of the
- * available regions (absent, not reserved: docs/isolation.md). */
+ * available regions (absent, not reserved: docs/isolation.md). Regions
+ * that hold none of it (the first MiB among them) pass unchanged. */
 static unsigned build_l1_map(const struct mb2_info *info,
 			     const struct mem_range *hidden, u32 nr_hidden)
 {
@@ -49,7 +56,8 @@ static unsigned build_l1_map(const struct mb2_info *info,
 		struct mem_range in = { r->base, r->base + r->len }, out[8];
 		int k;
 
-		if (r->type != L1_MEM_AVAILABLE) {
+		if (r->type != L1_MEM_AVAILABLE ||
+		    !ranges_overlap(hidden, nr_hidden, in.start, in.end)) {
 			if (n < ARRAY_SIZE(l1_map))
 				l1_map[n++] =
 					(struct l1_mem_region){ r->base, r->len,
@@ -66,9 +74,12 @@ static unsigned build_l1_map(const struct mb2_info *info,
 	return n;
 }
 
+/* avoid[]: the first *fixed entries (Modex, GRUB's information) no part
+ * of L1 may overlap; then the modules, which the image may (they move). */
 static unsigned collect(const struct mb2_info *info,
 			const struct mem_range *ram, u32 nr_ram,
-			const struct mem_range *hidden, u32 nr_hidden)
+			const struct mem_range *hidden, u32 nr_hidden,
+			unsigned *fixed)
 {
 	unsigned na = 0;
 
@@ -80,6 +91,10 @@ static unsigned collect(const struct mb2_info *info,
 	/* GRUB's information holds the strings still in use below. */
 	avoid[na++] = (struct mem_range){ info->info_phys,
 					  info->info_phys + info->info_size };
+	*fixed = na;
+	for (u32 i = 0; i < info->nr_modules && na < MAX_AVOID; i++)
+		avoid[na++] = (struct mem_range){ info->modules[i].start,
+						  info->modules[i].end };
 	return na;
 }
 
@@ -104,14 +119,56 @@ static int place_source(const struct mb2_module *m, u32 nr_ram, unsigned na,
 	return 0;
 }
 
+/*
+ * L1's own modules, GRUB's modules after the first (Multiboot 0.6.96 3.3,
+ * Multiboot2 3.6.6): they stay where GRUB put them (available RAM, as GRUB
+ * reports modules) unless the L1 image lands on one; that one is copied
+ * to free RAM first (loader_place_modules). Every new place joins avoid[].
+ */
+static int place_modules(const struct mb2_info *info, u32 nr_ram, unsigned *na,
+			 u32 *nr_mods)
+{
+	struct boot_module grub[MB2_MAX_MODULES];
+	u32 n = info->nr_modules ? info->nr_modules - 1 : 0;
+	int ret;
+
+	for (u32 i = 0; i < n; i++)
+		grub[i] = (struct boot_module){ info->modules[i + 1].start,
+						info->modules[i + 1].end,
+						info->modules[i + 1].cmdline };
+	ret = loader_place_modules(&img, ram_mr, nr_ram, avoid, *na, grub, n,
+				   l1_mods);
+	if (ret)
+		return ret;
+	for (u32 i = 0; i < n; i++) {
+		const struct boot_module *m = &l1_mods[i];
+		bool moved = m->start != grub[i].start;
+
+		if (moved) {
+			if (*na >= MAX_AVOID)
+				return -E_TOOBIG;
+			memmove((void *)m->start, (const void *)grub[i].start,
+				m->end - m->start);
+			avoid[(*na)++] = (struct mem_range){ m->start, m->end };
+		}
+		log_info("L1 module %u: [%#lx, %#lx) \"%s\"%s.", i + 1,
+			 m->start, m->end, m->string ? m->string : "",
+			 moved ? " (copied clear of the L1 image)" : "");
+	}
+	*nr_mods = n;
+	return 0;
+}
+
 static int place_info(const struct mb2_info *info, u32 nr_ram, unsigned na,
-		      const char *cmdline, unsigned nr_map,
+		      const char *cmdline, unsigned nr_map, u32 nr_mods,
 		      struct boot_cpu_state *bs)
 {
 	struct boot_info_params p = {
 		.cmdline = cmdline,
 		.mmap = l1_map,
 		.nr_mmap = nr_map,
+		.mods = l1_mods,
+		.nr_mods = nr_mods,
 		.rsdp = info->rsdp,
 		.rsdp_len = info->rsdp_len,
 	};
@@ -151,14 +208,15 @@ int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 					   "";
 	const void *file;
 	char err[160];
-	unsigned na, nr_map;
+	unsigned na, fixed, nr_map;
+	u32 nr_mods;
 	int ret;
 
-	na = collect(info, ram, nr_ram, hidden, nr_hidden);
+	na = collect(info, ram, nr_ram, hidden, nr_hidden, &fixed);
 	ret = loader_open((const void *)m->start, m->end - m->start, &img, err,
 			  sizeof(err));
 	if (!ret)
-		ret = loader_check(&img, ram_mr, nr_ram, avoid, na, err,
+		ret = loader_check(&img, ram_mr, nr_ram, avoid, fixed, err,
 				   sizeof(err));
 	if (ret) {
 		log_err("the L1 module is not a kernel Modex can start: %s",
@@ -172,6 +230,12 @@ int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 		img.elf_class == 1 ? "ELF32" :
 				     "a.out",
 		img.nr_segs, img.load_base, img.entry, cmdline);
+	ret = place_modules(info, nr_ram, &na, &nr_mods);
+	if (ret) {
+		log_err("cannot place L1's modules clear of its image: %s.",
+			err_str(ret));
+		return ret;
+	}
 	ret = place_source(m, nr_ram, na, &file);
 	if (!ret)
 		ret = loader_load(&img, file, m->end - m->start, &ops, NULL);
@@ -181,7 +245,7 @@ int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 		return ret;
 	}
 	nr_map = build_l1_map(info, hidden, nr_hidden);
-	ret = place_info(info, nr_ram, na, cmdline, nr_map, bs);
+	ret = place_info(info, nr_ram, na, cmdline, nr_map, nr_mods, bs);
 	if (ret)
 		log_err("cannot place L1's boot information: %s.",
 			err_str(ret));

@@ -952,6 +952,47 @@ int loader_find_free(const struct l1_image *img, const struct mem_range *ram,
 	return 0;
 }
 
+int loader_place_modules(const struct l1_image *img,
+			 const struct mem_range *ram, unsigned nr_ram,
+			 const struct mem_range *avoid, unsigned nr_avoid,
+			 const struct boot_module *mods, unsigned n,
+			 struct boot_module *out)
+{
+	struct mem_range busy[LOADER_MAX_AVOID + 2 * LOADER_MAX_MODS + 1];
+	unsigned nb = 0;
+
+	if (!img || (n && (!mods || !out)) || (nr_avoid && !avoid))
+		return -E_INVAL;
+	if (n > LOADER_MAX_MODS || nr_avoid > LOADER_MAX_AVOID)
+		return -E_TOOBIG;
+	for (unsigned i = 0; i < nr_avoid; i++)
+		busy[nb++] = avoid[i];
+	/* Where GRUB puts modules too: the first MiB is left to firmware
+	 * and real-mode uses. */
+	busy[nb++] = (struct mem_range){ 0, LOADER_MODS_MIN };
+	for (unsigned i = 0; i < n; i++) {
+		if (mods[i].end < mods[i].start || mods[i].end > LOADER_4G)
+			return -E_RANGE;
+		busy[nb++] = (struct mem_range){ mods[i].start, mods[i].end };
+	}
+	for (unsigned i = 0; i < n; i++) {
+		u64 size = mods[i].end - mods[i].start;
+		gpa_t at = mods[i].start;
+		int ret;
+
+		out[i] = mods[i];
+		if (!size || !loader_src_overlaps(img, at, size))
+			continue;
+		ret = loader_find_free(img, ram, nr_ram, busy, nb, size, &at);
+		if (ret)
+			return ret;
+		out[i].start = at;
+		out[i].end = at + size;
+		busy[nb++] = (struct mem_range){ at, at + size };
+	}
+	return 0;
+}
+
 /* ---- loading ---- */
 
 int loader_load(const struct l1_image *img, const void *file, size_t size,

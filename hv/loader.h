@@ -139,6 +139,32 @@ int loader_find_free(const struct l1_image *img, const struct mem_range *ram,
 		     unsigned nr_ram, const struct mem_range *avoid,
 		     unsigned nr_avoid, u64 size, gpa_t *out);
 
+/* A further module handed to L1 (not the L1 image itself). */
+struct boot_module {
+	gpa_t start, end; /* end exclusive; both below 4 GiB */
+	const char *string; /* its command line; NULL means "" */
+};
+
+#define LOADER_MAX_MODS 16
+#define LOADER_MAX_AVOID 64
+/* Lowest address a moved module is given (as GRUB places them). */
+#define LOADER_MODS_MIN 0x100000ULL
+
+/*
+ * Where L1's modules go: out[i] = mods[i] (where the boot loader put it,
+ * string kept) unless a segment of @img overlaps it; then the lowest free
+ * range loader_find_free() gives at or above LOADER_MODS_MIN, clear of
+ * @img, of @avoid[] and of every module's old and new place. Copying the moved modules in order (before
+ * loading the image) then never overwrites a byte still to be read.
+ * At most LOADER_MAX_MODS modules and LOADER_MAX_AVOID avoid ranges.
+ * Returns 0, -E_TOOBIG, -E_INVAL or -E_NOMEM.
+ */
+int loader_place_modules(const struct l1_image *img,
+			 const struct mem_range *ram, unsigned nr_ram,
+			 const struct mem_range *avoid, unsigned nr_avoid,
+			 const struct boot_module *mods, unsigned n,
+			 struct boot_module *out);
+
 /* Multiboot2 1.0 3.6: the information tags the builders emit (and the
  * only ones an image may require in its information request). */
 enum mbi2_tag {
@@ -165,12 +191,6 @@ enum l1_mem_type {
 struct l1_mem_region {
 	u64 base, len;
 	u32 type; /* enum l1_mem_type */
-};
-
-/* A further module handed to L1 (not the L1 image itself). */
-struct boot_module {
-	gpa_t start, end; /* end exclusive; both below 4 GiB */
-	const char *string; /* its command line; NULL means "" */
 };
 
 struct boot_info_params {

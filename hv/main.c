@@ -8,6 +8,7 @@
 
 #define LOG_PREFIX "boot"
 #include "boot/cpu_tables.h"
+#include "boot/relocate.h"
 #include "hv/cmdline.h"
 #include "hv/console.h"
 #include "hv/exit.h"
@@ -52,6 +53,35 @@ static void parse_boot_info(u32 info_pa)
 	}
 }
 
+/*
+ * Modex keeps its own copy of the boot information, in its pool: every
+ * pointer boot_info holds then points into Modex's memory, and GRUB's
+ * copy is ordinary L1 RAM that L1's image may load over (docs/boot.md).
+ */
+static void keep_boot_info(void)
+{
+	size_t pages = ALIGN_UP(boot_info.info_size, PAGE_SIZE) >> PAGE_SHIFT;
+	u64 from = boot_info.info_phys;
+	char err[160];
+	hpa_t pa;
+	int ret;
+
+	ret = frame_alloc_run(pages, 1, 0, &pa);
+	if (ret) {
+		log_warn(
+			"no room in Modex's pool for a copy of the boot information (%s); L1 may not load over GRUB's.",
+			err_str(ret));
+		return;
+	}
+	memcpy((void *)pa, (const void *)from, boot_info.info_size);
+	ret = mb2_parse((const void *)pa, pa, NULL, 0, &boot_info, err,
+			sizeof(err));
+	/* The same bytes parsed once already: a failure is Modex's bug. */
+	BUG_ON(ret);
+	log_dbg("boot information copied from %#lx to %#lx (%lu bytes).", from,
+		pa, boot_info.info_size);
+}
+
 static void apply_options(void)
 {
 	int problems;
@@ -84,6 +114,20 @@ static void log_boot_info(void)
 				"");
 }
 
+static void log_move(void)
+{
+	const struct boot_move *m = &boot_move;
+
+	if (m->err)
+		log_warn(
+			"Modex could not move to the top of low RAM (%s); it stays at %#lx, so L1's RAM from 1 MiB is not one region.",
+			err_str(m->err), m->from);
+	else
+		log_info(
+			"moved from %#lx to %#lx; Modex's memory (image and pool) is [%#lx, %#lx).",
+			m->from, m->to, m->to, m->to + m->size);
+}
+
 void hv_main(u32 magic, u32 info_pa)
 {
 	(void)magic; /* checked by boot/entry.S */
@@ -102,7 +146,9 @@ void hv_main(u32 magic, u32 info_pa)
 	lapic_init();
 
 	log_boot_info();
+	log_move();
 	memory_init(&boot_info);
+	keep_boot_info();
 	selftest_run(&hv_options);
 
 	guest_start(&boot_info);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Boot-time memory setup: reserve Modex's pool (the only RAM besides its
- * image that Modex uses, and so the only RAM hidden from L1), hand it to
- * the frame allocator, and build Modex's own page tables with W^X.
+ * image that Modex uses, and so the only RAM hidden from L1; it follows
+ * the image at the top of low RAM), hand it to the frame allocator, and
+ * build Modex's own page tables with W^X.
  * Context: boot CPU, interrupts off, boot page tables (identity 4 GiB).
  */
 #include "hv/memory.h"
@@ -40,15 +41,32 @@ static void *identity(hpa_t pa)
 	return (void *)pa;
 }
 
+/* Whether [s, e) lies in one available region and holds no boot data. */
+static bool pool_fits(const struct mb2_info *info, const struct mem_range *busy,
+		      unsigned nb, u64 s, u64 e)
+{
+	if (e > FOUR_GIB || ranges_overlap(busy, nb, s, e))
+		return false;
+	for (u32 i = 0; i < info->nr_regions; i++) {
+		const struct mb2_region *r = &info->regions[i];
+
+		if (r->type == MB2_MEM_AVAILABLE && r->base <= s &&
+		    e - r->base <= r->len)
+			return true;
+	}
+	return false;
+}
+
 /*
- * The pool is the highest 2 MiB-aligned window of available RAM below
- * 4 GiB (reachable through the boot identity map) that holds nothing the
- * boot loader put in memory. Guest kernels load low, so the top of RAM is
- * the place least likely to collide with L1's image.
+ * The pool follows the image: boot/relocate.c reserved room for it there
+ * (docs/boot.md). If Modex could not move, the pool is the highest
+ * 2 MiB-aligned window of available RAM below 4 GiB (reachable through
+ * the boot identity map) that holds nothing the boot loader put there.
  */
 static int pool_reserve(const struct mb2_info *info)
 {
 	struct mem_range busy[MB2_MAX_MODULES + 2];
+	u64 after = ALIGN_UP((u64)__image_end, PAGE_SIZE);
 	unsigned nb = 0;
 
 	busy[nb++] = (struct mem_range){ (u64)__image_start, (u64)__image_end };
@@ -57,12 +75,16 @@ static int pool_reserve(const struct mb2_info *info)
 	for (u32 i = 0; i < info->nr_modules; i++)
 		busy[nb++] = (struct mem_range){ info->modules[i].start,
 						 info->modules[i].end };
+	if (pool_fits(info, busy, nb, after, after + MODEX_POOL_SIZE)) {
+		pool = (struct mem_range){ after, after + MODEX_POOL_SIZE };
+		return 0;
+	}
 	for (u32 i = info->nr_regions; i-- > 0;) {
 		const struct mb2_region *r = &info->regions[i];
 		u64 lo = ALIGN_UP(r->base, SZ_2M);
 		u64 hi = ALIGN_DOWN(MIN(r->base + r->len, FOUR_GIB), SZ_2M);
 
-		if (r->type != 1 /* available */)
+		if (r->type != MB2_MEM_AVAILABLE)
 			continue;
 		for (; hi >= lo + MODEX_POOL_SIZE; hi -= SZ_2M) {
 			if (ranges_overlap(busy, nb, hi - MODEX_POOL_SIZE, hi))

@@ -16,7 +16,8 @@
 
 void memory_init(const struct mb2_info *info);
 
-/* Modex's pool: [start, end), 2 MiB aligned, below 4 GiB. */
+/* Modex's pool: [start, end), page aligned, below 4 GiB; right after the
+ * image unless Modex could not move (then 2 MiB aligned, elsewhere). */
 struct mem_range memory_pool(void);
 
 /* The root of Modex's own page tables (below 4 GiB: APs load it in

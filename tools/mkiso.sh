@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Build a GRUB rescue ISO that boots Modex, optionally with an L1 module.
-#   tools/mkiso.sh OUT.iso MODEX.elf "MODEX CMDLINE" [L1.elf "L1 CMDLINE"]
+# Build a GRUB rescue ISO that boots Modex, optionally with an L1 module
+# and further modules that Modex hands to L1 as L1's own.
+#   tools/mkiso.sh OUT.iso MODEX.elf "MODEX CMDLINE" [L1.elf "L1 CMDLINE"
+#                  [FILE "FILE CMDLINE"]...]
 # The generated grub.cfg is the same one README.md shows for real hardware.
 set -euo pipefail
 
 out=$1 modex=$2 cmdline=${3-}
 l1=${4-} l1_cmdline=${5-}
+shift $(($# < 5 ? $# : 5))
 
 command -v grub-mkrescue >/dev/null || {
 	echo "mkiso: grub-mkrescue not found; run 'make deps' (needs grub-pc-bin grub-common xorriso mtools)" >&2
@@ -26,6 +29,13 @@ cp "$modex" "$dir/boot/modex.elf"
 		cp "$l1" "$dir/boot/l1.elf"
 		echo "	module2 /boot/l1.elf l1 $l1_cmdline"
 	fi
+	n=0
+	while [ $# -ge 1 ]; do
+		cp "$1" "$dir/boot/mod$n"
+		echo "	module2 /boot/mod$n ${2-}"
+		n=$((n + 1))
+		shift $(($# < 2 ? $# : 2))
+	done
 	echo "	boot"
 	echo "}"
 } >"$dir/boot/grub/grub.cfg"

@@ -60,8 +60,10 @@ exit_opt() { [ "$1" = qemu ] && echo exit=qemu || echo exit=bochs; }
 
 # boot_case NAME HOST "MODEX CMDLINE" pass|fail [+regex|-regex]...
 # With L1=path (and L1_CMDLINE=...) in its environment, the ISO carries
-# that L1 module; with SMP=N the host has N CPUs. Patterns do not anchor
-# with $ (logs are stripped of CR).
+# that L1 module, followed by the modules in the array L1_MODS (pairs of
+# file and command line) that Modex hands to L1; with SMP=N the host has N
+# CPUs. Patterns do not anchor with $ (logs are stripped of CR).
+L1_MODS=()
 boot_case() {
 	local name=$1 host=$2 cmdline=$3 verdict=$4
 	shift 4
@@ -76,8 +78,10 @@ boot_case() {
 		return
 	fi
 	rm -f "$log"
+	local l1args=()
+	[ -n "${L1-}" ] && l1args=("$L1" "${L1_CMDLINE-}" "${L1_MODS[@]}")
 	if ! tools/mkiso.sh "$iso" "$BUILD/modex.elf" "$(exit_opt "$host") $cmdline" \
-		${L1:+"$L1" "${L1_CMDLINE-}"} >/dev/null 2>&1; then
+		"${l1args[@]}" >/dev/null 2>&1; then
 		rec FAIL "$name" "could not build the ISO"
 		return
 	fi
@@ -183,7 +187,8 @@ l1_checks=(
 	'+^\[l1\] result: [0-9]+ checks, 0 failed' '+\[l1\] PASS'
 	'+\[l1\] check boot-state: ok' '+\[l1\] check bootinfo: ok'
 	'+\[l1\] check ram: ok' '+\[l1\] check hidden-memory: ok'
-	'+\[l1\] check hidden-semantics: ok' '+\[l1\] check xsetbv: ok'
+	'+\[l1\] check hidden-semantics: ok' '+\[l1\] check memmap-shape: ok'
+	'+\[l1\] check xsetbv: ok'
 	'+\[l1\] check cpuid: ok' '+\[l1\] check msr: ok'
 	'+\[l1\] check virt-insns: ok' '+\[l1\] check hypercall: ok'
 	'+\[l1\] check apic-base: ok'
@@ -252,6 +257,35 @@ for h in qemu broadwell_ult; do
 		"+\\[modex\\] guest: L1 fetched an instruction from Modex's hidden memory at GPA 0x" \
 		'-\[l1\] (FAIL|PASS)|returned from a call' '-PANIC|FATAL'
 done
+
+# ---- L1's own modules (docs/boot.md): every GRUB module after L1's kernel
+# reaches L1 with its command line and content, for both protocols; the
+# test kernel checks count, strings and bytes ("modules=2", check modules).
+for i in 0 1; do
+	{
+		printf 'MODEX-TEST-MODULE %s\n' "$i"
+		head -c $((i * 70000 + 100)) /dev/zero | tr '\0' 'x'
+		printf '\nEND %s\n' "$i"
+	} >"$out/l1-module$i.txt"
+done
+L1_MODS=("$out/l1-module0.txt" modtest0 "$out/l1-module1.txt" modtest1)
+for h in qemu broadwell_ult; do
+	for p in mb2 mb1; do
+		l1_case "l1-modules-$p.$h" "$h" "l1_basic_$p" "l1test modules=2" pass \
+			"${l1_checks[@]}" '+\[l1\] check modules: ok \(' \
+			'+\[modex\] guest: L1 module 1: \[0x[0-9a-f]+, 0x[0-9a-f]+\) "modtest0"' \
+			'+\[modex\] guest: L1 module 2: \[0x[0-9a-f]+, 0x[0-9a-f]+\) "modtest1"'
+	done
+done
+# l1_basic_big's image covers where GRUB put the modules: Modex copies them.
+for hp in qemu:mb2 broadwell_ult:mb1; do
+	h=${hp%%:*} p=${hp##*:}
+	l1_case "l1-modules-copied-$p.$h" "$h" "l1_basic_big_$p" "l1test modules=2" pass \
+		"${l1_checks[@]}" '+\[l1\] check modules: ok \(' \
+		'+\[modex\] guest: L1 module 1: .*"modtest0" \(copied clear of the L1 image\)' \
+		'+\[modex\] guest: L1 module 2: .*"modtest1" \(copied clear of the L1 image\)'
+done
+L1_MODS=()
 
 # ---- SMP: the L1 test kernel's "smp" mode (tests/guest/l1_smp.c) ----
 # It finds the CPUs in the MADT, starts every AP with INIT-SIPI-SIPI, has

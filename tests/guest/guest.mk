@@ -36,7 +36,9 @@ GUEST_ELFS += $(foreach g,$(BENCH_NAMES),$(GUEST_OUT)/$(g)_mb2.elf)
 # Checks of l1_basic kept in their own files (tests/guest/basic/).
 GUEST_BASIC_SRCS := $(wildcard tests/guest/basic/*.c)
 GUEST_BASIC_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_BASIC_SRCS))
-$(GUEST_OUT)/l1_basic_mb1.elf $(GUEST_OUT)/l1_basic_mb2.elf: $(GUEST_BASIC_OBJS)
+L1_BASIC_ELFS := $(foreach g,l1_basic l1_basic_big,$(GUEST_OUT)/$(g)_mb1.elf \
+	$(GUEST_OUT)/$(g)_mb2.elf)
+$(L1_BASIC_ELFS): $(GUEST_BASIC_OBJS)
 
 .PHONY: guests
 guests: $(GUEST_ELFS)
@@ -48,9 +50,8 @@ guests: $(GUEST_ELFS)
 		$(GUEST_PARTS)) \
 	$(patsubst %,$(GUEST_OUT)/obj/tests/bench/%.c.o,$(BENCH_NAMES))
 
-# l1_basic's "smp" mode lives in l1_smp.c.
-$(GUEST_OUT)/l1_basic_mb1.elf $(GUEST_OUT)/l1_basic_mb2.elf: \
-	$(GUEST_OUT)/obj/tests/guest/l1_smp.c.o
+# l1_basic's "smp" mode lives in l1_smp.c (l1_basic_big is l1_basic).
+$(L1_BASIC_ELFS): $(GUEST_OUT)/obj/tests/guest/l1_smp.c.o
 
 $(GUEST_OUT)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)

@@ -272,32 +272,18 @@ static u64 canary_scan(u64 s, u64 e)
 	return 0;
 }
 
-/* Highest end of available memory below 4 GiB. */
-static u64 ram_top_below_4g(void)
-{
-	u64 top = 0;
-
-	for (unsigned i = 0; i < guest_boot.nr_mmap; i++) {
-		const struct guest_mem_region *r = &guest_boot.mmap[i];
-
-		if (r->type == GUEST_MEM_AVAILABLE)
-			top = MAX(top, MIN(r->base + r->len, FOUR_GIB));
-	}
-	return top;
-}
-
 /*
  * Modex hides its own memory from L1: absent from the map L1 gets and from
  * EPT01/NPT01. Until Modex documents the exact result of an L1 access, this
  * scans what L1 may probe without knowing MMIO: every gap between the
- * available regions in [1 MiB, top of RAM below 4 GiB), 8-byte aligned,
+ * available regions in [1 MiB, guest_hidden_top()), 8-byte aligned,
  * for the canary string. Modex's test build is expected to plant
  * "MODEX-CANARY-" at 8-byte aligned addresses in its reserved memory;
  * finding one means L1 can read Modex memory. Runs on any CPU (no output).
  */
 u64 l1_hidden_scan(u64 *scanned)
 {
-	u64 top = ram_top_below_4g(), cur = ONE_MIB, hit = 0;
+	u64 top = guest_hidden_top(), cur = ONE_MIB, hit = 0;
 
 	*scanned = 0;
 	while (cur < top && !hit) {
@@ -340,7 +326,7 @@ static int check_hidden_memory(void)
 	hit = l1_hidden_scan(&scanned);
 	GINFO("scanned %llu KiB of gaps below %#llx\n",
 	      (unsigned long long)(scanned >> 10),
-	      (unsigned long long)ram_top_below_4g());
+	      (unsigned long long)guest_hidden_top());
 	GCHECK(!hit, "Modex canary visible to L1 at %#llx: \"%.24s\"",
 	       (unsigned long long)hit, hit ? (const char *)hit : "");
 	return 0;
@@ -349,13 +335,13 @@ static int check_hidden_memory(void)
 /*
  * docs/isolation.md: every page of Modex memory maps to one sink page that
  * starts as 0xff bytes and takes L1's writes. Modex's ranges are the
- * addresses below the top of RAM that no map entry covers. Checks that
+ * addresses below guest_hidden_top() that no map entry covers. Checks that
  * such pages read as 0xff, that a write reads back through another hidden
  * page (they alias), and puts the 0xff back. Under Modex only.
  */
 static int check_hidden_semantics(void)
 {
-	u64 top = ram_top_below_4g(), first = 0, second = 0, pages = 0, bad = 0;
+	u64 top = guest_hidden_top(), first = 0, second = 0, pages = 0, bad = 0;
 
 	if (!modex)
 		return CHECK_SKIP;
@@ -384,6 +370,111 @@ static int check_hidden_semantics(void)
 		       (unsigned long long)first, (unsigned long long)second);
 		*(volatile u64 *)first = ~0ULL;
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------ memory shape */
+
+/*
+ * docs/boot.md: as firmware would report it, L1's RAM from 1 MiB is one
+ * available region below 4 GiB, [1 MiB, X), and under Modex X is where
+ * Modex's memory begins: the page at X is hidden (absent from the map,
+ * reads as the sink's 0xff). mem_upper is the KiB from 1 MiB to X
+ * (Multiboot 0.6.96 3.3; Multiboot2 3.6.3).
+ */
+static int check_memmap_shape(void)
+{
+	u64 start = 0, end = 0;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < guest_boot.nr_mmap; i++) {
+		const struct guest_mem_region *r = &guest_boot.mmap[i];
+
+		if (r->type != GUEST_MEM_AVAILABLE || r->base < ONE_MIB ||
+		    r->base >= FOUR_GIB)
+			continue;
+		if (!n++) {
+			start = r->base;
+			end = r->base + r->len;
+		}
+	}
+	GINFO("%u available regions in [1 MiB, 4 GiB), the first [%#llx, %#llx); mem_upper %u KiB\n",
+	      n, (unsigned long long)start, (unsigned long long)end,
+	      guest_boot.mem_upper);
+	GCHECK(n == 1, "%u available regions in [1 MiB, 4 GiB), 1 expected", n);
+	GCHECK(start == ONE_MIB, "low RAM region starts at %#llx, not 1 MiB",
+	       (unsigned long long)start);
+	GCHECK(guest_boot.has_meminfo, "no mem_lower/mem_upper");
+	GCHECK(guest_boot.mem_upper == (end - ONE_MIB) >> 10,
+	       "mem_upper %u KiB, %llu KiB expected", guest_boot.mem_upper,
+	       (unsigned long long)((end - ONE_MIB) >> 10));
+	GCHECK(guest_boot.mem_lower <= 640, "mem_lower %u KiB above 640",
+	       guest_boot.mem_lower);
+	if (!modex || n != 1)
+		return 0;
+	GCHECK(!guest_addr_in_map(end) && *(volatile u64 *)end == ~0ULL,
+	       "the page at %#llx, after L1's RAM, is not Modex's hidden memory",
+	       (unsigned long long)end);
+	return 0;
+}
+
+/* ------------------------------------------------------------- modules */
+
+/*
+ * L1 receives N modules, 0 unless "modules=N" (Multiboot 0.6.96 3.3 mods;
+ * Multiboot2 3.6.6), module i with the command line "modtest<i>" and the
+ * content tests/boot/cases.sh writes: "MODEX-TEST-MODULE <i>\n", filler,
+ * and "END <i>\n" as its last bytes. Each lies in available RAM, clear of
+ * this image and of every other module.
+ */
+static void check_module(unsigned i)
+{
+	const struct guest_range *m = &guest_boot.mods[i];
+	char want[40], tail[16];
+	u64 len = m->end - m->start;
+	size_t wl, tl;
+
+	guest_snprintf(want, sizeof(want), "modtest%u", i);
+	guest_snprintf(tail, sizeof(tail), "END %u\n", i);
+	GINFO("module %u [%#llx, %#llx) \"%s\"\n", i,
+	      (unsigned long long)m->start, (unsigned long long)m->end,
+	      guest_boot.mod_cmdline[i]);
+	GCHECK(!strcmp(guest_boot.mod_cmdline[i], want),
+	       "module %u: command line \"%s\", \"%s\" expected", i,
+	       guest_boot.mod_cmdline[i], want);
+	GCHECK(in_available(m->start, m->end),
+	       "module %u [%#llx, %#llx) not in available RAM", i,
+	       (unsigned long long)m->start, (unsigned long long)m->end);
+	GCHECK(m->end <= (u64)__image_start || m->start >= (u64)__image_end,
+	       "module %u overlaps this image", i);
+	for (unsigned j = 0; j < i; j++)
+		GCHECK(m->end <= guest_boot.mods[j].start ||
+			       m->start >= guest_boot.mods[j].end,
+		       "modules %u and %u overlap", j, i);
+	guest_snprintf(want, sizeof(want), "MODEX-TEST-MODULE %u\n", i);
+	wl = strlen(want);
+	tl = strlen(tail);
+	if (!GCHECK(len >= wl + tl, "module %u: %llu bytes, too short", i,
+		    (unsigned long long)len))
+		return;
+	GCHECK(!memcmp((const void *)m->start, want, wl),
+	       "module %u does not start with \"MODEX-TEST-MODULE %u\"", i, i);
+	GCHECK(!memcmp((const void *)(m->end - tl), tail, tl),
+	       "module %u does not end with \"END %u\"", i, i);
+}
+
+static int check_modules(void)
+{
+	char val[8] = "0";
+	unsigned want = 0;
+
+	cmdline_value("modules", val, sizeof(val));
+	for (const char *p = val; *p >= '0' && *p <= '9'; p++)
+		want = want * 10 + (unsigned)(*p - '0');
+	GCHECK(guest_boot.nr_mods == want, "%u modules, %u expected",
+	       guest_boot.nr_mods, want);
+	for (unsigned i = 0; i < guest_boot.nr_mods; i++)
+		check_module(i);
 	return 0;
 }
 
@@ -728,6 +819,8 @@ void guest_main(void)
 	run_check("ram", check_ram);
 	run_check("hidden-memory", check_hidden_memory);
 	run_check("hidden-semantics", check_hidden_semantics);
+	run_check("memmap-shape", check_memmap_shape);
+	run_check("modules", check_modules);
 	run_check("cpuid", check_cpuid);
 	run_check("msr", check_msrs);
 	run_check("xsetbv", check_xsetbv);

@@ -11,6 +11,7 @@
 #include "hv/elf.h"
 #include "hv/include/compiler.h"
 #include "hv/include/err.h"
+#include "hv/e820.h"
 #include "hv/loader.h"
 #include "hv/vcpu.h"
 #include "hv/multiboot2.h"
@@ -1264,4 +1265,123 @@ TEST(initial_regs_from_state)
 	CHECK_EQ(r.rflags, 2);
 	CHECK_EQ(r.rcx | r.rdx | r.rsi | r.rdi | r.rbp | r.rsp | r.r8 | r.r15,
 		 0);
+}
+
+/* Modex at the top of low RAM (docs/boot.md): L1's RAM from 1 MiB is one
+ * region, and both protocols' mem_upper count the KiB from 1 MiB to
+ * Modex's start; the e820 map from the same map agrees. */
+static const struct l1_mem_region top_map[] = {
+	{ 0, 0x9fc00, L1_MEM_AVAILABLE },
+	{ 0x9fc00, 0x400, L1_MEM_RESERVED },
+	{ 0xf0000, 0x10000, L1_MEM_RESERVED },
+	{ 0x100000, 0xef99000 - 0x100000, L1_MEM_AVAILABLE },
+	/* Modex [0xef99000, 0xffe0000): absent. */
+	{ 0xffe0000, 0x20000, L1_MEM_RESERVED },
+	{ 0xfffc0000, 0x40000, L1_MEM_RESERVED },
+};
+
+TEST(top_layout_meminfo_both_protocols)
+{
+	struct boot_info_params p = {
+		.mmap = top_map,
+		.nr_mmap = ARRAY_SIZE(top_map),
+	};
+	struct boot_e820_entry e[E820_MAX_ENTRIES];
+	static u8 b[4096];
+	size_t used = 0, at;
+	int n;
+
+	REQUIRE(mb2_build_info(&p, INFO_BASE, b, sizeof(b), &used) == 0);
+	REQUIRE((at = find_tag(b, MBI2_MEMINFO, 0)) != 0);
+	CHECK_EQ(r32(b, at), 639);
+	CHECK_EQ(r32(b, at + 4), (0xef99000 - 0x100000) >> 10);
+	REQUIRE(mb1_build_info(&p, INFO_BASE, b, sizeof(b), &used) == 0);
+	CHECK_EQ(r32(b, 4), 639);
+	CHECK_EQ(r32(b, 8), (0xef99000 - 0x100000) >> 10);
+	n = e820_build(top_map, ARRAY_SIZE(top_map), e, E820_MAX_ENTRIES);
+	REQUIRE(n == (int)ARRAY_SIZE(top_map));
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ(e[i].addr, top_map[i].base);
+		CHECK_EQ(e[i].size, top_map[i].len);
+		CHECK_EQ(e[i].type, top_map[i].type);
+	}
+}
+
+static bool rng_overlap(u64 s1, u64 e1, u64 s2, u64 e2)
+{
+	return s1 < e2 && s2 < e1;
+}
+
+/* L1's modules stay where the boot loader put them unless the image lands
+ * on one; a moved one avoids the image, the avoid list, and every other
+ * module's old and new place. */
+TEST(place_modules)
+{
+	struct l1_image im = { .proto = BOOT_PROTO_MB2, .nr_segs = 1 };
+	const struct mem_range pram[] = { { 0, 0x9f000 },
+					  { 0x100000, 0x8000000 } };
+	const struct mem_range avoid[] = { { 0x10000, 0x11000 },
+					   { 0x300000, 0x302000 } };
+	const struct boot_module gm[] = {
+		{ 0x150000, 0x151000, "a" }, /* inside the image */
+		{ 0x400000, 0x400100, "b" }, /* clear of it */
+		{ 0x2ff000, 0x300800, "c" }, /* straddles its end */
+		{ 0x180000, 0x180000, NULL }, /* empty */
+	};
+	struct boot_module out[4];
+
+	im.segs[0] =
+		(struct l1_segment){ .paddr = 0x100000, .memsz = 0x200000 };
+	REQUIRE(loader_place_modules(&im, pram, 2, avoid, 2, gm, 4, out) == 0);
+	CHECK_EQ(out[1].start, 0x400000);
+	CHECK_EQ(out[3].start, 0x180000);
+	CHECK(!strcmp(out[0].string, "a") && !strcmp(out[2].string, "c"));
+	for (unsigned i = 0; i < 4; i++) {
+		CHECK_EQ(out[i].end - out[i].start, gm[i].end - gm[i].start);
+		if (out[i].start == gm[i].start)
+			continue;
+		CHECK(i == 0 || i == 2);
+		CHECK(out[i].start % 0x1000 == 0);
+		CHECK(out[i].start >= LOADER_MODS_MIN);
+		CHECK(!loader_src_overlaps(&im, out[i].start,
+					   out[i].end - out[i].start));
+		for (unsigned j = 0; j < 2; j++)
+			CHECK(!rng_overlap(out[i].start, out[i].end,
+					   avoid[j].start, avoid[j].end));
+		for (unsigned j = 0; j < 4; j++) {
+			CHECK(!rng_overlap(out[i].start, out[i].end,
+					   gm[j].start, gm[j].end));
+			if (j != i)
+				CHECK(!rng_overlap(out[i].start, out[i].end,
+						   out[j].start, out[j].end));
+		}
+	}
+	CHECK(out[0].start != gm[0].start && out[2].start != gm[2].start);
+}
+
+TEST(place_modules_errors)
+{
+	struct l1_image im = { .proto = BOOT_PROTO_MB2, .nr_segs = 1 };
+	const struct mem_range small[] = { { 0x100000, 0x201000 } };
+	struct boot_module gm[LOADER_MAX_MODS + 1] = {
+		{ 0x150000, 0x152000, "a" },
+	};
+	struct boot_module out[LOADER_MAX_MODS + 1];
+
+	im.segs[0] =
+		(struct l1_segment){ .paddr = 0x100000, .memsz = 0x100000 };
+	/* One free page left above the image, two needed. */
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 1, out) ==
+	      -E_NOMEM);
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm,
+				   LOADER_MAX_MODS + 1, out) == -E_TOOBIG);
+	gm[0] = (struct boot_module){ 0x300000, 0x200000, "backwards" };
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 1, out) ==
+	      -E_RANGE);
+	gm[0] = (struct boot_module){ 0xfffff000, 0x100001000ULL, NULL };
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 1, out) ==
+	      -E_RANGE);
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, NULL, 1, out) ==
+	      -E_INVAL);
+	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 0, out) == 0);
 }

@@ -53,18 +53,12 @@ static u64 maxphy_bits(void)
 	return w ? w : 36;
 }
 
-/* The next run [*start, *end) of hidden pages (below the top of RAM, in
- * no map entry) at or after @from. */
+/* The next run [*start, *end) of hidden pages (below guest_hidden_top(),
+ * in no map entry) at or after @from. */
 static bool hidden_run(u64 from, u64 *start, u64 *end)
 {
-	u64 top = 0;
+	u64 top = guest_hidden_top();
 
-	for (unsigned i = 0; i < guest_boot.nr_mmap; i++) {
-		const struct guest_mem_region *r = &guest_boot.mmap[i];
-
-		if (r->type == GUEST_MEM_AVAILABLE)
-			top = MAX(top, MIN(r->base + r->len, FOUR_GIB));
-	}
 	*start = 0;
 	for (u64 a = MAX(from, 0x100000ULL); a < top; a += 0x1000) {
 		bool in = !guest_addr_in_map(a);

@@ -86,12 +86,14 @@ int bootinfo_add_mmap(struct guest_bootinfo *bi, u64 base, u64 len, u32 type)
 	return 0;
 }
 
-int bootinfo_add_mod(struct guest_bootinfo *bi, u64 start, u64 end)
+int bootinfo_add_mod(struct guest_bootinfo *bi, u64 start, u64 end,
+		     const char *cmdline)
 {
 	if (end < start || end > FOUR_GIB)
 		return -E_RANGE;
 	if (bi->nr_mods >= GUEST_MAX_MODS)
 		return -E_TOOBIG;
+	bi->mod_cmdline[bi->nr_mods] = cmdline ? cmdline : "";
 	bi->mods[bi->nr_mods++] = (struct guest_range){ start, end };
 	return bootinfo_add_rsv(bi, start, end);
 }
@@ -121,7 +123,7 @@ static int mb1_parse_mods(const struct mb1_info *mi, struct guest_bootinfo *bi)
 {
 	const struct mb1_module *m = (const void *)(u64)mi->mods_addr;
 	u64 bytes = (u64)mi->mods_count * sizeof(*m);
-	const char *name;
+	const char *name = NULL;
 
 	if (mi->mods_count > GUEST_MAX_MODS ||
 	    mi->mods_addr + bytes > FOUR_GIB) {
@@ -129,8 +131,9 @@ static int mb1_parse_mods(const struct mb1_info *mi, struct guest_bootinfo *bi)
 		return -E_RANGE;
 	}
 	for (u32 i = 0; i < mi->mods_count; i++) {
-		if (bootinfo_add_mod(bi, m[i].mod_start, m[i].mod_end) ||
-		    (m[i].string && bootinfo_add_str(bi, m[i].string, &name))) {
+		name = NULL;
+		if ((m[i].string && bootinfo_add_str(bi, m[i].string, &name)) ||
+		    bootinfo_add_mod(bi, m[i].mod_start, m[i].mod_end, name)) {
 			set_err(bi, "bad module", i);
 			return -E_INVAL;
 		}
@@ -149,6 +152,11 @@ int bootinfo_parse_mb1(u32 info_pa, struct guest_bootinfo *bi)
 		return -E_FAULT;
 	}
 	bootinfo_add_rsv(bi, info_pa, (u64)info_pa + MB1_INFO_SIZE);
+	if (mi->flags & MB1_F_MEM) {
+		bi->has_meminfo = true;
+		bi->mem_lower = mi->mem_lower;
+		bi->mem_upper = mi->mem_upper;
+	}
 	if ((mi->flags & MB1_F_CMDLINE) &&
 	    bootinfo_add_str(bi, mi->cmdline, &bi->cmdline)) {
 		set_err(bi, "bad command line pointer", mi->cmdline);

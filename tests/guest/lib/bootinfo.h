@@ -22,6 +22,7 @@ int bootinfo_parse_mb2(u32 info_pa, struct guest_bootinfo *bi);
 int bootinfo_add_rsv(struct guest_bootinfo *bi, u64 start, u64 end);
 int bootinfo_add_str(struct guest_bootinfo *bi, u64 pa, const char **out);
 int bootinfo_add_mmap(struct guest_bootinfo *bi, u64 base, u64 len, u32 type);
-int bootinfo_add_mod(struct guest_bootinfo *bi, u64 start, u64 end);
+int bootinfo_add_mod(struct guest_bootinfo *bi, u64 start, u64 end,
+		     const char *cmdline);
 
 #endif /* MODEX_TESTS_GUEST_LIB_BOOTINFO_H */

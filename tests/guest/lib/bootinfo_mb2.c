@@ -17,6 +17,7 @@
 #define MB2_TAG_END 0
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3
+#define MB2_TAG_MEMINFO 4
 #define MB2_TAG_MMAP 6
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
@@ -30,6 +31,11 @@ struct mb2_tag_module {
 	struct mb2_tag tag;
 	u32 mod_start, mod_end;
 	char string[];
+} __packed;
+
+struct mb2_tag_meminfo {
+	struct mb2_tag tag;
+	u32 mem_lower, mem_upper;
 } __packed;
 
 struct mb2_tag_mmap {
@@ -71,6 +77,7 @@ static int parse_mmap(const struct mb2_tag *t, struct guest_bootinfo *bi)
 static int parse_tag(const struct mb2_tag *t, struct guest_bootinfo *bi)
 {
 	const struct mb2_tag_module *m = (const void *)t;
+	const struct mb2_tag_meminfo *mi = (const void *)t;
 	const char *s;
 
 	switch (t->type) {
@@ -81,9 +88,17 @@ static int parse_tag(const struct mb2_tag *t, struct guest_bootinfo *bi)
 		bi->cmdline = s;
 		return 0;
 	case MB2_TAG_MODULE:
-		if (t->size < sizeof(*m) || !tag_string(t, sizeof(*m)))
+		s = tag_string(t, sizeof(*m));
+		if (t->size < sizeof(*m) || !s)
 			return -E_INVAL;
-		return bootinfo_add_mod(bi, m->mod_start, m->mod_end);
+		return bootinfo_add_mod(bi, m->mod_start, m->mod_end, s);
+	case MB2_TAG_MEMINFO:
+		if (t->size < sizeof(*mi))
+			return -E_INVAL;
+		bi->has_meminfo = true;
+		bi->mem_lower = mi->mem_lower;
+		bi->mem_upper = mi->mem_upper;
+		return 0;
 	case MB2_TAG_MMAP:
 		return parse_mmap(t, bi);
 	case MB2_TAG_ACPI_OLD:

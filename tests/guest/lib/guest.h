@@ -110,7 +110,11 @@ struct guest_bootinfo {
 	unsigned nr_mmap;
 	bool mmap_truncated;
 	struct guest_range mods[GUEST_MAX_MODS];
+	const char *mod_cmdline[GUEST_MAX_MODS]; /* "" when it has none */
 	unsigned nr_mods;
+	/* mem_lower/mem_upper (KiB; MB1 flag 0, MB2 tag 4) if has_meminfo. */
+	bool has_meminfo;
+	u32 mem_lower, mem_upper;
 	/* Everything the loader put in memory: info, strings, map, modules. */
 	struct guest_range rsv[GUEST_MAX_RSV];
 	unsigned nr_rsv;
@@ -129,6 +133,14 @@ extern char __image_start[], __image_end[];
  * Returns the number of ranges written to @out (at most @max).
  */
 unsigned guest_free_ranges(struct guest_range *out, unsigned max);
+
+/*
+ * Where a search for Modex's hidden memory stops: the end of the gap that
+ * follows the top of available RAM below 4 GiB (at most 64 MiB long).
+ * Hidden pages are the ones in [1 MiB, guest_hidden_top()) that no map
+ * entry covers.
+ */
+u64 guest_hidden_top(void);
 
 /* Whether any memory-map entry, of any type, covers physical address @a. */
 bool guest_addr_in_map(u64 a);

@@ -91,3 +91,32 @@ bool guest_addr_in_map(u64 a)
 	}
 	return false;
 }
+
+/* Highest end of available memory below 4 GiB. */
+static u64 ram_top_below_4g(void)
+{
+	u64 top = 0;
+
+	for (unsigned i = 0; i < guest_boot.nr_mmap; i++) {
+		const struct guest_mem_region *r = &guest_boot.mmap[i];
+
+		if (r->type == GUEST_MEM_AVAILABLE)
+			top = MAX(top, MIN(r->base + r->len, FOUR_GIB));
+	}
+	return top;
+}
+
+/* Modex's memory begins where L1's low RAM ends (docs/boot.md), in the
+ * gap up to the next map entry; capped so no unlisted MMIO is swept. */
+#define HIDDEN_SCAN_MAX (64 * ONE_MIB)
+
+u64 guest_hidden_top(void)
+{
+	u64 top = ram_top_below_4g();
+	u64 next = MIN(top + HIDDEN_SCAN_MAX, FOUR_GIB);
+
+	for (unsigned i = 0; i < guest_boot.nr_mmap; i++)
+		if (guest_boot.mmap[i].base >= top)
+			next = MIN(next, guest_boot.mmap[i].base);
+	return next;
+}

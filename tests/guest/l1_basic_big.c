@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The L1 basic test kernel with a 1 MiB bss: its image, loaded at 1 MiB,
+ * covers where GRUB puts the modules that follow it, so Modex must copy
+ * L1's modules clear of the image before loading it (docs/boot.md, "L1's
+ * modules"); "check modules" then proves the copies intact.
+ */
+static unsigned char ballast[1 << 20] __attribute__((used, aligned(4096)));
+
+#include "tests/guest/l1_basic.c"
