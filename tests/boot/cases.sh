@@ -338,31 +338,28 @@ bare_case bare-smp.ryzen-2 ryzen 2 l1_basic_mb2 "l1test smp=2" "${smp_checks[@]}
 
 # Under Modex: every CPU runs under Modex, L1 starts its APs with INIT-SIPI-
 # SIPI (SVM: Modex captures the ICR writes; VMX: wait-for-SIPI) and each AP
-# sees what the BSP sees, never Modex's memory. Off until Modex brings up
-# the APs (issue 8): MODEX_SMP_CASES=1 turns them on.
-if [ "${MODEX_SMP_CASES:-0}" = 1 ]; then
-	for n in 2 4; do
-		SMP=$n l1_case "smp-l1.qemu-$n" qemu l1_basic_mb2 "l1test smp=$n" pass \
-			"${svm_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
-	done
-	SMP=4 l1_case smp-l1-mb1.qemu-4 qemu l1_basic_mb1 "l1test smp=4" pass \
+# sees what the BSP sees, never Modex's memory (docs/smp.md).
+for n in 2 4; do
+	SMP=$n l1_case "smp-l1.qemu-$n" qemu l1_basic_mb2 "l1test smp=$n" pass \
 		"${svm_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
-	for h in broadwell_ult tigerlake; do
-		SMP=2 l1_case "smp-l1.$h-2" "$h" l1_basic_mb2 "l1test smp=2" pass \
-			"${vmx_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
-		SMP=2 l1_case "smp-l1-x2apic.$h-2" "$h" l1_basic_mb2 \
-			"l1test smp=2 smp-x2apic" pass "${vmx_common[@]}" \
-			"${l1_checks_x2apic[@]}" "${smp_checks[@]}" '+\[l1\]   x2APIC mode, BSP'
-	done
-	# L1 never starts its APs: the one-CPU checks on a multiprocessor,
-	# with Modex intact (its APs stay parked).
-	for hn in qemu:2 qemu:4 broadwell_ult:2 tigerlake:2; do
-		h=${hn%:*} n=${hn#*:}
-		case $h in qemu) c=("${svm_common[@]}") ;; *) c=("${vmx_common[@]}") ;; esac
-		SMP=$n l1_case "smp-l1-noap.$h-$n" "$h" l1_basic_mb2 "l1test" pass \
-			"${c[@]}" "${l1_checks[@]}" '-\[l1\] check smp-'
-	done
-fi
+done
+SMP=4 l1_case smp-l1-mb1.qemu-4 qemu l1_basic_mb1 "l1test smp=4" pass \
+	"${svm_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
+for h in broadwell_ult tigerlake; do
+	SMP=2 l1_case "smp-l1.$h-2" "$h" l1_basic_mb2 "l1test smp=2" pass \
+		"${vmx_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
+	SMP=2 l1_case "smp-l1-x2apic.$h-2" "$h" l1_basic_mb2 \
+		"l1test smp=2 smp-x2apic" pass "${vmx_common[@]}" \
+		"${l1_checks_x2apic[@]}" "${smp_checks[@]}" '+\[l1\]   x2APIC mode, BSP'
+done
+# L1 never starts its APs: the one-CPU checks on a multiprocessor,
+# with Modex intact (its APs stay parked).
+for hn in qemu:2 qemu:4 broadwell_ult:2 tigerlake:2; do
+	h=${hn%:*} n=${hn#*:}
+	case $h in qemu) c=("${svm_common[@]}") ;; *) c=("${vmx_common[@]}") ;; esac
+	SMP=$n l1_case "smp-l1-noap.$h-$n" "$h" l1_basic_mb2 "l1test" pass \
+		"${c[@]}" "${l1_checks[@]}" '-\[l1\] check smp-'
+done
 
 # ---- Isolation: a store to the xAPIC page that Modex does not emulate ----
 # docs/isolation.md ("The local APIC"): on SVM the page is read-only in
