@@ -34,7 +34,7 @@ HOST_PURE_VMX := vmx/vmcs_build.c vmx/vmcs_guest.c
 # pure hv/ files of the guest run (decoder, hypercalls, statistics, ranges).
 HOST_PURE_SVM := svm/vmcb_build.c svm/vmcb_guest.c
 HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c \
-	hv/acpi.c
+	hv/acpi.c hv/acpi_copy.c hv/iommu_acpi.c
 HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \
 	$(filter $(wildcard vmx/*.c),$(HOST_PURE_VMX)) \
 	$(filter $(wildcard svm/*.c),$(HOST_PURE_SVM))

@@ -250,7 +250,7 @@ static const u64 vtd_upper_extra[] = {
 
 /* VT-d leaf extras: the bits whose meaning depends on level and caps. */
 static const u64 vtd_leaf_extra[] = {
-	0,	 BIT(11), BIT(62), BIT(63),	     BIT(45),
+	0,	 BIT(11), BIT(62), BIT(63),	    BIT(45),
 	BIT(12), BIT(20), BIT(29), BIT(3) | BIT(6), BIT(8) | BIT(9) | BIT(10),
 };
 
@@ -309,7 +309,7 @@ static const u64 amdvi_upper_extra[] = {
 };
 
 static const u64 amdvi_leaf_extra[] = {
-	0,	 AMDVIE_FC, AMDVIE_U, BIT(58), BIT(52), BIT(12),
+	0,	 AMDVIE_FC, AMDVIE_U, BIT(58), BIT(52),		BIT(12),
 	BIT(20), BIT(29),   BIT(45),  BIT(63), BIT(5) | BIT(6),
 };
 
@@ -356,14 +356,14 @@ TEST(amdvi_exhaustive)
 TEST(entry_class_exhaustive)
 {
 	static const int vtd_bits[] = { 0, 1, 2, 7, 11, 62, 63, 12, 21, 45 };
-	static const int amd_bits[] = { 0,  9,  10, 11, 12, 21, 45,
+	static const int amd_bits[] = { 0,  9,	10, 11, 12, 21, 45,
 					52, 58, 59, 60, 61, 62, 63 };
 	u64 before = n_mismatch;
 	struct env v;
 
 	for (unsigned caps = 0; caps < 16; caps++) {
-		struct ref_vtd_cfg c = { 5, 40, caps & 1, caps & 2, caps & 4,
-					 caps & 8 };
+		struct ref_vtd_cfg c = { 5,	   40,	     caps & 1,
+					 caps & 2, caps & 4, caps & 8 };
 
 		env_vtd(&v, &c);
 		for (int level = 1; level <= 5; level++)
@@ -401,8 +401,9 @@ static unsigned rnd_n(unsigned n)
 
 /* Interesting bits for random entries of each format. */
 static const int vtd_noise[] = { 2, 3, 6, 7, 8, 11, 12, 20, 45, 52, 62, 63 };
-static const int amd_noise[] = { 5, 6, 9, 10, 11, 12, 20, 45, 52, 58, 59, 60,
-				 63 };
+static const int amd_noise[] = {
+	5, 6, 9, 10, 11, 12, 20, 45, 52, 58, 59, 60, 63
+};
 
 static u64 rand_entry(const struct env *v, int level)
 {
@@ -417,8 +418,8 @@ static u64 rand_entry(const struct env *v, int level)
 	} else {
 		unsigned l = level > 3 ? 3 : level;
 
-		if (pt_encode_leaf(&v->f, l, leaf_frame(l), (acc_t)rnd_n(4),
-				   0, &e, NULL) < 0 ||
+		if (pt_encode_leaf(&v->f, l, leaf_frame(l), (acc_t)rnd_n(4), 0,
+				   &e, NULL) < 0 ||
 		    !e)
 			return 0;
 	}
@@ -462,8 +463,8 @@ TEST(random_trees)
 
 	for (int levels = 3; levels <= 5; levels++) {
 		for (unsigned caps = 0; caps < 4; caps++) {
-			struct ref_vtd_cfg c = { levels, 40, caps & 1, caps & 2,
-						 caps & 2, caps & 1 };
+			struct ref_vtd_cfg c = { levels,   40,	     caps & 1,
+						 caps & 2, caps & 2, caps & 1 };
 
 			env_vtd(&v, &c);
 			random_trees(&v, 400);
@@ -530,16 +531,15 @@ static void identity_probe(const struct env *v, const struct pt *pt, u64 a)
 	bool mapped = in_ram(a) && !(a >= HIDDEN_LO && a < HIDDEN_HI);
 
 	for (int op = REF_READ; op <= REF_WRITE; op++) {
-		bool want = mapped && !(op == REF_WRITE && a >= RO_LO &&
-					a < RO_HI);
+		bool want =
+			mapped && !(op == REF_WRITE && a >= RO_LO && a < RO_HI);
 		struct pt_walk w;
 
 		if (v->amd)
 			ref_amdvi_walk(&v->amdvi, pt->root, a, op, bm_rd, &bm,
 				       &rr);
 		else
-			ref_vtd_walk(&v->vtd, pt->root, a, op, bm_rd, &bm,
-				     &rr);
+			ref_vtd_walk(&v->vtd, pt->root, a, op, bm_rd, &bm, &rr);
 		pt_walk(&pt->fmt, &pt->mem, pt->root, a, pk_make(op, false),
 			&v->perm, 0, &w);
 		n_cases++;
@@ -558,9 +558,9 @@ static void identity_probe(const struct env *v, const struct pt *pt, u64 a)
 
 static void identity_map(struct env *v, unsigned expect_1g)
 {
-	static const u64 edges[] = { 0,		 0x9f000,     0xa0000,
-				     0x100000,	 0x1ff000,    HIDDEN_LO,
-				     HIDDEN_HI,	 0xbfffffff,  0xc0000000,
+	static const u64 edges[] = { 0,		  0x9f000,     0xa0000,
+				     0x100000,	  0x1ff000,    HIDDEN_LO,
+				     HIDDEN_HI,	  0xbfffffff,  0xc0000000,
 				     0x100000000, RO_LO,       RO_HI,
 				     0x180000000, 0x1805ff000, 0x180600000 };
 	struct pt pt;
@@ -627,8 +627,8 @@ TEST(encodings)
 
 	REQUIRE(pt_format_init(&f, PT_VTD, 39, PTF_3LEVEL | PTF_1G) == 0);
 	CHECK_EQ(f.levels, 3);
-	CHECK_EQ(pt_encode_leaf(&f, 3, 0x40000000, ACC_READ | ACC_WRITE, 0,
-				&e, &g),
+	CHECK_EQ(pt_encode_leaf(&f, 3, 0x40000000, ACC_READ | ACC_WRITE, 0, &e,
+				&g),
 		 0);
 	CHECK_EQ(e, 0x40000000 | VTDE_PS | VTDE_R | VTDE_W);
 	/* Write-only is a valid VT-d entry. */
