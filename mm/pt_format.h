@@ -158,7 +158,7 @@ struct pt_format {
 
 enum pt_entry_check {
 	PT_ENTRY_OK = 0,
-	PT_ENTRY_RSVD = 1, /* X86/NPT reserved bit: #PF RSVD / #NPF RSV */
+	PT_ENTRY_RSVD = 1, /* X86/NPT/VTD/AMDVI reserved bit or encoding */
 	PT_ENTRY_MISCONFIG = 2, /* EPT misconfiguration */
 	/* AMDVI: valid in the format, never written nor walked by Modex. */
 	PT_ENTRY_NOSUPP = 3,

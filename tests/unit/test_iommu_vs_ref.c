@@ -578,6 +578,11 @@ static void identity_map(struct env *v, unsigned expect_1g)
 	CHECK_EQ(pt_unmap(&pt, HIDDEN_LO, HIDDEN_HI - HIDDEN_LO), 0);
 	CHECK_EQ(pt_protect(&pt, RO_LO, RO_HI - RO_LO, ACC_READ, 0), 0);
 	CHECK_EQ(pt_for_each_leaf(&pt, count_leaf, &lc), 0);
+	fprintf(stderr,
+		"%s %d-level identity map of 6 GiB: %ld table pages, "
+		"leaves 4K %u 2M %u 1G %u\n",
+		v->amd ? "AMD-Vi" : "VT-d", pt.fmt.levels, bm.live, lc.n[1],
+		lc.n[2], lc.n[3]);
 	/* Largest pages: 1 GiB where the format has them. */
 	CHECK_EQ(lc.n[3], expect_1g);
 	for (unsigned i = 0; i < ARRAY_SIZE(edges); i++)
