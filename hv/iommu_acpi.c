@@ -561,7 +561,11 @@ static int ivhd(const struct win *b, u8 type, struct iommu_acpi *a)
 	return ivhd_entries(b, hlen, &c);
 }
 
-/* AMD IOMMU spec 5.2.3: IVMD 20h all, 21h one device, 22h a range. */
+/*
+ * AMD IOMMU spec 5.2.3: IVMD 20h all, 21h one device, 22h a range (end in
+ * the auxiliary field); the PCI segment at offset 8 (0 in older tables,
+ * whose bytes 8-15 are reserved).
+ */
 static int ivmd(const struct win *b, u8 type, struct iommu_acpi *a)
 {
 	struct iommu_region r = { .type = type };
@@ -578,6 +582,8 @@ static int ivmd(const struct win *b, u8 type, struct iommu_acpi *a)
 		ret = get16(b, 4, &d.first);
 	if (!ret)
 		ret = get16(b, 6, &d.last);
+	if (!ret)
+		ret = get16(b, 8, &r.segment);
 	if (!ret)
 		ret = get64(b, 16, &r.base);
 	if (!ret)
@@ -596,6 +602,7 @@ static int ivmd(const struct win *b, u8 type, struct iommu_acpi *a)
 	if (ret || type == 0x20)
 		return ret;
 	d.owner = (u8)(a->nr_regions - 1);
+	d.segment = r.segment;
 	return add_dev(a, &d);
 }
 
@@ -680,8 +687,8 @@ int ivrs_parse(const struct acpi_reader *rd, u64 pa, u32 len,
 		ret = ivhd_choose(&t, ch, &nr_ch);
 	if (ret)
 		return ret;
-	/* IVinfo bits 22:16: physical address size. */
-	out->haw = (out->ivinfo >> 16) & 0x7f;
+	/* AMD IOMMU spec 5.2.1: IVinfo bits 14:8, physical address size. */
+	out->haw = (out->ivinfo >> 8) & 0x7f;
 	for (u32 off = IVRS_BLOCK_OFF; off < len;) {
 		u8 type;
 		u16 blen;

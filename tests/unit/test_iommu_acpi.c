@@ -427,7 +427,9 @@ static void ivmd(u8 type, u8 flags, u16 id, u16 aux, u64 start, u64 len)
 	put16(32);
 	put16(id);
 	put16(aux);
-	put64(0);
+	put16(type == 0x22 ? 1 : 0); /* segment */
+	put16(0);
+	put32(0);
 	put64(start);
 	put64(len);
 }
@@ -439,7 +441,7 @@ static void ivrs_sample(void)
 {
 	u32 s;
 
-	ivrs_header(0x00303043);
+	ivrs_header(0x00203043);
 	s = ivrs_10h_start = ivhd(0x10, 0x0002, 0xfeb80000, 0);
 	dev4(2, 0x0008, 0);
 	dev4(3, 0x0010, 0);
@@ -522,6 +524,8 @@ TEST(ivrs_units_devices_regions)
 	CHECK_EQ(A.devs[5].last, 0x0010);
 	CHECK_EQ(A.devs[6].first, 0x0100);
 	CHECK_EQ(A.devs[6].last, 0x01ff);
+	CHECK_EQ(A.devs[6].segment, 1);
+	CHECK_EQ(A.regions[1].segment, 1);
 	REQUIRE(A.nr_regions == 3);
 	CHECK_EQ(A.regions[0].flags,
 		 IOMMU_REGION_UNITY | IOMMU_REGION_READ | IOMMU_REGION_WRITE);
@@ -544,7 +548,7 @@ static void ivrs_one(void (*entries)(void))
 {
 	u32 s;
 
-	ivrs_header(0x00303043);
+	ivrs_header(0x00203043);
 	s = ivhd(0x10, 0x0002, 0xfeb80000, 0);
 	entries();
 	set_len16(s);
