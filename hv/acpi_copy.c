@@ -78,7 +78,7 @@ static int copy_root(const struct acpi_reader *rd, u64 pa, const char *sig,
 	u32 len, n = SDT_HEADER_LEN;
 	int ret;
 
-	if (o->size - o->off < SDT_HEADER_LEN)
+	if (o->off > o->size || o->size - o->off < SDT_HEADER_LEN)
 		return -E_TOOBIG;
 	if (rd->read(rd->ctx, pa, h, SDT_HEADER_LEN))
 		return -E_FAULT;
@@ -104,7 +104,7 @@ static int copy_root(const struct acpi_reader *rd, u64 pa, const char *sig,
 	memcpy(h + 4, &n, 4);
 	put_sum(h, n, SDT_CHECKSUM);
 	*at = o->gpa + o->off;
-	o->off = ALIGN_UP(o->off + n, 8);
+	o->off += n;
 	return 0;
 }
 
@@ -149,6 +149,7 @@ int acpi_root_copy(const struct acpi_reader *rd, const void *rsdp, u32 rsdp_len,
 	memset(buf, 0, ROOT_COPY_OFF);
 	if (xsdt)
 		ret = copy_root(rd, xsdt, "XSDT", 8, drop, nr_drop, &o, &new_x);
+	o.off = ALIGN_UP(o.off, 8);
 	if (!ret && rsdt)
 		ret = copy_root(rd, rsdt, "RSDT", 4, drop, nr_drop, &o, &new_r);
 	if (ret)

@@ -181,7 +181,7 @@ static int scope_resolve(const struct iommu_pci *pci, struct iommu_dev *d,
 	return 0;
 }
 
-/* VT-d spec 8.3.1, Table 8-x: device-scope types. */
+/* VT-d spec 8.3.1: device-scope types. */
 static int scope_kind(u8 type, u8 *kind)
 {
 	static const u8 kinds[] = { 0xff,
@@ -460,7 +460,7 @@ static int ivhd_special(struct ivhd_ctx *c, const u8 *e)
 }
 
 /*
- * AMD IOMMU spec 5.2.2.3, Table 97 ff.: device entries. Type bits 7:6 give
+ * AMD IOMMU spec 5.2.2.3, device entries. Type bits 7:6 give
  * the size (4, 8, 16 or 32 bytes) except the variable-length ACPI HID entry
  * F0h. 00h pad, 01h all, 02h select, 03h range start, 04h range end, 42h
  * alias select, 43h alias range start, 46h extended select, 47h extended

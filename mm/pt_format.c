@@ -258,7 +258,7 @@ static u64 vtd_rsvd_mask(const struct pt_format *f, unsigned level, u64 e)
 }
 
 /*
- * AMD-Vi host page-table entries (AMD IOMMU spec 2.2.3, Tables 14 and 15):
+ * AMD-Vi host page-table entries (AMD IOMMU spec 2.2.3, PDE and PTE formats):
  * bits 60:52 of a PDE and 58:52 of a PTE are reserved (59 U and 60 FC are
  * PTE fields), and Modex treats address bits at or above the system's
  * physical-address width, and the low address bits of a 2 MiB or 1 GiB

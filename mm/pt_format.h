@@ -126,7 +126,7 @@ struct pt_format {
 #define EPT_MT_WP 5
 #define EPT_MT_WB 6
 
-/* VT-d second-level entry bits (VT-d spec 9.8, Tables 9-x SL-PML5E..SL-PTE). */
+/* VT-d second-level entry bits (VT-d spec 9.8, SL-PML5E .. SL-PTE). */
 #define VTDE_R BIT(0)
 #define VTDE_W BIT(1)
 #define VTDE_X BIT(2) /* execute requests only; ignored by Modex */
@@ -134,7 +134,7 @@ struct pt_format {
 #define VTDE_SNP BIT(11) /* leaves: snoop (ECAP.SC) */
 #define VTDE_TM BIT(62) /* leaves: transient mapping */
 
-/* AMD-Vi I/O page-table entry bits (AMD IOMMU spec 2.2.3, Tables 14-15). */
+/* AMD-Vi I/O page-table entry bits (AMD IOMMU spec 2.2.3, PDE/PTE). */
 #define AMDVIE_PR BIT(0)
 #define AMDVIE_NL_SHIFT 9 /* next level, bits 11:9 */
 #define AMDVIE_NL_MASK (7ULL << AMDVIE_NL_SHIFT)

@@ -832,6 +832,26 @@ static void check_copy(const unsigned char *r, u32 rlen)
 	}
 }
 
+/* Every checksum of the copy: RSDP (both), XSDT, RSDT after it. */
+static void check_copy_sums(const unsigned char *r, u64 x, u32 rs, u32 kept)
+{
+	unsigned char s = 0;
+	u32 xl = 36 + 8 * kept, rl = 36 + 4 * kept;
+
+	for (u32 i = 0; i < 20; i++)
+		s = (unsigned char)(s + r[i]);
+	CHECK_EQ(s, 0);
+	for (u32 i = 0; i < 36; i++)
+		s = (unsigned char)(s + r[i]);
+	CHECK_EQ(s, 0);
+	for (u32 i = 0; i < xl; i++)
+		s = (unsigned char)(s + at((u32)x)[i]);
+	CHECK_EQ(s, 0);
+	for (u32 i = 0; i < rl; i++)
+		s = (unsigned char)(s + at(rs)[i]);
+	CHECK_EQ(s, 0);
+}
+
 TEST(root_copy_revision_2)
 {
 	unsigned char r0[20];
@@ -887,6 +907,16 @@ TEST(root_copy_errors)
 	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA, copy, 100,
 				&used),
 		 -E_TOOBIG);
+	/* The XSDT fits, the RSDT's 8-byte alignment runs past the end. */
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA, copy, 110,
+				&used),
+		 -E_TOOBIG);
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA, copy, 160,
+				&used),
+		 0);
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA, copy, 159,
+				&used),
+		 -E_TOOBIG);
 	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, 0xfffffff0ULL, copy,
 				sizeof(copy), &used),
 		 -E_TOOBIG); /* the RSDT would cross 4 GiB */
@@ -901,4 +931,55 @@ TEST(root_copy_errors)
 	fix_sum(at(RSDT_PA), 36 + 20, 9);
 	REQUIRE(make_copy(0, &used) == 0);
 	CHECK_EQ(used, 48 + 48);
+}
+
+/* Random roots: the copy lists exactly the kept entries, in order. */
+TEST(root_copy_random_roots)
+{
+	u64 seed = 0xacd1;
+
+	for (int round = 0; round < 3000; round++) {
+		u32 n = (u32)(rng_next(&seed) % 12), kept = 0, used, xl, rl, rs;
+		u64 want[12], x;
+
+		firmware(2);
+		for (u32 i = 0; i < n; i++) {
+			u64 r = rng_next(&seed);
+			/* Mostly real tables, sometimes unreadable or 0. */
+			u64 t = r % 8 == 0 ?
+					0x100000 :
+				r % 8 == 1 ?
+					0 :
+					tables[(r >> 8) % ARRAY_SIZE(tables)];
+			u32 t32 = (u32)t;
+
+			memcpy(at(XSDT_PA) + 36 + 8 * i, &t, 8);
+			memcpy(at(RSDT_PA) + 36 + 4 * i, &t32, 4);
+			if (t == tables[1] || t == tables[3])
+				continue;
+			want[kept++] = t;
+		}
+		sdt_at(RSDT_PA, "RSDT", 36 + 4 * n);
+		sdt_at(XSDT_PA, "XSDT", 36 + 8 * n);
+		REQUIRE(make_copy(2, &used) == 0);
+		memcpy(&x, copy + 24, 8);
+		memcpy(&rs, copy + 16, 4);
+		/* The RSDT follows the XSDT, 8-byte aligned. */
+		REQUIRE(x == COPY_GPA + 48 &&
+			rs == x + ((36 + 8 * kept + 7) & ~7u));
+		CHECK_EQ(used, rs + 36 + 4 * kept - COPY_GPA);
+		memcpy(&xl, at((u32)x) + 4, 4);
+		CHECK_EQ(xl, 36 + 8 * kept);
+		memcpy(&rl, at(rs) + 4, 4);
+		CHECK_EQ(rl, 36 + 4 * kept);
+		for (u32 i = 0; i < kept; i++) {
+			u64 e;
+			u32 e32;
+
+			memcpy(&e, at((u32)x) + 36 + 8 * i, 8);
+			memcpy(&e32, at(rs) + 36 + 4 * i, 4);
+			CHECK(e == want[i] && e32 == want[i]);
+		}
+		check_copy_sums(copy, x, rs, kept);
+	}
 }
