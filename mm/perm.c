@@ -96,6 +96,23 @@ static bool x86_sup_fault(const struct mmu_role *r, unsigned kind, acc_t acc)
 	return !(acc & (r->wp ? ACC_WRITE : ACC_READ));
 }
 
+/*
+ * VT-d spec 3.7.2 / AMD IOMMU spec 2.2.3: a DMA read needs read permission
+ * (R, IR) and a write needs write permission (W, IW) at every level.
+ * Execute requests are never enabled by Modex, so a fetch always faults.
+ */
+static bool iommu_fault(unsigned kind, acc_t acc)
+{
+	switch (pk_op(kind)) {
+	case PK_READ:
+		return !(acc & ACC_READ);
+	case PK_WRITE:
+		return !(acc & ACC_WRITE);
+	default:
+		return true;
+	}
+}
+
 bool perm_rule_fault(const struct mmu_role *r, unsigned kind, acc_t acc)
 {
 	if (!pk_valid(kind))
@@ -106,6 +123,9 @@ bool perm_rule_fault(const struct mmu_role *r, unsigned kind, acc_t acc)
 		return ept_fault(r, kind, acc);
 	case PT_NPT:
 		return npt_fault(r, kind, acc);
+	case PT_VTD:
+	case PT_AMDVI:
+		return iommu_fault(kind, acc);
 	default:
 		if (pk_is_user(kind))
 			return x86_user_fault(pk_op(kind), acc);

@@ -33,6 +33,9 @@
  *    faults unless the kind has PK_AC; supervisor fetches need ACC_EXEC and,
  *    with CR4.SMEP, fault on user addresses. NXE=0 makes NX reserved, so
  *    decoded entries always carry the execute bits.
+ *  VT-d, AMD-Vi (VT-d spec 3.7.2, AMD IOMMU spec 2.2.3): a DMA read needs
+ *    READ, a DMA write WRITE; PK_USER and ACC_USER do not matter; every
+ *    fetch faults (execute requests are never enabled).
  */
 #ifndef MODEX_MM_PERM_H
 #define MODEX_MM_PERM_H

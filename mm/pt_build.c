@@ -317,8 +317,7 @@ static int range_setup(struct range_ctx *c, struct pt *pt, u64 va, u64 size,
 	c->max_leaf = (flags & PTM_MAX_4K) ? 1 :
 		      (flags & PTM_MAX_2M) ? 2 :
 					     f->levels;
-	c->perm_mask = f->type == PT_EPT ? EPTE_R | EPTE_W | EPTE_XS | EPTE_XU :
-					   PTE_P | PTE_RW | PTE_US | PTE_NX;
+	c->perm_mask = pt_perm_mask(f);
 	memset(c->tmpl, 0, sizeof(c->tmpl));
 	for (unsigned l = 1; l <= f->levels; l++) {
 		if (!pt_leaf_allowed(f, l))

@@ -2,7 +2,8 @@
 /*
  * Page-table formats: descriptor setup and the pure bit transformations
  * between entries and the access vocabulary (mm/access.h), for x86-64
- * paging, AMD NPT and Intel EPT.
+ * paging, AMD NPT, Intel EPT, Intel VT-d second-level paging and AMD-Vi
+ * host page tables.
  */
 #include "mm/pt_format.h"
 
@@ -15,18 +16,30 @@ static u64 bits(unsigned hi, unsigned lo)
 	return ((~0ULL) >> (63 - hi)) & ~((1ULL << lo) - 1);
 }
 
+static unsigned amdvi_next_level(u64 e)
+{
+	return (e & AMDVIE_NL_MASK) >> AMDVIE_NL_SHIFT;
+}
+
 static bool flags_fit_type(enum pt_type type, u32 flags)
 {
 	u32 ept_only = PTF_MBEC | PTF_EXEC_ONLY | PTF_AD;
 	u32 x86_only = PTF_NXE | PTF_AMD | PTF_GMET;
+	u32 iommu_only = PTF_3LEVEL | PTF_VTD_SC | PTF_VTD_TM;
 
+	if ((flags & PTF_3LEVEL) && (flags & PTF_5LEVEL))
+		return false;
 	switch (type) {
 	case PT_X86:
-		return !(flags & (ept_only | PTF_GMET));
+		return !(flags & (ept_only | PTF_GMET | iommu_only));
 	case PT_NPT:
-		return !(flags & ept_only);
+		return !(flags & (ept_only | iommu_only));
 	case PT_EPT:
-		return !(flags & x86_only);
+		return !(flags & (x86_only | iommu_only));
+	case PT_VTD:
+		return !(flags & (x86_only | ept_only));
+	case PT_AMDVI:
+		return !(flags & ~(PTF_3LEVEL | PTF_5LEVEL));
 	}
 	return false;
 }
@@ -34,7 +47,7 @@ static bool flags_fit_type(enum pt_type type, u32 flags)
 int pt_format_init(struct pt_format *f, enum pt_type type, unsigned maxphyaddr,
 		   u32 flags)
 {
-	if (type > PT_EPT || maxphyaddr < 32 || maxphyaddr > 52 ||
+	if (type > PT_AMDVI || maxphyaddr < 32 || maxphyaddr > 52 ||
 	    !flags_fit_type(type, flags))
 		return -E_INVAL;
 	/* NPT uses the host's long-mode format, which is AMD's. */
@@ -42,24 +55,29 @@ int pt_format_init(struct pt_format *f, enum pt_type type, unsigned maxphyaddr,
 		flags |= PTF_AMD;
 	f->type = type;
 	f->flags = flags;
-	f->levels = (flags & PTF_5LEVEL) ? 5 : 4;
+	f->levels = (flags & PTF_5LEVEL) ? 5 : (flags & PTF_3LEVEL) ? 3 : 4;
 	f->maxphyaddr = maxphyaddr;
 	f->addr_mask = bits(maxphyaddr - 1, 12);
 	f->rsvd_high = maxphyaddr < 52 ? bits(51, maxphyaddr) : 0;
 	/*
 	 * 2 MiB pages always exist in long mode (CR4.PSE is irrelevant, SDM
-	 * Vol. 3A 4.5.4); for EPT they depend on EPT_VPID_CAP bit 16.
+	 * Vol. 3A 4.5.4); for EPT they depend on EPT_VPID_CAP bit 16, for
+	 * VT-d on CAP.SLLPS (VT-d spec 10.4.2). AMD-Vi leaves with NextLevel 0
+	 * exist at every level (AMD IOMMU spec 2.2.3); Modex uses levels 1-3.
 	 */
 	f->leaf_levels = BIT(1);
-	if (type != PT_EPT || !(flags & PTF_NO_2M))
+	if ((type != PT_EPT && type != PT_VTD) || !(flags & PTF_NO_2M))
 		f->leaf_levels |= BIT(2);
-	if (flags & PTF_1G)
+	if ((flags & PTF_1G) || type == PT_AMDVI)
 		f->leaf_levels |= BIT(3);
 	return 0;
 }
 
 bool pt_present(const struct pt_format *f, u64 e)
 {
+	/* VT-d spec 9.8: an entry with R=W=0 is not present. */
+	if (f->type == PT_VTD)
+		return e & (VTDE_R | VTDE_W);
 	if (f->type != PT_EPT)
 		return e & PTE_P;
 	/* SDM Vol. 3C 29.3.2: with MBEC, bit 10 alone means present. */
@@ -72,9 +90,19 @@ bool pt_is_leaf(const struct pt_format *f, unsigned level, u64 e)
 {
 	if (level == 1)
 		return true;
+	/* AMD IOMMU spec 2.2.3: NextLevel 0 (or 7) makes the entry a PTE. */
+	if (f->type == PT_AMDVI)
+		return amdvi_next_level(e) == 0 || amdvi_next_level(e) == 7;
 	if (level > 3)
 		return false;
-	return e & (f->type == PT_EPT ? EPTE_PS : PTE_PS);
+	switch (f->type) {
+	case PT_EPT:
+		return e & EPTE_PS;
+	case PT_VTD:
+		return e & VTDE_PS;
+	default:
+		return e & PTE_PS;
+	}
 }
 
 static acc_t ept_entry_acc(const struct pt_format *f, u64 e)
@@ -99,8 +127,16 @@ acc_t pt_entry_acc(const struct pt_format *f, u64 e)
 
 	if (f->type == PT_EPT)
 		return ept_entry_acc(f, e);
+	/* VT-d 9.8: R and W; X only for execute requests, never enabled. */
+	if (f->type == PT_VTD)
+		return ((e & VTDE_R) ? ACC_READ : 0) |
+		       ((e & VTDE_W) ? ACC_WRITE : 0);
 	if (!(e & PTE_P))
 		return 0;
+	/* AMD IOMMU spec 2.2.3: IR and IW, ANDed over the levels. */
+	if (f->type == PT_AMDVI)
+		return ((e & AMDVIE_IR) ? ACC_READ : 0) |
+		       ((e & AMDVIE_IW) ? ACC_WRITE : 0);
 	acc = ACC_READ;
 	if (e & PTE_RW)
 		acc |= ACC_WRITE;
@@ -196,11 +232,71 @@ static bool ept_bad_xwr_mt(const struct pt_format *f, unsigned level, u64 e)
 	return false;
 }
 
+/*
+ * VT-d second-level reserved bits of a present entry (VT-d spec 9.8,
+ * SL-PML5E..SL-PTE; 3.7.1): bits 51:HAW; bit 7 of SL-PML5E/SL-PML4E, and of
+ * SL-PDPE/SL-PDE where CAP.SLLPS lacks that page size; bit 11 except SNP
+ * in leaves with ECAP.SC; bit 62 except TM in leaves where supported;
+ * bits 29:12 / 20:12 of 1 GiB / 2 MiB leaves. Bits 6:3, 10:8, 61:52 and
+ * 63 are ignored (EMT/IPAT/A/D only in modes Modex does not use).
+ */
+static u64 vtd_rsvd_mask(const struct pt_format *f, unsigned level, u64 e)
+{
+	u64 m = f->rsvd_high;
+	u64 leaf = m | (pt_fmt_has(f, PTF_VTD_SC) ? 0 : VTDE_SNP) |
+		   (pt_fmt_has(f, PTF_VTD_TM) ? 0 : VTDE_TM);
+
+	if (level >= 4)
+		return m | VTDE_PS | VTDE_SNP | VTDE_TM;
+	if (level == 1)
+		return leaf;
+	if (!(e & VTDE_PS))
+		return m | VTDE_SNP | VTDE_TM;
+	if (!pt_leaf_allowed(f, level))
+		return m | VTDE_PS;
+	return leaf | (level == 3 ? bits(29, 12) : bits(20, 12));
+}
+
+/*
+ * AMD-Vi host page-table entries (AMD IOMMU spec 2.2.3, PDE and PTE formats):
+ * bits 60:52 of a PDE and 58:52 of a PTE are reserved (59 U and 60 FC are
+ * PTE fields), and Modex treats address bits at or above the system's
+ * physical-address width, and the low address bits of a 2 MiB or 1 GiB
+ * PTE, as reserved too. A PDE's NextLevel must be below its level;
+ * NextLevel = level - 1 is the directory Modex writes, lower values skip
+ * levels. NextLevel 7 encodes the page size in the address bits.
+ */
+static enum pt_entry_check amdvi_check(const struct pt_format *f,
+				       unsigned level, u64 e)
+{
+	unsigned nl = amdvi_next_level(e);
+	u64 m = f->rsvd_high;
+
+	if (nl == 0 && level > 1)
+		m |= bits(58, 52) | bits(pt_level_shift(level) - 1, 12);
+	else if (nl == 0 || nl == 7)
+		m |= bits(58, 52);
+	else
+		m |= bits(60, 52);
+	if (e & m)
+		return PT_ENTRY_RSVD;
+	if (nl == 7 || (nl == 0 && !pt_leaf_allowed(f, level)))
+		return PT_ENTRY_NOSUPP;
+	if (nl == 0 || nl == level - 1)
+		return PT_ENTRY_OK;
+	return nl >= level ? PT_ENTRY_RSVD : PT_ENTRY_NOSUPP;
+}
+
 enum pt_entry_check pt_check_entry(const struct pt_format *f, unsigned level,
 				   u64 e)
 {
 	if (level < 1 || level > f->levels || !pt_present(f, e))
 		return PT_ENTRY_OK;
+	if (f->type == PT_VTD)
+		return (e & vtd_rsvd_mask(f, level, e)) ? PT_ENTRY_RSVD :
+							  PT_ENTRY_OK;
+	if (f->type == PT_AMDVI)
+		return amdvi_check(f, level, e);
 	if (f->type != PT_EPT)
 		return (e & x86_rsvd_mask(f, level, e)) ? PT_ENTRY_RSVD :
 							  PT_ENTRY_OK;
@@ -219,6 +315,9 @@ acc_t pt_acc_full(const struct pt_format *f)
 		if (pt_fmt_has(f, PTF_GMET))
 			return ACC_RWX_BOTH;
 		return ACC_RWX_BOTH | ACC_USER;
+	case PT_VTD:
+	case PT_AMDVI:
+		return ACC_READ | ACC_WRITE;
 	default:
 		/* x86: supervisor RWX; SMEP/SMAP make "all" impossible. */
 		return ACC_READ | ACC_WRITE | ACC_EXEC;
@@ -289,12 +388,40 @@ static u64 x86_perm_bits(acc_t want)
 	return e;
 }
 
+u64 pt_perm_mask(const struct pt_format *f)
+{
+	switch (f->type) {
+	case PT_EPT:
+		return EPTE_R | EPTE_W | EPTE_XS | EPTE_XU;
+	case PT_VTD:
+		return VTDE_R | VTDE_W;
+	case PT_AMDVI:
+		return AMDVIE_PR | AMDVIE_IR | AMDVIE_IW;
+	default:
+		return PTE_P | PTE_RW | PTE_US | PTE_NX;
+	}
+}
+
+/* DMA formats: read and write only; PR=1 with IR=IW=0 grants nothing. */
+static u64 iommu_perm_bits(const struct pt_format *f, acc_t want)
+{
+	bool r = want & ACC_READ, w = want & ACC_WRITE;
+
+	if (f->type == PT_VTD)
+		return (r ? VTDE_R : 0) | (w ? VTDE_W : 0);
+	if (!r && !w)
+		return 0;
+	return AMDVIE_PR | (r ? AMDVIE_IR : 0) | (w ? AMDVIE_IW : 0);
+}
+
 static u64 perm_bits(const struct pt_format *f, acc_t want)
 {
 	u64 e;
 
 	if (f->type == PT_EPT)
 		return ept_perm_bits(f, want);
+	if (f->type == PT_VTD || f->type == PT_AMDVI)
+		return iommu_perm_bits(f, want);
 	e = f->type == PT_NPT ? npt_perm_bits(f, want) : x86_perm_bits(want);
 	if (!pt_fmt_has(f, PTF_NXE))
 		e &= ~PTE_NX;
@@ -325,6 +452,11 @@ static bool leaf_attr_ok(const struct pt_format *f, u64 attr)
 {
 	u64 mt = (attr & EPTE_MT_MASK) >> EPTE_MT_SHIFT;
 
+	if (f->type == PT_VTD)
+		return !(attr & ~PT_ATTR_VTD_MASK) &&
+		       (!(attr & VTDE_SNP) || pt_fmt_has(f, PTF_VTD_SC));
+	if (f->type == PT_AMDVI)
+		return !(attr & ~PT_ATTR_AMDVI_MASK);
 	if (f->type != PT_EPT)
 		return !(attr & ~PT_ATTR_X86_MASK);
 	return !(attr & ~PT_ATTR_EPT_MASK) && mt != 2 && mt != 3 && mt != 7;
@@ -334,6 +466,11 @@ static u64 leaf_attr_bits(const struct pt_format *f, unsigned level, u64 attr)
 {
 	if (f->type == PT_EPT)
 		return attr | (level > 1 ? EPTE_PS : 0);
+	if (f->type == PT_VTD)
+		return attr | (level > 1 ? VTDE_PS : 0);
+	/* AMD IOMMU spec 2.2.3: NextLevel 0, the level's own page size. */
+	if (f->type == PT_AMDVI)
+		return attr;
 	if (level == 1)
 		return attr;
 	/* PAT moves from bit 7 to bit 12 in large leaves (SDM Vol. 3A 4.5). */
@@ -369,7 +506,12 @@ int pt_encode_leaf(const struct pt_format *f, unsigned level, u64 pa,
 
 u64 pt_encode_table(const struct pt_format *f, unsigned level, u64 table)
 {
-	(void)level;
+	if (f->type == PT_VTD)
+		return (table & f->addr_mask) | VTDE_R | VTDE_W;
+	/* A directory names the level below it: no level is skipped. */
+	if (f->type == PT_AMDVI)
+		return (table & f->addr_mask) | AMDVIE_PR | AMDVIE_IR |
+		       AMDVIE_IW | ((u64)(level - 1) << AMDVIE_NL_SHIFT);
 	if (f->type == PT_EPT)
 		return (table & f->addr_mask) | EPTE_R | EPTE_W | EPTE_XS |
 		       EPTE_XU;
@@ -396,11 +538,14 @@ u64 pt_leaf_relevel(const struct pt_format *f, unsigned from_level,
 	bool pat;
 
 	e &= ~leaf_addr_bits(f, from_level);
-	if (f->type == PT_EPT) {
+	if (f->type == PT_EPT || f->type == PT_VTD) {
+		/* EPTE_PS and VTDE_PS are both bit 7. */
 		e &= ~EPTE_PS;
 		e |= to_level > 1 ? EPTE_PS : 0;
 		return e | (pa & leaf_addr_bits(f, to_level));
 	}
+	if (f->type == PT_AMDVI)
+		return e | (pa & leaf_addr_bits(f, to_level));
 	pat = e & pat_from;
 	e &= ~(pat_from | PTE_PS);
 	if (pat)
@@ -409,10 +554,13 @@ u64 pt_leaf_relevel(const struct pt_format *f, unsigned from_level,
 	return e | (pa & leaf_addr_bits(f, to_level));
 }
 
+/* The IOMMU formats' A/D bits need opt-ins (SLADE, HAD) Modex never sets. */
 u64 pt_accessed_bit(const struct pt_format *f)
 {
 	if (f->type == PT_EPT)
 		return pt_fmt_has(f, PTF_AD) ? EPTE_A : 0;
+	if (f->type == PT_VTD || f->type == PT_AMDVI)
+		return 0;
 	return PTE_A;
 }
 
@@ -420,5 +568,7 @@ u64 pt_dirty_bit(const struct pt_format *f)
 {
 	if (f->type == PT_EPT)
 		return pt_fmt_has(f, PTF_AD) ? EPTE_D : 0;
+	if (f->type == PT_VTD || f->type == PT_AMDVI)
+		return 0;
 	return PTE_D;
 }

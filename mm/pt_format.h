@@ -2,7 +2,8 @@
 /*
  * Page-table formats as small descriptors plus pure bit transformations:
  * x86-64 paging (Modex's own tables and guest paging), AMD NPT and Intel
- * EPT, with their MBEC/GMET/NXE/exec-only/A-D variants.
+ * EPT, with their MBEC/GMET/NXE/exec-only/A-D variants, and the two IOMMU
+ * formats: Intel VT-d second-level tables and AMD-Vi host page tables.
  *
  * API overview
  *  - Levels are numbered as the manuals do: 1 = PT (4 KiB), 2 = PD (2 MiB
@@ -25,7 +26,30 @@
  *    guest control registers.
  *  - pt_acc_full(): the request that grants every access kind a format
  *    can grant (use it for EPT01/NPT01: it is R|W|XS|XU for EPT, R|W|X with
- *    U=0 under GMET, and adds ACC_USER for NPT without GMET).
+ *    U=0 under GMET, and adds ACC_USER for NPT without GMET; R|W for the
+ *    IOMMU formats).
+ *  - pt_perm_mask(): the entry bits that carry permissions (what
+ *    re-protecting a leaf replaces).
+ *
+ * IOMMU formats (docs/mm.md has the bit tables). A DMA read is PK_READ, a
+ * DMA write PK_WRITE. Execute requests (VT-d requests-with-PASID with ER,
+ * AMD-Vi PPR/PASID execute) are never enabled by Modex: ACC_EXEC is never
+ * decoded and every PK_FETCH kind faults; the VT-d X bit is ignored.
+ *  - PT_VTD: VT-d second-level paging (VT-d spec 3.7, 9.8). 3, 4 or 5
+ *    levels (AGAW 39/48/57: PTF_3LEVEL, none, PTF_5LEVEL); maxphyaddr is
+ *    the host address width (DMAR HAW). Present = R or W (no present bit;
+ *    write-only is valid). Super pages by CAP.SLLPS: 2 MiB unless
+ *    PTF_NO_2M, 1 GiB with PTF_1G. Bit 11 (SNP) is valid in leaves only
+ *    with PTF_VTD_SC (ECAP.SC), bit 62 (TM) in leaves only with
+ *    PTF_VTD_TM; both are reserved otherwise.
+ *  - PT_AMDVI: AMD-Vi host translation tables (AMD IOMMU spec 2.2.3). 3, 4
+ *    or 5 levels (DTE paging mode 3/4/5). PR = present, IR/IW = read/write
+ *    permission, ANDed over the levels. Modex writes directory entries
+ *    with NextLevel = level - 1 and leaves with NextLevel = 0 at levels
+ *    1..3 (4 KiB, 2 MiB, 1 GiB). The checker reports the format's other
+ *    valid encodings (skipped levels, NextLevel 7 page sizes, NextLevel 0
+ *    above level 3) as PT_ENTRY_NOSUPP and impossible ones (NextLevel not
+ *    below the level) as PT_ENTRY_RSVD.
  */
 #ifndef MODEX_MM_PT_FORMAT_H
 #define MODEX_MM_PT_FORMAT_H
@@ -38,6 +62,8 @@ enum pt_type {
 	PT_X86 = 0, /* x86-64 4/5-level paging: Modex's tables, guest paging */
 	PT_NPT = 1, /* AMD nested paging: x86-64 entries, host EFER.NXE */
 	PT_EPT = 2, /* Intel EPT */
+	PT_VTD = 3, /* Intel VT-d second-level paging (DMA remapping) */
+	PT_AMDVI = 4, /* AMD-Vi host page tables (DMA remapping) */
 };
 
 /* pt_format_init() flags. */
@@ -51,13 +77,16 @@ enum pt_type {
 #define PTF_EXEC_ONLY BIT(6) /* EPT: EPT_VPID_CAP bit 0 (execute-only ok) */
 #define PTF_AD BIT(7) /* EPT: EPTP bit 6, accessed/dirty flags enabled */
 #define PTF_NO_2M BIT(8) /* no 2 MiB leaves (EPT_VPID_CAP bit 16 clear) */
+#define PTF_3LEVEL BIT(9) /* VTD/AMDVI: 3-level walk (39-bit input) */
+#define PTF_VTD_SC BIT(10) /* VTD: ECAP.SC, SNP (bit 11) allowed in leaves */
+#define PTF_VTD_TM BIT(11) /* VTD: TM (bit 62) allowed in leaves */
 
 #define PT_MAX_LEVELS 5
 #define PT_ENTRIES 512
 
 struct pt_format {
 	u8 type; /* enum pt_type */
-	u8 levels; /* 4 or 5 */
+	u8 levels; /* 4 or 5; 3 for VTD/AMDVI with PTF_3LEVEL */
 	u8 maxphyaddr; /* physical-address width, 32..52 */
 	u8 leaf_levels; /* bit L set: level L may hold a leaf (bit 1 always) */
 	u32 flags; /* PTF_* as given */
@@ -97,20 +126,42 @@ struct pt_format {
 #define EPT_MT_WP 5
 #define EPT_MT_WB 6
 
+/* VT-d second-level entry bits (VT-d spec 9.8, SL-PML5E .. SL-PTE). */
+#define VTDE_R BIT(0)
+#define VTDE_W BIT(1)
+#define VTDE_X BIT(2) /* execute requests only; ignored by Modex */
+#define VTDE_PS BIT(7) /* levels 2, 3: super page */
+#define VTDE_SNP BIT(11) /* leaves: snoop (ECAP.SC) */
+#define VTDE_TM BIT(62) /* leaves: transient mapping */
+
+/* AMD-Vi I/O page-table entry bits (AMD IOMMU spec 2.2.3, PDE/PTE). */
+#define AMDVIE_PR BIT(0)
+#define AMDVIE_NL_SHIFT 9 /* next level, bits 11:9 */
+#define AMDVIE_NL_MASK (7ULL << AMDVIE_NL_SHIFT)
+#define AMDVIE_U BIT(59) /* leaves */
+#define AMDVIE_FC BIT(60) /* leaves: force coherent */
+#define AMDVIE_IR BIT(61)
+#define AMDVIE_IW BIT(62)
+
 /*
  * Leaf attributes accepted by pt_encode_leaf() (other bits: -E_INVAL):
  * X86/NPT: PTE_PWT | PTE_PCD | PTE_G | PTE_PAT_4K (moved to bit 12 for
  * large leaves by the encoder). EPT: EPTE_MT_MASK | EPTE_IPAT | EPTE_SVE;
- * the memory type must not be 2, 3 or 7.
+ * the memory type must not be 2, 3 or 7. VTD: VTDE_SNP (needs PTF_VTD_SC).
+ * AMDVI: AMDVIE_FC.
  */
 #define PT_ATTR_X86_MASK (PTE_PWT | PTE_PCD | PTE_G | PTE_PAT_4K)
+#define PT_ATTR_VTD_MASK VTDE_SNP
+#define PT_ATTR_AMDVI_MASK AMDVIE_FC
 #define PT_ATTR_EPT_MASK (EPTE_MT_MASK | EPTE_IPAT | EPTE_SVE)
 #define PT_ATTR_EPT_WB ((u64)EPT_MT_WB << EPTE_MT_SHIFT)
 
 enum pt_entry_check {
 	PT_ENTRY_OK = 0,
-	PT_ENTRY_RSVD = 1, /* X86/NPT reserved bit: #PF RSVD / #NPF RSV */
+	PT_ENTRY_RSVD = 1, /* X86/NPT/VTD/AMDVI reserved bit or encoding */
 	PT_ENTRY_MISCONFIG = 2, /* EPT misconfiguration */
+	/* AMDVI: valid in the format, never written nor walked by Modex. */
+	PT_ENTRY_NOSUPP = 3,
 };
 
 int pt_format_init(struct pt_format *f, enum pt_type type, unsigned maxphyaddr,
@@ -159,6 +210,9 @@ enum pt_entry_check pt_check_entry(const struct pt_format *f, unsigned level,
 
 /* The acc granting every kind this format can grant (see overview). */
 acc_t pt_acc_full(const struct pt_format *f);
+
+/* Entry bits that carry the permissions of a leaf (and present-ness). */
+u64 pt_perm_mask(const struct pt_format *f);
 
 /*
  * Build a leaf at `level` mapping `pa` (aligned to the level) with `want`

@@ -12,8 +12,9 @@
  *      PTW_OK          leaf found and (if perm) the kind is allowed
  *      PTW_NOT_PRESENT an entry at w.level is not present
  *      PTW_VIOLATION   leaf found but perm_fault(perm, kind, w.acc)
- *      PTW_MISCONFIG   reserved bit (X86/NPT) or EPT misconfiguration in
- *                      the entry at w.level
+ *      PTW_MISCONFIG   reserved bit (X86/NPT/VTD/AMDVI), EPT
+ *                      misconfiguration, or an AMD-Vi encoding Modex does
+ *                      not walk (PT_ENTRY_NOSUPP) in the entry at w.level
  *      PTW_BAD_TABLE   the table for w.level (w.entry_pa) is outside the
  *                      memory `mem` covers (mem->read failed)
  *      PTW_BAD_ADDR    addr has bits beyond the walk width (caller decides:

@@ -327,7 +327,7 @@ static void rnd_op(struct env *e, struct shadow *sh, u64 *lo, u64 *hi)
 	}
 }
 
-TEST(randomized_against_shadow)
+static void random_against_shadow(enum pt_type type, u32 flags)
 {
 	struct env e;
 	struct shadow *sh = calloc(RND_PAGES, sizeof(*sh));
@@ -336,7 +336,7 @@ TEST(randomized_against_shadow)
 	REQUIRE(sh);
 	for (u64 p = 0; p < RND_PAGES; p++)
 		sh[p].pa = ~0ULL;
-	env_up(&e, PT_X86, PTF_NXE | PTF_1G);
+	env_up(&e, type, flags);
 	for (unsigned i = 0; i < 400 && bad < 5; i++) {
 		u64 lo, hi;
 
@@ -368,6 +368,18 @@ TEST(randomized_against_shadow)
 	CHECK_EQ(e.fm.live, 2);
 	env_down(&e);
 	free(sh);
+}
+
+TEST(randomized_against_shadow)
+{
+	random_against_shadow(PT_X86, PTF_NXE | PTF_1G);
+}
+
+/* The DMA formats through the same builder (reads, writes, no execute). */
+TEST(randomized_against_shadow_iommu)
+{
+	random_against_shadow(PT_VTD, PTF_1G);
+	random_against_shadow(PT_AMDVI, 0);
 }
 
 static unsigned char *direct_arena;

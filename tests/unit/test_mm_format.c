@@ -28,6 +28,12 @@ static const struct fmt_case fmt_cases[] = {
 	{ PT_EPT, PTF_1G | PTF_MBEC },
 	{ PT_EPT, PTF_1G | PTF_MBEC | PTF_EXEC_ONLY | PTF_AD },
 	{ PT_EPT, PTF_NO_2M | PTF_5LEVEL },
+	{ PT_VTD, PTF_1G },
+	{ PT_VTD, PTF_NO_2M | PTF_3LEVEL },
+	{ PT_VTD, PTF_5LEVEL | PTF_VTD_SC | PTF_VTD_TM },
+	{ PT_AMDVI, 0 },
+	{ PT_AMDVI, PTF_3LEVEL },
+	{ PT_AMDVI, PTF_5LEVEL },
 };
 
 static u16 allowed(const struct perm_table *t, acc_t acc)

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * L1's copy of the ACPI root (RSDP, XSDT, RSDT) without the tables Modex
+ * keeps for itself (hv/acpi_copy.h). Pure.
+ */
+#include "hv/acpi_copy.h"
+
+#include "hv/include/compiler.h"
+#include "hv/include/err.h"
+#include "hv/include/lib.h"
+
+#define SDT_HEADER_LEN 36 /* ACPI 6.5 5.2.6 */
+#define SDT_CHECKSUM 9
+#define RSDP_V1_LEN 20 /* ACPI 6.5 5.2.5.3, Table 5.3 */
+#define RSDP_V2_LEN 36
+#define RSDP_CHECKSUM 8
+#define RSDP_EXT_CHECKSUM 32
+#define ROOT_COPY_OFF 48 /* after the RSDP, 16-byte aligned */
+
+struct copy_out {
+	u8 *buf;
+	u32 size, off;
+	u64 gpa;
+};
+
+static u8 sum(const u8 *p, u32 n)
+{
+	u8 s = 0;
+
+	while (n--)
+		s = (u8)(s + *p++);
+	return s;
+}
+
+static void put_sum(u8 *p, u32 n, u32 at)
+{
+	p[at] = 0;
+	p[at] = (u8)-sum(p, n);
+}
+
+static int table_sum_ok(const struct acpi_reader *rd, u64 pa, u32 len)
+{
+	u8 chunk[128], s = 0;
+
+	for (u32 off = 0; off < len; off += sizeof(chunk)) {
+		u32 n = MIN((u32)sizeof(chunk), len - off);
+
+		if (rd->read(rd->ctx, pa + off, chunk, n))
+			return -E_FAULT;
+		s = (u8)(s + sum(chunk, n));
+	}
+	return s ? -E_INVAL : 0;
+}
+
+static bool dropped(const struct acpi_reader *rd, u64 t, const char (*drop)[4],
+		    u32 nr_drop)
+{
+	char sig[4];
+
+	/* An entry that cannot be read is not judged: L1 gets it as is. */
+	if (!t || rd->read(rd->ctx, t, sig, 4))
+		return false;
+	for (u32 i = 0; i < nr_drop; i++)
+		if (!memcmp(sig, drop[i], 4))
+			return true;
+	return false;
+}
+
+/*
+ * Copy the root table at @pa (@sig, entries of @esz bytes) to o->off,
+ * without the entries whose table is dropped. *at gets its address.
+ */
+static int copy_root(const struct acpi_reader *rd, u64 pa, const char *sig,
+		     u32 esz, const char (*drop)[4], u32 nr_drop,
+		     struct copy_out *o, u64 *at)
+{
+	u8 *h = o->buf + o->off;
+	u32 len, n = SDT_HEADER_LEN;
+	int ret;
+
+	if (o->off > o->size || o->size - o->off < SDT_HEADER_LEN)
+		return -E_TOOBIG;
+	if (rd->read(rd->ctx, pa, h, SDT_HEADER_LEN))
+		return -E_FAULT;
+	memcpy(&len, h + 4, 4);
+	if (memcmp(h, sig, 4) || len < SDT_HEADER_LEN ||
+	    len > ACPI_MAX_TABLE_LEN)
+		return -E_INVAL;
+	ret = table_sum_ok(rd, pa, len);
+	if (ret)
+		return ret;
+	for (u32 e = SDT_HEADER_LEN; e + esz <= len; e += esz) {
+		u64 t = 0;
+
+		if (rd->read(rd->ctx, pa + e, &t, esz))
+			return -E_FAULT;
+		if (dropped(rd, t, drop, nr_drop))
+			continue;
+		if (o->size - o->off - n < esz)
+			return -E_TOOBIG;
+		memcpy(h + n, &t, esz);
+		n += esz;
+	}
+	memcpy(h + 4, &n, 4);
+	put_sum(h, n, SDT_CHECKSUM);
+	*at = o->gpa + o->off;
+	o->off += n;
+	return 0;
+}
+
+/* ACPI 6.5 5.2.5.3: the RSDP's roots, checked as acpi_find_table does. */
+static int rsdp_roots(const u8 *r, u32 rlen, u64 *xsdt, u32 *rsdt)
+{
+	u32 xlen;
+
+	*xsdt = 0;
+	if (rlen < RSDP_V1_LEN || memcmp(r, "RSD PTR ", 8) ||
+	    sum(r, RSDP_V1_LEN))
+		return -E_INVAL;
+	memcpy(rsdt, r + 16, 4);
+	if (r[15] >= 2) {
+		if (rlen < RSDP_V2_LEN)
+			return -E_INVAL;
+		memcpy(&xlen, r + 20, 4);
+		if (xlen < RSDP_V2_LEN || xlen > rlen || sum(r, xlen))
+			return -E_INVAL;
+		memcpy(xsdt, r + 24, 8);
+	}
+	return *xsdt || *rsdt ? 0 : -E_INVAL;
+}
+
+int acpi_root_copy(const struct acpi_reader *rd, const void *rsdp, u32 rsdp_len,
+		   const char (*drop)[4], u32 nr_drop, u64 gpa, void *buf,
+		   u32 size, u32 *used)
+{
+	const u8 *r = rsdp;
+	struct copy_out o = { buf, size, ROOT_COPY_OFF, gpa };
+	u64 xsdt, new_x = 0, new_r = 0;
+	u32 rsdt, new_r32;
+	u8 *p = buf;
+	int ret = rsdp_roots(r, rsdp_len, &xsdt, &rsdt);
+
+	if (ret)
+		return ret;
+	if (gpa & 15)
+		return -E_INVAL;
+	if (size < ROOT_COPY_OFF)
+		return -E_TOOBIG;
+	memset(buf, 0, ROOT_COPY_OFF);
+	if (xsdt)
+		ret = copy_root(rd, xsdt, "XSDT", 8, drop, nr_drop, &o, &new_x);
+	o.off = ALIGN_UP(o.off, 8);
+	if (!ret && rsdt)
+		ret = copy_root(rd, rsdt, "RSDT", 4, drop, nr_drop, &o, &new_r);
+	if (ret)
+		return ret;
+	/* The RSDT holds 32-bit addresses, its own included. */
+	if (rsdt && (new_r + SDT_HEADER_LEN > (1ULL << 32) ||
+		     gpa + o.off > (1ULL << 32)))
+		return -E_TOOBIG;
+	new_r32 = (u32)new_r;
+	memcpy(p, r, RSDP_V1_LEN);
+	memcpy(p + 16, &new_r32, 4);
+	if (r[15] >= 2) {
+		u32 l = RSDP_V2_LEN;
+
+		memcpy(p + 20, &l, 4);
+		memcpy(p + 24, &new_x, 8);
+		memcpy(p + 33, r + 33, 3);
+	}
+	put_sum(p, RSDP_V1_LEN, RSDP_CHECKSUM);
+	if (r[15] >= 2)
+		put_sum(p, RSDP_V2_LEN, RSDP_EXT_CHECKSUM);
+	*used = o.off;
+	return 0;
+}
