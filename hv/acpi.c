@@ -11,17 +11,17 @@
 #define SDT_HEADER_LEN 36 /* ACPI 6.5 5.2.6, table 5.4 */
 #define MADT_ENTRIES_OFF 44 /* header, local APIC address, flags */
 
-static u8 sum_bytes(const u8 *p, u32 n)
+u8 acpi_byte_sum(const void *p, u32 n)
 {
+	const u8 *b = p;
 	u8 s = 0;
 
 	while (n--)
-		s = (u8)(s + *p++);
+		s = (u8)(s + *b++);
 	return s;
 }
 
-/* Sum a table in chunks (it may be up to ACPI_MAX_TABLE_LEN long). */
-static int table_checksum(const struct acpi_reader *rd, u64 pa, u32 len)
+int acpi_table_checksum(const struct acpi_reader *rd, u64 pa, u32 len)
 {
 	u8 buf[256], s = 0;
 
@@ -30,7 +30,7 @@ static int table_checksum(const struct acpi_reader *rd, u64 pa, u32 len)
 
 		if (rd->read(rd->ctx, pa + off, buf, n))
 			return -E_FAULT;
-		s = (u8)(s + sum_bytes(buf, n));
+		s = (u8)(s + acpi_byte_sum(buf, n));
 	}
 	return s ? -E_INVAL : 0;
 }
@@ -57,13 +57,13 @@ static int rsdp_root(const u8 *r, u32 rlen, u64 *root, u32 *entry_size)
 	u32 rsdt;
 	u64 xsdt = 0;
 
-	if (rlen < 20 || memcmp(r, "RSD PTR ", 8) || sum_bytes(r, 20))
+	if (rlen < 20 || memcmp(r, "RSD PTR ", 8) || acpi_byte_sum(r, 20))
 		return -E_INVAL;
 	if (r[15] >= 2 && rlen >= 36) {
 		u32 xlen;
 
 		memcpy(&xlen, r + 20, 4);
-		if (xlen < 36 || xlen > rlen || sum_bytes(r, xlen))
+		if (xlen < 36 || xlen > rlen || acpi_byte_sum(r, xlen))
 			return -E_INVAL;
 		memcpy(&xsdt, r + 24, 8);
 	}
@@ -86,7 +86,7 @@ int acpi_find_table(const struct acpi_reader *rd, const void *rsdp,
 	if (!ret && memcmp(rsig, esz == 8 ? "XSDT" : "RSDT", 4))
 		ret = -E_INVAL;
 	if (!ret)
-		ret = table_checksum(rd, root, rlen);
+		ret = acpi_table_checksum(rd, root, rlen);
 	if (ret)
 		return ret;
 	for (u32 off = SDT_HEADER_LEN; off + esz <= rlen; off += esz) {
@@ -99,7 +99,7 @@ int acpi_find_table(const struct acpi_reader *rd, const void *rsdp,
 		/* A bad entry is skipped: the table asked for may follow. */
 		if (!t || table_len(rd, t, tsig, &tlen) || memcmp(tsig, sig, 4))
 			continue;
-		if (table_checksum(rd, t, tlen))
+		if (acpi_table_checksum(rd, t, tlen))
 			continue;
 		*pa = t;
 		*len = tlen;

@@ -21,6 +21,13 @@ struct acpi_reader {
 
 #define ACPI_MAX_TABLE_LEN (1u << 20) /* larger tables are refused */
 
+/* The byte sum of @n bytes (0 for a valid ACPI checksum, ACPI 6.5
+ * 5.2.5.3, 5.2.6). */
+u8 acpi_byte_sum(const void *p, u32 n);
+/* 0 if the @len-byte table at @pa sums to 0, -E_INVAL if not, -E_FAULT
+ * when a read failed (read in chunks: up to ACPI_MAX_TABLE_LEN). */
+int acpi_table_checksum(const struct acpi_reader *rd, u64 pa, u32 len);
+
 /*
  * Find the table with signature @sig (4 characters) through the RSDP copy
  * @rsdp (@rsdp_len bytes: 20 for ACPI 1.0, else its length field): the

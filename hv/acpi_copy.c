@@ -23,33 +23,10 @@ struct copy_out {
 	u64 gpa;
 };
 
-static u8 sum(const u8 *p, u32 n)
-{
-	u8 s = 0;
-
-	while (n--)
-		s = (u8)(s + *p++);
-	return s;
-}
-
 static void put_sum(u8 *p, u32 n, u32 at)
 {
 	p[at] = 0;
-	p[at] = (u8)-sum(p, n);
-}
-
-static int table_sum_ok(const struct acpi_reader *rd, u64 pa, u32 len)
-{
-	u8 chunk[128], s = 0;
-
-	for (u32 off = 0; off < len; off += sizeof(chunk)) {
-		u32 n = MIN((u32)sizeof(chunk), len - off);
-
-		if (rd->read(rd->ctx, pa + off, chunk, n))
-			return -E_FAULT;
-		s = (u8)(s + sum(chunk, n));
-	}
-	return s ? -E_INVAL : 0;
+	p[at] = (u8)-acpi_byte_sum(p, n);
 }
 
 static bool dropped(const struct acpi_reader *rd, u64 t, const char (*drop)[4],
@@ -86,7 +63,7 @@ static int copy_root(const struct acpi_reader *rd, u64 pa, const char *sig,
 	if (memcmp(h, sig, 4) || len < SDT_HEADER_LEN ||
 	    len > ACPI_MAX_TABLE_LEN)
 		return -E_INVAL;
-	ret = table_sum_ok(rd, pa, len);
+	ret = acpi_table_checksum(rd, pa, len);
 	if (ret)
 		return ret;
 	for (u32 e = SDT_HEADER_LEN; e + esz <= len; e += esz) {
@@ -115,14 +92,14 @@ static int rsdp_roots(const u8 *r, u32 rlen, u64 *xsdt, u32 *rsdt)
 
 	*xsdt = 0;
 	if (rlen < RSDP_V1_LEN || memcmp(r, "RSD PTR ", 8) ||
-	    sum(r, RSDP_V1_LEN))
+	    acpi_byte_sum(r, RSDP_V1_LEN))
 		return -E_INVAL;
 	memcpy(rsdt, r + 16, 4);
 	if (r[15] >= 2) {
 		if (rlen < RSDP_V2_LEN)
 			return -E_INVAL;
 		memcpy(&xlen, r + 20, 4);
-		if (xlen < RSDP_V2_LEN || xlen > rlen || sum(r, xlen))
+		if (xlen < RSDP_V2_LEN || xlen > rlen || acpi_byte_sum(r, xlen))
 			return -E_INVAL;
 		memcpy(xsdt, r + 24, 8);
 	}

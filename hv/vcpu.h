@@ -40,6 +40,19 @@ struct vcpu_mp {
 };
 #define SIPI_PENDING 0x100u
 
+/* L1's general register @n in the x86 encoding order (SDM Vol. 2A 2.1.5;
+ * also the VMX exit-qualification numbering, SDM Vol. 3C table 28-3). */
+static inline u64 *guest_gpr(struct guest_regs *r, unsigned int n)
+{
+	u64 *const map[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+		&r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+		&r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return map[n & 15];
+}
+
 struct vcpu {
 	struct guest_regs regs;
 	struct exit_info exit; /* the exit being handled */

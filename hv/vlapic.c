@@ -266,17 +266,9 @@ static void xapic_store(struct vcpu *v, u32 off, u32 val)
 	*phys_reg(off) = val;
 }
 
-/* L1's general register @n in x86 encoding order (SDM Vol. 2A 2.1.5). */
 static u64 *gpr(struct vcpu *v, u8 n)
 {
-	struct guest_regs *r = &v->regs;
-	u64 *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-		&r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
-		&r->r12, &r->r13, &r->r14, &r->r15,
-	};
-
-	return map[n & 15];
+	return guest_gpr(&v->regs, n);
 }
 
 static __noreturn void cannot_emulate(struct vcpu *v, gpa_t gpa, const u8 *b,

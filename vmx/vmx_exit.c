@@ -94,14 +94,7 @@ u64 vmx_read_debugctl(struct vcpu *v)
 /* Exit-qualification register numbers (SDM Vol. 3C table 28-3). */
 static u64 *gpr(struct vcpu *v, unsigned int n)
 {
-	struct guest_regs *r = &v->regs;
-	u64 *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-		&r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
-		&r->r12, &r->r13, &r->r14, &r->r15,
-	};
-
-	return map[n & 15];
+	return guest_gpr(&v->regs, n);
 }
 
 static bool long_mode_64bit(void)
