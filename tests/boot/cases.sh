@@ -361,6 +361,18 @@ for hn in qemu:2 qemu:4 broadwell_ult:2 tigerlake:2; do
 		"${c[@]}" "${l1_checks[@]}" '-\[l1\] check smp-'
 done
 
+# ---- INIT of the BSP (docs/smp.md): a reset of L1's machine, which Modex
+# does not emulate; it stops L1 with that message, on both vendors (VMX:
+# the INIT exit; SVM: the captured ICR write). With 2 CPUs the AP, never
+# started, stays parked under Modex.
+for hn in qemu:2 broadwell_ult:2; do
+	h=${hn%:*} n=${hn#*:}
+	SMP=$n l1_case "l1-init-bsp.$h-$n" "$h" l1_init_bsp_mb2 "" fail \
+		'+\[l1\] init-bsp: INIT to APIC ID 0' \
+		'+\[modex\] guest: L1 sent INIT to its boot CPU, a reset of its machine, which Modex does not emulate; stopping L1\.' \
+		'-still running|PANIC|FATAL'
+done
+
 # ---- Isolation: a store to the xAPIC page that Modex does not emulate ----
 # docs/isolation.md ("The local APIC"): on SVM the page is read-only in
 # NPT01 and only aligned 32-bit MOV/XCHG stores are emulated; a 64-bit store
