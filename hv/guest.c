@@ -245,13 +245,12 @@ static int hide_modex(acc_t full)
 	memset(identity(sink_pa), 0xff, PAGE_SIZE);
 	for (u32 i = 0; i < nr_hidden; i++) {
 		u64 s = ALIGN_DOWN(hidden[i].start, PAGE_SIZE);
+		u64 e = ALIGN_UP(hidden[i].end, PAGE_SIZE);
 
-		for (; s < hidden[i].end; s += PAGE_SIZE) {
-			ret = pt_map(&stage2, s, sink_pa, PAGE_SIZE, sink_acc,
-				     sink_attr(), 0);
-			if (ret)
-				return ret;
-		}
+		ret = pt_map(&stage2, s, sink_pa, e - s, sink_acc, sink_attr(),
+			     PTM_ALIAS);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "hv/acpi.h"
 #include "hv/delay.h"
 #include "hv/exits.h"
+#include "hv/features.h"
 #include "hv/guest.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
@@ -272,7 +273,23 @@ static bool wait_state(struct percpu *c, enum cpu_state s, u32 timeout_us)
 	return c->state >= s;
 }
 
-/* SDM Vol. 3A 9.4.4.1 and 11.6.1: INIT, 10 ms, SIPI, 200 us, SIPI. */
+/*
+ * SDM Vol. 3A 9.4.4.1 wants 10 ms between INIT and the SIPI for the
+ * processors it was written for; P6-family Intel and family 0Fh+ AMD CPUs
+ * need none (Linux's smpboot.c makes the same exception). On emulators
+ * the 10 ms are virtual time spent polling the PIT.
+ */
+static u32 init_delay_us(void)
+{
+	const struct cpu_features *f = &cpu_features;
+
+	if ((f->vendor == VENDOR_INTEL && f->family == 6) ||
+	    (f->vendor == VENDOR_AMD && f->family >= 0xf))
+		return 0;
+	return INIT_DELAY_US;
+}
+
+/* SDM Vol. 3A 9.4.4.1 and 11.6.1: INIT, (10 ms), SIPI, 200 us, SIPI. */
 static int start_ap(struct percpu *c, struct ap_boot_params *p)
 {
 	u32 sipi = ICR_DM_STARTUP | (u32)(tramp_pa >> 12);
@@ -285,7 +302,7 @@ static int start_ap(struct percpu *c, struct ap_boot_params *p)
 		.percpu = (u64)c,
 	};
 	lapic_send_ipi(c->apic_id, ICR_DM_INIT | ICR_LEVEL_ASSERT);
-	udelay(INIT_DELAY_US);
+	udelay(init_delay_us());
 	lapic_send_ipi(c->apic_id, sipi);
 	udelay(SIPI_DELAY_US);
 	if (!p->started)

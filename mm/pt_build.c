@@ -21,6 +21,7 @@ struct range_ctx {
 	u64 perm_mask; /* entry bits OP_PROTECT replaces */
 	unsigned max_leaf; /* highest level for new leaves */
 	bool merge;
+	bool alias; /* PTM_ALIAS: every page maps to pa itself */
 };
 
 static int range_table(struct range_ctx *c, u64 table, unsigned level,
@@ -111,12 +112,12 @@ static int add_table(const struct pt *pt, u64 epa, unsigned level)
 /* The leaf the map operation wants at `level` for input address va. */
 static u64 map_leaf(const struct range_ctx *c, unsigned level, u64 va)
 {
-	return c->tmpl[level] | (c->pa + (va - c->va));
+	return c->tmpl[level] | (c->alias ? c->pa : c->pa + (va - c->va));
 }
 
 static bool can_map_leaf(const struct range_ctx *c, unsigned level, u64 va)
 {
-	u64 pa = c->pa + (va - c->va);
+	u64 pa = c->alias ? c->pa : c->pa + (va - c->va);
 
 	return level <= c->max_leaf && pt_leaf_allowed(&c->pt->fmt, level) &&
 	       !(pa & (pt_level_size(level) - 1));
@@ -192,6 +193,8 @@ static bool leaf_unchanged(const struct range_ctx *c, unsigned level, u64 ebase,
 		return protect_leaf(c, level, e) == e;
 	if (c->op == OP_UNMAP)
 		return false;
+	if (c->alias)
+		return level == 1 && (c->tmpl[level] | c->pa) == e;
 	if (ebase < c->va) {
 		if (c->pa < c->va - ebase)
 			return false;
@@ -313,10 +316,11 @@ static int range_setup(struct range_ctx *c, struct pt *pt, u64 va, u64 size,
 		return ret;
 	c->pt = pt;
 	c->end = c->va + size;
-	c->merge = !(flags & PTM_NO_MERGE);
-	c->max_leaf = (flags & PTM_MAX_4K) ? 1 :
-		      (flags & PTM_MAX_2M) ? 2 :
-					     f->levels;
+	c->alias = flags & PTM_ALIAS;
+	c->merge = !(flags & PTM_NO_MERGE) && !c->alias;
+	c->max_leaf = (flags & (PTM_MAX_4K | PTM_ALIAS)) ? 1 :
+		      (flags & PTM_MAX_2M)		 ? 2 :
+							   f->levels;
 	c->perm_mask = pt_perm_mask(f);
 	memset(c->tmpl, 0, sizeof(c->tmpl));
 	for (unsigned l = 1; l <= f->levels; l++) {
@@ -355,8 +359,9 @@ int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, acc_t acc, u64 attr,
 	if (ret)
 		return ret;
 	if ((pa & (PAGE_SIZE - 1)) || (pa & ~pt->fmt.addr_mask) ||
-	    ((pa + size - 1) & ~(pt->fmt.addr_mask | (PAGE_SIZE - 1))) ||
-	    pa + size < pa)
+	    (!c.alias &&
+	     (((pa + size - 1) & ~(pt->fmt.addr_mask | (PAGE_SIZE - 1))) ||
+	      pa + size < pa)))
 		return -E_INVAL;
 	c.pa = pa;
 	/* A request that rounds down to nothing is an unmap. */

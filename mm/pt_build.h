@@ -48,6 +48,9 @@ struct pt {
 #define PTM_MAX_4K BIT(1) /* use 4 KiB pages only */
 #define PTM_MAX_2M BIT(2) /* use 4 KiB and 2 MiB pages only */
 #define PTM_NO_MERGE BIT(3) /* do not merge uniform tables */
+/* Map every 4 KiB page of [va, va+size) to the one page pa (an alias
+ * such as Modex's sink page): 4 KiB leaves, no merging. */
+#define PTM_ALIAS BIT(4)
 
 int pt_init(struct pt *pt, const struct pt_format *f, const struct pt_mem *m);
 void pt_destroy(struct pt *pt);

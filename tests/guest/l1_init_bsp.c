@@ -31,8 +31,8 @@ void guest_main(void)
 	guest_drain();
 	*apic_reg(base, APIC_ICR_HI) = id << 24;
 	*apic_reg(base, APIC_ICR_LO) = ICR_INIT_ASSERT;
-	for (u32 i = 0; i < 1000000 && (*apic_reg(base, APIC_ICR_LO) & ICR_BUSY);
-	     i++)
+	for (u32 i = 0;
+	     i < 1000000 && (*apic_reg(base, APIC_ICR_LO) & ICR_BUSY); i++)
 		;
 	/* The INIT takes effect at the next instruction boundary at the
 	 * latest (an exit on VMX, the captured ICR write on SVM). */

@@ -194,6 +194,48 @@ TEST(split_and_merge)
 	env_down(&e);
 }
 
+/* PTM_ALIAS (Modex's sink): every page of the range maps to one page,
+ * over large leaves that split, and the range's neighbours stay. */
+TEST(alias_maps_every_page_to_one)
+{
+	static const enum pt_type types[] = { PT_EPT, PT_NPT, PT_X86 };
+
+	for (unsigned t = 0; t < 3; t++) {
+		struct env e;
+		unsigned level;
+		acc_t acc;
+		u64 s = 0x1ff000, end = 0x603000, sink = 0x7654000;
+
+		env_up(&e, types[t], types[t] == PT_EPT ? 0 : PTF_NXE | PTF_1G);
+		CHECK_EQ(pt_map(&e.pt, 0, 0, SZ_1G, ACC_READ | ACC_WRITE, 0, 0),
+			 0);
+		CHECK_EQ(pt_map(&e.pt, s, sink, end - s, ACC_READ, 0,
+				PTM_ALIAS),
+			 0);
+		for (u64 va = s; va < end; va += 0x1000) {
+			CHECK_MSG(look(&e, va + 0x123, &level, &acc) ==
+					  sink + 0x123,
+				  "type %u va %#lx", t, (unsigned long)va);
+			CHECK_EQ(level, 1);
+			CHECK(!(acc & ACC_WRITE));
+		}
+		CHECK_EQ(look(&e, s - 0x1000, NULL, &acc), s - 0x1000);
+		CHECK(acc & ACC_WRITE);
+		CHECK_EQ(look(&e, end, NULL, NULL), end);
+		CHECK_EQ(look(&e, 0x30000000, &level, NULL), 0x30000000);
+		/* Mapping the alias again changes nothing. */
+		CHECK_EQ(pt_map(&e.pt, s, sink, end - s, ACC_READ, 0,
+				PTM_ALIAS),
+			 0);
+		CHECK_EQ(look(&e, 0x400000, NULL, NULL), sink);
+		/* An unaligned or out-of-range alias target is refused. */
+		CHECK_EQ(pt_map(&e.pt, s, sink + 8, 0x1000, ACC_READ, 0,
+				PTM_ALIAS),
+			 -E_INVAL);
+		env_down(&e);
+	}
+}
+
 TEST(unmap_frees_tables)
 {
 	struct env e;
