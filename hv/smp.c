@@ -506,6 +506,10 @@ void smp_handle_init(struct vcpu *v)
 {
 	if (stopping)
 		park_stopped();
+	/* VMX kicks with INIT (vendor->kick_ipi): that one is Modex's. */
+	if (v->exit.reason == EXIT_R_INIT &&
+	    __atomic_exchange_n(&this_cpu()->kick, 0, __ATOMIC_ACQ_REL))
+		return;
 	/* docs/isolation.md: INIT of the BSP is a reset of L1's machine. */
 	/*
 	 * SDM Vol. 3C 26.2 (other causes of VM exits): in the wait-for-SIPI
