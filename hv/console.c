@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * 16550 UART console driver (polling, transmit only).
- * Context: any; no locking (single CPU until SMP lands).
+ * Context: any CPU; one writer at a time (con_lock, nestable on one CPU).
  */
 #include "hv/console.h"
 

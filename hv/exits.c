@@ -2,7 +2,7 @@
 /*
  * Generic exit handling (hv/exits.h): the vendor decoded the exit into
  * v->exit; this file decides, for both vendors.
- * Context: exit path of the one L1 vCPU, interrupts off.
+ * Context: the exit path of each CPU's own vCPU, interrupts off.
  */
 #include "hv/exits.h"
 

@@ -4,10 +4,11 @@
  * vendor. CPUID (hypervisor leaves, virtualization hidden), the MSRs that
  * describe virtualization, IA32_APIC_BASE and the x2APIC ICR and stores
  * to the xAPIC page (hv/vlapic.h), those of hv/msr.h (memory types,
- * decode, debug), INVD (run as WBINVD), hypercalls, VMX/SVM instructions (#UD
- * until nested lands), nested-paging faults (hv/guest.c) and fatal guest
- * events (full dump, run ends with the failure code).
- * Context: exit path of the one L1 vCPU.
+ * decode, debug), INVD (run as WBINVD), hypercalls, VMX/SVM instructions
+ * (#UD: L1 sees no VMX/SVM), INIT and SIPI (hv/smp.h), nested-paging faults
+ * (hv/guest.c) and fatal guest events (full dump, run ends with the
+ * failure code).
+ * Context: the exit path of each CPU's own vCPU.
  */
 #ifndef MODEX_HV_EXITS_H
 #define MODEX_HV_EXITS_H

@@ -4,7 +4,7 @@
  * Pure C over an environment of callbacks, so every argument check is
  * host-unit-tested: the caller supplies L1's RAM ranges, a guest-memory
  * writer and the test-exit action.
- * Context: exit path of the one L1 vCPU.
+ * Context: the exit path of the calling vCPU's CPU.
  */
 #ifndef MODEX_HV_HYPERCALL_H
 #define MODEX_HV_HYPERCALL_H

@@ -3,7 +3,8 @@
  * The SVM backend: probe (CPUID, VM_CR), EFER.SVME and the host save area,
  * VMCB01 (contents from the pure builder in svm/vmcb_build.c), the run
  * step and the small vendor operations.
- * Context: boot CPU, interrupts off; one L1 vCPU.
+ * Context: each CPU for its own state (per-CPU, hv/percpu.h), interrupts
+ * off; probe and the shared maps on the boot CPU.
  */
 #include "svm/svm.h"
 

@@ -2,7 +2,8 @@
 /*
  * The VMX backend: probe, VMXON, VMCS01 load (contents from the pure
  * builder in vmx/vmcs_build.c), entry and the small vendor operations.
- * Context: boot CPU, interrupts off; one L1 vCPU.
+ * Context: each CPU for its own state (per-CPU, hv/percpu.h), interrupts
+ * off; probe and the shared maps on the boot CPU.
  */
 #include "vmx/vmx.h"
 

@@ -164,7 +164,7 @@ for h in $fault_hosts; do
 		'+warning: .*bogus' '+debug: memory map: '
 done
 
-# ---- VMX: L1 under Modex on Intel VMX with EPT (issue 5; vmx/ owner) ----
+# ---- VMX: L1 under Modex on Intel VMX with EPT ----
 # The L1 test kernel on Bochs broadwell_ult (VMX+EPT, no MBEC) and tigerlake
 # (MBEC + advanced EPT-violation information): every L1 check passes and the
 # banner states the EPT mode Modex chose (MBEC on exactly where the CPU has
@@ -215,7 +215,7 @@ l1_case vmx-l1-triple.broadwell_ult broadwell_ult l1_triple_mb2 "" fail \
 	"+$vmx_ept_line off\." '+L1 triple fault' '+vmx: error:   rip=0x' \
 	'-VM entry failed|PANIC'
 
-# ---- SVM: L1 under Modex on AMD SVM with nested paging (issue 4) ----
+# ---- SVM: L1 under Modex on AMD SVM with nested paging ----
 # The L1 test kernel (multiboot2 and multiboot1 builds) on QEMU TCG (SVM,
 # NPT, no NRIPS: lengths decoded) and Bochs ryzen (NRIPS): every L1 check
 # passes, Modex's memory stays hidden (no canary visible), the banner states
