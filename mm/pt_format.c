@@ -73,8 +73,17 @@ int pt_format_init(struct pt_format *f, enum pt_type type, unsigned maxphyaddr,
 	return 0;
 }
 
+/* x86 paging and NPT come first in the functions a walk calls per level:
+ * they are the exit path's (guest walks for instruction fetches). */
+static bool x86_like(const struct pt_format *f)
+{
+	return f->type == PT_X86 || f->type == PT_NPT;
+}
+
 bool pt_present(const struct pt_format *f, u64 e)
 {
+	if (x86_like(f))
+		return e & PTE_P;
 	/* VT-d spec 9.8: an entry with R=W=0 is not present. */
 	if (f->type == PT_VTD)
 		return e & (VTDE_R | VTDE_W);
@@ -90,6 +99,8 @@ bool pt_is_leaf(const struct pt_format *f, unsigned level, u64 e)
 {
 	if (level == 1)
 		return true;
+	if (x86_like(f))
+		return level <= 3 && (e & PTE_PS);
 	/* AMD IOMMU spec 2.2.3: NextLevel 0 (or 7) makes the entry a PTE. */
 	if (f->type == PT_AMDVI)
 		return amdvi_next_level(e) == 0 || amdvi_next_level(e) == 7;
@@ -125,6 +136,8 @@ acc_t pt_entry_acc(const struct pt_format *f, u64 e)
 {
 	acc_t acc;
 
+	if (x86_like(f))
+		goto x86;
 	if (f->type == PT_EPT)
 		return ept_entry_acc(f, e);
 	/* VT-d 9.8: R and W; X only for execute requests, never enabled. */
@@ -137,6 +150,9 @@ acc_t pt_entry_acc(const struct pt_format *f, u64 e)
 	if (f->type == PT_AMDVI)
 		return ((e & AMDVIE_IR) ? ACC_READ : 0) |
 		       ((e & AMDVIE_IW) ? ACC_WRITE : 0);
+x86:
+	if (!(e & PTE_P))
+		return 0;
 	acc = ACC_READ;
 	if (e & PTE_RW)
 		acc |= ACC_WRITE;
@@ -292,6 +308,9 @@ enum pt_entry_check pt_check_entry(const struct pt_format *f, unsigned level,
 {
 	if (level < 1 || level > f->levels || !pt_present(f, e))
 		return PT_ENTRY_OK;
+	if (x86_like(f))
+		return (e & x86_rsvd_mask(f, level, e)) ? PT_ENTRY_RSVD :
+							  PT_ENTRY_OK;
 	if (f->type == PT_VTD)
 		return (e & vtd_rsvd_mask(f, level, e)) ? PT_ENTRY_RSVD :
 							  PT_ENTRY_OK;
