@@ -16,6 +16,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/iommu.h"
 #include "hv/l1_boot.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
@@ -35,7 +36,9 @@
 
 extern char __image_start[], __image_end[];
 
-#define MAX_HIDDEN 4
+/* The image, the pool, and the IOMMUs' register ranges. */
+#define MAX_RAM_HIDDEN 2
+#define MAX_HIDDEN (MAX_RAM_HIDDEN + 16)
 #define MAX_L1_RAM (MB2_MAX_REGIONS + 2 * MAX_HIDDEN)
 #define FOUR_GIB 0x100000000ULL
 
@@ -139,7 +142,8 @@ static void check_modex_wb(void)
 
 	if (!hw->cap)
 		return;
-	for (u32 i = 0; i < nr_hidden; i++) {
+	/* The RAM ones: IOMMU registers are UC by nature. */
+	for (u32 i = 0; i < MIN(nr_hidden, (u32)MAX_RAM_HIDDEN); i++) {
 		for (u64 a = ALIGN_DOWN(hidden[i].start, PAGE_SIZE);
 		     a < hidden[i].end; a += PAGE_SIZE) {
 			if (mtrr_type(hw, a) == MT_WB)
@@ -432,6 +436,7 @@ static int write_guest(void *ctx, gpa_t gpa, const void *src, u64 len)
 static void test_exit(void *ctx, u8 code)
 {
 	(void)ctx;
+	iommu_poll();
 	log_info("L1 ended the run with test code %#x (%s).", code,
 		 code == MODEX_TEST_PASS ? "pass" : "fail");
 	guest_report_stats();
@@ -553,6 +558,38 @@ static void report_layout(void)
 		hidden[0].end, hidden[1].start, hidden[1].end, sink_pa);
 }
 
+/*
+ * DMA isolation before L1 exists (docs/iommu.md): every device in one
+ * domain over L1's RAM; the IOMMUs' registers join Modex's hidden
+ * memory (absent from L1's RAM, mapped to the sink in stage 2).
+ */
+static void setup_iommu(const struct mb2_info *info)
+{
+	struct iommu_env env = { l1_ram, nr_l1_ram, hidden, nr_hidden };
+	int ret;
+
+	if (hv_options.iommu == IOMMU_OFF) {
+		log_warn(
+			"iommu=off: DMA is not isolated; devices L1 programs can read and write Modex's memory.");
+		return;
+	}
+	ret = iommu_init(info, &env);
+	if (ret == -E_NOENT) {
+		if (hv_options.iommu == IOMMU_REQUIRED) {
+			log_err("no IOMMU found and iommu=required: refusing to start L1.");
+			hv_exit(HV_EXIT_FAIL);
+		}
+		log_warn(
+			"no IOMMU found: DMA is not isolated; devices L1 programs can read and write Modex's memory.");
+		return;
+	}
+	if (ret)
+		fail("cannot set up the IOMMU, so L1's DMA would be unchecked",
+		     ret);
+	nr_hidden += iommu_hidden(hidden + nr_hidden, MAX_HIDDEN - nr_hidden);
+	log_info("IOMMU enabled: DMA is limited to L1's memory.");
+}
+
 void guest_start(const struct mb2_info *info)
 {
 	struct boot_cpu_state bs;
@@ -572,13 +609,16 @@ void guest_start(const struct mb2_info *info)
 		ret = vendor->enable();
 	if (ret)
 		fail("cannot enable virtualization", ret);
+	ret = compute_l1_ram(info);
+	if (ret)
+		fail("cannot compute L1's memory", ret);
+	/* Before the APs run: it maps the IOMMUs' registers in Modex's
+	 * page tables, which the APs share. */
+	setup_iommu(info);
 	ret = smp_start_aps(info);
 	if (ret)
 		fail("cannot bring every CPU under Modex, so L1 cannot run safely",
 		     ret);
-	ret = compute_l1_ram(info);
-	if (ret)
-		fail("cannot compute L1's memory", ret);
 	msr_boot_cpu_init();
 	check_modex_wb();
 	ret = l1_boot_load(info, l1_ram, nr_l1_ram, hidden, nr_hidden, &bs);
