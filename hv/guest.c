@@ -35,6 +35,7 @@
 #include "mm/pt_build.h"
 
 extern char __image_start[], __image_end[];
+extern char __text_start[], __rodata_end[];
 
 /* The image, the pool, and the IOMMUs' register ranges. */
 #define MAX_RAM_HIDDEN 2
@@ -393,6 +394,43 @@ static void canary_make(char *out, u64 salt)
 	out[n + 16] = 0;
 }
 
+/* The canaries outside the stacks (which legitimately reach theirs), as
+ * planted, and a hash of Modex's code and read-only data, checked when
+ * L1 ends a test run (check_intact): a device that wrote Modex's memory
+ * despite the IOMMU shows there. */
+#define NR_CHECKED 4
+static char *checked_at[NR_CHECKED];
+static char checked_val[NR_CHECKED][32];
+static u64 image_hash;
+
+static u64 hash_ro(void)
+{
+	u64 h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (const char *p = __text_start; p < __rodata_end; p++)
+		h = (h ^ (u8)*p) * 0x100000001b3ULL;
+	return h;
+}
+
+static bool check_intact(void)
+{
+	for (u32 i = 0; i < NR_CHECKED; i++) {
+		if (memcmp(checked_at[i], checked_val[i], 32)) {
+			log_err("Modex's canary at %#lx was overwritten.",
+				(u64)checked_at[i]);
+			return false;
+		}
+	}
+	if (hash_ro() != image_hash) {
+		log_err("Modex's code or read-only data changed during the run.");
+		return false;
+	}
+	log_info(
+		"Modex intact: %u canaries and its code and read-only data unchanged.",
+		NR_CHECKED);
+	return true;
+}
+
 /* Plant the canary where L1 must never see it: image data and bss, the
  * stacks, and a pool frame. */
 static void plant_canaries(u64 frame)
@@ -407,8 +445,16 @@ static void plant_canaries(u64 frame)
 		identity(frame + PAGE_SIZE / 2),
 	};
 
+	char *checked[NR_CHECKED] = { canary_data, canary_bss, identity(frame),
+				      identity(frame + PAGE_SIZE / 2) };
+
 	for (u32 i = 0; i < ARRAY_SIZE(spots); i++)
 		canary_make(spots[i], i);
+	for (u32 i = 0; i < NR_CHECKED; i++) {
+		checked_at[i] = checked[i];
+		memcpy(checked_val[i], checked[i], 32);
+	}
+	image_hash = hash_ro();
 	log_dbg("canary %s planted in %u places.", canary_data,
 		(u32)ARRAY_SIZE(spots));
 }
@@ -436,11 +482,15 @@ static int write_guest(void *ctx, gpa_t gpa, const void *src, u64 len)
 static void test_exit(void *ctx, u8 code)
 {
 	(void)ctx;
+	bool intact;
+
 	iommu_poll();
 	log_info("L1 ended the run with test code %#x (%s).", code,
 		 code == MODEX_TEST_PASS ? "pass" : "fail");
+	intact = check_intact();
 	guest_report_stats();
-	hv_exit(code == MODEX_TEST_PASS ? HV_EXIT_PASS : HV_EXIT_FAIL);
+	hv_exit(code == MODEX_TEST_PASS && intact ? HV_EXIT_PASS :
+						    HV_EXIT_FAIL);
 }
 
 const struct hc_env *guest_hc_env(void)
