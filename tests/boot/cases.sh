@@ -435,3 +435,9 @@ QEMU_MACHINE=$vtd_q35 l1_case vtd-dma.qemu qemu l1_dma_mb2 "dma-hidden" pass \
 	'+\[modex\] vt-d: warning: DMA blocked: device 00:1f\.2, address 0x[0-9a-f]+, write' \
 	'+\[modex\] guest: Modex intact: 4 canaries and its code and read-only data unchanged\.' \
 	'+\[l1\] PASS' '-PANIC|FATAL|error:'
+# The same DMA with iommu=off reaches Modex's code: the integrity check at
+# the end of the run catches it (what the IOMMU case relies on).
+QEMU_MACHINE=$vtd_q35 L1=$l1_dir/l1_dma_mb2.elf L1_CMDLINE="dma-hidden" \
+	boot_case vtd-dma-off.qemu qemu "iommu=off" fail \
+	"+\\[modex\\] guest: error: Modex's code or read-only data changed during the run\\." \
+	'-DMA blocked'
