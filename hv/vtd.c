@@ -40,7 +40,7 @@ static struct pt domain;
 static struct pt_mem_direct domain_mem;
 static u64 root_pa, ctx_pa;
 static struct spinlock fault_lock;
-static u64 nr_faults;
+static u32 nr_table_pages; /* pool pages in the domain and root/context */
 
 static u32 rd32(const struct vtd_unit *u, u32 off)
 {
@@ -69,12 +69,17 @@ static void *identity(u64 pa)
 
 static int pool_alloc(u64 *pa)
 {
-	return frame_alloc(pa, FRAME_ZERO);
+	int ret = frame_alloc(pa, FRAME_ZERO);
+
+	if (!ret)
+		nr_table_pages++;
+	return ret;
 }
 
 static void pool_free(u64 pa)
 {
 	frame_free(pa, 1);
+	nr_table_pages--;
 }
 
 /* Wait until (GSTS & mask) == want; 0 or -E_BUSY after 100 ms. */
@@ -249,9 +254,10 @@ static int domain_build(const struct iommu_acpi *a, const struct iommu_env *env)
 	vtd_fill_tables(identity(root_pa), identity(ctx_pa), ctx_pa,
 			domain.root, aw, DOMAIN_ID);
 	log_info(
-		"domain %u: %u-level second-level tables (%u-bit), 2 MiB pages %s, 1 GiB pages %s, L1's RAM up to %#lx and %u RMRRs identity-mapped.",
+		"domain %u: %u-level second-level tables (%u-bit), 2 MiB pages %s, 1 GiB pages %s, L1's RAM up to %#lx and %u RMRRs identity-mapped; %u table pages with the root and context tables.",
 		DOMAIN_ID, levels, width, (flags & PTF_NO_2M) ? "no" : "yes",
-		(flags & PTF_1G) ? "yes" : "no", top, a->nr_regions);
+		(flags & PTF_1G) ? "yes" : "no", top, a->nr_regions,
+		nr_table_pages);
 	return 0;
 }
 
@@ -333,7 +339,6 @@ static u32 vtd_hidden(struct mem_range *out, u32 max)
 
 static void report(const struct vtd_unit *u, const struct vtd_fault *f)
 {
-	nr_faults++;
 	if (iommu_fault_seen(u->segment, f->sid))
 		return;
 	log_warn(

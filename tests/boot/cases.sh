@@ -402,7 +402,7 @@ vtd_q35="-machine q35 -device intel-iommu"
 vtd_lines=(
 	'+\[modex\] iommu: VT-d: DMAR at 0x[0-9a-f]+: 1 remapping unit\(s\)'
 	'+\[modex\] vt-d: unit at 0xfed90000: DMA remapping enabled, every device in domain 1\.'
-	'+\[modex\] guest: IOMMU enabled: DMA is limited to L1.s memory\.'
+	'+\[modex\] guest: IOMMU enabled: DMA is limited to L1.s memory \(setup took [0-9]+ TSC ticks\)\.'
 	"+\\[modex\\] guest: L1's ACPI root \\(without DMAR/IVRS\\) at 0x"
 	'+\[l1\] check no-iommu: ok' '-no IOMMU found'
 )
