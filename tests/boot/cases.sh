@@ -428,9 +428,13 @@ L1=$l1_dir/l1_basic_mb2.elf L1_CMDLINE="l1test" QEMU_MACHINE=$vtd_q35 \
 # READ(10) of the CD's sector 16 through a command list. Into L1's RAM the
 # data arrives; into the first hidden page the IOMMU blocks the write,
 # Modex logs it for the device (00:1f.2) and finds its canaries and its
-# code and read-only data unchanged when L1 ends the run.
-QEMU_MACHINE=$vtd_q35 l1_case vtd-dma.qemu qemu l1_dma_mb2 "dma-hidden" pass \
+# code and read-only data unchanged when L1 ends the run. Before that L1
+# finds the VT-d register page (QEMU's 0xfed90000) to be the sink and
+# writes GCMD=0 / RTADDR=0 there, which must not turn translation off.
+QEMU_MACHINE=$vtd_q35 l1_case vtd-dma.qemu qemu l1_dma_mb2 \
+	"vtd-regs=0xfed90000 dma-hidden" pass \
 	'+\[l1\] check dma-own: ok' '+\[l1\] check dma-hidden: ok' \
+	'+\[l1\] check vtd-regs: ok' \
 	'+\[l1\]   sector 16 read into 0x[0-9a-f]+ by DMA: "CD001"' \
 	'+\[modex\] vt-d: warning: DMA blocked: device 00:1f\.2, address 0x[0-9a-f]+, write' \
 	'+\[modex\] guest: Modex intact: 4 canaries and its code and read-only data unchanged\.' \

@@ -7,8 +7,11 @@
  * with DMA). "dma-own": into L1's own RAM, where the data must arrive.
  * "dma-hidden": into the first hidden page (Modex's memory), where the
  * IOMMU must block it; the boot test checks Modex's report and that its
- * canaries are intact. Everything the device reads (command list, table,
- * FIS area) is in L1's RAM.
+ * canaries are intact. "vtd-regs=0xADDR" (QEMU's VT-d register page)
+ * first tries to undo the isolation: it reads the page (the sink's all
+ * ones, not VER/GSTS) and writes GCMD = 0 (translation off) and
+ * RTADDR = 0, which must change nothing. Everything the device reads
+ * (command list, table, FIS area) is in L1's RAM.
  */
 #include "tests/guest/lib/guest.h"
 
@@ -189,6 +192,51 @@ static int check_dma_own(void)
 	return 0;
 }
 
+static u64 parse_hex(const char *p)
+{
+	u64 v = 0;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	for (; *p; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' :
+			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
+						 -1;
+
+		if (d < 0)
+			return 0;
+		v = v << 4 | (u64)d;
+	}
+	return v;
+}
+
+/* VT-d registers (VT-d spec 11.4): VER 0x00, GCMD 0x18, GSTS 0x1c,
+ * RTADDR 0x20. Under Modex the page is hidden: the sink. */
+static int check_vtd_regs(void)
+{
+	char buf[24];
+	u64 base;
+	u32 ver, gsts;
+
+	if (!cmdline_value("vtd-regs", buf, sizeof(buf)))
+		return CHECK_SKIP;
+	base = parse_hex(buf);
+	GCHECK(base && !(base & 0xfff), "bad vtd-regs=%s", buf);
+	if (!base || (base & 0xfff))
+		return 0;
+	ver = *(volatile u32 *)base;
+	gsts = *(volatile u32 *)(base + 0x1c);
+	GCHECK(ver == 0xffffffffu && gsts == 0xffffffffu,
+	       "the VT-d registers at %#llx are visible: VER %#x GSTS %#x",
+	       (unsigned long long)base, ver, gsts);
+	*(volatile u32 *)(base + 0x18) = 0;
+	*(volatile u64 *)(base + 0x20) = 0;
+	guest_log(
+		"  VT-d page %#llx reads VER %#x GSTS %#x; wrote GCMD=0, RTADDR=0\n",
+		(unsigned long long)base, ver, gsts);
+	return 0;
+}
+
 static int check_dma_hidden(void)
 {
 	u64 top = guest_hidden_top(), target = 0;
@@ -219,6 +267,7 @@ void guest_main(void)
 	if (!find_ahci() || !setup_port())
 		guest_abort("no AHCI controller with an ATAPI device");
 	run_check("dma-own", check_dma_own);
+	run_check("vtd-regs", check_vtd_regs);
 	if (cmdline_has("dma-hidden"))
 		run_check("dma-hidden", check_dma_hidden);
 }
