@@ -162,6 +162,23 @@ static bool set_exit(struct hv_options *o, const char *v)
 	return false;
 }
 
+static bool set_iommu(struct hv_options *o, const char *v)
+{
+	static const char *const names[] = {
+		[IOMMU_AUTO] = "auto",
+		[IOMMU_REQUIRED] = "required",
+		[IOMMU_OFF] = "off",
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(v, names[i])) {
+			o->iommu = (enum iommu_mode)i;
+			return true;
+		}
+	}
+	return false;
+}
+
 static u64 test_word_flag(const char *w, size_t len)
 {
 	static const struct {
@@ -229,6 +246,7 @@ static const struct option options[] = {
 	{ "test", CMDLINE_TEST_MAX - 1, set_test, "comma-separated words" },
 	{ "l1", CMDLINE_L1_MAX - 1, set_l1, "an L1 command line" },
 	{ "cpus", WORD_MAX, set_cpus, "a number of CPUs from 1 to 64" },
+	{ "iommu", WORD_MAX, set_iommu, "auto, required or off" },
 };
 
 static const struct option *find_option(const char *key, size_t len)

@@ -10,6 +10,10 @@
  *   l1=value                       command line for L1 (overrides the
  *                                  module's own)
  *   cpus=N                         run L1 on at most N CPUs (all)
+ *   iommu=auto|required|off        DMA isolation (auto: use the IOMMU if
+ *                                  there is one, warn if not; required:
+ *                                  refuse to start L1 without one; off:
+ *                                  leave the IOMMU alone, DMA unchecked)
  *   -- rest                        everything after "--" is L1's command
  *                                  line, verbatim
  *
@@ -26,6 +30,7 @@
 
 enum exit_method { EXIT_HALT = 0, EXIT_QEMU, EXIT_BOCHS };
 enum log_level { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DBG };
+enum iommu_mode { IOMMU_AUTO = 0, IOMMU_REQUIRED, IOMMU_OFF };
 
 #define CMDLINE_MAX_CPUS 64 /* MODEX_MAX_CPUS (hv/smp.h) */
 #define CMDLINE_COM1 0x3f8
@@ -50,6 +55,7 @@ struct hv_options {
 	bool l1_cmdline_set; /* l1= or "--" was given (even if empty) */
 	u64 test_flags; /* CMDLINE_TEST_*; other words only in test */
 	u32 cpus; /* cpus=N: at most N of L1's vCPUs; 0 = every CPU */
+	enum iommu_mode iommu; /* iommu= */
 	char test[CMDLINE_TEST_MAX]; /* test= value, raw */
 };
 

@@ -16,6 +16,8 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
+#include "hv/iommu.h"
+#include "hv/iommu_acpi.h"
 #include "hv/l1_boot.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
@@ -34,8 +36,11 @@
 #include "mm/pt_build.h"
 
 extern char __image_start[], __image_end[];
+extern char __text_start[], __rodata_end[];
 
-#define MAX_HIDDEN 4
+/* The image, the pool, and the IOMMUs' register ranges. */
+#define MAX_RAM_HIDDEN 2
+#define MAX_HIDDEN (MAX_RAM_HIDDEN + IOMMU_MAX_UNITS)
 #define MAX_L1_RAM (MB2_MAX_REGIONS + 2 * MAX_HIDDEN)
 #define FOUR_GIB 0x100000000ULL
 
@@ -139,7 +144,8 @@ static void check_modex_wb(void)
 
 	if (!hw->cap)
 		return;
-	for (u32 i = 0; i < nr_hidden; i++) {
+	/* The RAM ones: IOMMU registers are UC by nature. */
+	for (u32 i = 0; i < MIN(nr_hidden, (u32)MAX_RAM_HIDDEN); i++) {
 		for (u64 a = ALIGN_DOWN(hidden[i].start, PAGE_SIZE);
 		     a < hidden[i].end; a += PAGE_SIZE) {
 			if (mtrr_type(hw, a) == MT_WB)
@@ -388,6 +394,43 @@ static void canary_make(char *out, u64 salt)
 	out[n + 16] = 0;
 }
 
+/* The canaries outside the stacks (which legitimately reach theirs), as
+ * planted, and a hash of Modex's code and read-only data, checked when
+ * L1 ends a test run (check_intact): a device that wrote Modex's memory
+ * despite the IOMMU shows there. */
+#define NR_CHECKED 4
+static char *checked_at[NR_CHECKED];
+static char checked_val[NR_CHECKED][32];
+static u64 image_hash;
+
+static u64 hash_ro(void)
+{
+	u64 h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (const char *p = __text_start; p < __rodata_end; p++)
+		h = (h ^ (u8)*p) * 0x100000001b3ULL;
+	return h;
+}
+
+static bool check_intact(void)
+{
+	for (u32 i = 0; i < NR_CHECKED; i++) {
+		if (memcmp(checked_at[i], checked_val[i], 32)) {
+			log_err("Modex's canary at %#lx was overwritten.",
+				(u64)checked_at[i]);
+			return false;
+		}
+	}
+	if (hash_ro() != image_hash) {
+		log_err("Modex's code or read-only data changed during the run.");
+		return false;
+	}
+	log_info(
+		"Modex intact: %u canaries and its code and read-only data unchanged.",
+		NR_CHECKED);
+	return true;
+}
+
 /* Plant the canary where L1 must never see it: image data and bss, the
  * stacks, and a pool frame. */
 static void plant_canaries(u64 frame)
@@ -402,8 +445,16 @@ static void plant_canaries(u64 frame)
 		identity(frame + PAGE_SIZE / 2),
 	};
 
+	char *checked[NR_CHECKED] = { canary_data, canary_bss, identity(frame),
+				      identity(frame + PAGE_SIZE / 2) };
+
 	for (u32 i = 0; i < ARRAY_SIZE(spots); i++)
 		canary_make(spots[i], i);
+	for (u32 i = 0; i < NR_CHECKED; i++) {
+		checked_at[i] = checked[i];
+		memcpy(checked_val[i], checked[i], 32);
+	}
+	image_hash = hash_ro();
 	log_dbg("canary %s planted in %u places.", canary_data,
 		(u32)ARRAY_SIZE(spots));
 }
@@ -431,10 +482,15 @@ static int write_guest(void *ctx, gpa_t gpa, const void *src, u64 len)
 static void test_exit(void *ctx, u8 code)
 {
 	(void)ctx;
+	bool intact;
+
+	iommu_poll();
 	log_info("L1 ended the run with test code %#x (%s).", code,
 		 code == MODEX_TEST_PASS ? "pass" : "fail");
+	intact = check_intact();
 	guest_report_stats();
-	hv_exit(code == MODEX_TEST_PASS ? HV_EXIT_PASS : HV_EXIT_FAIL);
+	hv_exit(code == MODEX_TEST_PASS && intact ? HV_EXIT_PASS :
+						    HV_EXIT_FAIL);
 }
 
 const struct hc_env *guest_hc_env(void)
@@ -552,6 +608,41 @@ static void report_layout(void)
 		hidden[0].end, hidden[1].start, hidden[1].end, sink_pa);
 }
 
+/*
+ * DMA isolation before L1 exists (docs/iommu.md): every device in one
+ * domain over L1's RAM; the IOMMUs' registers join Modex's hidden
+ * memory (absent from L1's RAM, mapped to the sink in stage 2).
+ */
+static void setup_iommu(const struct mb2_info *info)
+{
+	struct iommu_env env = { l1_ram, nr_l1_ram, hidden, nr_hidden };
+	u64 t0 = rdtsc();
+	int ret;
+
+	if (hv_options.iommu == IOMMU_OFF) {
+		log_warn(
+			"iommu=off: DMA is not isolated; devices L1 programs can read and write Modex's memory.");
+		return;
+	}
+	ret = iommu_init(info, &env);
+	if (ret == -E_NOENT) {
+		if (hv_options.iommu == IOMMU_REQUIRED) {
+			log_err("no IOMMU found and iommu=required: refusing to start L1.");
+			hv_exit(HV_EXIT_FAIL);
+		}
+		log_warn(
+			"no IOMMU found: DMA is not isolated; devices L1 programs can read and write Modex's memory.");
+		return;
+	}
+	if (ret)
+		fail("cannot set up the IOMMU, so L1's DMA would be unchecked",
+		     ret);
+	nr_hidden += iommu_hidden(hidden + nr_hidden, MAX_HIDDEN - nr_hidden);
+	log_info(
+		"IOMMU enabled: DMA is limited to L1's memory (setup took %lu TSC ticks).",
+		rdtsc() - t0);
+}
+
 void guest_start(const struct mb2_info *info)
 {
 	struct boot_cpu_state bs;
@@ -571,13 +662,16 @@ void guest_start(const struct mb2_info *info)
 		ret = vendor->enable();
 	if (ret)
 		fail("cannot enable virtualization", ret);
+	ret = compute_l1_ram(info);
+	if (ret)
+		fail("cannot compute L1's memory", ret);
+	/* Before the APs run: it maps the IOMMUs' registers in Modex's
+	 * page tables, which the APs share. */
+	setup_iommu(info);
 	ret = smp_start_aps(info);
 	if (ret)
 		fail("cannot bring every CPU under Modex, so L1 cannot run safely",
 		     ret);
-	ret = compute_l1_ram(info);
-	if (ret)
-		fail("cannot compute L1's memory", ret);
 	msr_boot_cpu_init();
 	check_modex_wb();
 	ret = l1_boot_load(info, l1_ram, nr_l1_ram, hidden, nr_hidden, &bs);

@@ -10,6 +10,8 @@
 #include "hv/include/compiler.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
+#include "hv/acpi_copy.h"
+#include "hv/iommu.h"
 #include "hv/log.h"
 #include "hv/main.h"
 
@@ -26,6 +28,9 @@ static struct mem_range avoid[MAX_AVOID];
 static struct l1_mem_region l1_map[MB2_MAX_REGIONS + 8];
 static struct boot_module l1_mods[MB2_MAX_MODULES];
 static struct l1_image img;
+/* L1's copy of the ACPI root (hv/acpi_copy.h): one page of L1's RAM,
+ * ACPI reclaimable in its map; empty when there is none. */
+static struct mem_range acpi_page;
 
 static int mem_write(void *ctx, gpa_t dst, const void *src, size_t len)
 {
@@ -44,34 +49,109 @@ static int mem_zero(void *ctx, gpa_t dst, size_t len)
 static const struct loader_mem_ops ops = { mem_write, mem_zero };
 
 /* L1's memory map: the firmware's, with Modex's memory cut out of the
- * available regions (absent, not reserved: docs/isolation.md). Regions
- * that hold none of it (the first MiB among them) pass unchanged. */
+ * available regions (absent, not reserved: docs/isolation.md), and the
+ * page of L1's ACPI root copy as ACPI reclaimable (type 3), in address
+ * order. Regions that hold none of it (the first MiB among them) pass
+ * unchanged. */
 static unsigned build_l1_map(const struct mb2_info *info,
 			     const struct mem_range *hidden, u32 nr_hidden)
 {
-	unsigned n = 0;
+	struct mem_range cut[MAX_AVOID];
+	unsigned n = 0, nc = 0;
 
+	for (u32 i = 0; i < nr_hidden && nc < ARRAY_SIZE(cut) - 1; i++)
+		cut[nc++] = hidden[i];
+	if (acpi_page.end)
+		cut[nc++] = acpi_page;
 	for (u32 i = 0; i < info->nr_regions; i++) {
 		const struct mb2_region *r = &info->regions[i];
 		struct mem_range in = { r->base, r->base + r->len }, out[8];
 		int k;
 
 		if (r->type != L1_MEM_AVAILABLE ||
-		    !ranges_overlap(hidden, nr_hidden, in.start, in.end)) {
+		    !ranges_overlap(cut, nc, in.start, in.end)) {
 			if (n < ARRAY_SIZE(l1_map))
 				l1_map[n++] =
 					(struct l1_mem_region){ r->base, r->len,
 								r->type };
 			continue;
 		}
-		k = ranges_subtract(&in, 1, hidden, nr_hidden, out, 8);
+		k = ranges_subtract(&in, 1, cut, nc, out, 8);
 		for (int j = 0; j < k && n < ARRAY_SIZE(l1_map); j++)
 			l1_map[n++] = (struct l1_mem_region){
 				out[j].start, out[j].end - out[j].start,
 				L1_MEM_AVAILABLE
 			};
 	}
+	if (acpi_page.end && n < ARRAY_SIZE(l1_map))
+		l1_map[n++] = (struct l1_mem_region){ acpi_page.start,
+						      PAGE_SIZE, L1_MEM_ACPI };
+	/* Insertion sort by base: the firmware's order, the copy's page
+	 * where it belongs. */
+	for (unsigned i = 1; i < n; i++) {
+		struct l1_mem_region x = l1_map[i];
+		unsigned j = i;
+
+		for (; j && l1_map[j - 1].base > x.base; j--)
+			l1_map[j] = l1_map[j - 1];
+		l1_map[j] = x;
+	}
 	return n;
+}
+
+static int read_mapped(void *ctx, u64 pa, void *buf, u32 len)
+{
+	const struct mb2_info *info = ctx;
+
+	for (u32 i = 0; i < info->nr_regions; i++) {
+		const struct mb2_region *r = &info->regions[i];
+
+		if (pa >= r->base && pa - r->base <= r->len &&
+		    len <= r->len - (pa - r->base)) {
+			memcpy(buf, (const void *)pa, len);
+			return 0;
+		}
+	}
+	return -E_FAULT;
+}
+
+/*
+ * L1's ACPI root without the IOMMU tables (docs/iommu.md), in the lowest
+ * free page of L1's RAM from 64 KiB (below 1 MiB on a PC, so L1's RAM
+ * from 1 MiB stays one region). 0 with *rsdp, *len set to the copy's
+ * RSDP, or 0 with *rsdp NULL when the firmware gave none.
+ */
+static int place_acpi(const struct mb2_info *info, u32 nr_ram, unsigned *na,
+		      const void **rsdp, u32 *len)
+{
+	const struct acpi_reader rd = { read_mapped, (void *)info };
+	gpa_t at;
+	u32 used;
+	int ret;
+
+	*rsdp = NULL;
+	*len = 0;
+	if (!info->rsdp)
+		return 0;
+	if (*na >= MAX_AVOID)
+		return -E_TOOBIG;
+	ret = loader_find_free(&img, ram_mr, nr_ram, avoid, *na, PAGE_SIZE,
+			       &at);
+	if (ret)
+		return ret;
+	ret = acpi_root_copy(&rd, info->rsdp, info->rsdp_len,
+			     iommu_acpi_hidden_sigs,
+			     ARRAY_SIZE(iommu_acpi_hidden_sigs), at, (void *)at,
+			     PAGE_SIZE, &used);
+	if (ret)
+		return ret;
+	acpi_page = (struct mem_range){ at, at + PAGE_SIZE };
+	avoid[(*na)++] = acpi_page;
+	*rsdp = (const void *)at;
+	*len = info->rsdp_rev >= 2 ? 36 : 20;
+	log_info("L1's ACPI root (without DMAR/IVRS) at %#lx, %u bytes.", at,
+		 used);
+	return 0;
 }
 
 /* avoid[]: the first *fixed entries (Modex, GRUB's information) no part
@@ -159,9 +239,9 @@ static int place_modules(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 	return 0;
 }
 
-static int place_info(const struct mb2_info *info, u32 nr_ram, unsigned na,
-		      const char *cmdline, unsigned nr_map, u32 nr_mods,
-		      struct boot_cpu_state *bs)
+static int place_info(u32 nr_ram, unsigned na, const char *cmdline,
+		      unsigned nr_map, u32 nr_mods, const void *rsdp,
+		      u32 rsdp_len, struct boot_cpu_state *bs)
 {
 	struct boot_info_params p = {
 		.cmdline = cmdline,
@@ -169,8 +249,8 @@ static int place_info(const struct mb2_info *info, u32 nr_ram, unsigned na,
 		.nr_mmap = nr_map,
 		.mods = l1_mods,
 		.nr_mods = nr_mods,
-		.rsdp = info->rsdp,
-		.rsdp_len = info->rsdp_len,
+		.rsdp = rsdp,
+		.rsdp_len = rsdp_len,
 	};
 	size_t need = 0;
 	gpa_t at, gdt;
@@ -206,10 +286,10 @@ int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 				      hv_options.l1_cmdline :
 			      m->cmdline ? m->cmdline :
 					   "";
-	const void *file;
+	const void *file, *rsdp;
 	char err[160];
 	unsigned na, fixed, nr_map;
-	u32 nr_mods;
+	u32 nr_mods, rsdp_len;
 	int ret;
 
 	na = collect(info, ram, nr_ram, hidden, nr_hidden, &fixed);
@@ -244,8 +324,15 @@ int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 			err_str(ret));
 		return ret;
 	}
+	ret = place_acpi(info, nr_ram, &na, &rsdp, &rsdp_len);
+	if (ret) {
+		log_err("cannot build L1's copy of the ACPI root: %s.",
+			err_str(ret));
+		return ret;
+	}
 	nr_map = build_l1_map(info, hidden, nr_hidden);
-	ret = place_info(info, nr_ram, na, cmdline, nr_map, nr_mods, bs);
+	ret = place_info(nr_ram, na, cmdline, nr_map, nr_mods, rsdp, rsdp_len,
+			 bs);
 	if (ret)
 		log_err("cannot place L1's boot information: %s.",
 			err_str(ret));

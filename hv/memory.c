@@ -188,6 +188,21 @@ int memory_host_protect(u64 va, u64 size, acc_t acc)
 	return ret;
 }
 
+/* UC through PCD|PWT, PAT entry 3 (SDM Vol. 3A 12.12.3); whatever was
+ * mapped there before is replaced, and the TLB forgets it. */
+int memory_map_mmio(u64 pa, u64 size)
+{
+	int ret;
+
+	if ((pa | size) & (PAGE_SIZE - 1) || !size || pa + size < pa)
+		return -E_INVAL;
+	ret = pt_map(&host_pt, pa, pa, size, ACC_READ | ACC_WRITE,
+		     PTE_PCD | PTE_PWT, 0);
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		invlpg(pa + off);
+	return ret;
+}
+
 u64 memory_host_root(void)
 {
 	return host_pt.root;

@@ -29,6 +29,11 @@ int memory_add_guard(u64 va);
 /* Re-encode [va, va+size) of Modex's tables with @acc and flush this
  * CPU's TLB for it (other CPUs must not have it cached). */
 int memory_host_protect(u64 va, u64 size, acc_t acc);
+/* Map device registers [pa, pa+size) (page-aligned) identity in
+ * Modex's tables, read/write, not executable, UC; for MMIO outside the
+ * memory map (IOMMU registers). Boot CPU, before the APs start (they
+ * share the tables and do not flush them). */
+int memory_map_mmio(u64 pa, u64 size);
 /* Log and assert that every guard page memory_add_guard() took is
  * unmapped. */
 void memory_check_guards(void);

@@ -7,13 +7,22 @@
 #include "hv/vcpu.h"
 
 #include "hv/exits.h"
+#include "hv/iommu.h"
 #include "hv/smp.h"
 #include "hv/vendor.h"
 
+/* Blocked DMA is reported from the exit path (one MMIO read per unit
+ * when nothing is pending) every IOMMU_POLL_EXITS exits. */
+#define IOMMU_POLL_EXITS 256
+
 void vcpu_run_loop(struct vcpu *v)
 {
+	u32 n = 0;
+
 	while (!v->stopped) {
 		smp_poll(v);
+		if (++n % IOMMU_POLL_EXITS == 0)
+			iommu_poll();
 		vendor->run(v);
 		exits_handle(v);
 	}

@@ -21,6 +21,7 @@
 #include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
 #include "tests/guest/checks/single_step.h"
+#include "tests/guest/lib/smp.h"
 
 #define ONE_MIB 0x100000ULL
 #define FOUR_GIB 0x100000000ULL
@@ -800,6 +801,44 @@ static void maybe_fault(void)
 	}
 }
 
+/*
+ * "no-iommu": under Modex on a machine with an IOMMU, L1's ACPI lists
+ * none (DMAR, IVRS dropped from its RSDT/XSDT copy), the multiboot2 tag
+ * points at that copy, which the memory map keeps as ACPI reclaimable,
+ * and every other table is still reachable (the MADT).
+ */
+static int check_no_iommu(void)
+{
+	const char *from = "";
+	u64 rsdp = 0, t = 0, root = 0;
+	bool in_acpi = false;
+
+	GCHECK(guest_acpi_find("DMAR", &rsdp, &from, &t) == 0, "no valid RSDP");
+	GCHECK(!t, "L1's ACPI lists a DMAR at %#lx (RSDP %#lx from %s)", t,
+	       rsdp, from);
+	GCHECK(guest_boot.rsdp && rsdp == guest_boot.rsdp,
+	       "the RSDP %#lx came from %s, not a multiboot2 tag", rsdp, from);
+	GCHECK(guest_acpi_find("IVRS", &rsdp, &from, &t) == 0 && !t,
+	       "L1's ACPI lists an IVRS at %#lx", t);
+	GCHECK(guest_acpi_find("APIC", &rsdp, &from, &t) == 0 && t,
+	       "the MADT is no longer reachable from L1's RSDP %#lx", rsdp);
+	/* ACPI 6.5 5.2.5.3: the RSDT address at offset 16. */
+	if (rsdp)
+		memcpy(&root, (const void *)(rsdp + 16), 4);
+	for (unsigned i = 0; i < guest_boot.nr_mmap; i++) {
+		const struct guest_mem_region *r = &guest_boot.mmap[i];
+
+		if (r->type == 3 && root >= r->base && root - r->base < r->len)
+			in_acpi = true;
+	}
+	GCHECK(in_acpi, "the RSDT at %#lx is not in an ACPI reclaimable region",
+	       root);
+	guest_log(
+		"  RSDP %#lx (%s), RSDT %#lx, no DMAR or IVRS, MADT at %#lx\n",
+		rsdp, from, root, t);
+	return 0;
+}
+
 void guest_main(void)
 {
 	char smp_opt[8];
@@ -831,6 +870,8 @@ void guest_main(void)
 	run_check("pat", check_pat);
 	run_check("decode-msrs", check_decode_msrs);
 	run_check("invd", check_invd);
+	if (cmdline_has("no-iommu"))
+		run_check("no-iommu", check_no_iommu);
 	if (cmdline_has("smp") ||
 	    cmdline_value("smp", smp_opt, sizeof(smp_opt)))
 		l1_smp_checks(modex);

@@ -362,3 +362,36 @@ TEST(cpus_option)
 	CHECK_EQ(parse("cpus=0", &o, &r), 1);
 	CHECK_STR_CONTAINS(r.last, "cpus");
 }
+
+TEST(iommu_option)
+{
+	static const struct {
+		const char *s;
+		enum iommu_mode mode;
+		int problems;
+	} cases[] = {
+		{ "", IOMMU_AUTO, 0 },
+		{ "iommu=auto", IOMMU_AUTO, 0 },
+		{ "iommu=required", IOMMU_REQUIRED, 0 },
+		{ "iommu=off", IOMMU_OFF, 0 },
+		{ "iommu=", IOMMU_AUTO, 1 },
+		{ "iommu=on", IOMMU_AUTO, 1 },
+		{ "iommu=Required", IOMMU_AUTO, 1 },
+		{ "iommu=requiredx", IOMMU_AUTO, 1 },
+		{ "iommu=off iommu=required", IOMMU_REQUIRED, 0 },
+		{ "iommu=required iommu=bogus", IOMMU_REQUIRED, 1 },
+		{ "iommu=\"off\"", IOMMU_OFF, 0 },
+	};
+	struct hv_options o;
+	struct reports r;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_MSG(parse(cases[i].s, &o, &r) == cases[i].problems, "%s",
+			  cases[i].s);
+		CHECK_MSG(o.iommu == cases[i].mode, "%s: iommu=%d", cases[i].s,
+			  (int)o.iommu);
+	}
+	CHECK_EQ(parse("iommu=on", &o, &r), 1);
+	CHECK_STR_CONTAINS(r.last, "iommu");
+	CHECK_STR_CONTAINS(r.last, "required");
+}

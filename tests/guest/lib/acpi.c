@@ -99,8 +99,10 @@ static const struct acpi_sdt *sdt_at(u64 pa, const char *sig)
 	return t;
 }
 
-/* The MADT through the XSDT (revision 2+) or the RSDT (ACPI 6.5 5.2.7-8). */
-static const struct acpi_sdt *find_madt(const struct acpi_rsdp *r)
+/* The table @sig through the XSDT (revision 2+) or the RSDT (ACPI 6.5
+ * 5.2.7-8). */
+static const struct acpi_sdt *find_table(const struct acpi_rsdp *r,
+					 const char *sig)
 {
 	const struct acpi_sdt *root = NULL;
 	unsigned width = 8;
@@ -119,7 +121,7 @@ static const struct acpi_sdt *find_madt(const struct acpi_rsdp *r)
 
 		memcpy(&pa, e, width);
 		if (pa < FOUR_GIB) {
-			const struct acpi_sdt *t = sdt_at(pa, "APIC");
+			const struct acpi_sdt *t = sdt_at(pa, sig);
 
 			if (t)
 				return t;
@@ -141,7 +143,7 @@ int guest_acpi_madt(struct guest_madt *m)
 			"no valid ACPI RSDP (multiboot2 tag, EBDA, 0xe0000-0xfffff)";
 		return -E_NOENT;
 	}
-	t = find_madt((const void *)rsdp);
+	t = find_table((const void *)rsdp, "APIC");
 	if (!t) {
 		m->err = "no valid MADT through the RSDT or XSDT";
 		m->rsdp = rsdp;
@@ -152,4 +154,14 @@ int guest_acpi_madt(struct guest_madt *m)
 	m->rsdp_from = from;
 	m->madt = (u64)t;
 	return r;
+}
+
+int guest_acpi_find(const char *sig, u64 *rsdp, const char **from, u64 *table)
+{
+	*rsdp = find_rsdp(from);
+	*table = 0;
+	if (!*rsdp)
+		return -E_NOENT;
+	*table = (u64)find_table((const void *)*rsdp, sig);
+	return 0;
 }

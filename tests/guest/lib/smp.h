@@ -119,6 +119,12 @@ struct guest_madt {
 
 /* Finds and parses the MADT: 0, or -E_* with @m->err saying why. */
 int guest_acpi_madt(struct guest_madt *m);
+/*
+ * The RSDP the guest uses (*@from: where it was found) and the table with
+ * signature @sig through its RSDT/XSDT (*@table, 0 when absent): 0, or
+ * -E_NOENT when there is no valid RSDP.
+ */
+int guest_acpi_find(const char *sig, u64 *rsdp, const char **from, u64 *table);
 /* Parses the @len-byte MADT at @table (pure): 0 or -E_INVAL with err. */
 int guest_madt_parse(const void *table, size_t len, struct guest_madt *m);
 /* The byte sum ACPI tables must make 0 (ACPI 6.5 5.2.6). */
