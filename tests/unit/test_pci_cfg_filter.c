@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit tests of the PCI configuration access filter
+ * (hv/pci_cfg_filter.c): port kinds for every port and size around
+ * 0CF8h-0CFFh, the target decode for every register and port, and the
+ * filter exhaustively over small sets of functions and guards, against
+ * a restatement of the rules.
+ */
+#include "tests/unit/harness.h"
+
+#include "hv/pci_cfg_filter.h"
+
+TEST(port_kinds_exhaustive)
+{
+	for (unsigned port = 0xc00; port < 0xe00; port++) {
+		for (unsigned size = 0; size <= 8; size++) {
+			enum pci_cfg_port k =
+				pci_cfg_port_kind((u16)port, (u8)size);
+			enum pci_cfg_port want = PCI_PORT_OTHER;
+
+			if (port == 0xcf8 && size == 4)
+				want = PCI_PORT_ADDR;
+			else if (port >= 0xcfc && port <= 0xcff)
+				want = ((size == 1 || size == 2 || size == 4) &&
+					(port - 0xcfc) + size <= 4) ?
+					       PCI_PORT_DATA :
+					       PCI_PORT_BAD;
+			CHECK_MSG(k == want, "port %#x size %u: %d, want %d",
+				  port, size, k, want);
+		}
+	}
+}
+
+TEST(decode_every_register_and_port)
+{
+	const u32 funcs[] = { 0, 0x0018, 0x00ff, 0xff00, 0xffff, 0x1234 };
+
+	for (unsigned f = 0; f < 6; f++) {
+		for (u32 reg = 0; reg < 256; reg++) {
+			for (u16 off = 0; off < 4; off++) {
+				u32 a = PCI_CFG_ENABLE | funcs[f] << 8 | reg;
+				struct pci_cfg_target t =
+					pci_cfg_decode(a, 0xcfc + off);
+
+				CHECK(t.enabled);
+				CHECK_EQ(t.bdf, funcs[f]);
+				CHECK_EQ(t.reg, (reg & 0xfc) + off);
+				t = pci_cfg_decode((a & ~PCI_CFG_ENABLE) |
+							   0x7f000000,
+						   0xcfc + off);
+				CHECK(!t.enabled);
+				CHECK_EQ(t.bdf, funcs[f]);
+			}
+		}
+	}
+}
+
+/* The rule restated: the first guard naming the function decides;
+ * writes to it are dropped, reads hidden only under PCI_GUARD_HIDE. */
+static enum pci_cfg_action want_action(const struct pci_cfg_guard *g, u32 nr,
+				       u16 seg, u16 bdf, bool write)
+{
+	for (u32 i = 0; i < nr; i++) {
+		if (g[i].segment != seg || g[i].bdf != bdf)
+			continue;
+		if (write)
+			return PCI_CFG_DROP;
+		return g[i].policy == PCI_GUARD_HIDE ? PCI_CFG_ONES :
+						       PCI_CFG_PASS;
+	}
+	return PCI_CFG_PASS;
+}
+
+TEST(filter_exhaustive_small)
+{
+	/* Functions: bus 0-3, dev 0-3, fn 0-1, two segments, read and
+	 * write; every guard list of up to two entries over a few. */
+	const struct pci_cfg_guard opts[] = {
+		{ 0, 0x0010, PCI_GUARD_RO }, { 0, 0x0010, PCI_GUARD_HIDE },
+		{ 1, 0x0010, PCI_GUARD_RO }, { 0, 0x0209, PCI_GUARD_HIDE },
+		{ 0, 0x0000, PCI_GUARD_RO },
+	};
+	const unsigned n = ARRAY_SIZE(opts);
+	struct pci_cfg_guard g[2];
+	u64 checked = 0, dropped = 0;
+
+	for (unsigned a = 0; a <= n; a++) {
+		for (unsigned b = 0; b <= n; b++) {
+			u32 nr = 0;
+
+			if (a < n)
+				g[nr++] = opts[a];
+			if (b < n)
+				g[nr++] = opts[b];
+			for (unsigned x = 0; x < 2 * 4 * 4 * 2 * 2; x++) {
+				u16 seg = x & 1;
+				bool w = x & 2;
+				u16 bdf = pci_bdf((x >> 2) & 3, (x >> 4) & 3,
+						  (x >> 6) & 1);
+				enum pci_cfg_action got =
+					pci_cfg_filter(g, nr, seg, bdf, w);
+
+				CHECK_EQ(got, want_action(g, nr, seg, bdf, w));
+				checked++;
+				dropped += got == PCI_CFG_DROP;
+			}
+		}
+	}
+	CHECK_EQ(checked, 36 * 128);
+	CHECK(dropped > 0);
+}
+
+/* The guarded function itself, spelled out (not via the restatement). */
+TEST(filter_guarded_function)
+{
+	const struct pci_cfg_guard g[] = { { 0, 0x0010, PCI_GUARD_RO },
+					   { 0, 0x0018, PCI_GUARD_HIDE } };
+
+	CHECK_EQ(pci_cfg_filter(g, 2, 0, 0x0010, true), PCI_CFG_DROP);
+	CHECK_EQ(pci_cfg_filter(g, 2, 0, 0x0010, false), PCI_CFG_PASS);
+	CHECK_EQ(pci_cfg_filter(g, 2, 0, 0x0018, true), PCI_CFG_DROP);
+	CHECK_EQ(pci_cfg_filter(g, 2, 0, 0x0018, false), PCI_CFG_ONES);
+	CHECK_EQ(pci_cfg_filter(g, 2, 1, 0x0010, true), PCI_CFG_PASS);
+	CHECK_EQ(pci_cfg_filter(g, 2, 0, 0x0011, true), PCI_CFG_PASS);
+}
+
+TEST(unprotected_machine_passes_all)
+{
+	for (u32 bdf = 0; bdf <= 0xffff; bdf++) {
+		CHECK_EQ(pci_cfg_filter(NULL, 0, 0, (u16)bdf, true),
+			 PCI_CFG_PASS);
+		CHECK_EQ(pci_cfg_filter(NULL, 0, 0, (u16)bdf, false),
+			 PCI_CFG_PASS);
+	}
+}
+
+TEST(ecam_pages)
+{
+	CHECK_EQ(pci_ecam_page(0xb0000000, 0, 255, pci_bdf(0, 2, 0)),
+		 0xb0010000);
+	CHECK_EQ(pci_ecam_page(0xb0000000, 0, 255, pci_bdf(1, 0, 1)),
+		 0xb0101000);
+	CHECK_EQ(pci_ecam_page(0xb0000000, 0, 255, pci_bdf(255, 31, 7)),
+		 0xb0000000 + (255ULL << 20) + (31 << 15) + (7 << 12));
+	CHECK_EQ(pci_ecam_page(0xe0000000, 4, 8, pci_bdf(5, 0, 0)), 0xe0100000);
+	CHECK_EQ(pci_ecam_page(0xe0000000, 4, 8, pci_bdf(3, 0, 0)), ~0ULL);
+	CHECK_EQ(pci_ecam_page(0xe0000000, 4, 8, pci_bdf(9, 0, 0)), ~0ULL);
+	CHECK_EQ(pci_bdf(0x12, 0x1f, 7), 0x12ff);
+	CHECK_EQ(pci_bdf(0, 0x3f, 0xf), 0x00ff);
+}
