@@ -165,6 +165,24 @@ static inline void invlpg(u64 va)
 	asm volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+int memory_map_mmio(u64 pa, u64 size)
+{
+	u64 s = ALIGN_DOWN(pa, PAGE_SIZE);
+	u64 e = ALIGN_UP(pa + size, PAGE_SIZE);
+	int ret;
+
+	if (!size || e < s || !host_pt.root)
+		return -E_INVAL;
+	/* Device registers: UC (PCD|PWT, PAT entry 3; SDM Vol. 3A 11.3:
+	 * memory-mapped I/O must be uncacheable), read/write, NX. A
+	 * not-present to present change needs no TLB flush. */
+	ret = pt_map(&host_pt, s, s, e - s, ACC_READ | ACC_WRITE,
+		     PTE_PCD | PTE_PWT, 0);
+	for (u64 va = s; !ret && va < e; va += PAGE_SIZE)
+		invlpg(va);
+	return ret;
+}
+
 int memory_add_guard(u64 va)
 {
 	int ret;

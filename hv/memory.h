@@ -23,6 +23,10 @@ struct mem_range memory_pool(void);
 /* The root of Modex's own page tables (below 4 GiB: APs load it in
  * 32-bit mode). */
 u64 memory_host_root(void);
+/* Map device registers [pa, pa+size) (page-rounded) identity, UC,
+ * read/write, NX in Modex's own tables; for MMIO outside the memory map
+ * (an IOMMU's registers). Call after memory_init(). */
+int memory_map_mmio(u64 pa, u64 size);
 /* Unmap the page at @va in Modex's tables as a stack guard page; the
  * guards are counted by memory_check_guards(). */
 int memory_add_guard(u64 va);
