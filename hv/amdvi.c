@@ -131,8 +131,9 @@ static int map_regions(const struct iommu_acpi *a, const struct iommu_env *env)
 			continue;
 		if (ranges_overlap(env->hidden, env->nr_hidden, r->base,
 				   r->end)) {
-			log_warn("IVMD range [%#lx, %#lx) overlaps Modex's memory: not mapped, DMA there stays blocked.",
-				 r->base, r->end);
+			log_warn(
+				"IVMD range [%#lx, %#lx) overlaps Modex's memory: not mapped, DMA there stays blocked.",
+				r->base, r->end);
 			continue;
 		}
 		ret = pt_map(&domain, r->base, r->base, r->end - r->base, acc,
@@ -143,8 +144,8 @@ static int map_regions(const struct iommu_acpi *a, const struct iommu_env *env)
 	return 0;
 }
 
-static int build_domain(const struct iommu_acpi *a,
-			const struct iommu_env *env, unsigned *levels)
+static int build_domain(const struct iommu_acpi *a, const struct iommu_env *env,
+			unsigned *levels)
 {
 	struct pt_format f;
 	struct pt_mem m;
@@ -170,8 +171,8 @@ static int build_domain(const struct iommu_acpi *a,
 		u64 e = ALIGN_DOWN(r->end, PAGE_SIZE);
 
 		if (e > s)
-			ret = pt_map(&domain, s, s, e - s,
-				     ACC_READ | ACC_WRITE, 0, 0);
+			ret = pt_map(&domain, s, s, e - s, ACC_READ | ACC_WRITE,
+				     0, 0);
 	}
 	for (u32 i = 0; i < env->nr_hidden && !ret; i++) {
 		u64 s = ALIGN_DOWN(env->hidden[i].start, PAGE_SIZE);
@@ -278,9 +279,8 @@ static int invalidate_all(struct amdvi_unit *u)
 	struct amdvi_cmd c;
 	int ret = 0;
 
-	for (u32 id = 0; id < devtab_pages * (PAGE_SIZE / AMDVI_DTE_SIZE) &&
-			 !ret;
-	     id++) {
+	for (u32 id = 0;
+	     id < devtab_pages * (PAGE_SIZE / AMDVI_DTE_SIZE) && !ret; id++) {
 		amdvi_cmd_inv_devtab_entry(&c, (u16)id);
 		ret = cmd_post(u, &c);
 	}
@@ -340,8 +340,8 @@ static int unit_enable(struct amdvi_unit *u)
 	wr64(u, AMDVI_EVTLOG_TAIL, 0);
 	wr64(u, AMDVI_EXCL_BASE, 0); /* no exclusion range */
 	wr64(u, AMDVI_EXCL_LIMIT, 0);
-	wr64(u, AMDVI_STATUS, AMDVI_ST_EVT_OVERFLOW | AMDVI_ST_EVT_INT |
-				      AMDVI_ST_COMW_INT);
+	wr64(u, AMDVI_STATUS,
+	     AMDVI_ST_EVT_OVERFLOW | AMDVI_ST_EVT_INT | AMDVI_ST_COMW_INT);
 	u->cmd_tail = 0;
 	/* Tables are written through the cache: a non-coherent IOMMU
 	 * (IVHD Coherent=0) reads memory, so write it back first. */
@@ -399,11 +399,12 @@ int amdvi_init(const struct iommu_acpi *ivrs, const struct iommu_env *env)
 		if (ret)
 			break;
 		nr_enabled++;
-		log_info("AMD-Vi: IOMMU %u at %#lx (PCI %04x:%02x:%02x.%x) enabled: %u device table entries in domain %u, %u-level tables, status %#lx.",
-			 i, u->base, u->segment, u->devid >> 8,
-			 (u->devid >> 3) & 0x1f, u->devid & 7,
-			 devtab_pages * (u32)(PAGE_SIZE / AMDVI_DTE_SIZE),
-			 DOMAIN_ID, levels, rd64(u, AMDVI_STATUS));
+		log_info(
+			"AMD-Vi: IOMMU %u at %#lx (PCI %04x:%02x:%02x.%x) enabled: %u device table entries in domain %u, %u-level tables, status %#lx.",
+			i, u->base, u->segment, u->devid >> 8,
+			(u->devid >> 3) & 0x1f, u->devid & 7,
+			devtab_pages * (u32)(PAGE_SIZE / AMDVI_DTE_SIZE),
+			DOMAIN_ID, levels, rd64(u, AMDVI_STATUS));
 	}
 	if (ret)
 		log_err("AMD-Vi: setup failed after %u of %u IOMMUs: %s.",
@@ -416,8 +417,9 @@ u32 amdvi_hidden(struct mem_range *out, u32 max)
 	u32 n = 0;
 
 	for (u32 i = 0; i < nr_units && n < max; i++, n++)
-		out[n] = (struct mem_range){ units[i].base,
-					     units[i].base + units[i].mmio_size };
+		out[n] = (struct mem_range){
+			units[i].base, units[i].base + units[i].mmio_size
+		};
 	return n;
 }
 
@@ -427,8 +429,7 @@ u32 amdvi_pci_guards(struct pci_cfg_guard *out, u32 max)
 
 	for (u32 i = 0; i < nr_units && n < max; i++, n++)
 		out[n] = (struct pci_cfg_guard){ units[i].segment,
-						 units[i].devid,
-						 PCI_GUARD_RO };
+						 units[i].devid, PCI_GUARD_RO };
 	return n;
 }
 
@@ -437,9 +438,10 @@ static void report(u32 unit, const struct amdvi_event *e)
 	u16 d = e->devid;
 
 	if (e->code != AMDVI_EV_IO_PAGE_FAULT) {
-		log_warn("AMD-Vi %u: %s event (device %02x:%02x.%x, address %#lx).",
-			 unit, amdvi_event_str(e->code), d >> 8,
-			 (d >> 3) & 0x1f, d & 7, e->addr);
+		log_warn(
+			"AMD-Vi %u: %s event (device %02x:%02x.%x, address %#lx).",
+			unit, amdvi_event_str(e->code), d >> 8, (d >> 3) & 0x1f,
+			d & 7, e->addr);
 		return;
 	}
 	if (reported[d / 8] & BIT(d % 8)) {
@@ -447,9 +449,10 @@ static void report(u32 unit, const struct amdvi_event *e)
 		return;
 	}
 	reported[d / 8] |= BIT(d % 8);
-	log_warn("DMA blocked: device %02x:%02x.%x, address %#lx, %s (AMD-Vi %u; later blocks of this device are counted, not logged).",
-		 d >> 8, (d >> 3) & 0x1f, d & 7, e->addr,
-		 e->write ? "write" : "read", unit);
+	log_warn(
+		"DMA blocked: device %02x:%02x.%x, address %#lx, %s (AMD-Vi %u; later blocks of this device are counted, not logged).",
+		d >> 8, (d >> 3) & 0x1f, d & 7, e->addr,
+		e->write ? "write" : "read", unit);
 }
 
 /* Spec 3.4.5: the IOMMU writes at the tail, software consumes at the

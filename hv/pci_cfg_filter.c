@@ -53,3 +53,9 @@ u64 pci_ecam_page(u64 base, u8 start_bus, u8 end_bus, u16 bdf)
 	return base + ((u64)(bus - start_bus) << 20) +
 	       ((u64)(bdf & 0xff) << 12);
 }
+
+void pci_cfg_io_bitmap_set(u8 *bitmap)
+{
+	for (u16 p = PCI_CFG_ADDR_PORT; p <= PCI_CFG_DATA_PORT + 3; p++)
+		bitmap[p / 8] |= (u8)(1u << (p % 8));
+}

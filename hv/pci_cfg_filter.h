@@ -76,4 +76,8 @@ enum pci_cfg_action pci_cfg_filter(const struct pci_cfg_guard *g, u32 nr,
  * ones) when the bus is below @start_bus or above @end_bus. */
 u64 pci_ecam_page(u64 base, u8 start_bus, u8 end_bus, u16 bdf);
 
+/* Mark the mechanism #1 ports 0CF8h-0CFFh in a one-bit-per-port I/O
+ * bitmap (SVM IOPM, APM Vol. 2 15.10.1; VMX I/O bitmap A, SDM Vol. 3C
+ * 25.6.4: bit n intercepts port n). */
+void pci_cfg_io_bitmap_set(u8 *bitmap);
 #endif /* MODEX_HV_PCI_CFG_FILTER_H */

@@ -107,6 +107,14 @@ void smp_handle_init(struct vcpu *v)
 	(void)v;
 }
 
+static u32 pci_io_exits;
+
+void pci_cfg_handle_io(struct vcpu *v)
+{
+	(void)v;
+	pci_io_exits++;
+}
+
 void smp_handle_sipi(struct vcpu *v, u8 vector)
 {
 	(void)v;

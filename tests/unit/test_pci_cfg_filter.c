@@ -148,3 +148,12 @@ TEST(ecam_pages)
 	CHECK_EQ(pci_bdf(0x12, 0x1f, 7), 0x12ff);
 	CHECK_EQ(pci_bdf(0, 0x3f, 0xf), 0x00ff);
 }
+
+TEST(io_bitmap_marks_exactly_cf8_to_cff)
+{
+	static u8 map[0x10000 / 8];
+
+	pci_cfg_io_bitmap_set(map);
+	for (u32 p = 0; p <= 0xffff; p++)
+		CHECK_EQ((map[p / 8] >> (p % 8)) & 1, p >= 0xcf8 && p <= 0xcff);
+}
