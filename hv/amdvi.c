@@ -21,6 +21,7 @@
 #include "hv/include/x86.h"
 #include "hv/log.h"
 #include "hv/memory.h"
+#include "hv/pci_cfg.h"
 #include "hv/ranges.h"
 #include "mm/frame.h"
 #include "mm/pt_build.h"
@@ -387,6 +388,10 @@ int amdvi_init(const struct iommu_acpi *ivrs, const struct iommu_env *env)
 		ret = unit_map(&units[i], &ivrs->units[i]);
 		if (!ret)
 			nr_units++;
+		if (!ret)
+			ret = pci_cfg_protect(&(struct pci_cfg_guard){
+				units[i].segment, units[i].devid,
+				PCI_GUARD_RO });
 	}
 	if (!ret)
 		ret = build_domain(ivrs, env, &levels);
@@ -420,16 +425,6 @@ u32 amdvi_hidden(struct mem_range *out, u32 max)
 		out[n] = (struct mem_range){
 			units[i].base, units[i].base + units[i].mmio_size
 		};
-	return n;
-}
-
-u32 amdvi_pci_guards(struct pci_cfg_guard *out, u32 max)
-{
-	u32 n = 0;
-
-	for (u32 i = 0; i < nr_units && n < max; i++, n++)
-		out[n] = (struct pci_cfg_guard){ units[i].segment,
-						 units[i].devid, PCI_GUARD_RO };
 	return n;
 }
 

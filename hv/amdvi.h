@@ -5,7 +5,9 @@
  * host page tables (mm/ PT_AMDVI) map exactly L1's RAM, identity, IR/IW,
  * plus the IVMD ranges that do not touch Modex. Device table, page
  * tables, command buffer and event log come from Modex's pool; the
- * register pages are reported by amdvi_hidden() for hiding.
+ * register pages are reported by amdvi_hidden() for hiding. Each unit's
+ * own PCI function is protected from L1's configuration writes
+ * (pci_cfg_protect(), hv/pci_cfg.c).
  * Called by the vendor-neutral front hv/iommu.c (docs/iommu.md).
  * Context: boot CPU, before L1 starts, for amdvi_init(); any CPU's exit
  * path for amdvi_poll().
@@ -16,7 +18,6 @@
 #include "hv/include/types.h"
 #include "hv/iommu.h"
 #include "hv/iommu_acpi.h"
-#include "hv/pci_cfg_filter.h"
 
 /*
  * Turn translation on for every unit of @ivrs (from ivrs_parse(), kind
@@ -29,10 +30,6 @@ int amdvi_init(const struct iommu_acpi *ivrs, const struct iommu_env *env);
 /* The units' MMIO register ranges (valid after amdvi_init(), also when
  * it failed part-way), up to @max into @out; the count is returned. */
 u32 amdvi_hidden(struct mem_range *out, u32 max);
-
-/* The units' own PCI functions (segment, devid), as PCI_GUARD_RO
- * guards for hv/pci_cfg.c, up to @max; the count is returned. */
-u32 amdvi_pci_guards(struct pci_cfg_guard *out, u32 max);
 
 /* Report new event-log entries (blocked DMA once per device) and
  * advance the head pointers. Reads the hardware at most about once per

@@ -831,6 +831,7 @@ void guest_main(void)
 	run_check("pat", check_pat);
 	run_check("decode-msrs", check_decode_msrs);
 	run_check("invd", check_invd);
+	run_check("pci-cfg", check_pci_cfg);
 	if (cmdline_has("smp") ||
 	    cmdline_value("smp", smp_opt, sizeof(smp_opt)))
 		l1_smp_checks(modex);
