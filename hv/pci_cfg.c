@@ -32,6 +32,12 @@ int pci_cfg_protect(const struct pci_cfg_guard *g)
 	return 0;
 }
 
+u32 pci_cfg_ecam_hidden(const struct pci_ecam_window *w, u32 nw,
+			struct mem_range *out, u32 max)
+{
+	return pci_ecam_guard_pages(guards, nr_guards, w, nw, out, max);
+}
+
 static u32 port_in(u16 port, u8 size)
 {
 	if (size == 1)

@@ -28,6 +28,13 @@ struct vcpu_pci {
  * the table is full. Before L1 starts. */
 int pci_cfg_protect(const struct pci_cfg_guard *g);
 
+/* The ECAM pages of the protected functions in the MCFG windows @w
+ * (mcfg_parse()), up to @max into @out: the caller hides them like
+ * Modex's memory (stage 2 maps them to the sink: L1's ECAM reads of
+ * the function see zeros, its writes vanish). */
+u32 pci_cfg_ecam_hidden(const struct pci_ecam_window *w, u32 nw,
+			struct mem_range *out, u32 max);
+
 /* Emulate the intercepted I/O exit at v->exit (a port in 0CF8h-0CFFh,
  * or an access overlapping them) and retire it; stops L1 for string
  * I/O, which Modex does not emulate there. */

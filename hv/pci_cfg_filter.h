@@ -14,6 +14,7 @@
 #ifndef MODEX_HV_PCI_CFG_FILTER_H
 #define MODEX_HV_PCI_CFG_FILTER_H
 
+#include "hv/acpi.h"
 #include "hv/include/compiler.h"
 #include "hv/include/types.h"
 
@@ -80,4 +81,27 @@ u64 pci_ecam_page(u64 base, u8 start_bus, u8 end_bus, u16 bdf);
  * bitmap (SVM IOPM, APM Vol. 2 15.10.1; VMX I/O bitmap A, SDM Vol. 3C
  * 25.6.4: bit n intercepts port n). */
 void pci_cfg_io_bitmap_set(u8 *bitmap);
+/* One MCFG allocation (PCI Firmware spec 3.0, 4.1.2): the ECAM window
+ * of buses [start_bus, end_bus] of a segment. */
+struct pci_ecam_window {
+	u64 base;
+	u16 segment;
+	u8 start_bus, end_bus;
+};
+
+#define PCI_MAX_ECAM 8
+
+/* The MCFG at @pa (@len bytes, checksum already verified): 0 with *nr
+ * windows, -E_INVAL when malformed (short, a partial entry, start bus
+ * above end bus, base not 1 MiB aligned or wrapping), -E_TOOBIG for
+ * more than @max windows, -E_FAULT when a read failed. */
+int mcfg_parse(const struct acpi_reader *rd, u64 pa, u32 len,
+	       struct pci_ecam_window *out, u32 max, u32 *nr);
+
+/* The ECAM pages of the guarded functions, up to @max into @out (each
+ * guard in the window of its segment and bus); the count. */
+u32 pci_ecam_guard_pages(const struct pci_cfg_guard *g, u32 ng,
+			 const struct pci_ecam_window *w, u32 nw,
+			 struct mem_range *out, u32 max);
+
 #endif /* MODEX_HV_PCI_CFG_FILTER_H */

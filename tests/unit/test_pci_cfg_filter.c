@@ -8,7 +8,10 @@
  */
 #include "tests/unit/harness.h"
 
+#include "hv/include/err.h"
 #include "hv/pci_cfg_filter.h"
+
+#include <string.h>
 
 TEST(port_kinds_exhaustive)
 {
@@ -156,4 +159,67 @@ TEST(io_bitmap_marks_exactly_cf8_to_cff)
 	pci_cfg_io_bitmap_set(map);
 	for (u32 p = 0; p <= 0xffff; p++)
 		CHECK_EQ((map[p / 8] >> (p % 8)) & 1, p >= 0xcf8 && p <= 0xcff);
+}
+
+static u8 mcfg[44 + 3 * 16];
+
+static int mcfg_read(void *ctx, u64 pa, void *buf, u32 len)
+{
+	(void)ctx;
+	if (pa > sizeof(mcfg) || len > sizeof(mcfg) - pa)
+		return -1;
+	memcpy(buf, mcfg + pa, len);
+	return 0;
+}
+
+static void mcfg_entry(unsigned i, u64 base, u16 seg, u8 sb, u8 eb)
+{
+	u8 *e = mcfg + 44 + i * 16;
+
+	for (int b = 0; b < 8; b++)
+		e[b] = (u8)(base >> (8 * b));
+	e[8] = (u8)seg;
+	e[9] = (u8)(seg >> 8);
+	e[10] = sb;
+	e[11] = eb;
+}
+
+TEST(mcfg_and_guard_pages)
+{
+	const struct acpi_reader rd = { mcfg_read, NULL };
+	struct pci_ecam_window w[4];
+	const struct pci_cfg_guard g[] = { { 0, 0x0018, PCI_GUARD_RO },
+					   { 1, 0x0210, PCI_GUARD_RO },
+					   { 2, 0x0008, PCI_GUARD_RO } };
+	struct mem_range pages[4];
+	u32 nr = 0;
+
+	memset(mcfg, 0, sizeof(mcfg));
+	mcfg_entry(0, 0xb0000000, 0, 0, 255);
+	mcfg_entry(1, 0xc0000000, 1, 2, 3);
+	mcfg_entry(2, 0xd0000000, 2, 4, 4);
+	REQUIRE(mcfg_parse(&rd, 0, sizeof(mcfg), w, 4, &nr) == 0);
+	REQUIRE(nr == 3);
+	CHECK_EQ(w[1].base, 0xc0000000);
+	CHECK_EQ(w[1].segment, 1);
+	CHECK_EQ(w[1].start_bus, 2);
+	CHECK_EQ(w[1].end_bus, 3);
+	/* 00:03.0 in segment 0; 02:02.0 of segment 1 (bus 2 = window
+	 * start); segment 2's bus 0 is outside its window. */
+	REQUIRE(pci_ecam_guard_pages(g, 3, w, nr, pages, 4) == 2);
+	CHECK_EQ(pages[0].start, 0xb0018000);
+	CHECK_EQ(pages[0].end, 0xb0019000);
+	CHECK_EQ(pages[1].start, 0xc0010000);
+	CHECK_EQ(mcfg_parse(&rd, 0, sizeof(mcfg), w, 2, &nr), -E_TOOBIG);
+	CHECK_EQ(mcfg_parse(&rd, 0, sizeof(mcfg) - 1, w, 4, &nr), -E_INVAL);
+	CHECK_EQ(mcfg_parse(&rd, 0, 40, w, 4, &nr), -E_INVAL);
+	CHECK_EQ(mcfg_parse(&rd, 0, 44, w, 4, &nr), 0);
+	CHECK_EQ(nr, 0);
+	mcfg_entry(1, 0xc0000000, 1, 3, 2);
+	CHECK_EQ(mcfg_parse(&rd, 0, sizeof(mcfg), w, 4, &nr), -E_INVAL);
+	mcfg_entry(1, 0xc0080000, 1, 2, 3);
+	CHECK_EQ(mcfg_parse(&rd, 0, sizeof(mcfg), w, 4, &nr), -E_INVAL);
+	mcfg_entry(1, 0xfffffffffff00000ULL, 1, 0, 1);
+	CHECK_EQ(mcfg_parse(&rd, 0, sizeof(mcfg), w, 4, &nr), -E_INVAL);
+	CHECK_EQ(mcfg_parse(&rd, sizeof(mcfg) - 44, 60, w, 4, &nr), -E_FAULT);
 }
