@@ -488,3 +488,16 @@ TEST(rip_wraps_outside_64_bit_code)
 		}
 	}
 }
+
+/* An I/O exit (only 0CF8h-0CFFh are intercepted) goes to hv/pci_cfg.c,
+ * which retires it itself: the generic dispatcher does not stop L1. */
+TEST(io_exit_goes_to_pci_cfg)
+{
+	reset(EXIT_R_IO, 0, 1);
+	vcpu.exit.io.port = 0xcfc;
+	vcpu.exit.io.size = 4;
+	pci_io_exits = 0;
+	REQUIRE(handle());
+	CHECK_EQ(pci_io_exits, 1);
+	CHECK_EQ(stops, 0);
+}
