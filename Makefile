@@ -35,7 +35,7 @@ HOST_PURE_VMX := vmx/vmcs_build.c vmx/vmcs_guest.c
 HOST_PURE_SVM := svm/vmcb_build.c svm/vmcb_guest.c
 HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c \
 	hv/acpi.c hv/vlapic_rules.c hv/mtrr.c hv/msr_policy.c hv/acpi_copy.c \
-	hv/iommu_acpi.c hv/vtd_tables.c
+	hv/iommu_acpi.c hv/vtd_tables.c hv/amdvi_hw.c hv/pci_cfg_filter.c
 # The L1 test kernel's pure parts (tests/guest/lib/).
 HOST_PURE_GUEST := tests/guest/lib/madt.c
 HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \

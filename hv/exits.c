@@ -16,6 +16,7 @@
 #include "hv/include/lib.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
+#include "hv/pci_cfg.h"
 #include "hv/msr.h"
 #include "hv/smp.h"
 #include "hv/stats.h"
@@ -388,6 +389,9 @@ void exits_handle(struct vcpu *v)
 	case EXIT_R_MSR_READ:
 	case EXIT_R_MSR_WRITE:
 		handle_msr(v, e->reason == EXIT_R_MSR_WRITE);
+		break;
+	case EXIT_R_IO:
+		pci_cfg_handle_io(v); /* only 0CF8h-0CFFh are intercepted */
 		break;
 	case EXIT_R_XSETBV:
 		handle_xsetbv(v);

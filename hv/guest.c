@@ -40,7 +40,7 @@ extern char __text_start[], __rodata_end[];
 
 /* The image, the pool, and the IOMMUs' register ranges. */
 #define MAX_RAM_HIDDEN 2
-#define MAX_HIDDEN (MAX_RAM_HIDDEN + IOMMU_MAX_UNITS)
+#define MAX_HIDDEN (MAX_RAM_HIDDEN + 2 * IOMMU_MAX_UNITS)
 #define MAX_L1_RAM (MB2_MAX_REGIONS + 2 * MAX_HIDDEN)
 #define FOUR_GIB 0x100000000ULL
 

@@ -13,6 +13,8 @@
 #include "hv/include/spinlock.h"
 #include "hv/iommu_drv.h"
 #include "hv/log.h"
+#include "hv/pci_cfg.h"
+#include "hv/memory.h"
 #include "hv/multiboot2.h"
 
 const char iommu_acpi_hidden_sigs[2][4] = { "DMAR", "IVRS" };
@@ -20,10 +22,28 @@ const char iommu_acpi_hidden_sigs[2][4] = { "DMAR", "IVRS" };
 /* The first driver whose table the firmware has runs. */
 static const struct iommu_driver *const drivers[] = {
 	&vtd_driver,
+	&amdvi_driver,
 };
 
 static const struct iommu_driver *active;
 static struct iommu_acpi acpi_units;
+/* The MCFG's ECAM windows: the IOMMU functions' configuration pages
+ * there are hidden like Modex's memory (hv/pci_cfg.h). */
+#define MAX_ECAM_WINDOWS 8
+static struct pci_ecam_window ecam[MAX_ECAM_WINDOWS];
+static u32 nr_ecam;
+
+static void find_ecam(const struct acpi_reader *rd, const struct mb2_info *info)
+{
+	u64 pa;
+	u32 len;
+
+	if (acpi_find_table(rd, info->rsdp, info->rsdp_len, "MCFG", &pa,
+			    &len) ||
+	    mcfg_parse(rd, pa, len, ecam, MAX_ECAM_WINDOWS, &nr_ecam))
+		nr_ecam = 0;
+	nr_ecam = MIN(nr_ecam, (u32)MAX_ECAM_WINDOWS);
+}
 
 /* 64 Ki requester IDs: one bit each, for the first segment only (the
  * others share the bits, which at worst loses a log line). */
@@ -45,25 +65,9 @@ bool iommu_fault_seen(u16 segment, u16 sid)
 
 /* ACPI tables are read where firmware put them, inside the memory map
  * (the reader of hv/smp.c). */
-static int read_mapped(void *ctx, u64 pa, void *buf, u32 len)
-{
-	const struct mb2_info *info = ctx;
-
-	for (u32 i = 0; i < info->nr_regions; i++) {
-		const struct mb2_region *r = &info->regions[i];
-
-		if (pa >= r->base && pa - r->base <= r->len &&
-		    len <= r->len - (pa - r->base)) {
-			memcpy(buf, (const void *)pa, len);
-			return 0;
-		}
-	}
-	return -E_FAULT;
-}
-
 int iommu_init(const struct mb2_info *info, const struct iommu_env *env)
 {
-	const struct acpi_reader rd = { read_mapped, (void *)info };
+	const struct acpi_reader rd = { memory_read_firmware, (void *)info };
 	u64 pa;
 	u32 len;
 	int ret;
@@ -96,6 +100,7 @@ int iommu_init(const struct mb2_info *info, const struct iommu_env *env)
 		if (ret)
 			return ret;
 		active = d;
+		find_ecam(&rd, info);
 		return 0;
 	}
 	return -E_NOENT;
@@ -103,7 +108,12 @@ int iommu_init(const struct mb2_info *info, const struct iommu_env *env)
 
 u32 iommu_hidden(struct mem_range *out, u32 max)
 {
-	return active ? active->hidden(out, max) : 0;
+	u32 n;
+
+	if (!active)
+		return 0;
+	n = active->hidden(out, max);
+	return n + pci_cfg_ecam_hidden(ecam, nr_ecam, out + n, max - n);
 }
 
 void iommu_poll(void)

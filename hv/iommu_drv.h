@@ -24,7 +24,7 @@ struct iommu_driver {
 	void (*poll)(void);
 };
 
-extern const struct iommu_driver vtd_driver;
+extern const struct iommu_driver vtd_driver, amdvi_driver;
 
 /* One log line per requester ID and segment 0..: whether @sid was
  * already reported (and mark it). Shared by the drivers. */

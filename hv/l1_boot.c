@@ -13,6 +13,7 @@
 #include "hv/acpi_copy.h"
 #include "hv/iommu.h"
 #include "hv/log.h"
+#include "hv/memory.h"
 #include "hv/main.h"
 
 #define MAX_RANGES (MB2_MAX_REGIONS + 8)
@@ -99,22 +100,6 @@ static unsigned build_l1_map(const struct mb2_info *info,
 	return n;
 }
 
-static int read_mapped(void *ctx, u64 pa, void *buf, u32 len)
-{
-	const struct mb2_info *info = ctx;
-
-	for (u32 i = 0; i < info->nr_regions; i++) {
-		const struct mb2_region *r = &info->regions[i];
-
-		if (pa >= r->base && pa - r->base <= r->len &&
-		    len <= r->len - (pa - r->base)) {
-			memcpy(buf, (const void *)pa, len);
-			return 0;
-		}
-	}
-	return -E_FAULT;
-}
-
 /*
  * L1's ACPI root without the IOMMU tables (docs/iommu.md), in the lowest
  * free page of L1's RAM from 64 KiB (below 1 MiB on a PC, so L1's RAM
@@ -124,7 +109,7 @@ static int read_mapped(void *ctx, u64 pa, void *buf, u32 len)
 static int place_acpi(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 		      const void **rsdp, u32 *len)
 {
-	const struct acpi_reader rd = { read_mapped, (void *)info };
+	const struct acpi_reader rd = { memory_read_firmware, (void *)info };
 	gpa_t at;
 	u32 used;
 	int ret;

@@ -165,6 +165,40 @@ static inline void invlpg(u64 va)
 	asm volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+int memory_map_mmio(u64 pa, u64 size)
+{
+	u64 s = ALIGN_DOWN(pa, PAGE_SIZE);
+	u64 e = ALIGN_UP(pa + size, PAGE_SIZE);
+	int ret;
+
+	if (!size || e < s || !host_pt.root)
+		return -E_INVAL;
+	/* Device registers: UC (PCD|PWT, PAT entry 3; SDM Vol. 3A 11.3:
+	 * memory-mapped I/O must be uncacheable), read/write, NX. A
+	 * not-present to present change needs no TLB flush. */
+	ret = pt_map(&host_pt, s, s, e - s, ACC_READ | ACC_WRITE,
+		     PTE_PCD | PTE_PWT, 0);
+	for (u64 va = s; !ret && va < e; va += PAGE_SIZE)
+		invlpg(va);
+	return ret;
+}
+
+int memory_read_firmware(void *ctx, u64 pa, void *buf, u32 len)
+{
+	const struct mb2_info *info = ctx;
+
+	for (u32 i = 0; i < info->nr_regions; i++) {
+		const struct mb2_region *r = &info->regions[i];
+
+		if (pa >= r->base && pa - r->base <= r->len &&
+		    len <= r->len - (pa - r->base)) {
+			memcpy(buf, (const void *)pa, len);
+			return 0;
+		}
+	}
+	return -E_FAULT;
+}
+
 int memory_add_guard(u64 va)
 {
 	int ret;
@@ -185,21 +219,6 @@ int memory_host_protect(u64 va, u64 size, acc_t acc)
 
 	for (u64 off = 0; off < size; off += PAGE_SIZE)
 		invlpg(va + off);
-	return ret;
-}
-
-/* UC through PCD|PWT, PAT entry 3 (SDM Vol. 3A 12.12.3); whatever was
- * mapped there before is replaced, and the TLB forgets it. */
-int memory_map_mmio(u64 pa, u64 size)
-{
-	int ret;
-
-	if ((pa | size) & (PAGE_SIZE - 1) || !size || pa + size < pa)
-		return -E_INVAL;
-	ret = pt_map(&host_pt, pa, pa, size, ACC_READ | ACC_WRITE,
-		     PTE_PCD | PTE_PWT, 0);
-	for (u64 off = 0; off < size; off += PAGE_SIZE)
-		invlpg(pa + off);
 	return ret;
 }
 

@@ -20,20 +20,27 @@ void memory_init(const struct mb2_info *info);
  * image unless Modex could not move (then 2 MiB aligned, elsewhere). */
 struct mem_range memory_pool(void);
 
+/*
+ * An acpi_read_fn (hv/acpi.h) for firmware tables: copies from where the
+ * firmware put them, only inside a region of the memory map @ctx (a
+ * const struct mb2_info *), which Modex's own tables map; -E_FAULT for
+ * anything else.
+ */
+int memory_read_firmware(void *ctx, u64 pa, void *buf, u32 len);
+
 /* The root of Modex's own page tables (below 4 GiB: APs load it in
  * 32-bit mode). */
 u64 memory_host_root(void);
+/* Map device registers [pa, pa+size) (page-rounded) identity, UC,
+ * read/write, NX in Modex's own tables; for MMIO outside the memory map
+ * (an IOMMU's registers). Call after memory_init(). */
+int memory_map_mmio(u64 pa, u64 size);
 /* Unmap the page at @va in Modex's tables as a stack guard page; the
  * guards are counted by memory_check_guards(). */
 int memory_add_guard(u64 va);
 /* Re-encode [va, va+size) of Modex's tables with @acc and flush this
  * CPU's TLB for it (other CPUs must not have it cached). */
 int memory_host_protect(u64 va, u64 size, acc_t acc);
-/* Map device registers [pa, pa+size) (page-aligned) identity in
- * Modex's tables, read/write, not executable, UC; for MMIO outside the
- * memory map (IOMMU registers). Boot CPU, before the APs start (they
- * share the tables and do not flush them). */
-int memory_map_mmio(u64 pa, u64 size);
 /* Log and assert that every guard page memory_add_guard() took is
  * unmapped. */
 void memory_check_guards(void);

@@ -312,27 +312,9 @@ static int start_ap(struct percpu *c, struct ap_boot_params *p)
 	return wait_state(c, CPU_READY, AP_READY_TIMEOUT_US) ? 0 : -E_BUSY;
 }
 
-/* Firmware tables are read where Modex's page tables map them: inside a
- * region of the memory map (any type). */
-static int read_mapped(void *ctx, u64 pa, void *buf, u32 len)
-{
-	const struct mb2_info *info = ctx;
-
-	for (u32 i = 0; i < info->nr_regions; i++) {
-		const struct mb2_region *r = &info->regions[i];
-
-		if (pa >= r->base && pa - r->base <= r->len &&
-		    len <= r->len - (pa - r->base)) {
-			memcpy(buf, (const void *)pa, len);
-			return 0;
-		}
-	}
-	return -E_FAULT;
-}
-
 static u32 find_cpus(const struct mb2_info *info, struct acpi_cpu *list)
 {
-	const struct acpi_reader rd = { read_mapped, (void *)info };
+	const struct acpi_reader rd = { memory_read_firmware, (void *)info };
 	u64 pa;
 	u32 len, n = 0;
 

@@ -15,6 +15,7 @@
 #include "hv/include/spinlock.h"
 #include "hv/include/types.h"
 #include "hv/msr.h"
+#include "hv/pci_cfg.h"
 #include "hv/vlapic.h"
 
 struct guest_regs {
@@ -67,6 +68,7 @@ struct vcpu {
 	u64 stage2_gen; /* stage-2 changes this CPU has flushed for */
 	struct exit_stats stats; /* this vCPU's exits (MODEX_HC_STATS) */
 	struct vcpu_mp mp;
+	struct vcpu_pci pci; /* L1's CONFIG_ADDRESS (hv/pci_cfg.c) */
 };
 
 /* Run L1 until it is stopped (hv/vcpu.c); a stop ends the run. */

@@ -127,10 +127,14 @@ static void decode_npf(struct svm_vcpu *s, struct exit_info *e)
 		e->npf.access = EXIT_NPF_READ;
 }
 
-static void decode_ioio(struct exit_info *e)
+static void decode_ioio(struct exit_info *e, u64 rip)
 {
 	u64 q = e->qual;
 
+	/* APM Vol. 2 15.10.2: EXITINFO2 is the rIP of the next
+	 * instruction, with or without NRIPS. */
+	if (e->info2 > rip && e->info2 - rip <= INSN_MAX_LEN)
+		e->insn_len = (u32)(e->info2 - rip);
 	e->reason = EXIT_R_IO;
 	e->io.port = (u16)(q >> 16);
 	e->io.size = (q & IOIO_SZ32) ? 4 : (q & IOIO_SZ16) ? 2 : 1;
@@ -302,7 +306,7 @@ bool svm_decode_exit(struct vcpu *v)
 	} else if (code == SVM_EXIT_NPF) {
 		decode_npf(s, e);
 	} else if (code == SVM_EXIT_IOIO) {
-		decode_ioio(e);
+		decode_ioio(e, v->regs.rip);
 	} else if (code >= SVM_EXIT_EXCP_BASE &&
 		   code < SVM_EXIT_EXCP_BASE + 32) {
 		e->reason = EXIT_R_EXCEPTION;

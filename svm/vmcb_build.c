@@ -28,19 +28,21 @@
  * - SHUTDOWN: an L1 triple fault must stop L1, not the machine.
  * - INIT: an INIT while L1 runs would reset the CPU under Modex (APM Vol.
  *   2 15.13.3): it is L1's INIT of this vCPU (hv/smp.c).
+ * - IOIO_PROT: the ports the IOPM marks, PCI configuration mechanism #1
+ *   (0CF8h-0CFFh, hv/pci_cfg.c) so protected functions ignore L1.
  * - NMI: Modex's kick between CPUs is an NMI (hv/smp.c); an NMI that is
  *   L1's is taken in Modex (STGI/CLGI right after the exit) and
  *   injected back. The NMI intercept only fires when L1 does not block
  *   NMIs, so the injection never nests L1's NMI handler.
  * Not intercepted: interrupts, SMI, #MC and every exception (L1's
- * own IDT handles them, as on bare metal), HLT, I/O (no IOIO_PROT: every
- * port passes through), CR and DR accesses (nested paging leaves them to
+ * own IDT handles them, as on bare metal), HLT, every other I/O port, CR and DR accesses (nested paging leaves them to
  * L1), XSETBV (unlike VMX, SVM makes it an optional intercept, and Modex
  * never uses XSAVE state: it is built -mgeneral-regs-only).
  */
 #define MISC1_INTERCEPTS                                            \
 	(INTERCEPT_CPUID | INTERCEPT_MSR_PROT | INTERCEPT_INVLPGA | \
-	 INTERCEPT_SHUTDOWN | INTERCEPT_INIT | INTERCEPT_NMI | INTERCEPT_INVD)
+	 INTERCEPT_SHUTDOWN | INTERCEPT_INIT | INTERCEPT_NMI |      \
+	 INTERCEPT_INVD | INTERCEPT_IOIO_PROT)
 #define MISC2_INTERCEPTS                                          \
 	(INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | \
 	 INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |     \

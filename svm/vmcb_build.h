@@ -35,7 +35,7 @@ struct guest_regs;
 struct vmcb01_config {
 	u32 asid; /* nonzero (APM Vol. 2 15.5.1) */
 	hpa_t msrpm_pa; /* 8 KiB from svm_msrpm_init() */
-	hpa_t iopm_pa; /* 12 KiB, all zero: no port intercepted */
+	hpa_t iopm_pa; /* 12 KiB: the ports marked are intercepted */
 	hpa_t ncr3; /* NPT01 root (4-level, long-mode format) */
 	bool no_gmet; /* keep GMET off even if the CPU has it */
 };

@@ -14,6 +14,7 @@
 #include "hv/include/x86.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
+#include "hv/pci_cfg_filter.h"
 #include "hv/percpu.h"
 #include "hv/vendor.h"
 #include "mm/pt_format.h"
@@ -60,6 +61,10 @@ _Static_assert(offsetof(struct vmx_cpu, vmcs01) == PAGE_SIZE, "pages");
 /* Shared by every CPU, written once by the boot CPU before any other
  * enables VMX; part of the hidden Modex image. */
 static u8 msr_bitmap[PAGE_SIZE] __aligned(PAGE_SIZE);
+/* I/O bitmaps A (ports 0-7FFFh) and B (SDM Vol. 3C 25.6.4): the PCI
+ * configuration ports (hv/pci_cfg.c), nothing else. */
+static u8 io_bitmap_a[PAGE_SIZE] __aligned(PAGE_SIZE);
+static u8 io_bitmap_b[PAGE_SIZE] __aligned(PAGE_SIZE);
 static struct vmx_caps caps;
 
 static struct vmx_cpu *vmx_cpu(void)
@@ -153,8 +158,10 @@ static int vmx_enable(void)
 	if (((caps.basic >> 50) & 0xf) != 6)
 		log_warn("the VMCS memory type is %lu, not write-back.",
 			 (caps.basic >> 50) & 0xf);
-	if (this_cpu()->index == 0)
+	if (this_cpu()->index == 0) {
 		vmx_msr_bitmap_init(msr_bitmap);
+		pci_cfg_io_bitmap_set(io_bitmap_a);
+	}
 	if (enter_vmx_operation())
 		return -E_NOSUPP;
 	if (this_cpu()->index == 0)
@@ -256,6 +263,8 @@ static int vmx_vcpu_init(struct vcpu *v, const struct boot_cpu_state *s,
 	struct vmcs01_config cfg = {
 		.vpid = 1,
 		.msr_bitmap = (hpa_t)msr_bitmap,
+		.io_bitmap_a = (hpa_t)io_bitmap_a,
+		.io_bitmap_b = (hpa_t)io_bitmap_b,
 		.ept_root = root,
 	};
 	int ret;

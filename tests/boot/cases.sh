@@ -201,6 +201,7 @@ l1_checks=(
 	'+\[l1\] check apic-base: ok'
 	'+\[l1\] check mtrr: ok' '+\[l1\] check pat: ok'
 	'+\[l1\] check decode-msrs: ok' '+\[l1\] check invd: ok'
+	'+\[l1\] check pci-cfg: ok'
 	"+\\[modex\\] msr: L1's MTRRs: virtual, from the firmware's \\(MTRRCAP 0x"
 	'+\[l1\] check single-step: ok'
 	'-\[l1\] (FAIL|check [a-z-]+: (FAIL|skip))'
@@ -456,3 +457,25 @@ QEMU_MACHINE=$vtd_q35 L1=$l1_dir/l1_dma_mb2.elf L1_CMDLINE="dma-hidden" \
 	boot_case vtd-dma-off.qemu qemu "iommu=off" fail \
 	"+\\[modex\\] guest: error: Modex's code or read-only data changed during the run\\." \
 	'-DMA blocked'
+
+# ==== AMD-Vi (docs/iommu.md "AMD-Vi"): own block, own QEMU invocation ====
+# q35 with QEMU's emulated AMD IOMMU (intremap=off: Modex does not remap
+# interrupts) under TCG with the SVM CPU model: the IOMMU comes up (banner
+# with the device table and level count, COMPLETION_WAIT answered), its
+# PCI function is protected, L1 runs every check, and its writes to the
+# IOMMU's command and base registers (check pci-cfg) leave them unchanged.
+# L1's ACPI copy lists no IVRS ("no-iommu" check).
+amdvi_q35="-machine q35 -device amd-iommu,intremap=off"
+# L1's write to the IOMMU's command register is dropped with a warning,
+# which svm_common forbids: its other patterns are listed here.
+QEMU_MACHINE=$amdvi_q35 l1_case amdvi-q35.qemu qemu l1_basic_mb2 "l1test no-iommu" pass \
+	"+$banner" '+\[modex\] svm: SVM on: EFER.SVME set' '-FATAL|PANIC' \
+	'+\[modex\] pci: warning: L1 wrote to the configuration space of a function Modex protects' \
+	"${l1_checks[@]}" \
+	'+\[modex\] iommu: AMD-Vi: IVRS at 0x[0-9a-f]+: 1 remapping unit\(s\)' \
+	'+\[modex\] pci: PCI function 0000:00:[0-9a-f]{2}\.[0-7]: L1.s configuration writes are dropped\.' \
+	'+\[modex\] amdvi: AMD-Vi: IOMMU 0 at 0x[0-9a-f]+ \(PCI 0000:00:[0-9a-f]{2}\.[0-7]\) enabled: 65536 device table entries in domain 1, [345]-level tables' \
+	'+\[modex\] guest: IOMMU enabled: DMA is limited to L1.s memory' \
+	'+\[l1\]   AMD-Vi IOMMU function at 00:[0-9a-f]{2}\.0' \
+	'+\[l1\] check pci-cfg: ok' '+\[l1\] check no-iommu: ok' \
+	'-AMD-Vi: setup failed|no IOMMU found'

@@ -870,6 +870,7 @@ void guest_main(void)
 	run_check("pat", check_pat);
 	run_check("decode-msrs", check_decode_msrs);
 	run_check("invd", check_invd);
+	run_check("pci-cfg", check_pci_cfg);
 	if (cmdline_has("no-iommu"))
 		run_check("no-iommu", check_no_iommu);
 	if (cmdline_has("smp") ||

@@ -14,4 +14,8 @@ int check_pat(void);
 int check_decode_msrs(void);
 int check_invd(void);
 
+/* tests/guest/basic/pci_cfg.c: configuration mechanism #1, the IOMMU
+ * function's registers unchanged by L1's writes. */
+int check_pci_cfg(void);
+
 #endif /* MODEX_TESTS_GUEST_BASIC_CHECKS_H */
