@@ -33,7 +33,6 @@
 #define RING_PTR_MASK 0x7fff0ULL /* head/tail pointers, bits 18:4 */
 #define NR_DEVIDS 0x10000u
 #define WAIT_US 1000000u /* completion waits: 1 s */
-#define POLL_TSC_GAP (1ULL << 21)
 
 struct amdvi_unit {
 	u64 base;
@@ -56,7 +55,6 @@ static u64 devtab_pa;
 static u32 devtab_pages;
 
 static struct spinlock poll_lock;
-static u64 next_poll_tsc;
 static u8 reported[NR_DEVIDS / 8]; /* devices with a logged block */
 static u64 suppressed;
 
@@ -488,14 +486,10 @@ static void drain(u32 idx)
 
 void amdvi_poll(void)
 {
-	u64 now;
-
-	if (!nr_enabled)
+	/* Called every 256 exits and at the end of a run (hv/vcpu.c,
+	 * hv/guest.c): one MMIO read per unit when the log is empty. */
+	if (!nr_enabled || !spin_trylock(&poll_lock))
 		return;
-	now = rdtsc();
-	if (now < next_poll_tsc || !spin_trylock(&poll_lock))
-		return;
-	next_poll_tsc = now + POLL_TSC_GAP;
 	for (u32 i = 0; i < nr_enabled; i++)
 		drain(i);
 	spin_unlock(&poll_lock);
