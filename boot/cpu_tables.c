@@ -160,17 +160,22 @@ void cpu_tables_set_nmi_hook(void (*hook)(void))
 
 void exception_handler(struct exc_frame *f)
 {
-	if (f->vector == 2 && nmi_hook) {
-		nmi_hook();
-		return;
-	}
+	/* An exception can hit between the SVM backend's VMLOAD of L1's
+	 * state and its VMLOAD of Modex's, with L1's GS base loaded: make GS
+	 * this CPU's for the handler, and give L1's back if it returns. */
+	u64 gs = smp_fix_gs();
 	const char *name = f->vector < 32 && exc_names[f->vector] ?
 				   exc_names[f->vector] :
 				   "unexpected interrupt";
 
-	if (f->vector == 1 && vendor && vendor->stray_host_db &&
-	    vendor->stray_host_db(f->rip, f->rflags))
+	if ((f->vector == 2 && nmi_hook) ||
+	    (f->vector == 1 && vendor && vendor->stray_host_db &&
+	     vendor->stray_host_db(f->rip, f->rflags))) {
+		if (f->vector == 2)
+			nmi_hook();
+		wrmsr(MSR_GS_BASE, gs);
 		return;
+	}
 	con_lock();
 	con_printf(
 		"[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx, CPU %u\n",

@@ -91,6 +91,21 @@ u32 smp_this_cpu(void)
 	return this_cpu()->index;
 }
 
+u64 smp_fix_gs(void)
+{
+	u64 gs = rdmsr(MSR_GS_BASE);
+	u32 id;
+
+	for (u32 i = 0; i < nr_started; i++)
+		if ((u64)cpus[i] == gs)
+			return gs;
+	id = lapic_id();
+	for (u32 i = 0; i < nr_started; i++)
+		if (cpus[i]->apic_id == id)
+			wrmsr(MSR_GS_BASE, (u64)cpus[i]);
+	return gs;
+}
+
 /* ------------------------------------------------------- per CPU */
 
 /* Things every CPU sets for itself. Modex uses no extended state, but it
@@ -572,6 +587,13 @@ void smp_poll(struct vcpu *v)
 
 		if (stopping)
 			park_stopped();
+		/* Poll without the lock: a sender must be able to take it
+		 * (an emulator that runs CPUs in turns could otherwise
+		 * always find it held). */
+		if (!v->mp.sipi) {
+			cpu_relax();
+			continue;
+		}
 		spin_lock(&v->mp.lock);
 		sipi = v->mp.sipi;
 		v->mp.sipi = 0;

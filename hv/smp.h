@@ -43,6 +43,10 @@ u32 smp_apic_id(u32 idx);
 int smp_cpu_by_apic_id(u32 apic_id);
 /* The index of the calling CPU. */
 u32 smp_this_cpu(void);
+/* For exception handlers, which may run with any GS base: point GS at
+ * this CPU's per-CPU state (found by its APIC ID) and return the GS base
+ * it had. */
+u64 smp_fix_gs(void);
 
 /*
  * L1 sent INIT / a SIPI with @vector to vCPU @idx. Callable from any CPU's

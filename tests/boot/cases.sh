@@ -353,6 +353,10 @@ for n in 2 4; do
 done
 SMP=4 l1_case smp-l1-mb1.qemu-4 qemu l1_basic_mb1 "l1test smp=4" pass \
 	"${svm_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
+# Bochs ryzen: SVM with NRIPS, and CPUs that run in turns (a spin that
+# holds a lock while it polls would starve the other CPU there).
+SMP=2 l1_case smp-l1.ryzen-2 ryzen l1_basic_mb2 "l1test smp=2" pass \
+	"${svm_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
 for h in broadwell_ult tigerlake; do
 	SMP=2 l1_case "smp-l1.$h-2" "$h" l1_basic_mb2 "l1test smp=2" pass \
 		"${vmx_common[@]}" "${l1_checks[@]}" "${smp_checks[@]}"
