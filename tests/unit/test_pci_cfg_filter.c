@@ -58,20 +58,26 @@ TEST(decode_every_register_and_port)
 	}
 }
 
-/* The rule restated: the first guard naming the function decides;
- * writes to it are dropped, reads hidden only under PCI_GUARD_HIDE. */
+/*
+ * The rule stated independently of pci_cfg_filter(): the guard that
+ * decides is the first one naming the function (found scanning from the
+ * end, keeping the last hit); then a table by (write, HIDE policy).
+ */
 static enum pci_cfg_action want_action(const struct pci_cfg_guard *g, u32 nr,
 				       u16 seg, u16 bdf, bool write)
 {
-	for (u32 i = 0; i < nr; i++) {
-		if (g[i].segment != seg || g[i].bdf != bdf)
-			continue;
-		if (write)
-			return PCI_CFG_DROP;
-		return g[i].policy == PCI_GUARD_HIDE ? PCI_CFG_ONES :
-						       PCI_CFG_PASS;
-	}
-	return PCI_CFG_PASS;
+	static const enum pci_cfg_action table[2][2] = {
+		[0] = { [0] = PCI_CFG_PASS, [1] = PCI_CFG_ONES },
+		[1] = { [0] = PCI_CFG_DROP, [1] = PCI_CFG_DROP },
+	};
+	int first = -1;
+
+	for (u32 i = nr; i-- > 0;)
+		if (g[i].segment == seg && g[i].bdf == bdf)
+			first = (int)i;
+	if (first < 0)
+		return PCI_CFG_PASS;
+	return table[write][g[first].policy == PCI_GUARD_HIDE];
 }
 
 TEST(filter_exhaustive_small)
