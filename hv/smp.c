@@ -78,14 +78,6 @@ u32 smp_apic_id(u32 idx)
 	return idx < nr_started ? cpus[idx]->apic_id : ~0u;
 }
 
-int smp_cpu_by_apic_id(u32 apic_id)
-{
-	for (u32 i = 0; i < nr_vcpus; i++)
-		if (cpus[i]->apic_id == apic_id)
-			return (int)i;
-	return -1;
-}
-
 u32 smp_this_cpu(void)
 {
 	return this_cpu()->index;

@@ -39,8 +39,6 @@ u32 smp_nr_cpus(void);
 struct vcpu *smp_vcpu(u32 idx);
 /* The local APIC ID of CPU @idx (xAPIC IDs are the low 8 bits). */
 u32 smp_apic_id(u32 idx);
-/* The index of the CPU with local APIC ID @apic_id, or -1. */
-int smp_cpu_by_apic_id(u32 apic_id);
 /* The index of the calling CPU. */
 u32 smp_this_cpu(void);
 /* For exception handlers, which may run with any GS base: point GS at
