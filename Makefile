@@ -36,12 +36,16 @@ HOST_PURE_SVM := svm/vmcb_build.c svm/vmcb_guest.c
 HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c \
 	hv/acpi.c hv/vlapic_rules.c hv/mtrr.c hv/msr_policy.c hv/acpi_copy.c \
 	hv/iommu_acpi.c hv/vtd_tables.c hv/amdvi_hw.c hv/pci_cfg_filter.c
+# Nested VMX's pure parts: vmcs12 layout and fields, the capability MSRs
+# advertised to L1 and the VM-entry checks.
+HOST_PURE_NESTED := nested/vmcs12.c nested/nvmx_caps.c nested/nvmx_check.c
 # The L1 test kernel's pure parts (tests/guest/lib/).
 HOST_PURE_GUEST := tests/guest/lib/madt.c
 HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \
 	$(HOST_PURE_GUEST) \
 	$(filter $(wildcard vmx/*.c),$(HOST_PURE_VMX)) \
-	$(filter $(wildcard svm/*.c),$(HOST_PURE_SVM))
+	$(filter $(wildcard svm/*.c),$(HOST_PURE_SVM)) \
+	$(filter $(wildcard nested/*.c),$(HOST_PURE_NESTED))
 TEST_SUPPORT := $(wildcard tests/ref/*.c) $(wildcard tests/unit/support/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
 

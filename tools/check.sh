@@ -3,8 +3,10 @@
 # Static checks (make check; also run as test cases by tests/run):
 #   headers   every header compiles on its own (freestanding flags)
 #   layering  DESIGN.md section 2: mm/ includes no vendor or nested code;
-#             vmx/ and svm/ never include each other; nested/ reaches
-#             vendor code only through its ops table
+#             vmx/ and svm/ never include each other; nested/'s
+#             vendor-neutral core includes no vendor header, its VMX
+#             half (nvmx*, vmcs12*) no svm/ and its SVM half (nsvm*,
+#             vmcb12*) no vmx/
 #   format    clang-format reports no differences
 # Usage: tools/check.sh [headers|layering|format]...  (default: all)
 set -uo pipefail
@@ -29,12 +31,24 @@ check_headers() {
 	return $bad
 }
 
+# nested/ include lines that break DESIGN.md section 2.
+nested_layering() {
+	local f
+	for f in $(find nested -type f -name '*.[chS]' 2>/dev/null); do
+		case ${f##*/} in
+		nvmx* | vmcs12*) grep -nHE '#include *"svm/' "$f" ;;
+		nsvm* | vmcb12*) grep -nHE '#include *"vmx/' "$f" ;;
+		*) grep -nHE '#include *"(vmx|svm)/' "$f" ;;
+		esac
+	done
+}
+
 check_layering() {
 	local bad
 	bad=$(grep -rnE '#include *"(vmx|svm|nested|boot)/' mm/ 2>/dev/null
 		grep -rnE '#include *"svm/' vmx/ 2>/dev/null
 		grep -rnE '#include *"vmx/' svm/ 2>/dev/null
-		grep -rnE '#include *"(vmx|svm)/' nested/ 2>/dev/null
+		nested_layering
 		grep -rnE '#include *"(hv|boot|nested)/' mm/ 2>/dev/null |
 			grep -v '"hv/include/')
 	if [ -n "$bad" ]; then

@@ -53,7 +53,12 @@
 #define VM_EXIT_MSR_LOAD_ADDR 0x2008
 #define VM_ENTRY_MSR_LOAD_ADDR 0x200a
 #define TSC_OFFSET 0x2010
+#define VIRTUAL_APIC_PAGE_ADDR 0x2012
+#define APIC_ACCESS_ADDR 0x2014
 #define EPT_POINTER 0x201a
+#define VMREAD_BITMAP 0x2026
+#define VMWRITE_BITMAP 0x2028
+#define XSS_EXIT_BITMAP 0x202c
 
 /* 64-bit read-only data field (table B-5). */
 #define GUEST_PHYSICAL_ADDRESS 0x2400
@@ -63,6 +68,7 @@
 #define GUEST_IA32_DEBUGCTL 0x2802
 #define GUEST_IA32_PAT 0x2804
 #define GUEST_IA32_EFER 0x2806
+#define GUEST_IA32_PERF_GLOBAL_CTRL 0x2808
 #define GUEST_PDPTE0 0x280a
 #define GUEST_PDPTE1 0x280c
 #define GUEST_PDPTE2 0x280e
@@ -71,6 +77,7 @@
 /* 64-bit host-state fields (table B-7). */
 #define HOST_IA32_PAT 0x2c00
 #define HOST_IA32_EFER 0x2c02
+#define HOST_IA32_PERF_GLOBAL_CTRL 0x2c04
 
 /* 32-bit control fields (table B-8). */
 #define PIN_BASED_VM_EXEC_CONTROL 0x4000
@@ -121,7 +128,7 @@
 #define GUEST_TR_AR 0x4822
 #define GUEST_INTERRUPTIBILITY 0x4824
 #define GUEST_ACTIVITY_STATE 0x4826
-#define VMX_ACTIVITY_WAIT_SIPI 3 /* SDM Vol. 3C 25.4.2 */
+#define GUEST_SMBASE 0x4828
 #define GUEST_SYSENTER_CS 0x482a
 
 /* 32-bit host-state field (table B-11). */
@@ -132,9 +139,17 @@
 #define CR4_GUEST_HOST_MASK 0x6002
 #define CR0_READ_SHADOW 0x6004
 #define CR4_READ_SHADOW 0x6006
+#define CR3_TARGET_VALUE0 0x6008
+#define CR3_TARGET_VALUE1 0x600a
+#define CR3_TARGET_VALUE2 0x600c
+#define CR3_TARGET_VALUE3 0x600e
 
 /* Natural-width read-only data fields (table B-13). */
 #define EXIT_QUALIFICATION 0x6400
+#define IO_RCX 0x6402
+#define IO_RSI 0x6404
+#define IO_RDI 0x6406
+#define IO_RIP 0x6408
 #define GUEST_LINEAR_ADDRESS 0x640a
 
 /* Natural-width guest-state fields (table B-14). */
@@ -176,23 +191,43 @@
 /* Pin-based controls (SDM Vol. 3C 25.6.1, table 25-5). */
 #define PIN_EXT_INTR_EXITING BIT(0)
 #define PIN_NMI_EXITING BIT(3)
+#define PIN_VIRTUAL_NMIS BIT(5)
+#define PIN_PREEMPTION_TIMER BIT(6)
+#define PIN_POSTED_INTR BIT(7)
 
 /* Primary processor-based controls (table 25-6). */
+#define CPU_INTR_WINDOW_EXITING BIT(2)
+#define CPU_TSC_OFFSETTING BIT(3)
 #define CPU_HLT_EXITING BIT(7)
 #define CPU_INVLPG_EXITING BIT(9)
+#define CPU_MWAIT_EXITING BIT(10)
+#define CPU_RDPMC_EXITING BIT(11)
+#define CPU_RDTSC_EXITING BIT(12)
 #define CPU_CR3_LOAD_EXITING BIT(15)
 #define CPU_CR3_STORE_EXITING BIT(16)
+#define CPU_CR8_LOAD_EXITING BIT(19)
+#define CPU_CR8_STORE_EXITING BIT(20)
+#define CPU_TPR_SHADOW BIT(21)
+#define CPU_NMI_WINDOW_EXITING BIT(22)
+#define CPU_MOV_DR_EXITING BIT(23)
 #define CPU_UNCOND_IO_EXITING BIT(24)
 #define CPU_USE_IO_BITMAPS BIT(25)
+#define CPU_MONITOR_TRAP_FLAG BIT(27)
 #define CPU_USE_MSR_BITMAPS BIT(28)
+#define CPU_MONITOR_EXITING BIT(29)
+#define CPU_PAUSE_EXITING BIT(30)
 #define CPU_ACTIVATE_SECONDARY BIT(31)
 
 /* Secondary processor-based controls (table 25-7). */
 #define SEC_ENABLE_EPT BIT(1)
+#define SEC_DESC_TABLE_EXITING BIT(2)
 #define SEC_ENABLE_RDTSCP BIT(3)
 #define SEC_ENABLE_VPID BIT(5)
+#define SEC_WBINVD_EXITING BIT(6)
 #define SEC_UNRESTRICTED_GUEST BIT(7)
 #define SEC_ENABLE_INVPCID BIT(12)
+#define SEC_ENABLE_VMFUNC BIT(13)
+#define SEC_VMCS_SHADOWING BIT(14)
 #define SEC_ENABLE_XSAVES BIT(20)
 #define SEC_MODE_BASED_EPT_EXEC BIT(22)
 #define SEC_ENABLE_USER_WAIT_PAUSE BIT(26)
@@ -200,6 +235,7 @@
 /* VM-exit controls (SDM Vol. 3C 25.7.1, table 25-13). */
 #define EXIT_SAVE_DEBUG_CTLS BIT(2)
 #define EXIT_HOST_ADDR_SPACE_SIZE BIT(9)
+#define EXIT_ACK_INTR_ON_EXIT BIT(15)
 #define EXIT_SAVE_IA32_PAT BIT(18)
 #define EXIT_LOAD_IA32_PAT BIT(19)
 #define EXIT_SAVE_IA32_EFER BIT(20)
@@ -211,12 +247,20 @@
 #define ENTRY_LOAD_IA32_PAT BIT(14)
 #define ENTRY_LOAD_IA32_EFER BIT(15)
 
+/* Activity states (SDM Vol. 3C 25.4.2). */
+#define VMX_ACTIVITY_ACTIVE 0
+#define VMX_ACTIVITY_HLT 1
+#define VMX_ACTIVITY_SHUTDOWN 2
+#define VMX_ACTIVITY_WAIT_SIPI 3
+
 /* Segment access rights in the VMCS (SDM Vol. 3C 25.4.1, table 25-2). */
 #define VMX_AR_UNUSABLE BIT(16)
 
 /* Guest interruptibility state (SDM Vol. 3C 25.4.2, table 25-3). */
 #define INTR_BLOCK_STI BIT(0)
 #define INTR_BLOCK_MOV_SS BIT(1)
+#define INTR_BLOCK_SMI BIT(2)
+#define INTR_BLOCK_NMI BIT(3)
 
 /* Guest pending debug exceptions (SDM Vol. 3C 25.4.2, table 25-4). */
 #define PENDING_DBG_BS BIT(14)
@@ -225,12 +269,20 @@
 #define EPTP_MT_UC 0
 #define EPTP_MT_WB 6
 #define EPTP_LEVELS_SHIFT 3
+#define EPTP_AD_ENABLE BIT(6)
 
 /* VM-entry interruption information (SDM Vol. 3C 25.8.3). */
 #define INTR_INFO_VALID BIT(31)
 #define INTR_INFO_DELIVER_CODE BIT(11)
+#define INTR_INFO_VECTOR_MASK 0xffu
+#define INTR_INFO_TYPE_MASK (7u << 8)
+#define INTR_TYPE_EXT_INTR (0 << 8)
 #define INTR_TYPE_NMI (2 << 8)
 #define INTR_TYPE_HW_EXCEPTION (3 << 8)
+#define INTR_TYPE_SOFT_INTR (4 << 8)
+#define INTR_TYPE_PRIV_SOFT_EXCEPTION (5 << 8)
+#define INTR_TYPE_SOFT_EXCEPTION (6 << 8)
+#define INTR_TYPE_OTHER_EVENT (7 << 8)
 
 /* Basic exit reasons (SDM Vol. 3D appendix C). */
 #define EXIT_REASON_EXCEPTION_NMI 0

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM-entry checks of SDM Vol. 3C chapter 26 on a vmcs12, against the
+ * capabilities advertised to L1 (struct nvmx_caps). Pure C: the caller
+ * copies vmcs12 out of L1's memory first and passes the copy, so every
+ * value is read once. Call them in the SDM's order (26.2.1, 26.2.2-26.2.4,
+ * then 26.3.1) and stop at the first failure:
+ *   nvmx_check_controls()   -> VMfailValid(7)
+ *   nvmx_check_host()       -> VMfailValid(8)
+ *   nvmx_check_host_mode()  -> VMfailValid(8)
+ *   nvmx_check_guest()      -> VM-entry failure exit, basic reason 33
+ */
+#ifndef MODEX_NESTED_NVMX_CHECK_H
+#define MODEX_NESTED_NVMX_CHECK_H
+
+#include "hv/include/types.h"
+
+struct vmcs12;
+struct nvmx_caps;
+
+/* Where L1's memory is, for the addresses the controls name. */
+struct nvmx_mem {
+	/* True when [gpa, gpa + size) is L1 RAM (no Modex memory, no MMIO). */
+	bool (*in_l1_ram)(void *ctx, u64 gpa, u64 size);
+	void *ctx;
+	/* The physical-address width advertised to L1 (CPUID 0x80000008). */
+	unsigned int maxphyaddr;
+};
+
+/* Exit qualification of a VM-entry failure for an invalid VMCS link
+ * pointer (SDM Vol. 3C 26.8, 26.3.1.5). */
+#define NVMX_ENTRY_QUAL_LINK_PTR 4
+
+/* SDM Vol. 3C 26.2.1: 0, or 7 (VM entry with invalid control fields). */
+int nvmx_check_controls(const struct vmcs12 *v, const struct nvmx_caps *c,
+			const struct nvmx_mem *m);
+
+/*
+ * SDM Vol. 3C 26.2.2-26.2.4: 0, or 8 (invalid host-state fields). Checks
+ * everything that does not depend on L1's own mode; the rule on whether
+ * L1 runs in IA-32e mode at VMLAUNCH/VMRESUME is nvmx_check_host_mode().
+ */
+int nvmx_check_host(const struct vmcs12 *v, const struct nvmx_caps *c,
+		    unsigned int maxphyaddr);
+
+/* SDM Vol. 3C 26.2.4: @l1_lma is IA32_EFER.LMA of L1 at the VM-entry
+ * instruction. 0, or 8. */
+int nvmx_check_host_mode(const struct vmcs12 *v, bool l1_lma);
+
+/*
+ * SDM Vol. 3C 26.3.1: 0, or 33 (EXIT_REASON_INVALID_STATE) with *qual set
+ * to the exit qualification (0, or NVMX_ENTRY_QUAL_LINK_PTR). The PDPTE
+ * checks of 26.3.1.6 for PAE paging are not made here: the caller makes
+ * them when it loads the PDPTEs (EPT on: the vmcs12 PDPTE fields).
+ */
+int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
+		     unsigned int maxphyaddr, u64 *qual);
+
+#endif /* MODEX_NESTED_NVMX_CHECK_H */
