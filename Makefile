@@ -38,8 +38,10 @@ HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c \
 	hv/iommu_acpi.c hv/vtd_tables.c hv/amdvi_hw.c hv/pci_cfg_filter.c
 # The L1 test kernel's pure parts (tests/guest/lib/).
 HOST_PURE_GUEST := tests/guest/lib/madt.c
+# The vendor-neutral nested core: shadow stage-2 tables.
+HOST_PURE_NESTED := nested/shadow.c
 HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \
-	$(HOST_PURE_GUEST) \
+	$(HOST_PURE_GUEST) $(filter $(wildcard nested/*.c),$(HOST_PURE_NESTED)) \
 	$(filter $(wildcard vmx/*.c),$(HOST_PURE_VMX)) \
 	$(filter $(wildcard svm/*.c),$(HOST_PURE_SVM))
 TEST_SUPPORT := $(wildcard tests/ref/*.c) $(wildcard tests/unit/support/*.c)
