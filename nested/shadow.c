@@ -358,6 +358,28 @@ static acc_t pick_acc(const struct shadow_ctx *x, acc_t and, u16 target)
 	return best;
 }
 
+/*
+ * The kinds of `set` that the shadow can grant without also granting a
+ * kind outside it: where the shadow's role does not tell user from
+ * supervisor for an operation (EPT without MBEC, NPT data accesses under
+ * GMET, all of NPT without GMET), a kind stays only if its other-mode
+ * twin is in the set too. (L0 granting supervisor-only execute to an L1
+ * whose vmcs02 runs without MBEC, for example, grants L2 no execute.)
+ */
+static u16 expressible(const struct shadow_ctx *x, u16 set)
+{
+	u16 out = set;
+
+	for (unsigned k = 0; k < PK_NR; k++) {
+		unsigned twin = k ^ PK_USER;
+
+		if ((set & (1u << k)) && !(set & (1u << twin)) &&
+		    x->sh_perm.fault[k] == x->sh_perm.fault[twin])
+			out &= ~(1u << k);
+	}
+	return out;
+}
+
 /* What L0 says about the L1 page the walk reached. */
 struct l0_view {
 	u64 hpa; /* of l1_gpa's 4 KiB page */
@@ -467,7 +489,8 @@ static enum shadow_result compose(struct shadow_cache *c, struct shadow_ctx *x,
 			     &l0.size))
 		return SH_L0_FAULT;
 	l1_kinds = perm_allowed_kinds(&x->l1_perm, w->acc);
-	l0_kinds = perm_allowed_kinds(&x->l0_perm, l0.acc & ACC_MASK);
+	l0_kinds = expressible(x, perm_allowed_kinds(&x->l0_perm,
+						     l0.acc & ACC_MASK));
 	target = l1_kinds & l0_kinds;
 	/*
 	 * With accessed/dirty flags in L1's table, a leaf that is not dirty
