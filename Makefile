@@ -42,12 +42,11 @@ HOST_PURE_NESTED := nested/vmcs12.c nested/nvmx_caps.c nested/nvmx_check.c
 # The L1 test kernel's pure parts (tests/guest/lib/).
 HOST_PURE_GUEST := tests/guest/lib/madt.c
 # The vendor-neutral nested core: shadow stage-2 tables.
-HOST_PURE_NESTED := nested/shadow.c
+HOST_PURE_NESTED += nested/shadow.c
 HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \
 	$(HOST_PURE_GUEST) $(filter $(wildcard nested/*.c),$(HOST_PURE_NESTED)) \
 	$(filter $(wildcard vmx/*.c),$(HOST_PURE_VMX)) \
-	$(filter $(wildcard svm/*.c),$(HOST_PURE_SVM)) \
-	$(filter $(wildcard nested/*.c),$(HOST_PURE_NESTED))
+	$(filter $(wildcard svm/*.c),$(HOST_PURE_SVM))
 TEST_SUPPORT := $(wildcard tests/ref/*.c) $(wildcard tests/unit/support/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
 
