@@ -344,6 +344,22 @@ bare_case bare-smp-x2apic-mb1.tigerlake-2 tigerlake 2 l1_basic_mb1 \
 	"l1test smp=2 smp-x2apic" "${smp_checks[@]}" '+\[l1\]   x2APIC mode, BSP APIC ID'
 bare_case bare-smp.ryzen-2 ryzen 2 l1_basic_mb2 "l1test smp=2" "${smp_checks[@]}"
 
+# ---- The L1 test hypervisor (tests/guest/l1_vmx.c) bare on Bochs VMX ----
+# Without Modex, Bochs's own VMX is the reference: every check of every
+# group passes or is skipped for a capability the host does not advertise.
+# tests/boot/nvmx_cases.sh runs the same kernel under Modex (nested VMX).
+vmx_l1_checks=(
+	'+^\[l1\] result: [0-9]+ checks, 0 failed' '+\[l1\] PASS'
+	'+\[l1\] check vmxon: ok' '+\[l1\] check insn-vmxon-operand: ok'
+	'+\[l1\] check insn-launch-state: ok' '+\[l1\] check exits-cpuid: ok'
+	'+\[l1\] check exits-io-bitmaps: ok' '+\[l1\] check exits-msr: ok'
+	'+\[l1\] check exits-cr: ok' '+\[l1\] check exits-pf: ok'
+	'+\[l1\] check exits-ept-violation: ok' '+\[l1\] check exits-extint: ok'
+	'-\[l1\] (FAIL|check [a-z0-9-]+: FAIL|aborted)'
+)
+bare_case bare-vmx.broadwell_ult broadwell_ult 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_checks[@]}"
+bare_case bare-vmx.tigerlake tigerlake 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_checks[@]}"
+
 # Under Modex: every CPU runs under Modex, L1 starts its APs with INIT-SIPI-
 # SIPI (SVM: Modex captures the ICR writes; VMX: wait-for-SIPI) and each AP
 # sees what the BSP sees, never Modex's memory (docs/smp.md).

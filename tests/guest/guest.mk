@@ -40,11 +40,17 @@ L1_BASIC_ELFS := $(foreach g,l1_basic l1_basic_big,$(GUEST_OUT)/$(g)_mb1.elf \
 	$(GUEST_OUT)/$(g)_mb2.elf)
 $(L1_BASIC_ELFS): $(GUEST_BASIC_OBJS)
 
+# The L1 test hypervisor's VMX library and test groups (tests/guest/vmx/).
+GUEST_VMX_SRCS := $(wildcard tests/guest/vmx/*.c tests/guest/vmx/*.S)
+GUEST_VMX_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_VMX_SRCS))
+L1_VMX_ELFS := $(GUEST_OUT)/l1_vmx_mb1.elf $(GUEST_OUT)/l1_vmx_mb2.elf
+$(L1_VMX_ELFS): $(GUEST_VMX_OBJS)
+
 .PHONY: guests
 guests: $(GUEST_ELFS)
 
 # Objects reached through the pattern rules below stay (not intermediate).
-.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_BASIC_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
+.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_BASIC_OBJS) $(GUEST_VMX_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
 	$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o \
 	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES) \
 		$(GUEST_PARTS)) \
