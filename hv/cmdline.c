@@ -179,6 +179,27 @@ static bool set_iommu(struct hv_options *o, const char *v)
 	return false;
 }
 
+static bool parse_on_off(const char *v, bool *out)
+{
+	if (!strcmp(v, "on"))
+		*out = true;
+	else if (!strcmp(v, "off"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static bool set_nested(struct hv_options *o, const char *v)
+{
+	return parse_on_off(v, &o->nested);
+}
+
+static bool set_vmcs_shadow(struct hv_options *o, const char *v)
+{
+	return parse_on_off(v, &o->vmcs_shadow);
+}
+
 static u64 test_word_flag(const char *w, size_t len)
 {
 	static const struct {
@@ -247,6 +268,8 @@ static const struct option options[] = {
 	{ "l1", CMDLINE_L1_MAX - 1, set_l1, "an L1 command line" },
 	{ "cpus", WORD_MAX, set_cpus, "a number of CPUs from 1 to 64" },
 	{ "iommu", WORD_MAX, set_iommu, "auto, required or off" },
+	{ "nested", WORD_MAX, set_nested, "on or off" },
+	{ "vmcs_shadow", WORD_MAX, set_vmcs_shadow, "on or off" },
 };
 
 static const struct option *find_option(const char *key, size_t len)
@@ -371,6 +394,8 @@ void cmdline_defaults(struct hv_options *o)
 	o->log_level = LOG_INFO;
 	o->console_port = CMDLINE_COM1;
 	o->exit = EXIT_HALT;
+	o->nested = true;
+	o->vmcs_shadow = true;
 }
 
 int cmdline_parse(const char *s, struct hv_options *o, cmdline_report_fn report,

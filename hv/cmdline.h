@@ -14,6 +14,10 @@
  *                                  there is one, warn if not; required:
  *                                  refuse to start L1 without one; off:
  *                                  leave the IOMMU alone, DMA unchecked)
+ *   nested=on|off                  offer L1 nested virtualization: VMX on
+ *                                  Intel, SVM on AMD (on)
+ *   vmcs_shadow=on|off             VMCS shadowing for L1's VMREAD and
+ *                                  VMWRITE where the CPU has it (on)
  *   -- rest                        everything after "--" is L1's command
  *                                  line, verbatim
  *
@@ -56,6 +60,8 @@ struct hv_options {
 	u64 test_flags; /* CMDLINE_TEST_*; other words only in test */
 	u32 cpus; /* cpus=N: at most N of L1's vCPUs; 0 = every CPU */
 	enum iommu_mode iommu; /* iommu= */
+	bool nested; /* nested= */
+	bool vmcs_shadow; /* vmcs_shadow= */
 	char test[CMDLINE_TEST_MAX]; /* test= value, raw */
 };
 

@@ -21,6 +21,7 @@
 #include "hv/smp.h"
 #include "hv/stats.h"
 #include "hv/vendor.h"
+#include "nested/nested.h"
 #include "hv/vlapic.h"
 
 #define X86_UD 6
@@ -191,6 +192,7 @@ static void handle_cpuid(struct vcpu *v)
 	struct cpuid_regs r = cpuid_count(leaf, sub);
 
 	cpuid_for_l1(leaf, sub, vendor->read_cr(v, 4), &r);
+	nested_cpuid(leaf, sub, &r);
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;
@@ -264,9 +266,13 @@ static void handle_msr(struct vcpu *v, bool write)
 	int ret;
 
 	if (write) {
-		ret = msr_write(v, msr, val);
+		ret = nested_msr_write(v, msr, val);
+		if (ret == NESTED_MSR_NOT_MINE)
+			ret = msr_write(v, msr, val);
 	} else {
-		ret = msr_virt_read(v, msr, &val);
+		ret = nested_msr_read(v, msr, &val);
+		if (ret == NESTED_MSR_NOT_MINE)
+			ret = msr_virt_read(v, msr, &val);
 		if (ret == MSRV_NOT_MINE)
 			ret = msr_read(v, msr, &val);
 		if (!ret) {
@@ -400,9 +406,11 @@ void exits_handle(struct vcpu *v)
 		handle_invd(v);
 		break;
 	case EXIT_R_VIRT_INSN:
-		/* L1 sees no VMX/SVM: their instructions are #UD (APM Vol. 3
-		 * VMRUN etc.: #UD when EFER.SVME=0). */
-		vendor->inject_exception(v, X86_UD, false, 0);
+		/* Without nested virtualization L1 sees no VMX/SVM: their
+		 * instructions are #UD (SDM Vol. 3C 31.3 VMXON etc. with
+		 * CR4.VMXE=0; APM Vol. 3 VMRUN etc. with EFER.SVME=0). */
+		if (!nested_handle_insn(v))
+			vendor->inject_exception(v, X86_UD, false, 0);
 		break;
 	case EXIT_R_NPF:
 		if (vlapic_handle_npf(v))

@@ -33,6 +33,7 @@
 #include "hv/vendor.h"
 #include "hv/vlapic.h"
 #include "mm/frame.h"
+#include "nested/nested.h"
 #include "mm/pt_build.h"
 
 extern char __image_start[], __image_end[];
@@ -70,12 +71,12 @@ static void *identity(u64 pa)
  * (hv/memory.c), which is hidden like the image. */
 static int pool_alloc(u64 *pa)
 {
-	return frame_alloc(pa, FRAME_ZERO);
+	return memory_alloc_frames(1, pa);
 }
 
 static void pool_free(u64 pa)
 {
-	frame_free(pa, 1);
+	memory_free_frames(pa, 1);
 }
 
 /* ------------------------------------------------------- memory layout */
@@ -184,6 +185,7 @@ void guest_stage2_sync(struct vcpu *v)
 		return;
 	v->stage2_gen = gen;
 	vendor->flush_guest_tlb(v);
+	nested_stage2_changed(v); /* shadows built on the old stage 2 */
 }
 
 static int retype_l1_ram(void)
@@ -469,6 +471,64 @@ bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa)
 	return true;
 }
 
+bool guest_l1_ram(gpa_t gpa, u64 len)
+{
+	u64 end = gpa + len;
+
+	if (!len || end < gpa)
+		return false;
+	/* L1's RAM ranges exclude Modex's memory (compute_l1_ram()); a span
+	 * is L1's if every page of it lies in one of them. */
+	for (u64 p = ALIGN_DOWN(gpa, PAGE_SIZE); p < end; p += PAGE_SIZE)
+		if (!ranges_contain(l1_ram, nr_l1_ram, p))
+			return false;
+	return true;
+}
+
+static int l1_pt_read(void *ctx, u64 gpa, u64 *val)
+{
+	hpa_t hpa;
+
+	(void)ctx;
+	if ((gpa & 7) || !guest_gpa_to_hpa(gpa, &hpa))
+		return -E_FAULT;
+	*val = *(const volatile u64 *)identity(hpa);
+	return 0;
+}
+
+static const struct pt_mem_ops l1_pt_ops = { .read = l1_pt_read };
+static const struct pt_mem l1_pt = { &l1_pt_ops, NULL };
+
+const struct pt_mem *guest_l1_pt_mem(void)
+{
+	return &l1_pt;
+}
+
+int guest_stage2_lookup(gpa_t gpa, hpa_t *hpa, acc_t *acc, u64 *attr, u64 *size)
+{
+	struct pt_walk w;
+	enum pt_walk_status st;
+
+	spin_lock(&stage2_lock);
+	st = pt_lookup(&stage2, gpa & PAGE_MASK, &w);
+	spin_unlock(&stage2_lock);
+	if (st != PTW_OK)
+		return -E_FAULT;
+	*hpa = w.out & PAGE_MASK;
+	*acc = w.acc;
+	if (stage2.fmt.type == PT_EPT) {
+		*attr = w.entry & PT_ATTR_EPT_MASK;
+	} else {
+		/* PAT is bit 12 in large leaves, bit 7 in 4 KiB ones; the
+		 * encoder takes it as PTE_PAT_4K (mm/pt_format.h). */
+		*attr = w.entry & (PTE_PWT | PTE_PCD);
+		if (w.entry & (w.level > 1 ? PTE_PAT_LARGE : PTE_PAT_4K))
+			*attr |= PTE_PAT_4K;
+	}
+	*size = w.page_size;
+	return 0;
+}
+
 /* ---------------------------------------------------- hypercall env */
 
 static int write_guest(void *ctx, gpa_t gpa, const void *src, u64 len)
@@ -662,6 +722,7 @@ void guest_start(const struct mb2_info *info)
 		ret = vendor->enable();
 	if (ret)
 		fail("cannot enable virtualization", ret);
+	nested_init(vendor->name, hv_options.nested);
 	ret = compute_l1_ram(info);
 	if (ret)
 		fail("cannot compute L1's memory", ret);
@@ -692,6 +753,8 @@ void guest_start(const struct mb2_info *info)
 	v = &this_cpu()->vcpu;
 	msr_vcpu_init(v);
 	ret = vendor->vcpu_init(v, &bs, stage2.root);
+	if (!ret)
+		ret = nested_vcpu_init(v);
 	if (ret)
 		fail("cannot set up L1's vCPU", ret);
 	vlapic_init(v);

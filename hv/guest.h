@@ -15,6 +15,8 @@
 #include "hv/multiboot2.h"
 #include "hv/mtrr.h"
 #include "hv/vcpu.h"
+#include "mm/access.h"
+#include "mm/pt_mem.h"
 
 /* The canary planted in Modex memory; L1 test kernels search for it. */
 #define MODEX_CANARY_PREFIX "MODEX-CANARY-"
@@ -33,6 +35,25 @@ void guest_start(const struct mb2_info *info);
  * paths that read L1 memory (instruction bytes, page tables).
  */
 bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa);
+
+/* Whether [@gpa, @gpa+@len) is all L1's RAM (never Modex's memory, never
+ * a hole or device): the memory Modex may read and write for L1. */
+bool guest_l1_ram(gpa_t gpa, u64 len);
+
+/* L1's memory as the page-table walker reads it (read only), by L1
+ * physical address: what L1's own accesses there would see (the sink for
+ * Modex's memory), -E_FAULT above the top of RAM. For walking L1's
+ * tables (its paging, EPT12/NPT12). */
+const struct pt_mem *guest_l1_pt_mem(void);
+
+/*
+ * Stage 2's translation of the page at L1 physical address @gpa: the
+ * host page, its access bits, the leaf's memory-type bits (EPT MT/IPAT,
+ * NPT PWT/PCD/PAT) and the leaf's size; -E_FAULT where nothing is mapped.
+ * For nested paging, which builds L2's tables on top of it.
+ */
+int guest_stage2_lookup(gpa_t gpa, hpa_t *hpa, acc_t *acc, u64 *attr,
+			u64 *size);
 
 /* Modex's memory as L1 must never reach it (@n ranges). */
 const struct mem_range *guest_hidden(u32 *n);

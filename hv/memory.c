@@ -14,6 +14,7 @@
 #include "hv/features.h"
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
+#include "hv/include/spinlock.h"
 #include "hv/include/x86.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
@@ -94,6 +95,27 @@ static int pool_reserve(const struct mb2_info *info)
 		}
 	}
 	return -E_NOMEM;
+}
+
+/* The frame allocator is not thread-safe: every allocation after the
+ * APs started goes through this lock. */
+static struct spinlock frames_lock;
+
+int memory_alloc_frames(size_t nr, hpa_t *pa)
+{
+	int ret;
+
+	spin_lock(&frames_lock);
+	ret = frame_alloc_run(nr, 1, FRAME_ZERO, pa);
+	spin_unlock(&frames_lock);
+	return ret;
+}
+
+void memory_free_frames(hpa_t pa, size_t nr)
+{
+	spin_lock(&frames_lock);
+	frame_free(pa, nr);
+	spin_unlock(&frames_lock);
 }
 
 static int host_alloc_page(u64 *pa)

@@ -28,6 +28,11 @@ struct mem_range memory_pool(void);
  */
 int memory_read_firmware(void *ctx, u64 pa, void *buf, u32 len);
 
+/* @nr zeroed contiguous frames of Modex's pool, from any CPU at any time
+ * (locked); 0 or -E_NOMEM. */
+int memory_alloc_frames(size_t nr, hpa_t *pa);
+void memory_free_frames(hpa_t pa, size_t nr);
+
 /* The root of Modex's own page tables (below 4 GiB: APs load it in
  * 32-bit mode). */
 u64 memory_host_root(void);

@@ -30,6 +30,7 @@
 #include "hv/percpu.h"
 #include "hv/ranges.h"
 #include "hv/vendor.h"
+#include "nested/nested.h"
 #include "hv/vlapic.h"
 
 _Static_assert(offsetof(struct ap_boot_params, cr3) == AP_P_CR3, "ap");
@@ -463,6 +464,8 @@ static void enter_wait_for_sipi(struct vcpu *v, u64 cr0)
 
 	loader_init_state(&st, cr0, cpu_signature());
 	ret = vendor->vcpu_init(v, &st, go_root);
+	if (!ret)
+		ret = nested_vcpu_init(v);
 	if (ret)
 		panic("cannot put vCPU %u into the INIT state: %s.", v->index,
 		      err_str(ret));
@@ -483,6 +486,8 @@ static void take_sipi(struct vcpu *v, u8 vector)
 	loader_init_state(&st, v->mp.init_cr0, cpu_signature());
 	loader_sipi_state(&st, vector);
 	ret = vendor->vcpu_init(v, &st, go_root);
+	if (!ret)
+		ret = nested_vcpu_init(v);
 	if (ret)
 		panic("cannot start vCPU %u at SIPI vector %#x: %s.", v->index,
 		      vector, err_str(ret));
@@ -499,6 +504,14 @@ void smp_handle_init(struct vcpu *v)
 	if (v->exit.reason == EXIT_R_INIT &&
 	    __atomic_exchange_n(&this_cpu()->kick, 0, __ATOMIC_ACQ_REL))
 		return;
+	/* SDM Vol. 3C 24.8 (Restrictions on VMX Operation): INIT is blocked
+	 * in VMX root operation. Modex does not hold it for VMXOFF: it is
+	 * dropped (docs/nested.md). */
+	if (v->nested.l1_vmx_operation) {
+		log_warn_once(
+			"an INIT for L1 arrived in its VMX root operation, where INIT is blocked: dropped.");
+		return;
+	}
 	/* docs/isolation.md: INIT of the BSP is a reset of L1's machine. */
 	/*
 	 * SDM Vol. 3C 26.2 (other causes of VM exits): in the wait-for-SIPI

@@ -10,6 +10,7 @@
 #include "hv/iommu.h"
 #include "hv/smp.h"
 #include "hv/vendor.h"
+#include "nested/nested.h"
 
 /* Blocked DMA is reported from the exit path (one MMIO read per unit
  * when nothing is pending) every IOMMU_POLL_EXITS exits. */
@@ -24,6 +25,11 @@ void vcpu_run_loop(struct vcpu *v)
 		if (++n % IOMMU_POLL_EXITS == 0)
 			iommu_poll();
 		vendor->run(v);
+		/* An exit of L2 that L1 asked for, or that nested paging
+		 * explains, ends there; the rest is Modex's, handled on
+		 * L2's state like any exit (nested/nested.h). */
+		if (v->nested.guest_mode && nested_handle_l2_exit(v))
+			continue;
 		exits_handle(v);
 	}
 }

@@ -17,6 +17,7 @@
 #include "hv/msr.h"
 #include "hv/pci_cfg.h"
 #include "hv/vlapic.h"
+#include "nested/nested.h"
 
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -69,6 +70,7 @@ struct vcpu {
 	struct exit_stats stats; /* this vCPU's exits (MODEX_HC_STATS) */
 	struct vcpu_mp mp;
 	struct vcpu_pci pci; /* L1's CONFIG_ADDRESS (hv/pci_cfg.c) */
+	struct nested_vcpu nested; /* L1's own guest, L2 (nested/nested.h) */
 };
 
 /* Run L1 until it is stopped (hv/vcpu.c); a stop ends the run. */

@@ -110,11 +110,11 @@ u64 vmx_cr4_real(const struct vmx_caps *c, u64 guest_val)
 	       (c->cr4_fixed1 | ~0xffffffffULL);
 }
 
-bool vmx_cr4_guest_valid(const struct vmx_caps *c, u64 val)
+bool vmx_cr4_guest_valid(const struct vmx_caps *c, u64 val, bool vmx_offered)
 {
 	/* SDM Vol. 3A 2.5: setting VMXE where CPUID reports no VMX, or any
 	 * bit the CPU does not support, is #GP. */
-	if (val & X86_CR4_VMXE)
+	if ((val & X86_CR4_VMXE) && !vmx_offered)
 		return false;
 	return !(val & ~(c->cr4_fixed1 | X86_CR4_VMXE));
 }

@@ -101,8 +101,9 @@ u64 vmx_cr0_mask(const struct vmx_caps *c);
 u64 vmx_cr4_mask(const struct vmx_caps *c);
 u64 vmx_cr0_real(const struct vmx_caps *c, u64 guest_val);
 u64 vmx_cr4_real(const struct vmx_caps *c, u64 guest_val);
-/* Whether L1 may load this CR4 value (VMXE hidden; unsupported bits). */
-bool vmx_cr4_guest_valid(const struct vmx_caps *c, u64 val);
+/* Whether L1 may load this CR4 value (unsupported bits; VMXE only when
+ * Modex offers L1 VMX, @vmx_offered). */
+bool vmx_cr4_guest_valid(const struct vmx_caps *c, u64 val, bool vmx_offered);
 
 /* mm/ format flags (PTF_*) for EPT01 as VMCS01 will run it: MBEC per
  * vmx_caps_mbec(), execute-only, 2 MiB and 1 GiB pages per EPT_VPID_CAP. */

@@ -67,6 +67,16 @@ static u8 io_bitmap_a[PAGE_SIZE] __aligned(PAGE_SIZE);
 static u8 io_bitmap_b[PAGE_SIZE] __aligned(PAGE_SIZE);
 static struct vmx_caps caps;
 
+const u8 *vmx_modex_msr_bitmap(void)
+{
+	return msr_bitmap;
+}
+
+const u8 *vmx_modex_io_bitmap(int which)
+{
+	return which ? io_bitmap_b : io_bitmap_a;
+}
+
 static struct vmx_cpu *vmx_cpu(void)
 {
 	return this_cpu()->vendor;
@@ -237,6 +247,12 @@ static int load_vmcs(const struct vmcs01 *b)
 	return 0;
 }
 
+hpa_t vmx_vmcs01(struct vcpu *v)
+{
+	(void)v;
+	return (hpa_t)vmx_cpu()->vmcs01;
+}
+
 static void report_vmcs01(const struct vmcs01 *b)
 {
 	/* The grep-able banner line the boot tests check, once. */
@@ -309,7 +325,9 @@ static void sync_regs_to_vmcs(struct vcpu *v)
  */
 static void inject_pending_nmi(struct vcpu *v)
 {
-	if (!v->nmi_pending || (vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+	/* An NMI that came while L2 ran waits for L1 (docs/nested.md). */
+	if (!v->nmi_pending || v->nested.guest_mode ||
+	    (vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
 	    (vmread(GUEST_INTERRUPTIBILITY) & (BIT(1) | BIT(3))) ||
 	    vmread(GUEST_ACTIVITY_STATE) == VMX_ACTIVITY_WAIT_SIPI)
 		return;
@@ -320,17 +338,22 @@ static void inject_pending_nmi(struct vcpu *v)
 static void vmx_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);
+	bool l2;
 	int ret;
 
 	do {
 		sync_regs_to_vmcs(v);
 		inject_pending_nmi(v);
-		ret = vmx_enter(&v->regs, x->launched);
+		l2 = v->nested.guest_mode;
+		ret = vmx_enter(&v->regs, l2 ? x->launched02 : x->launched);
 		if (ret) {
 			vmx_report_vmfail(v, ret);
 			return;
 		}
-		x->launched = true;
+		if (l2)
+			x->launched02 = true;
+		else
+			x->launched = true;
 		v->exits++;
 		v->regs.rsp = vmread(GUEST_RSP);
 		v->regs.rip = vmread(GUEST_RIP);

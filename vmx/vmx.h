@@ -15,7 +15,8 @@
 struct vmx_vcpu {
 	struct vmx_caps caps;
 	u64 eptp;
-	bool launched;
+	bool launched; /* VMCS01 */
+	bool launched02; /* VMCS02 (nested/nvmx_entry.c switches to it) */
 	bool mbec, vpid;
 };
 
@@ -51,5 +52,12 @@ void vmx_clear_interrupt_shadow(struct vcpu *v);
 void vmx_queue_single_step(struct vcpu *v);
 u64 vmx_read_debugctl(struct vcpu *v);
 unsigned int vmx_code_bits(struct vcpu *v);
+
+/* Modex's own MSR bitmap and I/O bitmaps A (0) and B (1), which every
+ * VMCS that runs a guest of Modex's must at least intercept. */
+const u8 *vmx_modex_msr_bitmap(void);
+/* This CPU's VMCS01 region (for VMPTRLD when L2's VMCS was current). */
+hpa_t vmx_vmcs01(struct vcpu *v);
+const u8 *vmx_modex_io_bitmap(int which);
 
 #endif /* MODEX_VMX_VMX_H */

@@ -25,6 +25,7 @@ int vmptrld(hpa_t pa);
 int vmwrite(u64 field, u64 val);
 u64 vmread(u64 field);
 int invept(u64 type, u64 eptp);
+int invvpid(u64 type, u16 vpid, u64 la);
 #else
 #define VMX_STATUS(insn, ...)                                        \
 	({                                                           \
@@ -73,6 +74,15 @@ static inline int invept(u64 type, u64 eptp)
 	} desc = { eptp, 0 };
 
 	return VMX_STATUS("invept %3, %2", "r"(type), "m"(desc));
+}
+
+static inline int invvpid(u64 type, u16 vpid, u64 la)
+{
+	struct {
+		u64 vpid, la;
+	} desc = { vpid, la };
+
+	return VMX_STATUS("invvpid %3, %2", "r"(type), "m"(desc));
 }
 
 #endif /* MODEX_HOST */

@@ -133,14 +133,18 @@ static void update_lma(u64 old_cr0, u64 new_cr0)
 static bool guest_write_cr0(struct vcpu *v, u64 val)
 {
 	const struct vmx_caps *c = &to_vmx(v)->caps;
-	u64 old = vmread(CR0_READ_SHADOW);
+	/* L1's CR0 and CR4 as it reads them: the shadows hold only the
+	 * masked bits (PG, PAE and others change without an exit). */
+	u64 old =
+		vmx_cr_l1_view(GUEST_CR0, CR0_READ_SHADOW, CR0_GUEST_HOST_MASK);
+	u64 cr4 =
+		vmx_cr_l1_view(GUEST_CR4, CR4_READ_SHADOW, CR4_GUEST_HOST_MASK);
 
 	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
 	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
 		return false;
 	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) &&
-	    (vmread(GUEST_IA32_EFER) & EFER_LME) &&
-	    !(vmread(CR4_READ_SHADOW) & X86_CR4_PAE))
+	    (vmread(GUEST_IA32_EFER) & EFER_LME) && !(cr4 & X86_CR4_PAE))
 		return false;
 	update_lma(vmread(GUEST_CR0), val);
 	vmwrite(CR0_READ_SHADOW, val);
@@ -152,8 +156,11 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 {
 	const struct vmx_caps *c = &to_vmx(v)->caps;
 
-	/* VMXE: L1 sees no VMX, so setting it is #GP like on such a CPU. */
-	if (!vmx_cr4_guest_valid(c, val))
+	/* VMXE: #GP where L1 is offered no VMX, as on a CPU without it;
+	 * clearing it in VMX operation is #GP (SDM Vol. 3C 24.8). */
+	if (!vmx_cr4_guest_valid(c, val, nested_on()))
+		return false;
+	if (!(val & X86_CR4_VMXE) && v->nested.l1_vmx_operation)
 		return false;
 	if ((vmread(GUEST_IA32_EFER) & EFER_LMA) && !(val & X86_CR4_PAE))
 		return false;
@@ -199,11 +206,14 @@ static bool handle_cr(struct vcpu *v, u64 qual)
 		*reg = vmread(GUEST_CR3);
 		break;
 	case 2: /* CLTS */
-		cr0 = vmread(CR0_READ_SHADOW) & ~X86_CR0_TS;
+		cr0 = vmx_cr_l1_view(GUEST_CR0, CR0_READ_SHADOW,
+				     CR0_GUEST_HOST_MASK) &
+		      ~X86_CR0_TS;
 		ok = guest_write_cr0(v, cr0);
 		break;
 	default: /* LMSW loads bits 3:0 and cannot clear PE. */
-		cr0 = vmread(CR0_READ_SHADOW);
+		cr0 = vmx_cr_l1_view(GUEST_CR0, CR0_READ_SHADOW,
+				     CR0_GUEST_HOST_MASK);
 		val = (qual >> 16) & 0xf;
 		ok = guest_write_cr0(v, (cr0 & ~0xeULL) | val |
 						(cr0 & X86_CR0_PE));
@@ -332,7 +342,11 @@ bool vmx_decode_exit(struct vcpu *v)
 	e->hw_reason = basic;
 	e->qual = vmread(EXIT_QUALIFICATION);
 	if (raw & EXIT_REASON_ENTRY_FAILED) {
-		report_entry_failure(v, raw);
+		/* vmcs02's guest state is vmcs12's: L1 gets the failure
+		 * (nested/nvmx_entry.c), Modex reports only its own. */
+		e->reason = EXIT_R_ENTRY_FAIL;
+		if (!v->nested.guest_mode)
+			report_entry_failure(v, raw);
 		return false;
 	}
 	switch (basic) {
@@ -340,7 +354,8 @@ bool vmx_decode_exit(struct vcpu *v)
 		e->reason = EXIT_R_CR_ACCESS;
 		e->cr.cr = e->qual & 15;
 		e->cr.write = !((e->qual >> 4) & 3);
-		if (handle_cr(v, e->qual)) {
+		/* L2's CR exits are L1's (vmcs02 takes vmcs12's masks). */
+		if (!v->nested.guest_mode && handle_cr(v, e->qual)) {
 			/* Handled here; still counted (at the exit's RIP),
 			 * so exit figures stay whole. */
 			stats_record(&v->stats, EXIT_R_CR_ACCESS,
@@ -380,10 +395,11 @@ bool vmx_decode_exit(struct vcpu *v)
 
 /* VM-instruction error numbers (SDM Vol. 3C 31.4, table 31-1). */
 static const char *const vm_insn_errors[] = {
-	[2] = "VMCALL in VMX root operation",
-	[3] = "VMCLEAR with invalid physical address",
-	[5] = "VMLAUNCH with non-clear VMCS",
-	[6] = "VMRESUME with non-launched VMCS",
+	[1] = "VMCALL executed in VMX root operation",
+	[2] = "VMCLEAR with invalid physical address",
+	[3] = "VMCLEAR with VMXON pointer",
+	[4] = "VMLAUNCH with non-clear VMCS",
+	[5] = "VMRESUME with non-launched VMCS",
 	[7] = "VM entry with invalid control field(s)",
 	[8] = "VM entry with invalid host-state field(s)",
 	[9] = "VMPTRLD with invalid physical address",
@@ -438,6 +454,10 @@ void vmx_report_vmfail(struct vcpu *v, int status)
 	memset(&v->exit, 0, sizeof(v->exit));
 	v->exit.reason = EXIT_R_ENTRY_FAIL;
 	v->exit.qual = err;
+	v->exit.info2 = (u64)status; /* VMX_FAIL_*: no VM exit happened */
+	/* VMLAUNCH/VMRESUME of vmcs02: nested/nvmx_entry.c answers L1. */
+	if (v->nested.guest_mode)
+		return;
 	if (status != VMX_FAIL_VALID) {
 		log_err("VM entry failed: VMfailInvalid (no current VMCS).");
 		return;

@@ -363,6 +363,34 @@ TEST(cpus_option)
 	CHECK_STR_CONTAINS(r.last, "cpus");
 }
 
+TEST(nested_options)
+{
+	static const struct {
+		const char *s;
+		bool nested, shadow;
+		int problems;
+	} cases[] = {
+		{ "", true, true, 0 },
+		{ "nested=off", false, true, 0 },
+		{ "nested=on vmcs_shadow=off", true, false, 0 },
+		{ "nested=off nested=on", true, true, 0 },
+		{ "nested=", true, true, 1 },
+		{ "nested=0", true, true, 1 },
+		{ "vmcs_shadow=Off", true, true, 1 },
+		{ "nested=offx", true, true, 1 },
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct hv_options o;
+
+		cmdline_defaults(&o);
+		CHECK_EQ(cmdline_parse(cases[i].s, &o, NULL, NULL),
+			 cases[i].problems);
+		CHECK_EQ(o.nested, cases[i].nested);
+		CHECK_EQ(o.vmcs_shadow, cases[i].shadow);
+	}
+}
+
 TEST(iommu_option)
 {
 	static const struct {

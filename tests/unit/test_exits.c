@@ -97,6 +97,36 @@ int vlapic_write_x2apic_icr(struct vcpu *v, u64 val)
 	return -1;
 }
 
+/* Nested virtualization off (nested/nested.c with nested=off). */
+void nested_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
+{
+	(void)leaf;
+	(void)subleaf;
+	(void)r;
+}
+
+int nested_msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	(void)v;
+	(void)msr;
+	(void)val;
+	return NESTED_MSR_NOT_MINE;
+}
+
+int nested_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	(void)v;
+	(void)msr;
+	(void)val;
+	return NESTED_MSR_NOT_MINE;
+}
+
+bool nested_handle_insn(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
 u32 smp_this_cpu(void)
 {
 	return 0;

@@ -375,9 +375,11 @@ TEST(cr_masks_and_shadows_hide_vmxe)
 	CHECK_EQ(vmcs01_get(&v, CR0_READ_SHADOW, 0), X86_CR0_PE | X86_CR0_ET);
 	/* CR4 bits this CPU lacks are owned, so setting them exits. */
 	CHECK(v.cr4_mask & BIT(22));
-	CHECK(!vmx_cr4_guest_valid(&c, X86_CR4_VMXE));
-	CHECK(!vmx_cr4_guest_valid(&c, BIT(22)));
-	CHECK(vmx_cr4_guest_valid(&c, X86_CR4_PAE | X86_CR4_PGE));
+	CHECK(!vmx_cr4_guest_valid(&c, X86_CR4_VMXE, false));
+	CHECK(vmx_cr4_guest_valid(&c, X86_CR4_VMXE, true));
+	CHECK(!vmx_cr4_guest_valid(&c, BIT(22), false));
+	CHECK(!vmx_cr4_guest_valid(&c, BIT(22) | X86_CR4_VMXE, true));
+	CHECK(vmx_cr4_guest_valid(&c, X86_CR4_PAE | X86_CR4_PGE, false));
 	CHECK_EQ(vmx_cr0_real(&c, X86_CR0_PG | X86_CR0_PE),
 		 X86_CR0_PG | X86_CR0_PE | X86_CR0_NE);
 }

@@ -43,6 +43,12 @@ void log_emit(enum log_level lvl, const char *prefix, const char *fmt, ...)
 static int retires;
 static u32 retired_len;
 
+/* Nested VMX off: L1 sees no VMX (nested/nested.c, nested=off). */
+bool nested_on(void)
+{
+	return false;
+}
+
 void vcpu_retire_insn(struct vcpu *v, u32 len)
 {
 	v->regs.rip += len;
@@ -278,11 +284,32 @@ TEST(cr4_write_updates_shadow_and_keeps_vmxe)
 	CHECK_EQ(vcpu.regs.rip, 0x1003);
 }
 
+/*
+ * PG and PE are L1's own bits with unrestricted guest (not masked): the
+ * read shadow's copy of them is stale once L1 enabled paging itself. A
+ * later write of a masked bit (NE) must be judged on L1's real CR0.
+ */
+TEST(cr0_write_judged_on_l1_view_not_stale_shadow)
+{
+	reset(EXIT_REASON_CR_ACCESS, cr_qual(0, 0, 2));
+	vmcs_val[GUEST_IA32_EFER] = EFER_LME | EFER_LMA;
+	vmcs_val[GUEST_CR4] |= X86_CR4_PAE;
+	vmcs_val[GUEST_CR0] |= X86_CR0_PG;
+	vmcs_val[VM_ENTRY_CONTROLS] = ENTRY_IA32E_MODE;
+	vcpu.regs.rdx = X86_CR0_PG | X86_CR0_PE | X86_CR0_NE | X86_CR0_ET;
+	CHECK(vmx_decode_exit(&vcpu));
+	CHECK_EQ(vmcs_val[VM_ENTRY_INTR_INFO], 0);
+	CHECK_EQ(vmcs_val[CR0_READ_SHADOW], vcpu.regs.rdx);
+	CHECK_EQ(vmcs_val[GUEST_IA32_EFER], EFER_LME | EFER_LMA);
+	CHECK_EQ(vcpu.regs.rip, 0x1003);
+}
+
 TEST(cr0_write_enters_long_mode_like_the_cpu)
 {
 	reset(EXIT_REASON_CR_ACCESS, cr_qual(0, 0, 1));
 	vmcs_val[GUEST_IA32_EFER] = EFER_LME;
-	vmcs_val[CR4_READ_SHADOW] = X86_CR4_PAE;
+	/* PAE is L1's (not masked): it is read from GUEST_CR4. */
+	vmcs_val[GUEST_CR4] |= X86_CR4_PAE;
 	/* A 32-bit guest: the high half of RCX is not part of the value. */
 	vcpu.regs.rcx = 0xabcd000000000000ULL | X86_CR0_PG | X86_CR0_PE |
 			X86_CR0_NE | X86_CR0_ET;

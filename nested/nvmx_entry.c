@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM entry into L2: the SDM Vol. 3C chapter 26 checks on vmcs12
+ * (nested/nvmx_check.c), then vmcs02 = vmcs12 with what Modex needs:
+ * Modex's host state and VM-exit controls, EPT02 (or EPT01 when L1 uses
+ * no EPT), Modex's VPID for L2, and MSR and I/O bitmaps that also
+ * intercept what Modex intercepts for L1. Everything else is vmcs12's, so
+ * every exit L1 asked for happens as L1 configured it, and L2 runs in
+ * exactly the state L1 wrote. A failed entry is answered to L1 as the
+ * hardware answers it (docs/nested.md).
+ * Context: exit path of the vCPU's own CPU; VMCS01 current on entry to
+ * nvmx_enter_l2(), VMCS02 current when it returns with L2 to run.
+ */
+#include "nested/nvmx.h"
+
+#define LOG_PREFIX "nvmx"
+#include "hv/exits.h"
+#include "hv/features.h"
+#include "hv/include/lib.h"
+#include "hv/include/x86.h"
+#include "hv/log.h"
+#include "hv/pci_cfg_filter.h"
+#include "hv/vendor.h"
+#include "nested/nvmx_check.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_asm.h"
+
+/* Guest-state fields vmcs02 takes from vmcs12 and gives back at a VM
+ * exit as they are (SDM Vol. 3C 25.4); the rest are conditional. */
+static const u32 guest_fields[] = {
+	GUEST_ES_SELECTOR,
+	GUEST_CS_SELECTOR,
+	GUEST_SS_SELECTOR,
+	GUEST_DS_SELECTOR,
+	GUEST_FS_SELECTOR,
+	GUEST_GS_SELECTOR,
+	GUEST_LDTR_SELECTOR,
+	GUEST_TR_SELECTOR,
+	GUEST_ES_LIMIT,
+	GUEST_CS_LIMIT,
+	GUEST_SS_LIMIT,
+	GUEST_DS_LIMIT,
+	GUEST_FS_LIMIT,
+	GUEST_GS_LIMIT,
+	GUEST_LDTR_LIMIT,
+	GUEST_TR_LIMIT,
+	GUEST_GDTR_LIMIT,
+	GUEST_IDTR_LIMIT,
+	GUEST_ES_AR,
+	GUEST_CS_AR,
+	GUEST_SS_AR,
+	GUEST_DS_AR,
+	GUEST_FS_AR,
+	GUEST_GS_AR,
+	GUEST_LDTR_AR,
+	GUEST_TR_AR,
+	GUEST_ES_BASE,
+	GUEST_CS_BASE,
+	GUEST_SS_BASE,
+	GUEST_DS_BASE,
+	GUEST_FS_BASE,
+	GUEST_GS_BASE,
+	GUEST_LDTR_BASE,
+	GUEST_TR_BASE,
+	GUEST_GDTR_BASE,
+	GUEST_IDTR_BASE,
+	GUEST_CR0,
+	GUEST_CR3,
+	GUEST_CR4,
+	GUEST_PENDING_DBG_EXCEPTIONS,
+	GUEST_SYSENTER_CS,
+	GUEST_SYSENTER_ESP,
+	GUEST_SYSENTER_EIP,
+	GUEST_INTERRUPTIBILITY,
+	GUEST_ACTIVITY_STATE,
+};
+
+/* Controls vmcs02 takes from vmcs12 as they are. */
+static const u32 control_fields[] = {
+	EXCEPTION_BITMAP,
+	PAGE_FAULT_ERROR_CODE_MASK,
+	PAGE_FAULT_ERROR_CODE_MATCH,
+	CR3_TARGET_COUNT,
+	CR3_TARGET_VALUE0,
+	CR3_TARGET_VALUE1,
+	CR3_TARGET_VALUE2,
+	CR3_TARGET_VALUE3,
+	CR0_GUEST_HOST_MASK,
+	CR4_GUEST_HOST_MASK,
+	CR0_READ_SHADOW,
+	CR4_READ_SHADOW,
+	TSC_OFFSET,
+	VM_ENTRY_INTR_INFO,
+	VM_ENTRY_EXCEPTION_ERROR_CODE,
+	VM_ENTRY_INSTRUCTION_LEN,
+};
+
+/* Modex's host state: vmcs02's exits land where vmcs01's do. */
+static const u32 host_fields[] = {
+	HOST_CR0,
+	HOST_CR3,
+	HOST_CR4,
+	HOST_ES_SELECTOR,
+	HOST_CS_SELECTOR,
+	HOST_SS_SELECTOR,
+	HOST_DS_SELECTOR,
+	HOST_FS_SELECTOR,
+	HOST_GS_SELECTOR,
+	HOST_TR_SELECTOR,
+	HOST_FS_BASE,
+	HOST_GS_BASE,
+	HOST_TR_BASE,
+	HOST_GDTR_BASE,
+	HOST_IDTR_BASE,
+	HOST_IA32_SYSENTER_CS,
+	HOST_IA32_SYSENTER_ESP,
+	HOST_IA32_SYSENTER_EIP,
+	HOST_IA32_EFER,
+	HOST_IA32_PAT,
+	HOST_RIP,
+};
+
+const u32 *nvmx_guest_fields(unsigned *n)
+{
+	*n = ARRAY_SIZE(guest_fields);
+	return guest_fields;
+}
+
+static void copy12(const struct vmcs12 *c, const u32 *f, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		u64 val = 0;
+
+		vmcs12_read(c, f[i], &val);
+		vmwrite(f[i], val);
+	}
+}
+
+static bool in_l1_ram(void *ctx, u64 gpa, u64 size)
+{
+	(void)ctx;
+	return nvmx_l1_ram(gpa, size);
+}
+
+/* L1's bitmap page(s) ORed with Modex's (SDM Vol. 3C 25.6.4, 25.6.9:
+ * a set bit exits). vmcs12's addresses were checked to be L1's RAM. */
+static void merge_bitmap(u8 *dst, gpa_t l1, const u8 *modex)
+{
+	u64 *d = (u64 *)dst;
+	const u64 *m = (const u64 *)modex;
+
+	if (!l1 || !nvmx_read_gpa(l1, dst, PAGE_SIZE))
+		memset(dst, 0, PAGE_SIZE);
+	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
+		d[i] |= m[i];
+}
+
+/* Primary controls and the bitmaps behind them. */
+static u32 proc_controls(struct nvmx *n, const struct vmcs12 *c)
+{
+	u32 proc = c->cpu_based_vm_exec_control | CPU_ACTIVATE_SECONDARY;
+	bool l1_io = proc & CPU_USE_IO_BITMAPS;
+
+	/* Without MSR bitmaps every RDMSR/WRMSR of L2 exits to L1. */
+	if (proc & CPU_USE_MSR_BITMAPS) {
+		merge_bitmap(n->msr_bitmap02, c->msr_bitmap,
+			     vmx_modex_msr_bitmap());
+		vmwrite(MSR_BITMAP, (hpa_t)n->msr_bitmap02);
+	}
+	/* Unconditional I/O exiting without bitmaps exits every port; else
+	 * the bitmaps, with Modex's ports (hv/pci_cfg.c) always in them. */
+	if (!l1_io && (proc & CPU_UNCOND_IO_EXITING))
+		return proc;
+	merge_bitmap(n->io_bitmap02, l1_io ? c->io_bitmap_a : 0,
+		     vmx_modex_io_bitmap(0));
+	merge_bitmap(n->io_bitmap02 + PAGE_SIZE, l1_io ? c->io_bitmap_b : 0,
+		     vmx_modex_io_bitmap(1));
+	vmwrite(IO_BITMAP_A, (hpa_t)n->io_bitmap02);
+	vmwrite(IO_BITMAP_B, (hpa_t)n->io_bitmap02 + PAGE_SIZE);
+	return proc | CPU_USE_IO_BITMAPS;
+}
+
+static u64 eptp02(struct vcpu *v, const struct vmcs12 *c)
+{
+	struct nvmx *n = to_nvmx(v);
+	u64 root;
+
+	if (!(c->secondary_vm_exec_control & SEC_ENABLE_EPT))
+		return to_vmx(v)->eptp; /* L2's addresses are L1's */
+	nvmx_shadow_role(v, c, &n->role);
+	root = shadow_root(n->shadow, c->ept_pointer & ~0xfffULL, &n->role);
+	return root ? vmx_eptp(&to_vmx(v)->caps, root) : 0;
+}
+
+static int controls02(struct vcpu *v, const struct vmcs12 *c, u32 exit01)
+{
+	struct nvmx *n = to_nvmx(v);
+	const struct vmx_caps *hw = &to_vmx(v)->caps;
+	u32 sec = 0, entry;
+	u64 eptp;
+
+	if (c->cpu_based_vm_exec_control & CPU_ACTIVATE_SECONDARY)
+		sec = c->secondary_vm_exec_control;
+	eptp = eptp02(v, c);
+	if (!eptp)
+		return -1;
+	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c->pin_based_vm_exec_control);
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, proc_controls(n, c));
+	vmwrite(SECONDARY_VM_EXEC_CONTROL, sec | SEC_ENABLE_EPT);
+	vmwrite(EPT_POINTER, eptp);
+	n->eptp02 = eptp;
+	if (sec & SEC_ENABLE_VPID)
+		vmwrite(VMCS_VPID, NVMX_VPID02);
+	/* Modex's exits, except that L1 decides whether an external
+	 * interrupt is acknowledged (SDM Vol. 3C 25.7.1). */
+	vmwrite(VM_EXIT_CONTROLS,
+		(exit01 & ~EXIT_ACK_INTR_ON_EXIT) |
+			(c->vm_exit_controls & EXIT_ACK_INTR_ON_EXIT));
+	/* L2's EFER, PAT and debug state are always loaded: the values are
+	 * vmcs12's or, where L1 does not load them, L1's own. */
+	vmx_adjust_ctl(vmx_ctl_msr(hw, VM_ENTRY_CONTROLS), 0,
+		       ENTRY_LOAD_DEBUG_CTLS | ENTRY_LOAD_IA32_PAT |
+			       ENTRY_LOAD_IA32_EFER |
+			       (c->vm_entry_controls & ENTRY_IA32E_MODE),
+		       &entry);
+	vmwrite(VM_ENTRY_CONTROLS, entry);
+	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(VMCS_LINK_POINTER, ~0ULL);
+	copy12(c, control_fields, ARRAY_SIZE(control_fields));
+	return 0;
+}
+
+/* L1's values for what vmcs12 may leave unloaded (SDM Vol. 3C 27.3.2.1). */
+struct l1_regs {
+	u64 efer, pat, dr7, debugctl;
+};
+
+static void guest02(struct vcpu *v, const struct vmcs12 *c,
+		    const struct l1_regs *l1)
+{
+	u32 ctl = c->vm_entry_controls;
+	bool ia32e = ctl & ENTRY_IA32E_MODE;
+	u64 efer = (l1->efer & ~EFER_LMA) | (ia32e ? EFER_LMA : 0);
+
+	copy12(c, guest_fields, ARRAY_SIZE(guest_fields));
+	/* Without "load IA32_EFER": LMA = "IA-32e mode guest", and LME too
+	 * when the guest has paging on. */
+	if (c->guest_cr0 & X86_CR0_PG)
+		efer = (efer & ~EFER_LME) | (ia32e ? EFER_LME : 0);
+	vmwrite(GUEST_IA32_EFER,
+		(ctl & ENTRY_LOAD_IA32_EFER) ? c->guest_ia32_efer : efer);
+	vmwrite(GUEST_IA32_PAT,
+		(ctl & ENTRY_LOAD_IA32_PAT) ? c->guest_ia32_pat : l1->pat);
+	vmwrite(GUEST_DR7,
+		(ctl & ENTRY_LOAD_DEBUG_CTLS) ? c->guest_dr7 : l1->dr7);
+	vmwrite(GUEST_IA32_DEBUGCTL, (ctl & ENTRY_LOAD_DEBUG_CTLS) ?
+					     c->guest_ia32_debugctl :
+					     l1->debugctl);
+	vmwrite(GUEST_PDPTE0, c->guest_pdpte0);
+	vmwrite(GUEST_PDPTE1, c->guest_pdpte1);
+	vmwrite(GUEST_PDPTE2, c->guest_pdpte2);
+	vmwrite(GUEST_PDPTE3, c->guest_pdpte3);
+	v->regs.rip = c->guest_rip;
+	v->regs.rsp = c->guest_rsp;
+	v->regs.rflags = c->guest_rflags;
+}
+
+/* Build and load vmcs02; VMCS01 is current on entry. */
+static int load_vmcs02(struct vcpu *v, const struct vmcs12 *c)
+{
+	struct nvmx *n = to_nvmx(v);
+	struct l1_regs l1 = {
+		.efer = vmread(GUEST_IA32_EFER),
+		.pat = vmread(GUEST_IA32_PAT),
+		.dr7 = vmread(GUEST_DR7),
+		.debugctl = vmread(GUEST_IA32_DEBUGCTL),
+	};
+	u64 host[ARRAY_SIZE(host_fields)];
+	u32 exit01 = (u32)vmread(VM_EXIT_CONTROLS);
+
+	for (unsigned i = 0; i < ARRAY_SIZE(host_fields); i++)
+		host[i] = vmread(host_fields[i]);
+	if (vmptrld((hpa_t)n->vmcs02))
+		return -1;
+	for (unsigned i = 0; i < ARRAY_SIZE(host_fields); i++)
+		vmwrite(host_fields[i], host[i]);
+	if (controls02(v, c, exit01)) {
+		vmptrld(vmx_vmcs01(v));
+		return -1;
+	}
+	guest02(v, c, &l1);
+	return 0;
+}
+
+/*
+ * SDM Vol. 3C 27.8: a VM entry that fails after the checks on controls
+ * and host state is a VM exit to L1 with bit 31 of the exit reason set,
+ * which loads L1's host state; no guest state is saved.
+ */
+static void entry_failure_exit(struct vcpu *v, u32 basic, u64 qual)
+{
+	struct vmcs12 *c = to_nvmx(v)->vmcs12;
+
+	c->vm_exit_reason = EXIT_REASON_ENTRY_FAILED | basic;
+	c->exit_qualification = qual;
+	c->vm_exit_intr_info = 0;
+	/* VMCS01 is current: nothing was entered, L1's state stays. */
+	nvmx_load_host_state(v, c);
+}
+
+void nvmx_enter_l2(struct vcpu *v, bool launch)
+{
+	struct nvmx *n = to_nvmx(v);
+	struct vmcs12 *c = n->vmcs12;
+	const struct nvmx_mem m = { in_l1_ram, NULL, cpu_features.maxphyaddr };
+	u64 qual = 0;
+	int err;
+
+	err = nvmx_check_controls(c, &nvmx_caps, &m);
+	if (!err)
+		err = nvmx_check_host(c, &nvmx_caps, cpu_features.maxphyaddr);
+	if (!err)
+		err = nvmx_check_host_mode(c,
+					   vmread(GUEST_IA32_EFER) & EFER_LMA);
+	if (err) {
+		nvmx_fail(v, (u32)err);
+		return;
+	}
+	n->entry_insn_len = v->exit.insn_len;
+	if (nvmx_check_guest(c, &nvmx_caps, cpu_features.maxphyaddr, &qual)) {
+		entry_failure_exit(v, EXIT_REASON_INVALID_STATE, qual);
+		return;
+	}
+	if (c->vm_entry_msr_load_count) {
+		/* SDM Vol. 3C 26.4: entry 1 could not be loaded. */
+		log_warn_once(
+			"L1 uses a VM-entry MSR-load list, which Modex does not emulate yet: the entry fails with exit reason 34.");
+		entry_failure_exit(v, EXIT_REASON_MSR_LOADING, 1);
+		return;
+	}
+	if (load_vmcs02(v, c)) {
+		log_warn_once(
+			"no memory for L2's EPT02 root: the entry fails.");
+		entry_failure_exit(v, EXIT_REASON_INVALID_STATE, 0);
+		return;
+	}
+	if (launch)
+		c->launch_state = VMCS12_LAUNCHED;
+	v->nested.guest_mode = true;
+	v->nested.stats.entries++;
+}
+
+/*
+ * The hardware refused vmcs02. Its guest state and controls are
+ * vmcs12's, so the answer is L1's: an entry-failure exit as the hardware
+ * reported it, or VMfailValid(7) for controls. A host-state or launch
+ * failure would be Modex's own: L1 is stopped with the details.
+ */
+void nvmx_entry_failed(struct vcpu *v)
+{
+	struct nvmx *n = to_nvmx(v);
+	/* A VMfail (vmx_report_vmfail()) leaves its status in info2; a
+	 * VM-entry failure exit its basic reason (33, 34, 41) in hw_reason
+	 * and its qualification in qual. */
+	u64 status = v->exit.info2, err = v->exit.qual;
+
+	if (!status) {
+		n->vmcs12->vm_exit_reason =
+			EXIT_REASON_ENTRY_FAILED | (u32)v->exit.hw_reason;
+		n->vmcs12->exit_qualification = err;
+		n->vmcs12->vm_exit_intr_info = 0;
+		nvmx_load_host_state(v, n->vmcs12);
+	} else {
+		vmptrld(vmx_vmcs01(v));
+	}
+	/* A failed entry leaves vmcs02 in an unknown launch state: clear
+	 * it, so that the next entry launches it. */
+	vmclear((hpa_t)n->vmcs02);
+	to_vmx(v)->launched02 = false;
+	if (!status)
+		return;
+	v->nested.guest_mode = false;
+	v->regs.rip = vmread(GUEST_RIP);
+	v->regs.rsp = vmread(GUEST_RSP);
+	v->regs.rflags = vmread(GUEST_RFLAGS);
+	v->exit.insn_len = n->entry_insn_len;
+	if (status == VMX_FAIL_VALID && err == VMXERR_ENTRY_INVALID_CONTROL) {
+		nvmx_fail(v, VMXERR_ENTRY_INVALID_CONTROL);
+		return;
+	}
+	guest_fatal(
+		v,
+		"the CPU refused VMCS02 for L1's VM entry (%s, VM-instruction error %lu), which Modex's checks passed; stopping L1.",
+		status == VMX_FAIL_VALID ? "VMfailValid" : "VMfailInvalid",
+		err);
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exits of L2: L1's or Modex's. vmcs02 runs with vmcs12's controls, so
+ * nearly every exit of L2 is one L1 asked for and is emulated into L1
+ * (nvmx_reflect()). Modex keeps three kinds: EPT violations on EPT02
+ * (the shadow is filled from EPT12 and EPT01, or the fault is L1's, then
+ * reflected with L1's exit information), the ports and MSRs Modex
+ * intercepts for itself where L1 does not (handled in hv/ on L2's state,
+ * as for L1), and kicks of other CPUs. The emulated VM exit saves L2's
+ * state into vmcs12 and loads vmcs12's host state into VMCS01 (SDM Vol.
+ * 3C 28.2-28.5).
+ * Context: exit path of the vCPU's own CPU, VMCS02 current on entry.
+ */
+#include "nested/nvmx.h"
+
+#define LOG_PREFIX "nvmx"
+#include "hv/exits.h"
+#include "hv/features.h"
+#include "hv/guest.h"
+#include "hv/include/lib.h"
+#include "hv/include/x86.h"
+#include "hv/log.h"
+#include "hv/memory.h"
+#include "hv/percpu.h"
+#include "hv/vendor.h"
+#include "mm/pt_walk.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_asm.h"
+
+#define X86_CR0_ET BIT(4)
+/* CR0 bits a VM exit leaves as they were (SDM Vol. 3C 28.5.1): ET, CD,
+ * NW and the reserved bits 63:32, 28:19, 17 and 15:6. */
+#define CR0_KEPT                                                        \
+	(X86_CR0_ET | X86_CR0_NW | X86_CR0_CD | 0xffffffff00000000ULL | \
+	 0x1ff80000ULL | BIT(17) | 0xffc0ULL)
+/* Access rights loaded by a VM exit (SDM Vol. 3C 28.5.2). */
+#define AR_CODE64 0xa09b /* type 11, S, P, L, G */
+#define AR_CODE32 0xc09b /* type 11, S, P, D, G */
+#define AR_DATA 0xc093 /* type 3, S, P, D/B, G */
+#define AR_TSS 0x008b /* busy TSS, P */
+
+/* ------------------------------------------------ the emulated exit */
+
+static void save_guest(struct vcpu *v, struct vmcs12 *c)
+{
+	unsigned n;
+	const u32 *f = nvmx_guest_fields(&n);
+	u32 exit = c->vm_exit_controls;
+
+	for (unsigned i = 0; i < n; i++)
+		vmcs12_write(c, f[i], vmread(f[i]), true);
+	c->guest_rip = v->regs.rip;
+	c->guest_rsp = v->regs.rsp;
+	c->guest_rflags = v->regs.rflags;
+	if (exit & EXIT_SAVE_IA32_EFER)
+		c->guest_ia32_efer = vmread(GUEST_IA32_EFER);
+	if (exit & EXIT_SAVE_IA32_PAT)
+		c->guest_ia32_pat = vmread(GUEST_IA32_PAT);
+	if (exit & EXIT_SAVE_DEBUG_CTLS) {
+		c->guest_dr7 = vmread(GUEST_DR7);
+		c->guest_ia32_debugctl = vmread(GUEST_IA32_DEBUGCTL);
+	}
+	if (c->secondary_vm_exec_control & SEC_ENABLE_EPT) {
+		c->guest_pdpte0 = vmread(GUEST_PDPTE0);
+		c->guest_pdpte1 = vmread(GUEST_PDPTE1);
+		c->guest_pdpte2 = vmread(GUEST_PDPTE2);
+		c->guest_pdpte3 = vmread(GUEST_PDPTE3);
+	}
+	/* SDM Vol. 3C 28.2: "IA-32e mode guest" gets EFER.LMA. */
+	c->vm_entry_controls &= ~(u32)ENTRY_IA32E_MODE;
+	if (vmread(GUEST_IA32_EFER) & EFER_LMA)
+		c->vm_entry_controls |= ENTRY_IA32E_MODE;
+}
+
+static void save_exit_info(struct vmcs12 *c, u32 reason, u64 qual)
+{
+	c->vm_exit_reason = reason;
+	c->exit_qualification = qual;
+	c->guest_linear_address = vmread(GUEST_LINEAR_ADDRESS);
+	c->guest_physical_address = vmread(GUEST_PHYSICAL_ADDRESS);
+	c->vm_exit_intr_info = (u32)vmread(VM_EXIT_INTR_INFO);
+	c->vm_exit_intr_error_code = (u32)vmread(VM_EXIT_INTR_ERROR_CODE);
+	c->idt_vectoring_info = (u32)vmread(IDT_VECTORING_INFO);
+	c->idt_vectoring_error_code = (u32)vmread(IDT_VECTORING_ERROR_CODE);
+	c->vm_exit_instruction_len = (u32)vmread(VM_EXIT_INSTRUCTION_LEN);
+	c->vmx_instruction_info = (u32)vmread(VMX_INSTRUCTION_INFO);
+	/* SDM Vol. 3C 28.2 (end): every VM exit clears the valid bit of
+	 * the VM-entry interruption-information field. */
+	c->vm_entry_intr_info &= ~(u32)INTR_INFO_VALID;
+}
+
+static void host_seg(u32 sel_field, u16 sel, u32 ar, u64 base)
+{
+	u32 idx = sel_field - GUEST_ES_SELECTOR;
+
+	vmwrite(sel_field, sel);
+	vmwrite(GUEST_ES_BASE + idx, base);
+	vmwrite(GUEST_ES_LIMIT + idx, 0xffffffff);
+	/* A null selector leaves the register unusable (SS only in a
+	 * 64-bit host), SDM Vol. 3C 28.5.2. */
+	vmwrite(GUEST_ES_AR + idx, sel ? ar : VMX_AR_UNUSABLE);
+}
+
+static void load_host_segments(const struct vmcs12 *c, bool hass)
+{
+	host_seg(GUEST_CS_SELECTOR, c->host_cs_selector,
+		 hass ? AR_CODE64 : AR_CODE32, 0);
+	host_seg(GUEST_SS_SELECTOR, c->host_ss_selector, AR_DATA, 0);
+	host_seg(GUEST_DS_SELECTOR, c->host_ds_selector, AR_DATA, 0);
+	host_seg(GUEST_ES_SELECTOR, c->host_es_selector, AR_DATA, 0);
+	host_seg(GUEST_FS_SELECTOR, c->host_fs_selector, AR_DATA,
+		 c->host_fs_base);
+	host_seg(GUEST_GS_SELECTOR, c->host_gs_selector, AR_DATA,
+		 c->host_gs_base);
+	/* FS and GS bases are loaded whatever the selector. */
+	vmwrite(GUEST_FS_BASE, c->host_fs_base);
+	vmwrite(GUEST_GS_BASE, c->host_gs_base);
+	vmwrite(GUEST_TR_SELECTOR, c->host_tr_selector);
+	vmwrite(GUEST_TR_BASE, c->host_tr_base);
+	vmwrite(GUEST_TR_LIMIT, 0x67);
+	vmwrite(GUEST_TR_AR, AR_TSS);
+	vmwrite(GUEST_LDTR_SELECTOR, 0);
+	vmwrite(GUEST_LDTR_BASE, 0);
+	vmwrite(GUEST_LDTR_LIMIT, 0);
+	vmwrite(GUEST_LDTR_AR, VMX_AR_UNUSABLE);
+	vmwrite(GUEST_GDTR_BASE, c->host_gdtr_base);
+	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(GUEST_IDTR_BASE, c->host_idtr_base);
+	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
+}
+
+static void load_host_regs(struct vcpu *v, const struct vmcs12 *c, u64 cr0,
+			   u64 efer, u64 pat)
+{
+	const struct vmx_caps *hw = &to_vmx(v)->caps;
+	bool hass = c->vm_exit_controls & EXIT_HOST_ADDR_SPACE_SIZE;
+	u32 entry = (u32)vmread(VM_ENTRY_CONTROLS) & ~(u32)ENTRY_IA32E_MODE;
+
+	cr0 = (c->host_cr0 & ~CR0_KEPT) | (cr0 & CR0_KEPT);
+	vmwrite(CR0_READ_SHADOW, cr0);
+	vmwrite(GUEST_CR0, vmx_cr0_real(hw, cr0));
+	vmwrite(CR4_READ_SHADOW, c->host_cr4);
+	vmwrite(GUEST_CR4, vmx_cr4_real(hw, c->host_cr4));
+	vmwrite(GUEST_CR3, c->host_cr3);
+	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_IA32_DEBUGCTL, 0);
+	vmwrite(GUEST_SYSENTER_CS, c->host_ia32_sysenter_cs);
+	vmwrite(GUEST_SYSENTER_ESP, c->host_ia32_sysenter_esp);
+	vmwrite(GUEST_SYSENTER_EIP, c->host_ia32_sysenter_eip);
+	/* LMA and LME follow "host address-space size" unless EFER is
+	 * loaded; PAT stays L2's unless loaded (SDM Vol. 3C 28.5.1). */
+	efer &= ~(EFER_LMA | EFER_LME);
+	if (hass)
+		efer |= EFER_LMA | EFER_LME;
+	if (c->vm_exit_controls & EXIT_LOAD_IA32_EFER)
+		efer = c->host_ia32_efer;
+	vmwrite(GUEST_IA32_EFER, efer);
+	vmwrite(GUEST_IA32_PAT, (c->vm_exit_controls & EXIT_LOAD_IA32_PAT) ?
+					c->host_ia32_pat :
+					pat);
+	vmwrite(VM_ENTRY_CONTROLS, entry | (hass ? ENTRY_IA32E_MODE : 0));
+	load_host_segments(c, hass);
+	vmwrite(GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(GUEST_ACTIVITY_STATE, 0);
+	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmwrite(VM_ENTRY_INTR_INFO, 0);
+	v->regs.rip = c->host_rip;
+	v->regs.rsp = c->host_rsp;
+	v->regs.rflags = 0x2; /* only the reserved bit 1 */
+}
+
+void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c)
+{
+	/* The current VMCS (vmcs02, or vmcs01 for a failed entry) holds the
+	 * register values the exit keeps in part. */
+	u64 cr0 = vmread(GUEST_CR0), efer = vmread(GUEST_IA32_EFER);
+	u64 pat = vmread(GUEST_IA32_PAT);
+
+	vmptrld(vmx_vmcs01(v));
+	v->nested.guest_mode = false;
+	load_host_regs(v, c, cr0, efer, pat);
+	/* Without VPID for L2, VM entries and exits flush the linear
+	 * mappings of VPID 0, L1's own (SDM Vol. 3C 29.4.3.3): L1 runs on
+	 * VPID 1 in VMCS01, which gets the same flush. */
+	if (!(c->secondary_vm_exec_control & SEC_ENABLE_VPID) &&
+	    to_vmx(v)->vpid)
+		invvpid(1 /* single context */, (u16)vmread(VMCS_VPID), 0);
+}
+
+void nvmx_reflect(struct vcpu *v, u32 reason, u64 qual)
+{
+	struct vmcs12 *c = to_nvmx(v)->vmcs12;
+
+	save_guest(v, c);
+	save_exit_info(c, reason, qual);
+	nvmx_load_host_state(v, c);
+	v->nested.stats.reflected++;
+}
+
+/* ------------------------------------------ whose exit is it */
+
+/* SDM Vol. 3C 26.1.3: I/O bitmap A covers 0-7FFFh, B 8000h-FFFFh; an
+ * access exits if any byte's bit is set, or if it wraps past FFFFh. */
+static bool l1_wants_io(const struct vmcs12 *c, const struct exit_info *e)
+{
+	u32 proc = c->cpu_based_vm_exec_control;
+
+	if (!(proc & CPU_USE_IO_BITMAPS))
+		return proc & CPU_UNCOND_IO_EXITING;
+	for (u32 p = e->io.port; p < (u32)e->io.port + e->io.size; p++) {
+		const u8 *map;
+
+		if (p > 0xffff)
+			return true;
+		map = (const u8 *)(p < 0x8000 ? c->io_bitmap_a :
+						c->io_bitmap_b);
+		if (map[(p & 0x7fff) / 8] & (1u << (p % 8)))
+			return true;
+	}
+	return false;
+}
+
+/* SDM Vol. 3C 26.1.3: without MSR bitmaps every RDMSR/WRMSR exits. The
+ * bitmap page was checked to be L1's RAM at the entry. */
+static bool l1_wants_msr(const struct vmcs12 *c, const struct exit_info *e)
+{
+	if (!(c->cpu_based_vm_exec_control & CPU_USE_MSR_BITMAPS))
+		return true;
+	return vmx_msr_bitmap_intercepts((const u8 *)c->msr_bitmap, e->msr.msr,
+					 e->reason == EXIT_R_MSR_WRITE);
+}
+
+bool nvmx_l2_exit(struct vcpu *v)
+{
+	struct exit_info *e = &v->exit;
+	const struct vmcs12 *c = to_nvmx(v)->vmcs12;
+	u32 basic = (u32)e->hw_reason;
+
+	if (e->reason == EXIT_R_ENTRY_FAIL) {
+		nvmx_entry_failed(v);
+		return true;
+	}
+	switch (basic) {
+	case EXIT_REASON_EPT_VIOLATION:
+	case EXIT_REASON_EPT_MISCONFIG:
+		if (!(c->secondary_vm_exec_control & SEC_ENABLE_EPT))
+			return false; /* EPT01 itself: Modex's fault */
+		return nvmx_ept_exit(v);
+	case EXIT_REASON_INIT:
+		/* Modex's kick (hv/smp.c) is Modex's; an INIT sent to L1
+		 * exits L2 into L1 (SDM Vol. 3C 26.2). */
+		if (this_cpu()->kick)
+			return false;
+		break;
+	case EXIT_REASON_IO:
+		if (!l1_wants_io(c, e))
+			return false;
+		break;
+	case EXIT_REASON_RDMSR:
+	case EXIT_REASON_WRMSR:
+		if (!l1_wants_msr(c, e))
+			return false;
+		break;
+	}
+	nvmx_reflect(v, basic, e->qual);
+	return true;
+}
