@@ -564,6 +564,8 @@ static void hc_env_init(void)
 
 	if (hv_exit_method() != EXIT_HALT)
 		feat |= MODEX_FEAT_TEST_EXIT;
+	if (nested_on())
+		feat |= MODEX_FEAT_NESTED;
 	hc_env = (struct hc_env){
 		.ram = l1_ram,
 		.nr_ram = nr_l1_ram,

@@ -28,6 +28,8 @@ void nested_init(const char *vendor_name, bool enabled)
 	if (!ops)
 		log_info("no nested virtualization on %s yet: L1 sees none.",
 			 vendor_name);
+	else if (!ops->init())
+		ops = NULL;
 }
 
 bool nested_on(void)

@@ -51,6 +51,9 @@ struct nested_vcpu {
 
 struct nested_ops {
 	const char *name;
+	/* Boot CPU, once, after the backend took it: whether this CPU can
+	 * carry nested virtualization for L1 (logs why not). */
+	bool (*init)(void);
 	/* Per vCPU, on its own CPU, after the backend built its structure
 	 * for L1 (again after INIT). 0 or a negative error. */
 	int (*vcpu_init)(struct vcpu *v);

@@ -73,6 +73,7 @@ void nvmx_fail(struct vcpu *v, u32 err)
 		return;
 	}
 	n->vmcs12->vm_instruction_error = err;
+	nvmx_vmcs_shadow_push(v);
 	v->nested.stats.vmfail++;
 	set_flags(v, X86_EFLAGS_ZF);
 }
@@ -81,6 +82,7 @@ void nvmx_flush_vmcs12(struct vcpu *v)
 {
 	struct nvmx *n = to_nvmx(v);
 
+	nvmx_vmcs_shadow_pull(v);
 	if (n->current != NVMX_NO_VMCS &&
 	    !nvmx_write_gpa(n->current, n->vmcs12, sizeof(*n->vmcs12)))
 		log_warn_once("vmcs12 at %#lx is no longer L1's RAM.",
@@ -199,6 +201,7 @@ static void emulate_vmxoff(struct vcpu *v)
 	if (!mode_ok(v, false))
 		return;
 	nvmx_flush_vmcs12(v);
+	nvmx_vmcs_shadow_attach(v, false);
 	n->vmxon = false;
 	n->current = NVMX_NO_VMCS;
 	v->nested.l1_vmx_operation = false;
@@ -231,6 +234,7 @@ static void emulate_vmptrld(struct vcpu *v)
 			return;
 		}
 		n->current = addr;
+		nvmx_vmcs_shadow_attach(v, true);
 	}
 	nvmx_succeed(v);
 }
@@ -263,8 +267,10 @@ static void emulate_vmclear(struct vcpu *v)
 		return;
 	}
 	if (addr == n->current) {
+		nvmx_vmcs_shadow_pull(v);
 		n->vmcs12->launch_state = VMCS12_CLEAR;
 		nvmx_flush_vmcs12(v);
+		nvmx_vmcs_shadow_attach(v, false);
 		n->current = NVMX_NO_VMCS;
 	} else {
 		/* Only the launch state: the rest of a non-current VMCS is
@@ -300,6 +306,7 @@ static void emulate_vmread(struct vcpu *v)
 		nvmx_fail_invalid(v);
 		return;
 	}
+	nvmx_vmcs_shadow_pull(v); /* a high half of a shadowed field */
 	op.is_reg = vmread(VMX_INSTRUCTION_INFO) & BIT(10);
 	op.reg2 = (vmread(VMX_INSTRUCTION_INFO) >> 28) & 15;
 	err = field_of(v, &op, &enc) ? vmcs12_read(n->vmcs12, enc, &val) :
@@ -338,14 +345,17 @@ static void emulate_vmwrite(struct vcpu *v)
 		val = reg_value(v, op.reg);
 	else if (!nvmx_read_linear(v, op.la, &val, size))
 		return;
+	nvmx_vmcs_shadow_pull(v);
 	err = field_of(v, &op, &enc) ?
 		      vmcs12_write(n->vmcs12, enc, val,
 				   nvmx_caps.misc & VMX_MISC_VMWRITE_ANY) :
 		      VMXERR_UNSUPPORTED_FIELD;
-	if (err)
+	if (err) {
 		nvmx_fail(v, (u32)err);
-	else
-		nvmx_succeed(v);
+		return;
+	}
+	nvmx_vmcs_shadow_push(v);
+	nvmx_succeed(v);
 }
 
 /* The type register and the 128-bit descriptor of INVEPT/INVVPID. */
@@ -447,6 +457,7 @@ static void emulate_vmentry(struct vcpu *v, bool launch)
 		nvmx_fail_invalid(v);
 		return;
 	}
+	nvmx_vmcs_shadow_pull(v);
 	/* SDM Vol. 3C 31.3 VMLAUNCH/VMRESUME: MOV SS blocking, then the
 	 * launch state. */
 	if (vmread(GUEST_INTERRUPTIBILITY) & INTR_BLOCK_MOV_SS)
@@ -568,21 +579,34 @@ static int alloc_state(struct vcpu *v)
 	return nvmx_shadow_init(v);
 }
 
-static void compute_caps(struct vcpu *v)
+static const char *shadowing_state(const struct vmx_caps *hw)
 {
-	const struct vmx_caps *hw = &to_vmx(v)->caps;
+	if (!hv_options.vmcs_shadow)
+		return "off (vmcs_shadow=off)";
+	if (!((vmx_ctl_msr(hw, SECONDARY_VM_EXEC_CONTROL) >> 32) &
+	      SEC_VMCS_SHADOWING))
+		return "off (the CPU lacks it)";
+	return "on";
+}
+
+static bool nvmx_init(void)
+{
+	static struct vmx_caps hw_caps;
+	const struct vmx_caps *hw = &hw_caps;
 	struct nvmx_opts o = { .exec_only = true };
 
+	vmx_read_caps(&hw_caps);
 	if (nvmx_caps_compute(hw, &o, &nvmx_caps)) {
 		log_info(
 			"the CPU's VMX cannot carry nested VMX: L1 sees no VMX.");
-		return;
+		return false;
 	}
 	caps_ready = true;
 	log_info(
-		"nested VMX on: VMCS revision %#x, secondary controls %#lx, EPT/VPID %#lx.",
+		"nested VMX on: VMCS revision %#x, secondary controls %#lx, EPT/VPID %#lx, VMCS shadowing %s.",
 		VMCS12_REVISION, nvmx_caps.procbased2 >> 32,
-		nvmx_caps.ept_vpid_cap);
+		nvmx_caps.ept_vpid_cap, shadowing_state(hw));
+	return true;
 }
 
 /* Power-up and INIT (SDM Vol. 3C 24.11: INIT leaves no VMX operation
@@ -592,8 +616,6 @@ static int nvmx_vcpu_init(struct vcpu *v)
 	struct nvmx *n;
 	int ret;
 
-	if (!caps_ready && v->index == 0)
-		compute_caps(v);
 	if (!caps_ready)
 		return 0;
 	if (!v->nested.priv) {
@@ -611,6 +633,8 @@ static int nvmx_vcpu_init(struct vcpu *v)
 		return -E_INVAL;
 	to_vmx(v)->launched02 = false;
 	shadow_invalidate_all(n->shadow);
+	if (nvmx_vmcs_shadow_init(v, alloc_pages))
+		return -E_NOMEM;
 	return 0;
 }
 
@@ -646,6 +670,7 @@ static int nvmx_msr_write_op(struct vcpu *v, u32 msr, u64 val)
 
 const struct nested_ops nvmx_ops = {
 	.name = "vmx",
+	.init = nvmx_init,
 	.vcpu_init = nvmx_vcpu_init,
 	.cpuid = nvmx_cpuid_op,
 	.msr_read = nvmx_msr_read_op,

@@ -54,6 +54,11 @@ struct nvmx {
 	struct shadow_env shadow_env;
 	struct shadow_role role; /* of the current EPT12 */
 	u64 eptp02;
+	/* VMCS shadowing for L1 (nested/nvmx_vmcs_shadow.c). */
+	void *shadow_vmcs;
+	u8 *vmread_bitmap, *vmwrite_bitmap;
+	bool shadowing; /* the CPU has it and vmcs_shadow=on */
+	bool shadow_live; /* VMCS01 runs L1 with the shadow attached */
 };
 
 static inline struct nvmx *to_nvmx(struct vcpu *v)
@@ -102,6 +107,18 @@ void nvmx_entry_failed(struct vcpu *v);
 
 /* vmcs12's guest-state fields that vmcs02 copies both ways. */
 const u32 *nvmx_guest_fields(unsigned *n);
+
+/* ---- nested/nvmx_vmcs_shadow.c */
+/* Set up (again after INIT) VMCS shadowing for L1, pages from @alloc;
+ * 0 or -1 (no memory). Shadowing stays off without the CPU's support. */
+int nvmx_vmcs_shadow_init(struct vcpu *v, void *(*alloc)(size_t));
+/* The shadow VMCS's fields into Modex's vmcs12 (before Modex reads it)
+ * and back (after Modex changed it); nothing unless the shadow is live. */
+void nvmx_vmcs_shadow_pull(struct vcpu *v);
+void nvmx_vmcs_shadow_push(struct vcpu *v);
+/* Attach the shadow to VMCS01 for the current vmcs12 (filling it), or
+ * detach it when L1 has no current VMCS. */
+void nvmx_vmcs_shadow_attach(struct vcpu *v, bool on);
 
 /* ---- nested/nvmx_exit.c */
 int nvmx_shadow_init(struct vcpu *v);

@@ -186,6 +186,8 @@ void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c)
 	if (!(c->secondary_vm_exec_control & SEC_ENABLE_VPID) &&
 	    to_vmx(v)->vpid)
 		invvpid(1 /* single context */, (u16)vmread(VMCS_VPID), 0);
+	/* L1 reads the exit's fields through the shadow, if attached. */
+	nvmx_vmcs_shadow_push(v);
 }
 
 void nvmx_reflect(struct vcpu *v, u32 reason, u64 qual)

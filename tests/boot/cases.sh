@@ -219,6 +219,11 @@ l1_case vmx-l1-basic-mb1.broadwell_ult broadwell_ult l1_basic_mb1 "l1test" pass 
 	"${vmx_common[@]}" "+$vmx_ept_line off\." "${l1_checks[@]}"
 l1_case vmx-l1-basic.tigerlake tigerlake l1_basic_mb2 "l1test" pass \
 	"${vmx_common[@]}" "+$vmx_ept_line on\." '-MBEC off' "${l1_checks[@]}"
+# nested=off: L1 sees no VMX at all (CPUID, CR4.VMXE #GP, VMXON #UD).
+L1=$l1_dir/l1_basic_mb2.elf L1_CMDLINE="l1test" boot_case \
+	vmx-l1-basic-nonested.broadwell_ult broadwell_ult "nested=off" pass \
+	"${vmx_common[@]}" '+\[modex\] nested: nested virtualization off' \
+	'-nested VMX on' "${l1_checks[@]}"
 l1_case vmx-l1-triple.broadwell_ult broadwell_ult l1_triple_mb2 "" fail \
 	"+$vmx_ept_line off\." '+L1 triple fault' '+vmx: error:   rip=0x' \
 	'-VM entry failed|PANIC'
@@ -359,6 +364,8 @@ vmx_l1_checks=(
 )
 bare_case bare-vmx.broadwell_ult broadwell_ult 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_checks[@]}"
 bare_case bare-vmx.tigerlake tigerlake 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_checks[@]}"
+# The same test hypervisor under Modex's nested VMX.
+. tests/boot/nvmx_cases.sh
 
 # Under Modex: every CPU runs under Modex, L1 starts its APs with INIT-SIPI-
 # SIPI (SVM: Modex captures the ICR writes; VMX: wait-for-SIPI) and each AP

@@ -1,23 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Boot cases of the L1 test hypervisor (tests/guest/l1_vmx.c) UNDER Modex:
-# Modex emulates VMX for it (nested VMX, issue 10). They fail until Modex
-# has nested VMX, so tests/boot/cases.sh does not source this file yet; to
-# enable them, add at the end of cases.sh:
-#   . tests/boot/nvmx_cases.sh
-# It uses cases.sh's boot_case, l1_dir, vmx_common and vmx_l1_checks (the
-# same per-group checks as the bare cases bare-vmx.*). NVMX_SHADOW_OFF is
-# the Modex command-line option that turns VMCS shadowing off (set it to
-# the option's real name); the cases run with shadowing on (Modex's
-# default) and off.
-NVMX_SHADOW_OFF=${NVMX_SHADOW_OFF:-nvmx-shadow=off}
+# Boot cases of the L1 test hypervisor (tests/guest/l1_vmx.c) under Modex:
+# Modex emulates VMX for it (nested VMX, docs/nested.md), with VMCS
+# shadowing on (Modex's default where the CPU has it) and off. Sourced by
+# tests/boot/cases.sh, whose boot_case, l1_dir, vmx_common and
+# vmx_l1_checks (the checks of the bare cases bare-vmx.*) it uses.
+NVMX_SHADOW_OFF=${NVMX_SHADOW_OFF:-vmcs_shadow=off}
 nvmx_checks=(
 	"${vmx_l1_checks[@]}"
 	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 )
+nvmx_on='^\[modex\] nvmx: nested VMX on: VMCS revision 0x[0-9a-f]+, .*, VMCS shadowing'
 for h in broadwell_ult tigerlake; do
 	L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx" boot_case "nvmx.$h" "$h" "" \
-		pass "${vmx_common[@]}" "${nvmx_checks[@]}"
+		pass "${vmx_common[@]}" "${nvmx_checks[@]}" "+$nvmx_on on\."
 	L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx" boot_case "nvmx-noshadow.$h" \
-		"$h" "$NVMX_SHADOW_OFF" pass "${vmx_common[@]}" "${nvmx_checks[@]}"
+		"$h" "$NVMX_SHADOW_OFF" pass "${vmx_common[@]}" "${nvmx_checks[@]}" \
+		"+$nvmx_on off \(vmcs_shadow=off\)\."
 done

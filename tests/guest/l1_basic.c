@@ -619,6 +619,38 @@ static int check_msrs(void)
 	return 0;
 }
 
+/*
+ * Nested virtualization offered: the vendor's own extension can be turned
+ * on (CR4.VMXE on Intel, SDM Vol. 3C 24.7) and the other vendor's stays
+ * absent (#GP for EFER.SVME, #UD for VMRUN; on AMD, #GP for CR4.VMXE).
+ */
+static int check_nested_virt_insns(u64 efer, u64 cr4)
+{
+	int v;
+
+	v = try_write_cr4(cr4 | CR4_VMXE);
+	if (cpu_is_amd()) {
+		GCHECK(v == X86_GP,
+		       "MOV CR4.VMXE=1 on AMD: vector %d, #GP expected", v);
+	} else {
+		GCHECK(v < 0, "MOV CR4.VMXE=1 with nested VMX: vector %d", v);
+		GCHECK(guest_read_cr(4) & CR4_VMXE, "CR4.VMXE did not stick");
+	}
+	if (v < 0)
+		try_write_cr4(cr4);
+	GCHECK(!(guest_read_cr(4) & CR4_VMXE), "CR4.VMXE could not be cleared");
+	if (cpu_is_amd())
+		return 0;
+	v = try_wrmsr(MSR_EFER, efer | EFER_SVME);
+	GCHECK(v == X86_GP,
+	       "WRMSR EFER.SVME=1 on Intel: vector %d, #GP expected", v);
+	if (v < 0)
+		try_wrmsr(MSR_EFER, efer);
+	v = try_vmrun((u64)vmx_region);
+	GCHECK(v == X86_UD, "VMRUN on Intel: vector %d, #UD expected", v);
+	return 0;
+}
+
 static int check_virt_insns(void)
 {
 	u64 efer = guest_rdmsr(MSR_EFER), cr4 = guest_read_cr(4);
@@ -629,7 +661,7 @@ static int check_virt_insns(void)
 		return CHECK_SKIP;
 	}
 	if (modex_features & MODEX_FEAT_NESTED)
-		return CHECK_SKIP;
+		return check_nested_virt_insns(efer, cr4);
 	/* APM Vol. 2 15.4 / SDM Vol. 3C 24.7: without SVM or VMX these fault. */
 	v = try_wrmsr(MSR_EFER, efer | EFER_SVME);
 	GCHECK(v == X86_GP, "WRMSR EFER.SVME=1: vector %d, #GP expected", v);
