@@ -136,6 +136,10 @@ static u64 compute_misc(const struct vmx_caps *hw, const struct nvmx_opts *o)
 int nvmx_caps_compute(const struct vmx_caps *hw, const struct nvmx_opts *o,
 		      struct nvmx_caps *out)
 {
+	static const struct nvmx_opts none;
+
+	if (!o)
+		o = &none;
 	memset(out, 0, sizeof(*out));
 	if (vmx_caps_missing(hw))
 		return -E_NOSUPP;

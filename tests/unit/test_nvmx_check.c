@@ -466,7 +466,7 @@ TEST(valid_bases_pass)
  * must still pass.
  */
 #define MUTATIONS(X)                                                           \
-	/* 26.2.1.1 execution controls */                                      \
+	/* 27.2.1.1 execution controls */                                      \
 	X(pin_preemption_timer, base_vmcs12, 7, PIN |= PIN_PREEMPTION_TIMER)   \
 	X(pin_posted_intr, base_vmcs12, 7, PIN |= PIN_POSTED_INTR)             \
 	X(pin_default1_cleared, base_vmcs12, 7, PIN &= ~BIT(1))                \
@@ -510,7 +510,7 @@ TEST(valid_bases_pass)
 	X(eptp_bit11, base_vmcs12, 7, v->ept_pointer |= BIT(11))               \
 	X(eptp_beyond_width, base_vmcs12, 7, v->ept_pointer |= 1ULL << MAXPHY) \
 	X(ug_without_ept, base_vmcs12, 7, SEC &= ~SEC_ENABLE_EPT)              \
-	/* 26.2.1.2 exit controls */                                           \
+	/* 27.2.1.2 exit controls */                                           \
 	X(exit_perf_global, base_vmcs12, 7, EXITC |= BIT(12))                  \
 	X(exit_save_preemption_timer, base_vmcs12, 7, EXITC |= BIT(22))        \
 	X(exit_default1_cleared, base_vmcs12, 7, EXITC &= ~BIT(0))             \
@@ -526,7 +526,7 @@ TEST(valid_bases_pass)
 	  v->vm_exit_msr_load_count = 2)                                       \
 	X(exit_msr_load_count0_any_addr, base_vmcs12, 0,                       \
 	  v->vm_exit_msr_load_addr = 3)                                        \
-	/* 26.2.1.3 entry controls and event injection */                      \
+	/* 27.2.1.3 entry controls and event injection */                      \
 	X(entry_smm, base_vmcs12, 7, ENTRY |= BIT(10))                         \
 	X(entry_dual_monitor, base_vmcs12, 7, ENTRY |= BIT(11))                \
 	X(entry_perf_global, base_vmcs12, 7, ENTRY |= BIT(13))                 \
@@ -583,7 +583,7 @@ TEST(valid_bases_pass)
 	  v->vm_entry_instruction_len = 2)                                     \
 	X(event_invalid_ignored, base_vmcs12, 0,                               \
 	  v->vm_entry_intr_info = 0x7fffffff)                                  \
-	/* 26.2.2 host control registers and MSRs */                           \
+	/* 27.2.2 host control registers and MSRs */                           \
 	X(host_cr0_pe_clear, base_vmcs12, 8, v->host_cr0 &= ~X86_CR0_PE)       \
 	X(host_cr0_ne_clear, base_vmcs12, 8, v->host_cr0 &= ~X86_CR0_NE)       \
 	X(host_cr0_bit32, base_vmcs12, 8, v->host_cr0 |= 1ULL << 32)           \
@@ -603,7 +603,7 @@ TEST(valid_bases_pass)
 	X(host_efer_reserved, base_vmcs12, 8, v->host_ia32_efer |= BIT(2))     \
 	X(host_efer_lma_clear, base_vmcs12, 8, v->host_ia32_efer &= ~EFER_LMA) \
 	X(host_efer_lme_clear, base_vmcs12, 8, v->host_ia32_efer &= ~EFER_LME) \
-	/* 26.2.3 host segments and descriptor tables */                       \
+	/* 27.2.3 host segments and descriptor tables */                       \
 	X(host_cs_rpl, base_vmcs12, 8, v->host_cs_selector |= 3)               \
 	X(host_ss_ti, base_vmcs12, 8, v->host_ss_selector |= 4)                \
 	X(host_es_rpl, base_vmcs12, 8, v->host_es_selector |= 1)               \
@@ -617,12 +617,12 @@ TEST(valid_bases_pass)
 	X(host_tr_base, base_vmcs12, 8, v->host_tr_base = NONCANON)            \
 	X(host_gdtr_base, base_vmcs12, 8, v->host_gdtr_base = NONCANON)        \
 	X(host_idtr_base, base_vmcs12, 8, v->host_idtr_base = NONCANON)        \
-	/* 26.2.4 address-space size */                                        \
+	/* 27.2.4 address-space size */                                        \
 	X(host_rip_noncanonical, base_vmcs12, 8, v->host_rip = NONCANON)       \
 	X(host_pae_clear, base_vmcs12, 8, v->host_cr4 &= ~X86_CR4_PAE)         \
 	X(host_32bit_with_ia32e_guest, base_vmcs12, 8,                         \
 	  EXITC &= ~(EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_EFER))         \
-	/* 26.3.1.1 guest control registers, debug registers, MSRs */          \
+	/* 27.3.1.1 guest control registers, debug registers, MSRs */          \
 	X(guest_cr0_ne_clear, base_vmcs12, 33, v->guest_cr0 &= ~X86_CR0_NE)    \
 	X(guest_cr0_pg_without_pe, base_vmcs12, 33,                            \
 	  v->guest_cr0 &= ~X86_CR0_PE)                                         \
@@ -659,7 +659,7 @@ TEST(valid_bases_pass)
 	X(guest_efer_lme_ignored_without_pg, base_prot32, 0,                   \
 	  v->guest_cr0 &= ~X86_CR0_PG;                                         \
 	  v->guest_ia32_efer = EFER_LME)                                       \
-	/* 26.3.1.2 guest segment registers */                                 \
+	/* 27.3.1.2 guest segment registers */                                 \
 	X(tr_ti, base_vmcs12, 33, v->guest_tr_selector |= 4)                   \
 	X(ldtr_ti, base_vmcs12, 33, v->guest_ldtr_selector = 0x24;             \
 	  v->guest_ldtr_ar = 0x82)                                             \
@@ -724,12 +724,12 @@ TEST(valid_bases_pass)
 	X(v86_ss_limit, base_v86, 33, v->guest_ss_limit = 0xfffff)             \
 	X(v86_ds_ar, base_v86, 33, v->guest_ds_ar = 0xf2)                      \
 	X(v86_gs_unusable, base_v86, 33, v->guest_gs_ar |= VMX_AR_UNUSABLE)    \
-	/* 26.3.1.3 descriptor tables */                                       \
+	/* 27.3.1.3 descriptor tables */                                       \
 	X(gdtr_base, base_vmcs12, 33, v->guest_gdtr_base = NONCANON)           \
 	X(idtr_base, base_vmcs12, 33, v->guest_idtr_base = NONCANON)           \
 	X(gdtr_limit, base_vmcs12, 33, v->guest_gdtr_limit = 0x10000)          \
 	X(idtr_limit, base_vmcs12, 33, v->guest_idtr_limit = 0x20000)          \
-	/* 26.3.1.4 RIP and RFLAGS */                                          \
+	/* 27.3.1.4 RIP and RFLAGS */                                          \
 	X(rip_noncanonical, base_vmcs12, 33, v->guest_rip = NONCANON)          \
 	X(rip_high_in_compat_mode, base_vmcs12, 33, v->guest_cs_ar = 0xc09b;   \
 	  v->guest_rip = 1ULL << 32)                                           \
@@ -743,7 +743,7 @@ TEST(valid_bases_pass)
 	  v->vm_entry_intr_info = EV(INTR_TYPE_EXT_INTR, 0x20))                \
 	X(rflags_extint_with_if1_ok, base_vmcs12, 0,                           \
 	  v->vm_entry_intr_info = EV(INTR_TYPE_EXT_INTR, 0x20))                \
-	/* 26.3.1.5 activity state */                                          \
+	/* 27.3.1.5 activity state */                                          \
 	X(activity_shutdown_not_advertised, base_vmcs12, 33,                   \
 	  v->guest_activity_state = VMX_ACTIVITY_SHUTDOWN)                     \
 	X(activity_wait_sipi_not_advertised, base_vmcs12, 33,                  \
@@ -764,7 +764,7 @@ TEST(valid_bases_pass)
 	X(activity_hlt_inject_db_ok, base_vmcs12, 0,                           \
 	  v->guest_activity_state = VMX_ACTIVITY_HLT;                          \
 	  v->vm_entry_intr_info = EV(INTR_TYPE_HW_EXCEPTION, 1))               \
-	/* 26.3.1.5 interruptibility state */                                  \
+	/* 27.3.1.5 interruptibility state */                                  \
 	X(intr_state_bit5, base_vmcs12, 33,                                    \
 	  v->guest_interruptibility = BIT(5))                                  \
 	X(intr_state_enclave, base_vmcs12, 33,                                 \
@@ -779,6 +779,9 @@ TEST(valid_bases_pass)
 	X(intr_nmi_under_mov_ss, base_vmcs12, 33,                              \
 	  v->guest_interruptibility = INTR_BLOCK_MOV_SS;                       \
 	  v->vm_entry_intr_info = EV(INTR_TYPE_NMI, 2))                        \
+	X(intr_nmi_under_sti, base_vmcs12, 33,                                 \
+	  v->guest_interruptibility = INTR_BLOCK_STI;                          \
+	  v->vm_entry_intr_info = EV(INTR_TYPE_NMI, 2))                        \
 	X(intr_smi_blocking, base_vmcs12, 33,                                  \
 	  v->guest_interruptibility = INTR_BLOCK_SMI)                          \
 	X(intr_nmi_blocked_virtual_nmi_injected, base_vmcs12, 33,              \
@@ -786,7 +789,7 @@ TEST(valid_bases_pass)
 	  v->vm_entry_intr_info = EV(INTR_TYPE_NMI, 2))                        \
 	X(intr_nmi_blocked_ok, base_vmcs12, 0,                                 \
 	  v->guest_interruptibility = INTR_BLOCK_NMI)                          \
-	/* 26.3.1.5 pending debug exceptions */                                \
+	/* 27.3.1.5 pending debug exceptions */                                \
 	X(pending_dbg_bit4, base_vmcs12, 33,                                   \
 	  v->guest_pending_dbg_exceptions = BIT(4))                            \
 	X(pending_dbg_bit63, base_vmcs12, 33,                                  \
@@ -805,7 +808,7 @@ TEST(valid_bases_pass)
 	  v->guest_ia32_debugctl = 2;                                          \
 	  v->guest_activity_state = VMX_ACTIVITY_HLT;                          \
 	  v->guest_pending_dbg_exceptions = PENDING_DBG_BS)                    \
-	/* 26.3.1.5 VMCS link pointer */                                       \
+	/* 27.3.1.5 VMCS link pointer */                                       \
 	X(link_pointer_zero, base_vmcs12, 33, v->vmcs_link_pointer = 0)
 
 #define AR_G_BIT BIT(15)
@@ -859,7 +862,7 @@ TEST(mbec_controls)
 	u64 q;
 
 	/* Advertised (Tiger Lake, opts.mbec): allowed with EPT, error 7
-	 * without it (issue 11, SDM Vol. 3C 26.2.1.1). */
+	 * without it (issue 11, SDM Vol. 3C 27.2.1.1). */
 	init_caps(true);
 	base_vmcs12(&v);
 	v.secondary_vm_exec_control |= SEC_MODE_BASED_EPT_EXEC;
@@ -933,7 +936,7 @@ TEST(host_32bit)
 	v.host_rip = 0x100000;
 	CHECK_EQ(nvmx_check_host(&v, &test_caps, MAXPHY), 0);
 	/* SS may not be 0 for a 32-bit host; RIP bits 63:32 and PCIDE are
-	 * clear (SDM Vol. 3C 26.2.3, 26.2.4). */
+	 * clear (SDM Vol. 3C 27.2.3, 27.2.4). */
 	v.host_ss_selector = 0;
 	CHECK_EQ(nvmx_check_host(&v, &test_caps, MAXPHY), 8);
 	v.host_ss_selector = 0x10;
