@@ -5,6 +5,7 @@
  * against the capabilities advertised to L1. Pure C: no hardware access.
  * Where the SDM leaves a check implementation specific (reserved MSR
  * bits), the rule used is named at the check.
+ * Context: any CPU, any state; reads only the caller's copy of vmcs12.
  */
 #include "nested/nvmx_check.h"
 
@@ -718,6 +719,31 @@ static bool guest_pending_dbg_ok(const struct vmcs12 *v)
 	return true;
 }
 
+/*
+ * SDM Vol. 3C 27.3.1.6: a guest that will use PAE paging (CR0.PG=1,
+ * CR4.PAE=1, not IA-32e mode) with EPT takes its PDPTEs from the vmcs12
+ * fields; a present one has no reserved bit set (bits 2:1, 8:5 and 63:
+ * MAXPHYADDR, SDM Vol. 3A 4.4.1). Without EPT the PDPTEs come from guest
+ * memory and the caller checks them as it loads them.
+ */
+static bool guest_pdptes_ok(const struct vmcs12 *v, unsigned int width)
+{
+	const u64 pdpte[4] = { v->guest_pdpte0, v->guest_pdpte1,
+			       v->guest_pdpte2, v->guest_pdpte3 };
+
+	if (!(sec_ctls(v) & SEC_ENABLE_EPT) ||
+	    (v->vm_entry_controls & ENTRY_IA32E_MODE) ||
+	    !(v->guest_cr0 & X86_CR0_PG) || !(v->guest_cr4 & X86_CR4_PAE))
+		return true;
+	for (int i = 0; i < 4; i++) {
+		if (!(pdpte[i] & 1))
+			continue;
+		if ((pdpte[i] & 0x1e6) || !fits_width(pdpte[i], width))
+			return false;
+	}
+	return true;
+}
+
 int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
 		     unsigned int maxphyaddr, u64 *qual)
 {
@@ -733,6 +759,10 @@ int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
 	 * use shadowing writes ~0, and a region would need reading.) */
 	if (v->vmcs_link_pointer != ~0ULL) {
 		*qual = NVMX_ENTRY_QUAL_LINK_PTR;
+		return EXIT_REASON_INVALID_STATE;
+	}
+	if (!guest_pdptes_ok(v, maxphyaddr)) {
+		*qual = NVMX_ENTRY_QUAL_PDPTE;
 		return EXIT_REASON_INVALID_STATE;
 	}
 	return 0;

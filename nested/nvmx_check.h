@@ -27,8 +27,9 @@ struct nvmx_mem {
 	unsigned int maxphyaddr;
 };
 
-/* Exit qualification of a VM-entry failure for an invalid VMCS link
- * pointer (SDM Vol. 3C 27.8, 27.3.1.5). */
+/* Exit qualifications of a VM-entry failure (SDM Vol. 3C 27.8): invalid
+ * PDPTEs (27.3.1.6) and invalid VMCS link pointer (27.3.1.5). */
+#define NVMX_ENTRY_QUAL_PDPTE 2
 #define NVMX_ENTRY_QUAL_LINK_PTR 4
 
 /* SDM Vol. 3C 27.2.1: 0, or 7 (VM entry with invalid control fields). */
@@ -49,9 +50,10 @@ int nvmx_check_host_mode(const struct vmcs12 *v, bool l1_lma);
 
 /*
  * SDM Vol. 3C 27.3.1: 0, or 33 (EXIT_REASON_INVALID_STATE) with *qual set
- * to the exit qualification (0, or NVMX_ENTRY_QUAL_LINK_PTR). The PDPTE
- * checks of 27.3.1.6 for PAE paging are not made here: the caller makes
- * them when it loads the PDPTEs (EPT on: the vmcs12 PDPTE fields).
+ * to the exit qualification (0, NVMX_ENTRY_QUAL_LINK_PTR or, for a PAE-
+ * paging guest with EPT, NVMX_ENTRY_QUAL_PDPTE for the vmcs12 PDPTE
+ * fields). Without EPT the PDPTEs are in L2 memory: the caller checks
+ * them when it loads them (27.3.1.6), with qualification 2 as well.
  */
 int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
 		     unsigned int maxphyaddr, u64 *qual);

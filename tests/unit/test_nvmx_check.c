@@ -908,6 +908,45 @@ TEST(non_true_controls)
 	CHECK_EQ(nvmx_check_controls(&v, &test_caps, &mem), 0);
 }
 
+/* A 32-bit PAE-paging guest with EPT: PDPTEs from vmcs12. */
+TEST(pdptes_with_ept)
+{
+	static struct vmcs12 v;
+	u64 q;
+
+	init_caps(false);
+	base_prot32(&v);
+	v.guest_cr4 |= X86_CR4_PAE;
+	v.guest_pdpte0 = 0x501001; /* present, PWT/PCD clear */
+	v.guest_pdpte1 = 0x502019; /* present, PWT, PCD */
+	v.guest_pdpte2 = 0xfffffffffffffffeULL; /* not present: ignored */
+	v.guest_pdpte3 = 0;
+	CHECK_EQ(entry_result(&v, &q), 0);
+	v.guest_pdpte1 |= BIT(1); /* reserved in a PDPTE */
+	CHECK_EQ(entry_result(&v, &q), 33);
+	CHECK_EQ(q, NVMX_ENTRY_QUAL_PDPTE);
+	v.guest_pdpte1 = 0x502001 | BIT(5);
+	CHECK_EQ(entry_result(&v, &q), 33);
+	CHECK_EQ(q, NVMX_ENTRY_QUAL_PDPTE);
+	v.guest_pdpte1 = 0x502001 | (1ULL << MAXPHY);
+	CHECK_EQ(entry_result(&v, &q), 33);
+	CHECK_EQ(q, NVMX_ENTRY_QUAL_PDPTE);
+	v.guest_pdpte1 = 0x502001 | BIT(63); /* XD is reserved here */
+	CHECK_EQ(entry_result(&v, &q), 33);
+	CHECK_EQ(q, NVMX_ENTRY_QUAL_PDPTE);
+	/* Not checked without EPT (the caller reads them from memory),
+	 * nor when paging is off or in IA-32e mode. */
+	v.secondary_vm_exec_control &=
+		~(SEC_ENABLE_EPT | SEC_UNRESTRICTED_GUEST);
+	CHECK_EQ(entry_result(&v, &q), 0);
+	v.secondary_vm_exec_control |= SEC_ENABLE_EPT | SEC_UNRESTRICTED_GUEST;
+	v.guest_cr0 &= ~X86_CR0_PG;
+	CHECK_EQ(entry_result(&v, &q), 0);
+	base_vmcs12(&v);
+	v.guest_pdpte0 = 0xff;
+	CHECK_EQ(entry_result(&v, &q), 0);
+}
+
 TEST(host_mode)
 {
 	static struct vmcs12 v;
@@ -1000,7 +1039,8 @@ TEST(randomized_mutations)
 		rc = entry_result(&v, &q);
 		CHECK_MSG(rc == 0 || rc == 7 || rc == 8 || rc == 33, "rc %d",
 			  rc);
-		CHECK(q == 0 || (rc == 33 && q == NVMX_ENTRY_QUAL_LINK_PTR));
+		CHECK(q == 0 || (rc == 33 && (q == NVMX_ENTRY_QUAL_LINK_PTR ||
+					      q == NVMX_ENTRY_QUAL_PDPTE)));
 		counts[rc == 0 ? 0 : rc == 7 ? 1 : rc == 8 ? 2 : 3]++;
 	}
 	/* Whole random structures (header included) too. */
