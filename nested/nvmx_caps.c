@@ -136,6 +136,10 @@ static u64 compute_misc(const struct vmx_caps *hw, const struct nvmx_opts *o)
 int nvmx_caps_compute(const struct vmx_caps *hw, const struct nvmx_opts *o,
 		      struct nvmx_caps *out)
 {
+	static const struct nvmx_opts none;
+
+	if (!o)
+		o = &none;
 	memset(out, 0, sizeof(*out));
 	if (vmx_caps_missing(hw))
 		return -E_NOSUPP;
@@ -164,77 +168,67 @@ static bool has_procbased2(const struct nvmx_caps *c)
 	return allowed1(c->procbased, CPU_ACTIVATE_SECONDARY);
 }
 
+/* When a capability MSR exists for L1 (SDM Vol. 3D A.1-A.11). */
+enum msr_need { ALWAYS, NEED_PROC2, NEED_EPT_VPID, NEED_TRUE, NEED_VMFUNC };
+
+#define CAP(m, field, need)                                \
+	{                                                  \
+		m, offsetof(struct nvmx_caps, field), need \
+	}
+static const struct {
+	u32 msr;
+	u16 offset;
+	u8 need;
+} cap_msrs[] = {
+	CAP(MSR_IA32_VMX_BASIC, basic, ALWAYS),
+	CAP(MSR_IA32_VMX_PINBASED_CTLS, pinbased, ALWAYS),
+	CAP(MSR_IA32_VMX_PROCBASED_CTLS, procbased, ALWAYS),
+	CAP(MSR_IA32_VMX_EXIT_CTLS, exit, ALWAYS),
+	CAP(MSR_IA32_VMX_ENTRY_CTLS, entry, ALWAYS),
+	CAP(MSR_IA32_VMX_MISC, misc, ALWAYS),
+	CAP(MSR_IA32_VMX_CR0_FIXED0, cr0_fixed0, ALWAYS),
+	CAP(MSR_IA32_VMX_CR0_FIXED1, cr0_fixed1, ALWAYS),
+	CAP(MSR_IA32_VMX_CR4_FIXED0, cr4_fixed0, ALWAYS),
+	CAP(MSR_IA32_VMX_CR4_FIXED1, cr4_fixed1, ALWAYS),
+	CAP(MSR_IA32_VMX_VMCS_ENUM, vmcs_enum, ALWAYS),
+	CAP(MSR_IA32_VMX_PROCBASED_CTLS2, procbased2, NEED_PROC2),
+	CAP(MSR_IA32_VMX_EPT_VPID_CAP, ept_vpid_cap, NEED_EPT_VPID),
+	CAP(MSR_IA32_VMX_TRUE_PINBASED_CTLS, true_pinbased, NEED_TRUE),
+	CAP(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, true_procbased, NEED_TRUE),
+	CAP(MSR_IA32_VMX_TRUE_EXIT_CTLS, true_exit, NEED_TRUE),
+	CAP(MSR_IA32_VMX_TRUE_ENTRY_CTLS, true_entry, NEED_TRUE),
+	CAP(MSR_IA32_VMX_VMFUNC, vmfunc, NEED_VMFUNC),
+};
+
+static bool msr_exists(const struct nvmx_caps *c, u8 need)
+{
+	bool p2 = has_procbased2(c);
+
+	switch (need) {
+	case NEED_PROC2: /* A.3.3: "activate secondary controls" */
+		return p2;
+	case NEED_EPT_VPID: /* A.10: and "enable EPT" or "enable VPID" */
+		return p2 && (allowed1(c->procbased2, SEC_ENABLE_EPT) ||
+			      allowed1(c->procbased2, SEC_ENABLE_VPID));
+	case NEED_TRUE: /* A.1: IA32_VMX_BASIC bit 55 */
+		return c->basic & VMX_BASIC_TRUE_CTLS;
+	case NEED_VMFUNC: /* A.11: and "enable VM functions" */
+		return p2 && allowed1(c->procbased2, SEC_ENABLE_VMFUNC);
+	}
+	return true;
+}
+
 int nvmx_caps_rdmsr(const struct nvmx_caps *c, u32 msr, u64 *val)
 {
-	bool t = c->basic & VMX_BASIC_TRUE_CTLS;
-	bool p2 = has_procbased2(c);
-	const u64 *src = NULL;
-
-	switch (msr) {
-	case MSR_IA32_VMX_BASIC:
-		src = &c->basic;
-		break;
-	case MSR_IA32_VMX_PINBASED_CTLS:
-		src = &c->pinbased;
-		break;
-	case MSR_IA32_VMX_PROCBASED_CTLS:
-		src = &c->procbased;
-		break;
-	case MSR_IA32_VMX_EXIT_CTLS:
-		src = &c->exit;
-		break;
-	case MSR_IA32_VMX_ENTRY_CTLS:
-		src = &c->entry;
-		break;
-	case MSR_IA32_VMX_MISC:
-		src = &c->misc;
-		break;
-	case MSR_IA32_VMX_CR0_FIXED0:
-		src = &c->cr0_fixed0;
-		break;
-	case MSR_IA32_VMX_CR0_FIXED1:
-		src = &c->cr0_fixed1;
-		break;
-	case MSR_IA32_VMX_CR4_FIXED0:
-		src = &c->cr4_fixed0;
-		break;
-	case MSR_IA32_VMX_CR4_FIXED1:
-		src = &c->cr4_fixed1;
-		break;
-	case MSR_IA32_VMX_VMCS_ENUM:
-		src = &c->vmcs_enum;
-		break;
-	case MSR_IA32_VMX_PROCBASED_CTLS2:
-		src = p2 ? &c->procbased2 : NULL;
-		break;
-	case MSR_IA32_VMX_EPT_VPID_CAP:
-		/* SDM Vol. 3D A.10: with EPT or VPID allowed-1. */
-		if (p2 && (allowed1(c->procbased2, SEC_ENABLE_EPT) ||
-			   allowed1(c->procbased2, SEC_ENABLE_VPID)))
-			src = &c->ept_vpid_cap;
-		break;
-	case MSR_IA32_VMX_TRUE_PINBASED_CTLS:
-		src = t ? &c->true_pinbased : NULL;
-		break;
-	case MSR_IA32_VMX_TRUE_PROCBASED_CTLS:
-		src = t ? &c->true_procbased : NULL;
-		break;
-	case MSR_IA32_VMX_TRUE_EXIT_CTLS:
-		src = t ? &c->true_exit : NULL;
-		break;
-	case MSR_IA32_VMX_TRUE_ENTRY_CTLS:
-		src = t ? &c->true_entry : NULL;
-		break;
-	case MSR_IA32_VMX_VMFUNC:
-		/* SDM Vol. 3D A.11: with "enable VM functions" allowed-1. */
-		if (p2 && allowed1(c->procbased2, SEC_ENABLE_VMFUNC))
-			src = &c->vmfunc;
-		break;
+	for (unsigned int i = 0; i < ARRAY_SIZE(cap_msrs); i++) {
+		if (cap_msrs[i].msr != msr)
+			continue;
+		if (!msr_exists(c, cap_msrs[i].need))
+			return -1;
+		*val = *(const u64 *)((const u8 *)c + cap_msrs[i].offset);
+		return 0;
 	}
-	if (!src)
-		return -1;
-	*val = *src;
-	return 0;
+	return -1;
 }
 
 u64 nvmx_ctl_msr(const struct nvmx_caps *c, u32 field)

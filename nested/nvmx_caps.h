@@ -119,7 +119,8 @@ struct nvmx_opts {
 	 ENTRY_LOAD_IA32_EFER)
 
 /*
- * Compute what L1 sees from the hardware's capability MSRs @hw. 0, or
+ * Compute what L1 sees from the hardware's capability MSRs @hw and the
+ * options @o (NULL: all off). 0, or
  * -E_NOSUPP when the hardware offers no basis for nested VMX (no VMCS
  * revision, no secondary controls or no EPT with a 4-level walk and a WB
  * or UC EPTP), with *out zeroed.

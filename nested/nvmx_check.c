@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The VM-entry checks of SDM Vol. 3C chapter 26 on a copy of vmcs12:
- * controls (26.2.1), host state (26.2.2-26.2.4) and guest state (26.3.1),
+ * The VM-entry checks of SDM Vol. 3C chapter 27 on a copy of vmcs12:
+ * controls (27.2.1), host state (27.2.2-27.2.4) and guest state (27.3.1),
  * against the capabilities advertised to L1. Pure C: no hardware access.
  * Where the SDM leaves a check implementation specific (reserved MSR
  * bits), the rule used is named at the check.
+ * Context: any CPU, any state; reads only the caller's copy of vmcs12.
  */
 #include "nested/nvmx_check.h"
 
@@ -70,7 +71,7 @@ static bool fixed_ok(u64 val, u64 fixed0, u64 fixed1)
 	return (val & fixed0) == fixed0 && !(val & ~fixed1);
 }
 
-/* SDM Vol. 3C 26.2.2, 26.3.1.1: each PAT byte is UC, WC, WT, WP, WB or
+/* SDM Vol. 3C 27.2.2, 27.3.1.1: each PAT byte is UC, WC, WT, WP, WB or
  * UC- (0, 1, 4, 5, 6, 7). */
 static bool pat_ok(u64 pat)
 {
@@ -92,9 +93,9 @@ static u32 sec_ctls(const struct vmcs12 *v)
 		       0;
 }
 
-/* ---- 26.2.1 controls ---- */
+/* ---- 27.2.1 controls ---- */
 
-/* SDM Vol. 3C 26.2.1.1: a bitmap is 4 KiB aligned, within the physical-
+/* SDM Vol. 3C 27.2.1.1: a bitmap is 4 KiB aligned, within the physical-
  * address width; Modex also requires L1 RAM, as it reads the bitmap. */
 static bool bitmap_ok(const struct nvmx_mem *m, u64 gpa)
 {
@@ -102,7 +103,7 @@ static bool bitmap_ok(const struct nvmx_mem *m, u64 gpa)
 	       m->in_l1_ram(m->ctx, gpa, SZ_4K);
 }
 
-/* SDM Vol. 3C 26.2.1.2, 26.2.1.3: an MSR list of @count 16-byte entries
+/* SDM Vol. 3C 27.2.1.2, 27.2.1.3: an MSR list of @count 16-byte entries
  * is 16-byte aligned and its last byte within the width (and in L1 RAM). */
 static bool msr_list_ok(const struct nvmx_mem *m, u64 gpa, u32 count)
 {
@@ -116,7 +117,7 @@ static bool msr_list_ok(const struct nvmx_mem *m, u64 gpa, u32 count)
 	       m->in_l1_ram(m->ctx, gpa, size);
 }
 
-/* SDM Vol. 3C 26.2.1.1, 25.6.11: the EPTP's memory type and walk length
+/* SDM Vol. 3C 27.2.1.1, 25.6.11: the EPTP's memory type and walk length
  * are advertised ones, A/D only if advertised, bits 11:7 and bits beyond
  * the width are 0. */
 static bool eptp_ok(u64 eptp, const struct nvmx_caps *c, unsigned int width)
@@ -133,7 +134,7 @@ static bool eptp_ok(u64 eptp, const struct nvmx_caps *c, unsigned int width)
 	return !(eptp & 0xf80) && fits_width(eptp, width);
 }
 
-/* SDM Vol. 3C 26.2.1.1: the reserved-bit checks of each control field. */
+/* SDM Vol. 3C 27.2.1.1: the reserved-bit checks of each control field. */
 static bool exec_ctls_reserved_ok(const struct vmcs12 *v,
 				  const struct nvmx_caps *c)
 {
@@ -152,7 +153,7 @@ static bool exec_ctls_reserved_ok(const struct vmcs12 *v,
 				       VMX_MISC_CR3_TARGETS_SHIFT);
 }
 
-/* SDM Vol. 3C 26.2.1.1: the rules that tie execution controls together. */
+/* SDM Vol. 3C 27.2.1.1: the rules that tie execution controls together. */
 static bool exec_ctls_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 			 const struct nvmx_mem *m)
 {
@@ -185,7 +186,7 @@ static bool exec_ctls_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 	return true;
 }
 
-/* SDM Vol. 3C 26.2.1.2. */
+/* SDM Vol. 3C 27.2.1.2. */
 static bool exit_ctls_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 			 const struct nvmx_mem *m)
 {
@@ -197,14 +198,14 @@ static bool exit_ctls_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 			   v->vm_exit_msr_load_count);
 }
 
-/* SDM Vol. 3C 26.2.1.3: exceptions that push an error code (#DF, #TS,
+/* SDM Vol. 3C 27.2.1.3: exceptions that push an error code (#DF, #TS,
  * #NP, #SS, #GP, #PF, #AC). L1 gets no CET, so #CP is not among them. */
 static bool vector_has_error_code(u32 vec)
 {
 	return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
 }
 
-/* SDM Vol. 3C 26.2.1.3: type and vector of the event to inject. */
+/* SDM Vol. 3C 27.2.1.3: type and vector of the event to inject. */
 static bool event_type_vector_ok(const struct nvmx_caps *c, u32 type, u32 vec)
 {
 	switch (type) {
@@ -223,7 +224,7 @@ static bool event_type_vector_ok(const struct nvmx_caps *c, u32 type, u32 vec)
 	return true;
 }
 
-/* SDM Vol. 3C 26.2.1.3: the VM-entry interruption-information field. */
+/* SDM Vol. 3C 27.2.1.3: the VM-entry interruption-information field. */
 static bool entry_event_ok(const struct vmcs12 *v, const struct nvmx_caps *c)
 {
 	u32 info = v->vm_entry_intr_info;
@@ -258,7 +259,7 @@ static bool entry_event_ok(const struct vmcs12 *v, const struct nvmx_caps *c)
 	return true;
 }
 
-/* SDM Vol. 3C 26.2.1.3. */
+/* SDM Vol. 3C 27.2.1.3. */
 static bool entry_ctls_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 			  const struct nvmx_mem *m)
 {
@@ -279,9 +280,9 @@ int nvmx_check_controls(const struct vmcs12 *v, const struct nvmx_caps *c,
 	return 0;
 }
 
-/* ---- 26.2.2 - 26.2.4 host state ---- */
+/* ---- 27.2.2 - 27.2.4 host state ---- */
 
-/* SDM Vol. 3C 26.2.2: control registers and MSRs. */
+/* SDM Vol. 3C 27.2.2: control registers and MSRs. */
 static bool host_crs_msrs_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 			     unsigned int width)
 {
@@ -309,7 +310,7 @@ static bool host_crs_msrs_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 	return true;
 }
 
-/* SDM Vol. 3C 26.2.3: segment and descriptor-table registers. */
+/* SDM Vol. 3C 27.2.3: segment and descriptor-table registers. */
 static bool host_segs_ok(const struct vmcs12 *v)
 {
 	const u16 sel[] = { v->host_es_selector, v->host_cs_selector,
@@ -331,7 +332,7 @@ static bool host_segs_ok(const struct vmcs12 *v)
 	       canonical(v->host_tr_base);
 }
 
-/* SDM Vol. 3C 26.2.4: the checks that follow from "host address-space
+/* SDM Vol. 3C 27.2.4: the checks that follow from "host address-space
  * size" alone. */
 static bool host_addr_size_ok(const struct vmcs12 *v)
 {
@@ -350,7 +351,7 @@ int nvmx_check_host(const struct vmcs12 *v, const struct nvmx_caps *c,
 	return 0;
 }
 
-/* SDM Vol. 3C 26.2.4: outside IA-32e mode neither the host nor the guest
+/* SDM Vol. 3C 27.2.4: outside IA-32e mode neither the host nor the guest
  * can be 64-bit; inside it the host must be. */
 int nvmx_check_host_mode(const struct vmcs12 *v, bool l1_lma)
 {
@@ -361,9 +362,9 @@ int nvmx_check_host_mode(const struct vmcs12 *v, bool l1_lma)
 	return 0;
 }
 
-/* ---- 26.3.1 guest state ---- */
+/* ---- 27.3.1 guest state ---- */
 
-/* SDM Vol. 3C 26.3.1.1: control registers, debug registers and MSRs. */
+/* SDM Vol. 3C 27.3.1.1: control registers, debug registers and MSRs. */
 static bool guest_crs_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 			 unsigned int width)
 {
@@ -388,7 +389,7 @@ static bool guest_crs_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 	return fits_width(v->guest_cr3, width);
 }
 
-/* SDM Vol. 3C 26.3.1.1: the MSR and DR7 fields the entry loads. */
+/* SDM Vol. 3C 27.3.1.1: the MSR and DR7 fields the entry loads. */
 static bool guest_msrs_ok(const struct vmcs12 *v)
 {
 	u32 entry = v->vm_entry_controls;
@@ -428,7 +429,7 @@ static bool usable(const struct gseg *s)
 	return !(s->ar & VMX_AR_UNUSABLE);
 }
 
-/* SDM Vol. 3C 26.3.1.2 bit 15 (G): limit bits 11:0 all 1 if G=1, limit
+/* SDM Vol. 3C 27.3.1.2 bit 15 (G): limit bits 11:0 all 1 if G=1, limit
  * bits 31:20 all 0 if G=0. */
 static bool granularity_ok(const struct gseg *s)
 {
@@ -439,7 +440,7 @@ static bool granularity_ok(const struct gseg *s)
 	return true;
 }
 
-/* SDM Vol. 3C 26.3.1.2: S=1, P=1, reserved bits 0 and G consistent; for
+/* SDM Vol. 3C 27.3.1.2: S=1, P=1, reserved bits 0 and G consistent; for
  * CS always, for SS/DS/ES/FS/GS when usable. */
 static bool seg_common_ok(const struct gseg *s)
 {
@@ -447,7 +448,7 @@ static bool seg_common_ok(const struct gseg *s)
 	       !(s->ar & AR_RSVD_31_17) && granularity_ok(s);
 }
 
-/* SDM Vol. 3C 26.3.1.2, virtual-8086 guest: base = selector * 16, limit
+/* SDM Vol. 3C 27.3.1.2, virtual-8086 guest: base = selector * 16, limit
  * 0xffff, access rights 0xf3, for CS, SS, DS, ES, FS and GS. */
 static bool seg_v86_ok(const struct gseg *s)
 {
@@ -455,7 +456,7 @@ static bool seg_v86_ok(const struct gseg *s)
 	       s->ar == 0xf3;
 }
 
-/* SDM Vol. 3C 26.3.1.2: CS outside virtual-8086 mode. */
+/* SDM Vol. 3C 27.3.1.2: CS outside virtual-8086 mode. */
 static bool cs_ok(const struct gseg *cs, const struct gseg *ss, bool ug,
 		  bool ia32e)
 {
@@ -486,7 +487,7 @@ static bool cs_ok(const struct gseg *cs, const struct gseg *ss, bool ug,
 	return seg_common_ok(cs);
 }
 
-/* SDM Vol. 3C 26.3.1.2: SS outside virtual-8086 mode. */
+/* SDM Vol. 3C 27.3.1.2: SS outside virtual-8086 mode. */
 static bool ss_ok(const struct vmcs12 *v, const struct gseg *ss,
 		  const struct gseg *cs, bool ug)
 {
@@ -507,7 +508,7 @@ static bool ss_ok(const struct vmcs12 *v, const struct gseg *ss,
 	return seg_common_ok(ss);
 }
 
-/* SDM Vol. 3C 26.3.1.2: DS, ES, FS, GS outside virtual-8086 mode. */
+/* SDM Vol. 3C 27.3.1.2: DS, ES, FS, GS outside virtual-8086 mode. */
 static bool data_seg_ok(const struct gseg *s, bool ug)
 {
 	u32 type = AR_TYPE(s->ar);
@@ -523,7 +524,7 @@ static bool data_seg_ok(const struct gseg *s, bool ug)
 	return seg_common_ok(s);
 }
 
-/* SDM Vol. 3C 26.3.1.2: TR, and LDTR when usable. */
+/* SDM Vol. 3C 27.3.1.2: TR, and LDTR when usable. */
 static bool tr_ldtr_ok(const struct gseg *tr, const struct gseg *ldtr,
 		       bool ia32e)
 {
@@ -546,7 +547,7 @@ static bool tr_ldtr_ok(const struct gseg *tr, const struct gseg *ldtr,
 	       canonical(ldtr->base);
 }
 
-/* SDM Vol. 3C 26.3.1.2 base-address fields (64-bit processors): FS and
+/* SDM Vol. 3C 27.3.1.2 base-address fields (64-bit processors): FS and
  * GS canonical; CS, and SS/DS/ES when usable, with bits 63:32 clear. */
 static bool seg_bases_ok(const struct gseg *s)
 {
@@ -566,7 +567,7 @@ static bool seg_bases_ok(const struct gseg *s)
 	((struct gseg){ (v)->guest_##n##_selector, (v)->guest_##n##_limit, \
 			(v)->guest_##n##_ar, (v)->guest_##n##_base })
 
-/* SDM Vol. 3C 26.3.1.2: all eight segment registers. */
+/* SDM Vol. 3C 27.3.1.2: all eight segment registers. */
 static bool guest_segs_ok(const struct vmcs12 *v)
 {
 	/* ES, CS, SS, DS, FS, GS in encoding order. */
@@ -590,7 +591,7 @@ static bool guest_segs_ok(const struct vmcs12 *v)
 	       data_seg_ok(&s[4], ug) && data_seg_ok(&s[5], ug);
 }
 
-/* SDM Vol. 3C 26.3.1.3 (descriptor tables) and 26.3.1.4 (RIP, RFLAGS). */
+/* SDM Vol. 3C 27.3.1.3 (descriptor tables) and 27.3.1.4 (RIP, RFLAGS). */
 static bool guest_dt_rip_rflags_ok(const struct vmcs12 *v)
 {
 	bool ia32e = v->vm_entry_controls & ENTRY_IA32E_MODE;
@@ -617,7 +618,7 @@ static bool guest_dt_rip_rflags_ok(const struct vmcs12 *v)
 	return true;
 }
 
-/* SDM Vol. 3C 26.3.1.5: the events an entry may inject into each
+/* SDM Vol. 3C 27.3.1.5: the events an entry may inject into each
  * activity state. */
 static bool activity_event_ok(u32 act, u32 info)
 {
@@ -642,7 +643,7 @@ static bool activity_event_ok(u32 act, u32 info)
 	return true;
 }
 
-/* SDM Vol. 3C 26.3.1.5: activity state. */
+/* SDM Vol. 3C 27.3.1.5: activity state. */
 static bool guest_activity_ok(const struct vmcs12 *v, const struct nvmx_caps *c)
 {
 	u32 act = v->guest_activity_state;
@@ -663,7 +664,7 @@ static bool guest_activity_ok(const struct vmcs12 *v, const struct nvmx_caps *c)
 	return activity_event_ok(act, v->vm_entry_intr_info);
 }
 
-/* SDM Vol. 3C 26.3.1.5: interruptibility state. */
+/* SDM Vol. 3C 27.3.1.5: interruptibility state. */
 static bool guest_intr_state_ok(const struct vmcs12 *v)
 {
 	u32 st = v->guest_interruptibility, info = v->vm_entry_intr_info;
@@ -679,7 +680,12 @@ static bool guest_intr_state_ok(const struct vmcs12 *v)
 	if (valid && type == INTR_TYPE_EXT_INTR &&
 	    (st & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)))
 		return false;
-	if (valid && type == INTR_TYPE_NMI && (st & INTR_BLOCK_MOV_SS))
+	/* NMI injection: no blocking by MOV SS; whether blocking by STI
+	 * fails the entry is model specific, and Modex fails it (as the
+	 * Bochs CPU models do) so that vmcs02 never fails where vmcs12
+	 * passed. */
+	if (valid && type == INTR_TYPE_NMI &&
+	    (st & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)))
 		return false;
 	/* Blocking by SMI only in SMM, which L1 never is in. */
 	if (st & INTR_BLOCK_SMI)
@@ -691,7 +697,7 @@ static bool guest_intr_state_ok(const struct vmcs12 *v)
 	return true;
 }
 
-/* SDM Vol. 3C 26.3.1.5: pending debug exceptions. */
+/* SDM Vol. 3C 27.3.1.5: pending debug exceptions. */
 static bool guest_pending_dbg_ok(const struct vmcs12 *v)
 {
 	u64 p = v->guest_pending_dbg_exceptions;
@@ -713,6 +719,31 @@ static bool guest_pending_dbg_ok(const struct vmcs12 *v)
 	return true;
 }
 
+/*
+ * SDM Vol. 3C 27.3.1.6: a guest that will use PAE paging (CR0.PG=1,
+ * CR4.PAE=1, not IA-32e mode) with EPT takes its PDPTEs from the vmcs12
+ * fields; a present one has no reserved bit set (bits 2:1, 8:5 and 63:
+ * MAXPHYADDR, SDM Vol. 3A 4.4.1). Without EPT the PDPTEs come from guest
+ * memory and the caller checks them as it loads them.
+ */
+static bool guest_pdptes_ok(const struct vmcs12 *v, unsigned int width)
+{
+	const u64 pdpte[4] = { v->guest_pdpte0, v->guest_pdpte1,
+			       v->guest_pdpte2, v->guest_pdpte3 };
+
+	if (!(sec_ctls(v) & SEC_ENABLE_EPT) ||
+	    (v->vm_entry_controls & ENTRY_IA32E_MODE) ||
+	    !(v->guest_cr0 & X86_CR0_PG) || !(v->guest_cr4 & X86_CR4_PAE))
+		return true;
+	for (int i = 0; i < 4; i++) {
+		if (!(pdpte[i] & 1))
+			continue;
+		if ((pdpte[i] & 0x1e6) || !fits_width(pdpte[i], width))
+			return false;
+	}
+	return true;
+}
+
 int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
 		     unsigned int maxphyaddr, u64 *qual)
 {
@@ -722,12 +753,16 @@ int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
 	    !guest_activity_ok(v, c) || !guest_intr_state_ok(v) ||
 	    !guest_pending_dbg_ok(v))
 		return EXIT_REASON_INVALID_STATE;
-	/* SDM Vol. 3C 26.3.1.5: without VMCS shadowing (not advertised) the
+	/* SDM Vol. 3C 27.3.1.5: without VMCS shadowing (not advertised) the
 	 * link pointer must be all ones here. (The SDM also admits a pointer
 	 * to an ordinary VMCS region; Modex does not: every L1 that does not
 	 * use shadowing writes ~0, and a region would need reading.) */
 	if (v->vmcs_link_pointer != ~0ULL) {
 		*qual = NVMX_ENTRY_QUAL_LINK_PTR;
+		return EXIT_REASON_INVALID_STATE;
+	}
+	if (!guest_pdptes_ok(v, maxphyaddr)) {
+		*qual = NVMX_ENTRY_QUAL_PDPTE;
 		return EXIT_REASON_INVALID_STATE;
 	}
 	return 0;

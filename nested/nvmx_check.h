@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VM-entry checks of SDM Vol. 3C chapter 26 on a vmcs12, against the
+ * The VM-entry checks of SDM Vol. 3C chapter 27 on a vmcs12, against the
  * capabilities advertised to L1 (struct nvmx_caps). Pure C: the caller
  * copies vmcs12 out of L1's memory first and passes the copy, so every
- * value is read once. Call them in the SDM's order (26.2.1, 26.2.2-26.2.4,
- * then 26.3.1) and stop at the first failure:
+ * value is read once. Call them in the SDM's order (27.2.1, 27.2.2-27.2.4,
+ * then 27.3.1) and stop at the first failure:
  *   nvmx_check_controls()   -> VMfailValid(7)
  *   nvmx_check_host()       -> VMfailValid(8)
  *   nvmx_check_host_mode()  -> VMfailValid(8)
@@ -27,31 +27,33 @@ struct nvmx_mem {
 	unsigned int maxphyaddr;
 };
 
-/* Exit qualification of a VM-entry failure for an invalid VMCS link
- * pointer (SDM Vol. 3C 26.8, 26.3.1.5). */
+/* Exit qualifications of a VM-entry failure (SDM Vol. 3C 27.8): invalid
+ * PDPTEs (27.3.1.6) and invalid VMCS link pointer (27.3.1.5). */
+#define NVMX_ENTRY_QUAL_PDPTE 2
 #define NVMX_ENTRY_QUAL_LINK_PTR 4
 
-/* SDM Vol. 3C 26.2.1: 0, or 7 (VM entry with invalid control fields). */
+/* SDM Vol. 3C 27.2.1: 0, or 7 (VM entry with invalid control fields). */
 int nvmx_check_controls(const struct vmcs12 *v, const struct nvmx_caps *c,
 			const struct nvmx_mem *m);
 
 /*
- * SDM Vol. 3C 26.2.2-26.2.4: 0, or 8 (invalid host-state fields). Checks
+ * SDM Vol. 3C 27.2.2-27.2.4: 0, or 8 (invalid host-state fields). Checks
  * everything that does not depend on L1's own mode; the rule on whether
  * L1 runs in IA-32e mode at VMLAUNCH/VMRESUME is nvmx_check_host_mode().
  */
 int nvmx_check_host(const struct vmcs12 *v, const struct nvmx_caps *c,
 		    unsigned int maxphyaddr);
 
-/* SDM Vol. 3C 26.2.4: @l1_lma is IA32_EFER.LMA of L1 at the VM-entry
+/* SDM Vol. 3C 27.2.4: @l1_lma is IA32_EFER.LMA of L1 at the VM-entry
  * instruction. 0, or 8. */
 int nvmx_check_host_mode(const struct vmcs12 *v, bool l1_lma);
 
 /*
- * SDM Vol. 3C 26.3.1: 0, or 33 (EXIT_REASON_INVALID_STATE) with *qual set
- * to the exit qualification (0, or NVMX_ENTRY_QUAL_LINK_PTR). The PDPTE
- * checks of 26.3.1.6 for PAE paging are not made here: the caller makes
- * them when it loads the PDPTEs (EPT on: the vmcs12 PDPTE fields).
+ * SDM Vol. 3C 27.3.1: 0, or 33 (EXIT_REASON_INVALID_STATE) with *qual set
+ * to the exit qualification (0, NVMX_ENTRY_QUAL_LINK_PTR or, for a PAE-
+ * paging guest with EPT, NVMX_ENTRY_QUAL_PDPTE for the vmcs12 PDPTE
+ * fields). Without EPT the PDPTEs are in L2 memory: the caller checks
+ * them when it loads them (27.3.1.6), with qualification 2 as well.
  */
 int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
 		     unsigned int maxphyaddr, u64 *qual);

@@ -2,6 +2,7 @@
 /*
  * vmcs12 field table and VMREAD/VMWRITE semantics (SDM Vol. 3C 25.11.2,
  * 31.3; Vol. 3D appendix B). Pure C: builds freestanding and hosted.
+ * Context: any CPU, any state; touches only the vmcs12 it is given.
  */
 #include "nested/vmcs12.h"
 

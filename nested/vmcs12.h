@@ -264,6 +264,8 @@ const struct vmcs12_field *vmcs12_fields(unsigned int *n);
  * reads the field zero-extended to 64 bits and stores @val truncated to
  * the field's width; a high access (bit 0 set, 64-bit fields) reads bits
  * 63:32 into bits 31:0 and writes bits 31:0 of @val into bits 63:32.
+ * A 64-bit register operand with bits 63:32 set names no component: the
+ * caller answers error 12 itself (as KVM does) rather than truncate.
  * The caller applies the operand size (SDM Vol. 3C 31.3 VMREAD/VMWRITE):
  * outside 64-bit mode it passes a zero-extended 32-bit value to
  * vmcs12_write() and keeps the low 32 bits of what vmcs12_read() returns.
