@@ -331,23 +331,39 @@ static unsigned popcount16(u16 v)
 }
 
 /*
- * The request to encode: an acc whose grant under the shadow's role is
+ * The kinds an entry encoded from request `a` grants under the shadow's
+ * role. The encoder may round a request down (EPT without MBEC grants X
+ * only when both execute bits are asked, GMET has no supervisor-only
+ * execute), so this judges what is written, not what is asked.
+ */
+static u16 encoded_kinds(const struct shadow_ctx *x, acc_t a)
+{
+	u64 e;
+	acc_t g;
+
+	if (pt_encode_leaf(&x->sh_fmt, 1, 0, a, 0, &e, &g) < 0 || !e)
+		return 0;
+	return perm_allowed_kinds(&x->sh_perm, g);
+}
+
+/*
+ * The request to encode: one whose entry grants, under the shadow's role,
  * the largest subset of `target` (the kinds L1 and L0 both grant). The
  * plain AND of L1's and L0's acc is that request whenever the roles agree
  * on what the bits mean; they do not when L0's MBEC/GMET differs from
  * L1's (L0's U=0 means "both modes" under GMET and "no access" without
- * it, REFERENCE.md section 2), and then the search over every acc value
+ * it, REFERENCE.md section 2), and then a search over every acc value
  * finds it. Ties go to the smallest acc value (deterministic).
  */
 static acc_t pick_acc(const struct shadow_ctx *x, acc_t and, u16 target)
 {
 	acc_t best = 0;
-	int best_n = -1;
+	int best_n = 0;
 
-	if (perm_allowed_kinds(&x->sh_perm, and) == target)
+	if (encoded_kinds(x, and) == target)
 		return and;
 	for (unsigned a = 0; a < ACC_NR_COMBOS; a++) {
-		u16 k = perm_allowed_kinds(&x->sh_perm, (acc_t)a);
+		u16 k = encoded_kinds(x, (acc_t)a);
 		int n = (int)popcount16(k);
 
 		if (!(k & ~target) && n > best_n) {

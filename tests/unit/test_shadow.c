@@ -380,7 +380,7 @@ static enum shadow_result expected_result(const struct expect *x, int op, int u)
 
 /* ---------------------------------------------------------- reporting */
 
-static unsigned long n_cases, n_bad;
+static unsigned long n_cases, n_bad, n_result[SH_INTERNAL + 1];
 
 static bool bad(const char *what, u64 l2, int op, int u, u64 got, u64 want)
 {
@@ -471,7 +471,7 @@ static bool check_ept_and(struct world *w, u64 root, u64 l2,
 	model_walk(w, true, root, l2, REF_READ, false, &m);
 	if (m.r != (l1->r && (b0 & 1)))
 		ok = bad("and R", l2, 0, 0, m.r, l1->r);
-	if (m.w != (l1->w && (b0 & 2)))
+	if (m.w != (l1->w && (b0 & 2) && l1_dirty(w, l1->leaf)))
 		ok = bad("and W", l2, 0, 0, m.w, l1->w);
 	if (m.xs != (l1->xs && (b0 & 4)))
 		ok = bad("and XS", l2, 0, 0, m.xs, l1->xs);
@@ -486,10 +486,25 @@ static bool info_comparable(struct world *w, enum ref_status s)
 	       (!w->ept && s == REF_RSVD);
 }
 
+static int size_level(u64 size)
+{
+	return size >= SZ_1G ? 3 : size >= SZ_2M ? 2 : 1;
+}
+
+/* min(L1's leaf, L0's size, the shadow format's largest page). */
+static int expected_level(struct world *w, int l1_level, u64 l0_size)
+{
+	int lvl = MIN(l1_level, size_level(l0_size));
+	bool g1 = w->ept ? w->esh.pages_1g : w->nsh.pages_1g;
+
+	return MIN(lvl, g1 ? 3 : 2);
+}
+
 /*
  * One fault of kind (op, u) at l2 checked against the model: result,
  * L1 GPA, exit information, and the shadow afterwards (`fresh`: it was
- * empty before). The model's expectation is taken after the fault (a
+ * empty before; level < 0: the leaf size is min(L1's, L0's, the shadow
+ * format's)). The model's expectation is taken after the fault (a
  * write fault sets D).
  */
 static bool fault_case(struct world *w, u64 root, u64 l2, int op, int u,
@@ -506,6 +521,9 @@ static bool fault_case(struct world *w, u64 root, u64 l2, int op, int u,
 	expect_at(w, root, l2, &x);
 	m = &x.l1[op][u];
 	want = expected_result(&x, op, u);
+	n_result[want]++;
+	if (level < 0)
+		level = expected_level(w, m->level, x.l0_size);
 	if (f.result != want)
 		return bad("result", l2, op, u, f.result, want);
 	if ((want == SH_FIXED || want == SH_L0_FAULT) && f.l1_gpa != m->out)
@@ -649,8 +667,13 @@ static struct ref_npt_cfg npt_cfg(bool gmet, bool nxe)
 
 static void report(const char *what, unsigned long before)
 {
-	fprintf(stderr, "%s: %lu cases, %lu mismatches\n", what,
-		n_cases - before, n_bad);
+	fprintf(stderr,
+		"%s: %lu cases (so far: %lu fixed, %lu L1 faults, %lu L1 "
+		"misconfigurations, %lu L0 faults, %lu bad tables), %lu "
+		"mismatches\n",
+		what, n_cases - before, n_result[SH_FIXED],
+		n_result[SH_L1_FAULT], n_result[SH_L1_MISCONFIG],
+		n_result[SH_L0_FAULT], n_result[SH_BAD_TABLE], n_bad);
 }
 
 TEST(ept_exhaustive)
@@ -696,5 +719,235 @@ TEST(npt_exhaustive)
 		world_fini(&w);
 	}
 	report("npt_exhaustive", before);
+	CHECK_EQ(n_bad, 0);
+}
+
+/* ------------------------------------------------------ page sizes */
+
+/* The shadow leaf is min(L1's leaf, L0's size), within what the shadow
+ * format has and what the host address's alignment allows. */
+static void page_sizes(struct world *w, u64 full_l0)
+{
+	static const u64 sizes[] = { SZ_4K, SZ_2M, SZ_1G };
+	static const u64 offs[] = { HPA_OFF, HPA_OFF + SZ_2M, HPA_OFF + SZ_4K };
+	unsigned full = w->ept ? 7 : 7;
+	bool g1 = w->ept ? w->esh.pages_1g : w->nsh.pages_1g;
+
+	for (int level = 1; level <= 3; level++)
+		for (unsigned i = 0; i < 3; i++)
+			for (unsigned j = 0; j < 3; j++) {
+				int want = MIN(level, (int)i + 1);
+				u64 size, base, off = offs[j];
+				struct shadow_fault f;
+				struct mwalk m;
+
+				want = MIN(want, g1 ? 3 : 2);
+				want = MIN(want, 3 - (int)j);
+				size = pt_level_size(want);
+				build_chain(w, level, full, 15);
+				l0_uniform(w, full_l0, sizes[i], off);
+				shadow_invalidate_all(&w->cache);
+				CHECK(fault_case(w, PML4_PA, L2_GPA, REF_READ,
+						 0, true, want));
+				shadow_fault(&w->cache, PML4_PA, &w->role,
+					     L2_GPA, PK_READ, &f);
+				CHECK_EQ(f.page_size, size);
+				base = L2_GPA & ~(size - 1);
+				/* First and last byte map; the bytes around
+				 * do not (the shadow was empty). */
+				model_walk(w, true, f.root, base + size - 1,
+					   REF_READ, 0, &m);
+				CHECK_EQ(m.status, REF_OK);
+				CHECK_EQ(m.out,
+					 leaf_target(level) +
+						 ((L2_GPA &
+						   (pt_level_size(level) - 1)) |
+						  (size - 1)) +
+						 off);
+				model_walk(w, true, f.root, base, REF_READ, 0,
+					   &m);
+				CHECK_EQ(m.status, REF_OK);
+				model_walk(w, true, f.root, base + size,
+					   REF_READ, 0, &m);
+				CHECK(m.status != REF_OK);
+				model_walk(w, true, f.root, base - 1, REF_READ,
+					   0, &m);
+				CHECK(m.status != REF_OK);
+			}
+}
+
+TEST(page_sizes)
+{
+	for (int g = 0; g < 2; g++) {
+		struct ref_ept_cfg e1 = ept_cfg(true, false);
+		struct ref_ept_cfg e0 = ept_cfg(true, false);
+		struct ref_npt_cfg n1 = npt_cfg(false, true);
+		struct ref_npt_cfg n0 = npt_cfg(true, true);
+		struct world w;
+
+		e0.pages_1g = g;
+		n0.pages_1g = g;
+		e0.maxphyaddr = n0.maxphyaddr = S_MAXPHY;
+		world_ept(&w, &e1, &e0, 64);
+		page_sizes(&w, ept_bits(15));
+		world_fini(&w);
+		world_npt(&w, &n1, &n0, 64);
+		page_sizes(&w, PTE_P | PTE_RW | PTE_US);
+		world_fini(&w);
+	}
+	CHECK_EQ(n_bad, 0);
+}
+
+/* ---------------------------------------------------------- random */
+
+#define RND_TABLES 12 /* L1 table pages 1..12 */
+
+static u64 rnd_perm(struct world *w, u64 *rng)
+{
+	u64 r = rng_next(rng);
+
+	if (r % 4)
+		return w->ept ? ept_bits(15) : PTE_P | PTE_RW | PTE_US;
+	return w->ept ? ept_bits((r >> 8) & 15) : npt_bits((r >> 8) & 15);
+}
+
+/* Occasional reserved, ignored and attribute bits. */
+static u64 rnd_extra(struct world *w, u64 *rng)
+{
+	u64 r = rng_next(rng), e = 0;
+
+	if (w->ept)
+		e |= r % 8 ? (u64)EPT_MT_WB << EPTE_MT_SHIFT :
+			     ((r >> 3) & 7) << EPTE_MT_SHIFT;
+	else
+		e |= (r & 0x10 ? PTE_A : 0) | (r & 0x20 ? PTE_D : 0) |
+		     (r % 16 == 3 ? BIT(8) : 0);
+	if (r % 32 == 5)
+		e |= BIT(L1_MAXPHY); /* beyond L1's MAXPHYADDR */
+	if (r % 32 == 6)
+		e |= SZ_4K; /* low address bit of a large page */
+	if (w->ept && r % 16 == 7)
+		e |= EPTE_A | EPTE_D;
+	return e;
+}
+
+static u64 rnd_entry(struct world *w, u64 *rng)
+{
+	u64 r = rng_next(rng);
+
+	switch (r % 8) {
+	case 0:
+		return 0;
+	case 1:
+	case 2:
+	case 3:
+		return (1 + (r >> 8) % RND_TABLES) * PAGE_SIZE |
+		       rnd_perm(w, rng);
+	case 4:
+		if (r & 0x100)
+			return (L1_PAGES + (r >> 9) % 8) * PAGE_SIZE |
+			       rnd_perm(w, rng);
+		/* A 4 KiB leaf or a pointer, by level: into L0's holes. */
+		return (L1_TARGET + ((r >> 9) % 512) * SZ_4K) |
+		       rnd_perm(w, rng) | rnd_extra(w, rng);
+	default:
+		return (L1_TARGET + ((r >> 9) % 64) * SZ_2M) |
+		       (r & 0x200 ? 0 : ((r >> 10) % 3) * SZ_1G) | PTE_PS |
+		       rnd_perm(w, rng) | rnd_extra(w, rng);
+	}
+}
+
+static void random_tree(struct world *w, u64 *rng)
+{
+	for (unsigned t = 1; t <= RND_TABLES; t++) {
+		u64 *page = fmem_ptr(&w->l1, t * PAGE_SIZE);
+
+		memset(page, 0, PAGE_SIZE);
+		for (unsigned i = 0; i < 4; i++)
+			page[i] = rnd_entry(w, rng);
+	}
+}
+
+static u64 rnd_l2(u64 *rng)
+{
+	u64 r = rng_next(rng);
+	u64 a = r & 0xfff;
+
+	for (int l = 1; l <= 4; l++)
+		a |= ((r >> (12 + 2 * l)) & 3) << pt_level_shift(l);
+	return a & ~7ULL;
+}
+
+static void random_world(struct world *w, u64 seed, unsigned trees)
+{
+	u64 rng = seed;
+
+	w->l0.random = true;
+	w->l0.seed = seed;
+	w->l0.off = HPA_OFF;
+	for (unsigned t = 0; t < trees; t++) {
+		random_tree(w, &rng);
+		shadow_invalidate_all(&w->cache);
+		for (unsigned i = 0; i < 24; i++) {
+			u64 r = rng_next(&rng);
+
+			fault_case(w, PML4_PA, rnd_l2(&rng), r % 3,
+				   (r >> 2) & 1, false, -1);
+		}
+	}
+}
+
+static const u64 l0_npt_random[] = {
+	PTE_P | PTE_RW | PTE_US,
+	PTE_P | PTE_RW,
+	PTE_P | PTE_US | PTE_NX,
+	PTE_P,
+};
+
+TEST(random_vs_model)
+{
+	/* L1 MBEC, exec-only, A/D, 1 GiB; L0 MBEC, 1 GiB. */
+	static const bool ecfg[][6] = {
+		{ 0, 0, 0, 1, 0, 1 }, { 0, 1, 1, 1, 1, 1 },
+		{ 1, 0, 0, 1, 1, 1 }, { 1, 1, 1, 1, 1, 0 },
+		{ 1, 1, 0, 0, 1, 1 }, { 0, 0, 1, 0, 1, 0 },
+	};
+	/* L1 GMET, NXE, 1 GiB; L0 GMET, 1 GiB. */
+	static const bool ncfg[][5] = {
+		{ 0, 1, 1, 0, 1 }, { 0, 1, 1, 1, 1 }, { 1, 1, 1, 1, 1 },
+		{ 1, 0, 0, 1, 0 }, { 0, 1, 0, 1, 1 },
+	};
+	unsigned long before = n_cases;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(ecfg); i++) {
+		struct ref_ept_cfg e1 = ept_cfg(ecfg[i][0], ecfg[i][1]);
+		struct ref_ept_cfg e0 = ept_cfg(ecfg[i][4], true);
+		struct world w;
+
+		e1.ad_enabled = ecfg[i][2];
+		e1.pages_1g = ecfg[i][3];
+		e0.pages_1g = ecfg[i][5];
+		e0.maxphyaddr = S_MAXPHY;
+		world_ept(&w, &e1, &e0, 64);
+		w.l0.choices = l0_ept_variants;
+		w.l0.nr_choices = ARRAY_SIZE(l0_ept_variants) - 1;
+		random_world(&w, 0x5eed0000 + i, 300);
+		world_fini(&w);
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(ncfg); i++) {
+		struct ref_npt_cfg n1 = npt_cfg(ncfg[i][0], ncfg[i][1]);
+		struct ref_npt_cfg n0 = npt_cfg(ncfg[i][3], true);
+		struct world w;
+
+		n1.pages_1g = ncfg[i][2];
+		n0.pages_1g = ncfg[i][4];
+		n0.maxphyaddr = S_MAXPHY;
+		world_npt(&w, &n1, &n0, 64);
+		w.l0.choices = l0_npt_random;
+		w.l0.nr_choices = ARRAY_SIZE(l0_npt_random);
+		random_world(&w, 0xa11ce000 + i, 300);
+		world_fini(&w);
+	}
+	report("random_vs_model", before);
 	CHECK_EQ(n_bad, 0);
 }
