@@ -112,8 +112,9 @@ struct shadow_fault {
 	struct pt_walk l1;
 	/* SH_FIXED / SH_L0_FAULT: the L1 GPA; SH_BAD_TABLE: the bad table. */
 	u64 l1_gpa;
-	/* The context's shadow root after the call (0 on SH_NOMEM). If it
-	 * differs from the one L2 runs on, load it (EPTP / nCR3). */
+	/* The context's shadow root after the call (0 if the context is
+	 * gone: SH_NOMEM, SH_INTERNAL). If it differs from the one L2 runs
+	 * on, load it (EPTP / nCR3). */
 	u64 root;
 	/* SH_FIXED / SH_L0_FAULT: what the installed shadow leaf grants and
 	 * its size (0 when nothing was installed). */
