@@ -103,7 +103,9 @@ int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env)
  * MAXPHYADDR, page sizes, NXE, exec-only) and L1's MBEC / GMET, since
  * vmcs02 / vmcb02 take MBEC / GMET from vmcs12 / vmcb12 (REFERENCE.md
  * section 3). An L1 format whose MBEC, GMET or execute-only entries L0's
- * hardware lacks cannot be shadowed.
+ * hardware lacks, or whose walk is longer than L0's (5-level EPT12 on a
+ * 4-level EPT01: the CPU could not translate its upper addresses), cannot
+ * be shadowed.
  */
 static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 			 const struct pt_format *s)
@@ -115,6 +117,8 @@ static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 	if ((l1->flags & mode) && !(s->flags & mode))
 		return -E_NOSUPP;
 	if ((l1->flags & PTF_EXEC_ONLY) && !(s->flags & PTF_EXEC_ONLY))
+		return -E_NOSUPP;
+	if (l1->levels > s->levels)
 		return -E_NOSUPP;
 	*sh = *s;
 	sh->flags = (s->flags & ~mode) | (l1->flags & mode);
@@ -476,7 +480,11 @@ static enum shadow_result from_walk(struct pt_walk *w, struct shadow_fault *out)
 		out->l1_gpa = w->entry_pa;
 		return SH_BAD_TABLE;
 	case PTW_BAD_ADDR:
-		/* Beyond the walk width: no entry maps it. */
+		/*
+		 * Beyond what L1's walk translates (48 bits for a 4-level
+		 * walk, SDM Vol. 3C 29.3.2; APM Vol. 2 15.25.5): no entry
+		 * maps it, reported as not present at the top level.
+		 */
 		w->status = PTW_NOT_PRESENT;
 		return SH_L1_FAULT;
 	default:
@@ -509,9 +517,10 @@ static enum shadow_result compose(struct shadow_cache *c, struct shadow_ctx *x,
 						     l0.acc & ACC_MASK));
 	target = l1_kinds & l0_kinds;
 	/*
-	 * With accessed/dirty flags in L1's table, a leaf that is not dirty
-	 * yet must fault on the first write so that the walk sets D
-	 * (SDM Vol. 3C 29.3.5, APM Vol. 2 15.25.x).
+	 * With accessed/dirty flags in L1's table (EPT12 with EPTP bit 6,
+	 * SDM Vol. 3C 29.3.5; NPT12 always, its entries being long-mode
+	 * entries, APM Vol. 2 5.4.1 and 15.25.5), a leaf that is not dirty
+	 * yet must fault on the first write, so that the walk sets D.
 	 */
 	if (dirty && pk_op(kind) != PK_WRITE && !(w->entry & dirty))
 		target &= ~KINDS_WRITE;

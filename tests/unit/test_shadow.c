@@ -1296,6 +1296,9 @@ TEST(roles)
 	CHECK_EQ(shadow_role_init(&r, &ng, &n), -E_NOSUPP);
 	CHECK_EQ(shadow_role_init(&r, &ex, &e), -E_NOSUPP);
 	CHECK_EQ(shadow_role_init(&r, &e, &n), -E_NOSUPP);
+	REQUIRE(pt_format_init(&ex, PT_EPT, 46, PTF_5LEVEL) == 0);
+	CHECK_EQ(shadow_role_init(&r, &ex, &e), -E_NOSUPP);
+	CHECK_EQ(shadow_role_init(&r, &e, &ex), 0);
 	CHECK_EQ(shadow_role_init(&r, &e, &em), 0);
 	CHECK_EQ(shadow_role_init(&r, &em, &em), 0);
 	CHECK_EQ(shadow_role_init(&r, &n, &ng), 0);
@@ -1306,6 +1309,31 @@ TEST(roles)
 	CHECK_EQ(shadow_fault(&w.cache, PML4_PA, &r, 0, PK_READ, &f),
 		 SH_INTERNAL);
 	CHECK_EQ(w.cache.stats.contexts, 0);
+	world_fini(&w);
+}
+
+/* A 4-level EPT12 shadowed in a 5-level EPT01's format. */
+TEST(five_level_l0)
+{
+	struct pt_format f1, f5;
+	struct shadow_role r;
+	struct shadow_fault f;
+	struct pt_walk pw;
+	struct world w;
+
+	ept_plain(&w, false, false);
+	build_chain(&w, 1, 7, 15);
+	REQUIRE(pt_format_init(&f1, PT_EPT, L1_MAXPHY, PTF_1G) == 0);
+	REQUIRE(pt_format_init(&f5, PT_EPT, S_MAXPHY, PTF_1G | PTF_5LEVEL) ==
+		0);
+	REQUIRE(shadow_role_init(&r, &f1, &f5) == 0);
+	w.l0.fmt = f5;
+	CHECK_EQ(shadow_fault(&w.cache, PML4_PA, &r, L2_GPA, PK_FETCH, &f),
+		 SH_FIXED);
+	CHECK_EQ(pt_walk(&f5, &w.sh_mem, f.root, L2_GPA, PK_READ, NULL, 0, &pw),
+		 PTW_OK);
+	CHECK_EQ(pw.out, leaf_target(1) + (L2_GPA & 0xfff) + HPA_OFF);
+	CHECK_EQ(pw.level, 1);
 	world_fini(&w);
 }
 
