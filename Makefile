@@ -96,6 +96,18 @@ $(BUILD)/host/bench_mm: tests/unit/bench_mm.c $(wildcard mm/*.c mm/*.h)
 	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wvla -I. \
 		-DMODEX_HOST -o $@ tests/unit/bench_mm.c $(wildcard mm/*.c)
 
+# Shadow stage-2 benchmark (nested/shadow.c): faults per L2 page touched,
+# shadow table pages per GiB. Not a test; -O2, no sanitizers.
+.PHONY: bench-shadow
+bench-shadow: $(BUILD)/host/bench_shadow
+
+$(BUILD)/host/bench_shadow: tests/unit/bench_shadow.c nested/shadow.c \
+		tests/unit/support/mm_fake_mem.c $(wildcard mm/*.c mm/*.h nested/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wvla -I. \
+		-DMODEX_HOST -o $@ tests/unit/bench_shadow.c nested/shadow.c \
+		tests/unit/support/mm_fake_mem.c $(wildcard mm/*.c)
+
 # ---- images and emulators ----
 iso: $(BUILD)/modex.iso
 

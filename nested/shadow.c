@@ -103,7 +103,9 @@ int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env)
  * MAXPHYADDR, page sizes, NXE, exec-only) and L1's MBEC / GMET, since
  * vmcs02 / vmcb02 take MBEC / GMET from vmcs12 / vmcb12 (REFERENCE.md
  * section 3). An L1 format whose MBEC, GMET or execute-only entries L0's
- * hardware lacks cannot be shadowed.
+ * hardware lacks, or whose walk is longer than L0's (5-level EPT12 on a
+ * 4-level EPT01: the CPU could not translate its upper addresses), cannot
+ * be shadowed.
  */
 static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 			 const struct pt_format *s)
@@ -115,6 +117,8 @@ static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 	if ((l1->flags & mode) && !(s->flags & mode))
 		return -E_NOSUPP;
 	if ((l1->flags & PTF_EXEC_ONLY) && !(s->flags & PTF_EXEC_ONLY))
+		return -E_NOSUPP;
+	if (l1->levels > s->levels)
 		return -E_NOSUPP;
 	*sh = *s;
 	sh->flags = (s->flags & ~mode) | (l1->flags & mode);
@@ -331,23 +335,39 @@ static unsigned popcount16(u16 v)
 }
 
 /*
- * The request to encode: an acc whose grant under the shadow's role is
+ * The kinds an entry encoded from request `a` grants under the shadow's
+ * role. The encoder may round a request down (EPT without MBEC grants X
+ * only when both execute bits are asked, GMET has no supervisor-only
+ * execute), so this judges what is written, not what is asked.
+ */
+static u16 encoded_kinds(const struct shadow_ctx *x, acc_t a)
+{
+	u64 e;
+	acc_t g;
+
+	if (pt_encode_leaf(&x->sh_fmt, 1, 0, a, 0, &e, &g) < 0 || !e)
+		return 0;
+	return perm_allowed_kinds(&x->sh_perm, g);
+}
+
+/*
+ * The request to encode: one whose entry grants, under the shadow's role,
  * the largest subset of `target` (the kinds L1 and L0 both grant). The
  * plain AND of L1's and L0's acc is that request whenever the roles agree
  * on what the bits mean; they do not when L0's MBEC/GMET differs from
  * L1's (L0's U=0 means "both modes" under GMET and "no access" without
- * it, REFERENCE.md section 2), and then the search over every acc value
+ * it, REFERENCE.md section 2), and then a search over every acc value
  * finds it. Ties go to the smallest acc value (deterministic).
  */
 static acc_t pick_acc(const struct shadow_ctx *x, acc_t and, u16 target)
 {
 	acc_t best = 0;
-	int best_n = -1;
+	int best_n = 0;
 
-	if (perm_allowed_kinds(&x->sh_perm, and) == target)
+	if (encoded_kinds(x, and) == target)
 		return and;
 	for (unsigned a = 0; a < ACC_NR_COMBOS; a++) {
-		u16 k = perm_allowed_kinds(&x->sh_perm, (acc_t)a);
+		u16 k = encoded_kinds(x, (acc_t)a);
 		int n = (int)popcount16(k);
 
 		if (!(k & ~target) && n > best_n) {
@@ -460,7 +480,11 @@ static enum shadow_result from_walk(struct pt_walk *w, struct shadow_fault *out)
 		out->l1_gpa = w->entry_pa;
 		return SH_BAD_TABLE;
 	case PTW_BAD_ADDR:
-		/* Beyond the walk width: no entry maps it. */
+		/*
+		 * Beyond what L1's walk translates (48 bits for a 4-level
+		 * walk, SDM Vol. 3C 29.3.2; APM Vol. 2 15.25.5): no entry
+		 * maps it, reported as not present at the top level.
+		 */
 		w->status = PTW_NOT_PRESENT;
 		return SH_L1_FAULT;
 	default:
@@ -493,9 +517,10 @@ static enum shadow_result compose(struct shadow_cache *c, struct shadow_ctx *x,
 						     l0.acc & ACC_MASK));
 	target = l1_kinds & l0_kinds;
 	/*
-	 * With accessed/dirty flags in L1's table, a leaf that is not dirty
-	 * yet must fault on the first write so that the walk sets D
-	 * (SDM Vol. 3C 29.3.5, APM Vol. 2 15.25.x).
+	 * With accessed/dirty flags in L1's table (EPT12 with EPTP bit 6,
+	 * SDM Vol. 3C 29.3.5; NPT12 always, its entries being long-mode
+	 * entries, APM Vol. 2 5.4.1 and 15.25.5), a leaf that is not dirty
+	 * yet must fault on the first write, so that the walk sets D.
 	 */
 	if (dirty && pk_op(kind) != PK_WRITE && !(w->entry & dirty))
 		target &= ~KINDS_WRITE;

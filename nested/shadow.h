@@ -15,9 +15,9 @@
  *    GMET exactly when vmcs12 / vmcb12 do, REFERENCE.md section 3).
  *  - struct shadow_cache: per vCPU, SHADOW_CTX_MAX contexts, each an L1
  *    root + role with its own shadow tables; LRU recycling; a page budget;
- *    statistics. Lives inside struct vcpu (about 3.6 KiB) or anywhere
- *    else, but must not move after shadow_cache_init() (the tables' memory
- *    callbacks point into it).
+ *    statistics. Sized to live inside struct vcpu (about 3 KiB, no
+ *    pointers to allocate), or anywhere else; it must not move after
+ *    shadow_cache_init() (the tables' memory callbacks point into it).
  *  - shadow_root(): the shadow root for (l1_root, role), created if new.
  *  - shadow_fault(): an L2 access faulted in the shadow: re-walk L1's
  *    table; install AND(L1, L0) or describe the fault for reflection.
@@ -112,8 +112,9 @@ struct shadow_fault {
 	struct pt_walk l1;
 	/* SH_FIXED / SH_L0_FAULT: the L1 GPA; SH_BAD_TABLE: the bad table. */
 	u64 l1_gpa;
-	/* The context's shadow root after the call (0 on SH_NOMEM). If it
-	 * differs from the one L2 runs on, load it (EPTP / nCR3). */
+	/* The context's shadow root after the call (0 if the context is
+	 * gone: SH_NOMEM, SH_INTERNAL). If it differs from the one L2 runs
+	 * on, load it (EPTP / nCR3). */
 	u64 root;
 	/* SH_FIXED / SH_L0_FAULT: what the installed shadow leaf grants and
 	 * its size (0 when nothing was installed). */
@@ -162,6 +163,10 @@ struct shadow_cache {
 	struct shadow_stats stats;
 };
 
+/* Small enough to be a member of struct vcpu (hv/vcpu.h). */
+_Static_assert(sizeof(struct shadow_cache) <= 4096,
+	       "struct shadow_cache outgrew its place in struct vcpu");
+
 /*
  * Set up an empty cache in env. 0, or -E_INVAL (missing callbacks, budget
  * below SHADOW_MIN_PAGES).
@@ -170,8 +175,9 @@ int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env);
 
 /*
  * Fill a role from L1's format and L0's stage-2 format. 0, or -E_NOSUPP
- * when the shadow cannot express L1's format on this L0 (different types;
- * MBEC / GMET in L1's format but not in L0's).
+ * when the shadow cannot express L1's format on this L0: different types;
+ * MBEC, GMET or execute-only entries in L1's format but not in L0's; a
+ * longer walk in L1's format than in L0's.
  */
 int shadow_role_init(struct shadow_role *r, const struct pt_format *l1_fmt,
 		     const struct pt_format *s_fmt);

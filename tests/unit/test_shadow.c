@@ -380,7 +380,7 @@ static enum shadow_result expected_result(const struct expect *x, int op, int u)
 
 /* ---------------------------------------------------------- reporting */
 
-static unsigned long n_cases, n_bad;
+static unsigned long n_cases, n_bad, n_result[SH_INTERNAL + 1];
 
 static bool bad(const char *what, u64 l2, int op, int u, u64 got, u64 want)
 {
@@ -471,7 +471,7 @@ static bool check_ept_and(struct world *w, u64 root, u64 l2,
 	model_walk(w, true, root, l2, REF_READ, false, &m);
 	if (m.r != (l1->r && (b0 & 1)))
 		ok = bad("and R", l2, 0, 0, m.r, l1->r);
-	if (m.w != (l1->w && (b0 & 2)))
+	if (m.w != (l1->w && (b0 & 2) && l1_dirty(w, l1->leaf)))
 		ok = bad("and W", l2, 0, 0, m.w, l1->w);
 	if (m.xs != (l1->xs && (b0 & 4)))
 		ok = bad("and XS", l2, 0, 0, m.xs, l1->xs);
@@ -486,10 +486,25 @@ static bool info_comparable(struct world *w, enum ref_status s)
 	       (!w->ept && s == REF_RSVD);
 }
 
+static int size_level(u64 size)
+{
+	return size >= SZ_1G ? 3 : size >= SZ_2M ? 2 : 1;
+}
+
+/* min(L1's leaf, L0's size, the shadow format's largest page). */
+static int expected_level(struct world *w, int l1_level, u64 l0_size)
+{
+	int lvl = MIN(l1_level, size_level(l0_size));
+	bool g1 = w->ept ? w->esh.pages_1g : w->nsh.pages_1g;
+
+	return MIN(lvl, g1 ? 3 : 2);
+}
+
 /*
  * One fault of kind (op, u) at l2 checked against the model: result,
  * L1 GPA, exit information, and the shadow afterwards (`fresh`: it was
- * empty before). The model's expectation is taken after the fault (a
+ * empty before; level < 0: the leaf size is min(L1's, L0's, the shadow
+ * format's)). The model's expectation is taken after the fault (a
  * write fault sets D).
  */
 static bool fault_case(struct world *w, u64 root, u64 l2, int op, int u,
@@ -506,6 +521,9 @@ static bool fault_case(struct world *w, u64 root, u64 l2, int op, int u,
 	expect_at(w, root, l2, &x);
 	m = &x.l1[op][u];
 	want = expected_result(&x, op, u);
+	n_result[want]++;
+	if (level < 0)
+		level = expected_level(w, m->level, x.l0_size);
 	if (f.result != want)
 		return bad("result", l2, op, u, f.result, want);
 	if ((want == SH_FIXED || want == SH_L0_FAULT) && f.l1_gpa != m->out)
@@ -647,10 +665,23 @@ static struct ref_npt_cfg npt_cfg(bool gmet, bool nxe)
 				     .maxphyaddr = L1_MAXPHY };
 }
 
+static unsigned long seen[SH_INTERNAL + 1];
+
+/* Counts since the last report, by expected result. */
 static void report(const char *what, unsigned long before)
 {
-	fprintf(stderr, "%s: %lu cases, %lu mismatches\n", what,
-		n_cases - before, n_bad);
+	unsigned long d[SH_INTERNAL + 1];
+
+	for (int i = 0; i <= SH_INTERNAL; i++) {
+		d[i] = n_result[i] - seen[i];
+		seen[i] = n_result[i];
+	}
+	fprintf(stderr,
+		"%s: %lu cases (%lu fixed, %lu L1 faults, %lu L1 "
+		"misconfigurations, %lu L0 faults, %lu bad tables), %lu "
+		"mismatches\n",
+		what, n_cases - before, d[SH_FIXED], d[SH_L1_FAULT],
+		d[SH_L1_MISCONFIG], d[SH_L0_FAULT], d[SH_BAD_TABLE], n_bad);
 }
 
 TEST(ept_exhaustive)
@@ -697,4 +728,804 @@ TEST(npt_exhaustive)
 	}
 	report("npt_exhaustive", before);
 	CHECK_EQ(n_bad, 0);
+}
+
+/* ------------------------------------------------------ page sizes */
+
+/* The shadow leaf is min(L1's leaf, L0's size), within what the shadow
+ * format has and what the host address's alignment allows. */
+static void page_sizes(struct world *w, u64 full_l0)
+{
+	static const u64 sizes[] = { SZ_4K, SZ_2M, SZ_1G };
+	static const u64 offs[] = { HPA_OFF, HPA_OFF + SZ_2M, HPA_OFF + SZ_4K };
+	unsigned full = w->ept ? 7 : 7;
+	bool g1 = w->ept ? w->esh.pages_1g : w->nsh.pages_1g;
+
+	for (int level = 1; level <= 3; level++)
+		for (unsigned i = 0; i < 3; i++)
+			for (unsigned j = 0; j < 3; j++) {
+				int want = MIN(level, (int)i + 1);
+				u64 size, base, off = offs[j];
+				struct shadow_fault f;
+				struct mwalk m;
+
+				want = MIN(want, g1 ? 3 : 2);
+				want = MIN(want, 3 - (int)j);
+				size = pt_level_size(want);
+				build_chain(w, level, full, 15);
+				l0_uniform(w, full_l0, sizes[i], off);
+				shadow_invalidate_all(&w->cache);
+				CHECK(fault_case(w, PML4_PA, L2_GPA, REF_READ,
+						 0, true, want));
+				shadow_fault(&w->cache, PML4_PA, &w->role,
+					     L2_GPA, PK_READ, &f);
+				CHECK_EQ(f.page_size, size);
+				base = L2_GPA & ~(size - 1);
+				/* First and last byte map; the bytes around
+				 * do not (the shadow was empty). */
+				model_walk(w, true, f.root, base + size - 1,
+					   REF_READ, 0, &m);
+				CHECK_EQ(m.status, REF_OK);
+				CHECK_EQ(m.out,
+					 leaf_target(level) +
+						 ((L2_GPA &
+						   (pt_level_size(level) - 1)) |
+						  (size - 1)) +
+						 off);
+				model_walk(w, true, f.root, base, REF_READ, 0,
+					   &m);
+				CHECK_EQ(m.status, REF_OK);
+				model_walk(w, true, f.root, base + size,
+					   REF_READ, 0, &m);
+				CHECK(m.status != REF_OK);
+				model_walk(w, true, f.root, base - 1, REF_READ,
+					   0, &m);
+				CHECK(m.status != REF_OK);
+			}
+}
+
+TEST(page_sizes)
+{
+	for (int g = 0; g < 2; g++) {
+		struct ref_ept_cfg e1 = ept_cfg(true, false);
+		struct ref_ept_cfg e0 = ept_cfg(true, false);
+		struct ref_npt_cfg n1 = npt_cfg(false, true);
+		struct ref_npt_cfg n0 = npt_cfg(true, true);
+		struct world w;
+
+		e0.pages_1g = g;
+		n0.pages_1g = g;
+		e0.maxphyaddr = n0.maxphyaddr = S_MAXPHY;
+		world_ept(&w, &e1, &e0, 64);
+		page_sizes(&w, ept_bits(15));
+		world_fini(&w);
+		world_npt(&w, &n1, &n0, 64);
+		page_sizes(&w, PTE_P | PTE_RW | PTE_US);
+		world_fini(&w);
+	}
+	CHECK_EQ(n_bad, 0);
+}
+
+/* ---------------------------------------------------------- random */
+
+#define RND_TABLES 12 /* L1 table pages 1..12 */
+
+static u64 rnd_perm(struct world *w, u64 *rng)
+{
+	u64 r = rng_next(rng);
+
+	if (r % 4)
+		return w->ept ? ept_bits(15) : PTE_P | PTE_RW | PTE_US;
+	return w->ept ? ept_bits((r >> 8) & 15) : npt_bits((r >> 8) & 15);
+}
+
+/* Occasional reserved, ignored and attribute bits. */
+static u64 rnd_extra(struct world *w, u64 *rng)
+{
+	u64 r = rng_next(rng), e = 0;
+
+	if (w->ept)
+		e |= r % 8 ? (u64)EPT_MT_WB << EPTE_MT_SHIFT :
+			     ((r >> 3) & 7) << EPTE_MT_SHIFT;
+	else
+		e |= (r & 0x10 ? PTE_A : 0) | (r & 0x20 ? PTE_D : 0) |
+		     (r % 16 == 3 ? BIT(8) : 0);
+	if (r % 32 == 5)
+		e |= BIT(L1_MAXPHY); /* beyond L1's MAXPHYADDR */
+	if (r % 32 == 6)
+		e |= SZ_4K; /* low address bit of a large page */
+	if (w->ept && r % 16 == 7)
+		e |= EPTE_A | EPTE_D;
+	return e;
+}
+
+static u64 rnd_entry(struct world *w, u64 *rng)
+{
+	u64 r = rng_next(rng);
+
+	switch (r % 8) {
+	case 0:
+		return 0;
+	case 1:
+	case 2:
+	case 3:
+		return (1 + (r >> 8) % RND_TABLES) * PAGE_SIZE |
+		       rnd_perm(w, rng);
+	case 4:
+		if (r & 0x100)
+			return (L1_PAGES + (r >> 9) % 8) * PAGE_SIZE |
+			       rnd_perm(w, rng);
+		/* A 4 KiB leaf or a pointer, by level: into L0's holes. */
+		return (L1_TARGET + ((r >> 9) % 512) * SZ_4K) |
+		       rnd_perm(w, rng) | rnd_extra(w, rng);
+	default:
+		return (L1_TARGET + ((r >> 9) % 64) * SZ_2M) |
+		       (r & 0x200 ? 0 : ((r >> 10) % 3) * SZ_1G) | PTE_PS |
+		       rnd_perm(w, rng) | rnd_extra(w, rng);
+	}
+}
+
+static void random_tree(struct world *w, u64 *rng)
+{
+	for (unsigned t = 1; t <= RND_TABLES; t++) {
+		u64 *page = fmem_ptr(&w->l1, t * PAGE_SIZE);
+
+		memset(page, 0, PAGE_SIZE);
+		for (unsigned i = 0; i < 4; i++)
+			page[i] = rnd_entry(w, rng);
+	}
+}
+
+static u64 rnd_l2(u64 *rng)
+{
+	u64 r = rng_next(rng);
+	u64 a = r & 0xfff;
+
+	for (int l = 1; l <= 4; l++)
+		a |= ((r >> (12 + 2 * l)) & 3) << pt_level_shift(l);
+	return a & ~7ULL;
+}
+
+static void random_world(struct world *w, u64 seed, unsigned trees)
+{
+	u64 rng = seed;
+
+	w->l0.random = true;
+	w->l0.seed = seed;
+	w->l0.off = HPA_OFF;
+	for (unsigned t = 0; t < trees; t++) {
+		random_tree(w, &rng);
+		shadow_invalidate_all(&w->cache);
+		for (unsigned i = 0; i < 24; i++) {
+			u64 r = rng_next(&rng);
+
+			fault_case(w, PML4_PA, rnd_l2(&rng), r % 3,
+				   (r >> 2) & 1, false, -1);
+		}
+	}
+}
+
+static const u64 l0_npt_random[] = {
+	PTE_P | PTE_RW | PTE_US,
+	PTE_P | PTE_RW,
+	PTE_P | PTE_US | PTE_NX,
+	PTE_P,
+};
+
+TEST(random_vs_model)
+{
+	/* L1 MBEC, exec-only, A/D, 1 GiB; L0 MBEC, 1 GiB. */
+	static const bool ecfg[][6] = {
+		{ 0, 0, 0, 1, 0, 1 }, { 0, 1, 1, 1, 1, 1 },
+		{ 1, 0, 0, 1, 1, 1 }, { 1, 1, 1, 1, 1, 0 },
+		{ 1, 1, 0, 0, 1, 1 }, { 0, 0, 1, 0, 1, 0 },
+	};
+	/* L1 GMET, NXE, 1 GiB; L0 GMET, 1 GiB. */
+	static const bool ncfg[][5] = {
+		{ 0, 1, 1, 0, 1 }, { 0, 1, 1, 1, 1 }, { 1, 1, 1, 1, 1 },
+		{ 1, 0, 0, 1, 0 }, { 0, 1, 0, 1, 1 },
+	};
+	unsigned long before = n_cases;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(ecfg); i++) {
+		struct ref_ept_cfg e1 = ept_cfg(ecfg[i][0], ecfg[i][1]);
+		struct ref_ept_cfg e0 = ept_cfg(ecfg[i][4], true);
+		struct world w;
+
+		e1.ad_enabled = ecfg[i][2];
+		e1.pages_1g = ecfg[i][3];
+		e0.pages_1g = ecfg[i][5];
+		e0.maxphyaddr = S_MAXPHY;
+		world_ept(&w, &e1, &e0, 64);
+		w.l0.choices = l0_ept_variants;
+		w.l0.nr_choices = ARRAY_SIZE(l0_ept_variants) - 1;
+		random_world(&w, 0x5eed0000 + i, 300);
+		world_fini(&w);
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(ncfg); i++) {
+		struct ref_npt_cfg n1 = npt_cfg(ncfg[i][0], ncfg[i][1]);
+		struct ref_npt_cfg n0 = npt_cfg(ncfg[i][3], true);
+		struct world w;
+
+		n1.pages_1g = ncfg[i][2];
+		n0.pages_1g = ncfg[i][4];
+		n0.maxphyaddr = S_MAXPHY;
+		world_npt(&w, &n1, &n0, 64);
+		w.l0.choices = l0_npt_random;
+		w.l0.nr_choices = ARRAY_SIZE(l0_npt_random);
+		random_world(&w, 0xa11ce000 + i, 300);
+		world_fini(&w);
+	}
+	report("random_vs_model", before);
+	CHECK_EQ(n_bad, 0);
+}
+
+/* ------------------------------------- loops and pointers outside RAM */
+
+static struct world *ept_plain(struct world *w, bool mbec, bool exec_only)
+{
+	struct ref_ept_cfg e1 = ept_cfg(mbec, exec_only);
+	struct ref_ept_cfg e0 = ept_cfg(true, true);
+
+	e0.maxphyaddr = S_MAXPHY;
+	world_ept(w, &e1, &e0, 64);
+	l0_uniform(w, ept_bits(15), SZ_1G, HPA_OFF);
+	return w;
+}
+
+static struct world *npt_plain(struct world *w, bool gmet, bool l0_gmet)
+{
+	struct ref_npt_cfg n1 = npt_cfg(gmet, true);
+	struct ref_npt_cfg n0 = npt_cfg(l0_gmet, true);
+
+	n0.maxphyaddr = S_MAXPHY;
+	world_npt(w, &n1, &n0, 64);
+	l0_uniform(w, PTE_P | PTE_RW | (l0_gmet ? 0 : PTE_US), SZ_1G, HPA_OFF);
+	return w;
+}
+
+static void clear_tables(struct world *w)
+{
+	for (u64 pa = PAGE_SIZE; pa < 32 * PAGE_SIZE; pa += PAGE_SIZE)
+		memset(fmem_ptr(&w->l1, pa), 0, PAGE_SIZE);
+	shadow_invalidate_all(&w->cache);
+}
+
+static void fault_expect(struct world *w, u64 root, u64 l2, unsigned kind,
+			 enum shadow_result want, struct shadow_fault *f)
+{
+	shadow_fault(&w->cache, root, &w->role, l2, kind, f);
+	CHECK_MSG(f->result == want, "l2 %#" PRIx64 " kind %u: %d, not %d", l2,
+		  kind, f->result, want);
+}
+
+static void loops(struct world *w)
+{
+	u64 full = w->ept ? ept_bits(7) : PTE_P | PTE_RW | PTE_US;
+	u64 outside = (L1_PAGES + 5) * PAGE_SIZE;
+	struct shadow_fault f;
+
+	/* The root points at itself: every level reads PML4[0]; the last
+	 * read is a leaf mapping L2 page 0 to L1's own root table. */
+	clear_tables(w);
+	fmem_set(&w->l1, PML4_PA, PML4_PA | full);
+	for (int op = 0; op < 3; op++)
+		CHECK(fault_case(w, PML4_PA, 0x10, op, 1, false, -1));
+	fault_expect(w, PML4_PA, 0x10, PK_WRITE, SH_FIXED, &f);
+	CHECK_EQ(f.l1_gpa, PML4_PA + 0x10);
+	CHECK(fault_case(w, PML4_PA, SZ_4K, PK_READ, 0, false, -1));
+	/* A PDPT entry pointing back at the root. */
+	clear_tables(w);
+	fmem_set(&w->l1, PML4_PA, PDPT_PA | full);
+	fmem_set(&w->l1, PDPT_PA, PML4_PA | full);
+	for (int op = 0; op < 3; op++)
+		CHECK(fault_case(w, PML4_PA, 0x18, op, 0, false, -1));
+	/* The root, then a page directory, outside L1's RAM. */
+	clear_tables(w);
+	fault_expect(w, outside, 0, PK_READ, SH_BAD_TABLE, &f);
+	CHECK_EQ(f.l1_gpa, outside);
+	CHECK_EQ(f.l1.level, 4);
+	fault_expect(w, SH_BASE, 0, PK_READ, SH_BAD_TABLE, &f);
+	CHECK_EQ(f.l1_gpa, SH_BASE);
+	fmem_set(&w->l1, PML4_PA, PDPT_PA | full);
+	fmem_set(&w->l1, PDPT_PA, PD_PA | full);
+	fmem_set(&w->l1, PD_PA, outside | full);
+	fault_expect(w, PML4_PA, 0, PK_FETCH, SH_BAD_TABLE, &f);
+	CHECK_EQ(f.l1_gpa, outside);
+	CHECK_EQ(f.l1.level, 1);
+	CHECK(fault_case(w, PML4_PA, 0, PK_READ, 0, false, -1));
+	/* A leaf into an L0 hole: nothing is installed. */
+	build_chain(w, 1, 7, 15);
+	shadow_invalidate_all(&w->cache);
+	w->l0.hole_lo = L1_TARGET;
+	w->l0.hole_hi = L1_TARGET + SZ_1G;
+	fault_expect(w, PML4_PA, L2_GPA, PK_READ, SH_L0_FAULT, &f);
+	CHECK_EQ(f.l1_gpa, leaf_target(1) + (L2_GPA & 0xfff));
+	CHECK_EQ(f.page_size, 0);
+	CHECK_EQ(shadow_pages(&w->cache), 1); /* the root only */
+	w->l0.hole_lo = w->l0.hole_hi = 0;
+	/* Beyond the 48-bit walk: not present at the top level. */
+	fault_expect(w, PML4_PA, 1ULL << 48, PK_READ, SH_L1_FAULT, &f);
+	CHECK_EQ(f.l1.status, PTW_NOT_PRESENT);
+	CHECK_EQ(f.l1.level, 4);
+	/* Not a valid kind: nothing done. */
+	fault_expect(w, PML4_PA, L2_GPA, 3, SH_INTERNAL, &f);
+}
+
+TEST(loops_and_bad_pointers)
+{
+	struct world w;
+
+	loops(ept_plain(&w, false, false));
+	world_fini(&w);
+	loops(ept_plain(&w, true, true));
+	world_fini(&w);
+	loops(npt_plain(&w, false, true));
+	world_fini(&w);
+	loops(npt_plain(&w, true, true));
+	world_fini(&w);
+	CHECK_EQ(n_bad, 0);
+}
+
+/* ---------------------------------------------------------- budget */
+
+#define BUDGET 8
+#define NROOTS 12
+#define SPAN (8 * SZ_2M) /* L2 memory mapped with 4 KiB leaves */
+
+/* PML4s at pages 20.., one PDPT, one PD, 8 PTs at pages 4..11. */
+static void budget_tables(struct world *w)
+{
+	u64 full = ept_bits(7), leaf = full | (u64)EPT_MT_WB << EPTE_MT_SHIFT;
+
+	clear_tables(w);
+	for (unsigned r = 0; r < NROOTS; r++)
+		fmem_set(&w->l1, (20 + r) * PAGE_SIZE, PDPT_PA | full);
+	fmem_set(&w->l1, PDPT_PA, PD_PA | full);
+	for (unsigned t = 0; t < 8; t++) {
+		u64 pt = (4 + t) * PAGE_SIZE;
+
+		fmem_set(&w->l1, PD_PA + 8 * t, pt | full);
+		for (unsigned i = 0; i < 512; i++)
+			fmem_set(&w->l1, pt + 8 * i,
+				 (L1_TARGET + (t * 512 + i) * SZ_4K) | leaf);
+	}
+}
+
+/* Every valid context's shadow at l2: absent, or the right hpa. */
+static void check_all_contexts(struct world *w, u64 l2)
+{
+	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++) {
+		const struct shadow_ctx *x = &w->cache.ctx[i];
+		struct mwalk m;
+
+		if (!x->valid)
+			continue;
+		model_walk(w, true, x->pt.root, l2, REF_READ, 0, &m);
+		if (m.status == REF_OK)
+			CHECK_EQ(m.out, L1_TARGET + l2 + HPA_OFF);
+		CHECK(m.status == REF_OK || m.status == REF_NOT_PRESENT);
+	}
+}
+
+TEST(budget_recycling)
+{
+	struct world w;
+	u64 rng = 0xb0d9e7;
+	struct shadow_cache tiny;
+	struct shadow_env env;
+
+	ept_plain(&w, false, false);
+	env = w.env;
+	env.max_pages = SHADOW_MIN_PAGES - 1;
+	CHECK_EQ(shadow_cache_init(&tiny, &env), -E_INVAL);
+	w.env.max_pages = BUDGET;
+	REQUIRE(shadow_cache_init(&w.cache, &w.env) == 0);
+	budget_tables(&w);
+	for (unsigned i = 0; i < 4000; i++) {
+		u64 r = rng_next(&rng);
+		u64 root = (20 + r % NROOTS) * PAGE_SIZE;
+		u64 l2 = (r >> 8) % SPAN;
+		struct shadow_fault f;
+		struct mwalk m;
+
+		fault_expect(&w, root, l2, (r >> 40) % 3, SH_FIXED, &f);
+		CHECK(shadow_pages(&w.cache) <= BUDGET);
+		CHECK_EQ(w.sh.live, shadow_pages(&w.cache));
+		model_walk(&w, true, f.root, l2, (r >> 40) % 3, 0, &m);
+		CHECK_EQ(m.status, REF_OK);
+		CHECK_EQ(m.out, L1_TARGET + l2 + HPA_OFF);
+		check_all_contexts(&w, (r >> 20) % SPAN);
+	}
+	fprintf(stderr,
+		"budget: %u pages, %" PRIu64 " recycles, %" PRIu64
+		" contexts, peak %" PRIu64 "\n",
+		BUDGET, w.cache.stats.recycles, w.cache.stats.contexts,
+		w.cache.stats.pages_peak);
+	CHECK(w.cache.stats.recycles > 100);
+	CHECK(w.cache.stats.pages_peak <= BUDGET);
+	CHECK(shadow_take_flush(&w.cache));
+	CHECK(!shadow_take_flush(&w.cache));
+	world_fini(&w);
+}
+
+TEST(pool_exhausted)
+{
+	struct world w;
+	struct shadow_fault f;
+
+	ept_plain(&w, false, false);
+	budget_tables(&w);
+	fault_expect(&w, 20 * PAGE_SIZE, 0, PK_READ, SH_FIXED, &f);
+	fault_expect(&w, 21 * PAGE_SIZE, 0, PK_READ, SH_FIXED, &f);
+	/* Modex's pool itself runs dry: recycling cannot help. */
+	w.sh.fail_after = w.sh.allocs;
+	fault_expect(&w, 20 * PAGE_SIZE, 5 * SZ_2M, PK_READ, SH_NOMEM, &f);
+	/* Root 21's context went to make room; root 20's shadow stayed. */
+	CHECK(f.root != 0);
+	CHECK(fault_case(&w, 20 * PAGE_SIZE, 0, REF_READ, 0, false, 1));
+	CHECK_EQ(w.sh.live, shadow_pages(&w.cache));
+	CHECK_EQ(shadow_root(&w.cache, 22 * PAGE_SIZE, &w.role), 0);
+	CHECK(w.cache.stats.nomem >= 1);
+	w.sh.fail_after = -1;
+	CHECK(fault_case(&w, 20 * PAGE_SIZE, 5 * SZ_2M, REF_READ, 0, false, 1));
+	world_fini(&w);
+}
+
+TEST(lru_slots)
+{
+	struct world w;
+	u64 roots[SHADOW_CTX_MAX + 1];
+	struct shadow_fault f;
+
+	ept_plain(&w, false, false);
+	budget_tables(&w);
+	for (unsigned i = 0; i <= SHADOW_CTX_MAX; i++) {
+		roots[i] = shadow_root(&w.cache, (20 + i) * PAGE_SIZE, &w.role);
+		CHECK(roots[i] != 0);
+		if (i == SHADOW_CTX_MAX - 1) /* root 0 becomes most recent */
+			fault_expect(&w, 20 * PAGE_SIZE, 0, PK_READ, SH_FIXED,
+				     &f);
+	}
+	/* The ninth took the slot of the least recently used: root 1. */
+	CHECK_EQ(w.cache.stats.recycles, 1);
+	CHECK_EQ(shadow_root(&w.cache, 20 * PAGE_SIZE, &w.role), roots[0]);
+	for (unsigned i = 2; i <= SHADOW_CTX_MAX; i++)
+		CHECK_EQ(shadow_root(&w.cache, (20 + i) * PAGE_SIZE, &w.role),
+			 roots[i]);
+	CHECK_EQ(w.cache.stats.contexts, SHADOW_CTX_MAX + 1);
+	shadow_root(&w.cache, 21 * PAGE_SIZE, &w.role);
+	CHECK_EQ(w.cache.stats.contexts, SHADOW_CTX_MAX + 2);
+	world_fini(&w);
+}
+
+/* ---------------------------------------------------- invalidation */
+
+static bool shadow_grants(struct world *w, u64 sroot, u64 l2, int op, int u)
+{
+	struct mwalk m;
+
+	model_walk(w, true, sroot, l2, op, u, &m);
+	return m.status == REF_OK;
+}
+
+static void set_leaf(struct world *w, unsigned p)
+{
+	fmem_set(&w->l1, PT_PA + 8 * pt_index(L2_GPA, 1),
+		 leaf_target(1) | ept_bits(p) |
+			 (u64)EPT_MT_WB << EPTE_MT_SHIFT);
+}
+
+TEST(invalidation)
+{
+	struct world w;
+	struct shadow_role mbec_role;
+	struct pt_format f1;
+	struct shadow_fault f;
+	u64 a, am, b, a2;
+
+	ept_plain(&w, false, false);
+	build_chain(&w, 1, 7, 15);
+	memcpy(fmem_ptr(&w.l1, 20 * PAGE_SIZE), fmem_ptr(&w.l1, PML4_PA),
+	       PAGE_SIZE);
+	REQUIRE(pt_format_init(&f1, PT_EPT, L1_MAXPHY, PTF_MBEC | PTF_1G) == 0);
+	REQUIRE(shadow_role_init(&mbec_role, &f1, &w.l0.fmt) == 0);
+	a = shadow_root(&w.cache, PML4_PA, &w.role);
+	am = shadow_root(&w.cache, PML4_PA, &mbec_role);
+	b = shadow_root(&w.cache, 20 * PAGE_SIZE, &w.role);
+	CHECK(a && am && b && a != am && a != b);
+	/* EPTP's low bits (memory type, walk length, A/D) are not identity. */
+	CHECK_EQ(shadow_root(&w.cache, PML4_PA | 0x5e, &w.role), a);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	fault_expect(&w, 20 * PAGE_SIZE, L2_GPA, PK_READ, SH_FIXED, &f);
+	shadow_fault(&w.cache, PML4_PA, &mbec_role, L2_GPA, PK_READ, &f);
+	CHECK_EQ(f.result, SH_FIXED);
+	(void)shadow_take_flush(&w.cache);
+	/* Single context: both roles of that root go, the other stays. */
+	shadow_invalidate_root(&w.cache, PML4_PA);
+	CHECK_EQ(w.cache.stats.invalidations, 2);
+	CHECK(shadow_take_flush(&w.cache));
+	CHECK_EQ(shadow_root(&w.cache, 20 * PAGE_SIZE, &w.role), b);
+	CHECK(shadow_grants(&w, b, L2_GPA, REF_READ, 0));
+	a2 = shadow_root(&w.cache, PML4_PA, &w.role);
+	CHECK(!shadow_grants(&w, a2, L2_GPA, REF_READ, 0));
+	CHECK_EQ(w.cache.stats.contexts, 4);
+	/* Loosened by L1 without INVEPT: seen at the next fault. */
+	set_leaf(&w, 1);
+	shadow_invalidate_all(&w.cache);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_L1_FAULT, &f);
+	set_leaf(&w, 3);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_FIXED, &f);
+	/* Tightened without INVEPT: the shadow may keep it, as a TLB may;
+	 * after INVEPT it is gone. */
+	set_leaf(&w, 1);
+	CHECK(shadow_grants(&w, f.root, L2_GPA, REF_WRITE, 0));
+	shadow_invalidate_root(&w.cache, PML4_PA);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_L1_FAULT, &f);
+	/* L0's stage 2 changed: after shadow_invalidate_all() the shadow
+	 * follows it. */
+	set_leaf(&w, 7);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_FIXED, &f);
+	l0_uniform(&w, EPTE_R, SZ_1G, HPA_OFF);
+	shadow_invalidate_all(&w.cache);
+	CHECK_EQ(shadow_pages(&w.cache), 0);
+	CHECK_EQ(w.sh.live, 0);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	CHECK(!shadow_grants(&w, f.root, L2_GPA, REF_WRITE, 0));
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_L0_FAULT, &f);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_FETCH, SH_L0_FAULT, &f);
+	world_fini(&w);
+}
+
+/* ----------------------------------------------------- MBEC, bit 10 */
+
+TEST(roles)
+{
+	struct pt_format e, em, n, ng, ex;
+	struct shadow_role r;
+	struct world w;
+	struct shadow_fault f;
+
+	REQUIRE(pt_format_init(&e, PT_EPT, 46, 0) == 0);
+	REQUIRE(pt_format_init(&em, PT_EPT, 46, PTF_MBEC) == 0);
+	REQUIRE(pt_format_init(&ex, PT_EPT, 46, PTF_EXEC_ONLY) == 0);
+	REQUIRE(pt_format_init(&n, PT_NPT, 46, PTF_NXE) == 0);
+	REQUIRE(pt_format_init(&ng, PT_NPT, 46, PTF_NXE | PTF_GMET) == 0);
+	CHECK_EQ(shadow_role_init(&r, &em, &e), -E_NOSUPP);
+	CHECK_EQ(shadow_role_init(&r, &ng, &n), -E_NOSUPP);
+	CHECK_EQ(shadow_role_init(&r, &ex, &e), -E_NOSUPP);
+	CHECK_EQ(shadow_role_init(&r, &e, &n), -E_NOSUPP);
+	REQUIRE(pt_format_init(&ex, PT_EPT, 46, PTF_5LEVEL) == 0);
+	CHECK_EQ(shadow_role_init(&r, &ex, &e), -E_NOSUPP);
+	CHECK_EQ(shadow_role_init(&r, &e, &ex), 0);
+	CHECK_EQ(shadow_role_init(&r, &e, &em), 0);
+	CHECK_EQ(shadow_role_init(&r, &em, &em), 0);
+	CHECK_EQ(shadow_role_init(&r, &n, &ng), 0);
+	/* A role built by hand that no shadow can express. */
+	ept_plain(&w, false, false);
+	r = (struct shadow_role){ .l1_fmt = ng, .s_fmt = w.l0.fmt };
+	CHECK_EQ(shadow_root(&w.cache, PML4_PA, &r), 0);
+	CHECK_EQ(shadow_fault(&w.cache, PML4_PA, &r, 0, PK_READ, &f),
+		 SH_INTERNAL);
+	CHECK_EQ(w.cache.stats.contexts, 0);
+	world_fini(&w);
+}
+
+/* A 4-level EPT12 shadowed in a 5-level EPT01's format. */
+TEST(five_level_l0)
+{
+	struct pt_format f1, f5;
+	struct shadow_role r;
+	struct shadow_fault f;
+	struct pt_walk pw;
+	struct world w;
+
+	ept_plain(&w, false, false);
+	build_chain(&w, 1, 7, 15);
+	REQUIRE(pt_format_init(&f1, PT_EPT, L1_MAXPHY, PTF_1G) == 0);
+	REQUIRE(pt_format_init(&f5, PT_EPT, S_MAXPHY, PTF_1G | PTF_5LEVEL) ==
+		0);
+	REQUIRE(shadow_role_init(&r, &f1, &f5) == 0);
+	w.l0.fmt = f5;
+	CHECK_EQ(shadow_fault(&w.cache, PML4_PA, &r, L2_GPA, PK_FETCH, &f),
+		 SH_FIXED);
+	CHECK_EQ(pt_walk(&f5, &w.sh_mem, f.root, L2_GPA, PK_READ, NULL, 0, &pw),
+		 PTW_OK);
+	CHECK_EQ(pw.out, leaf_target(1) + (L2_GPA & 0xfff) + HPA_OFF);
+	CHECK_EQ(pw.level, 1);
+	world_fini(&w);
+}
+
+/* The shadow leaf's raw entry at L2_GPA (level 1). */
+static u64 shadow_pte(struct world *w, u64 sroot)
+{
+	struct mwalk m;
+
+	model_walk(w, true, sroot, L2_GPA, REF_READ, 0, &m);
+	return m.leaf;
+}
+
+TEST(ept_bit10)
+{
+	struct world w;
+	struct shadow_fault f;
+	unsigned sup = pk_make(PK_FETCH, false), user = pk_make(PK_FETCH, true);
+
+	/* XU alone: ignored without MBEC (not present, qualification 0x4). */
+	ept_plain(&w, false, true);
+	build_chain(&w, 1, 8, 15);
+	fault_expect(&w, PML4_PA, L2_GPA, user, SH_L1_FAULT, &f);
+	CHECK_EQ(f.l1.status, PTW_NOT_PRESENT);
+	CHECK_EQ(ept_violation_qual(&f.l1, false, 0), EPTVQ_FETCH);
+	/* R|W|XS without XU: both fetches execute, X is written to both. */
+	build_chain(&w, 1, 7, 15);
+	fault_expect(&w, PML4_PA, L2_GPA, user, SH_FIXED, &f);
+	CHECK_EQ(shadow_pte(&w, f.root) & (EPTE_XS | EPTE_XU),
+		 EPTE_XS | EPTE_XU);
+	world_fini(&w);
+	/* With MBEC and no execute-only support: a misconfiguration. */
+	ept_plain(&w, true, false);
+	build_chain(&w, 1, 8, 15);
+	fault_expect(&w, PML4_PA, L2_GPA, user, SH_L1_MISCONFIG, &f);
+	world_fini(&w);
+	/* With MBEC and execute-only: user fetches only. */
+	ept_plain(&w, true, true);
+	build_chain(&w, 1, 8, 15);
+	fault_expect(&w, PML4_PA, L2_GPA, user, SH_FIXED, &f);
+	CHECK_EQ(shadow_pte(&w, f.root) & 0x407, EPTE_XU);
+	fault_expect(&w, PML4_PA, L2_GPA, sup, SH_L1_FAULT, &f);
+	CHECK_EQ(ept_violation_qual(&f.l1, true, 0), EPTVQ_FETCH | EPTVQ_XU);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_L1_FAULT, &f);
+	/* R|W|XS: supervisor fetches only; the shadow has XU clear. */
+	build_chain(&w, 1, 7, 15);
+	shadow_invalidate_all(&w.cache);
+	fault_expect(&w, PML4_PA, L2_GPA, user, SH_L1_FAULT, &f);
+	CHECK_EQ(ept_violation_qual(&f.l1, true, 0),
+		 EPTVQ_FETCH | EPTVQ_R | EPTVQ_W | EPTVQ_XS);
+	fault_expect(&w, PML4_PA, L2_GPA, sup, SH_FIXED, &f);
+	CHECK_EQ(shadow_pte(&w, f.root) & 0x407, EPTE_R | EPTE_W | EPTE_XS);
+	/* XU in a non-leaf entry only: user fetches need it everywhere. */
+	build_chain(&w, 1, 15, 7);
+	shadow_invalidate_all(&w.cache);
+	fault_expect(&w, PML4_PA, L2_GPA, user, SH_L1_FAULT, &f);
+	fault_expect(&w, PML4_PA, L2_GPA, sup, SH_FIXED, &f);
+	CHECK(!shadow_grants(&w, f.root, L2_GPA, REF_FETCH, 1));
+	world_fini(&w);
+}
+
+/* ------------------------------------------------------------ GMET */
+
+static void npt_leaf(struct world *w, u64 bits)
+{
+	build_chain(w, 1, 1, 7);
+	fmem_set(&w->l1, PT_PA + 8 * pt_index(L2_GPA, 1),
+		 leaf_target(1) | bits | PTE_A | PTE_D);
+	shadow_invalidate_all(&w->cache);
+}
+
+static u64 npf_info(struct world *w, const struct shadow_fault *f, u8 cpl)
+{
+	return npt_exitinfo1(&f->l1, &w->role.l1_fmt, cpl,
+			     NPFI_FINAL | NPFI_ERRATUM_1218);
+}
+
+TEST(npt_gmet)
+{
+	struct world w;
+	struct shadow_fault f;
+	unsigned sup_x = pk_make(PK_FETCH, false);
+	unsigned user_x = pk_make(PK_FETCH, true);
+
+	/* GMET in L1 and L0: L0's leaves are U=0 (both modes). */
+	npt_plain(&w, true, true);
+	/* A user page: a CPL0 fetch faults (U not reported, erratum 1218
+	 * rule), a CPL3 fetch is granted, and the shadow keeps U=1 so that
+	 * the CPU faults CPL0 fetches too: L0's U=0 must not clear it. */
+	npt_leaf(&w, PTE_P | PTE_RW | PTE_US);
+	fault_expect(&w, PML4_PA, L2_GPA, sup_x, SH_L1_FAULT, &f);
+	CHECK_EQ(npf_info(&w, &f, 0), 0x100000011ULL);
+	fault_expect(&w, PML4_PA, L2_GPA, user_x, SH_FIXED, &f);
+	CHECK(shadow_pte(&w, f.root) & PTE_US);
+	CHECK(!shadow_grants(&w, f.root, L2_GPA, REF_FETCH, 0));
+	CHECK(shadow_grants(&w, f.root, L2_GPA, REF_READ, 0));
+	/* U=0: executable at CPL0 and CPL3. */
+	npt_leaf(&w, PTE_P | PTE_RW);
+	fault_expect(&w, PML4_PA, L2_GPA, sup_x, SH_FIXED, &f);
+	CHECK(shadow_grants(&w, f.root, L2_GPA, REF_FETCH, 1));
+	/* NX: nobody, U not reported for CPL0. */
+	npt_leaf(&w, PTE_P | PTE_RW | PTE_NX);
+	fault_expect(&w, PML4_PA, L2_GPA, sup_x, SH_L1_FAULT, &f);
+	CHECK_EQ(npf_info(&w, &f, 0), 0x100000011ULL);
+	world_fini(&w);
+	/* No GMET in L1 on a GMET L0: every access is a user access, the
+	 * shadow needs U=1 although L0's own leaf has U=0. */
+	npt_plain(&w, false, true);
+	npt_leaf(&w, PTE_P | PTE_RW | PTE_US);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	CHECK(shadow_pte(&w, f.root) & PTE_US);
+	CHECK(shadow_grants(&w, f.root, L2_GPA, REF_FETCH, 0));
+	npt_leaf(&w, PTE_P | PTE_RW);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_L1_FAULT, &f);
+	CHECK_EQ(npf_info(&w, &f, 0), 0x100000005ULL);
+	npt_leaf(&w, PTE_P | PTE_RW | PTE_US | PTE_NX);
+	fault_expect(&w, PML4_PA, L2_GPA, sup_x, SH_L1_FAULT, &f);
+	CHECK_EQ(npf_info(&w, &f, 0), 0x100000015ULL);
+	world_fini(&w);
+}
+
+/* --------------------------------------------------- accessed/dirty */
+
+TEST(accessed_dirty)
+{
+	struct world w;
+	struct shadow_fault f;
+	struct ref_ept_cfg e1 = ept_cfg(false, false);
+	struct ref_ept_cfg e0 = ept_cfg(true, true);
+
+	e1.ad_enabled = true;
+	e0.maxphyaddr = S_MAXPHY;
+	world_ept(&w, &e1, &e0, 64);
+	l0_uniform(&w, ept_bits(15), SZ_1G, HPA_OFF);
+	build_chain(&w, 1, 3, 15);
+	/* A read sets A at every level, and leaves W to the first write. */
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	for (int l = 1; l <= 4; l++)
+		CHECK(fmem_get(&w.l1, table_pa[l] + 8 * pt_index(L2_GPA, l)) &
+		      EPTE_A);
+	CHECK(!(fmem_get(&w.l1, PT_PA + 8 * pt_index(L2_GPA, 1)) & EPTE_D));
+	CHECK(!shadow_grants(&w, f.root, L2_GPA, REF_WRITE, 0));
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_FIXED, &f);
+	CHECK(fmem_get(&w.l1, PT_PA + 8 * pt_index(L2_GPA, 1)) & EPTE_D);
+	CHECK(shadow_grants(&w, f.root, L2_GPA, REF_WRITE, 0));
+	world_fini(&w);
+	/* Without A/D: nothing written to L1's tables, W at once. */
+	ept_plain(&w, false, false);
+	build_chain(&w, 1, 3, 15);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	CHECK_EQ(w.l1.cmpxchgs, 0);
+	CHECK(shadow_grants(&w, f.root, L2_GPA, REF_WRITE, 0));
+	world_fini(&w);
+	/* NPT always has them. */
+	npt_plain(&w, false, false);
+	build_chain(&w, 1, 7, 15);
+	fmem_set(&w.l1, PT_PA + 8 * pt_index(L2_GPA, 1),
+		 leaf_target(1) | PTE_P | PTE_RW | PTE_US);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	CHECK(fmem_get(&w.l1, PML4_PA) & PTE_A);
+	CHECK(!shadow_grants(&w, f.root, L2_GPA, REF_WRITE, 0));
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_FIXED, &f);
+	CHECK(fmem_get(&w.l1, PT_PA + 8 * pt_index(L2_GPA, 1)) & PTE_D);
+	CHECK(shadow_grants(&w, f.root, L2_GPA, REF_WRITE, 0));
+	world_fini(&w);
+}
+
+/* ------------------------------------------------------- statistics */
+
+TEST(stats)
+{
+	struct world w;
+	struct shadow_fault f;
+	const struct shadow_stats *s = &w.cache.stats;
+
+	ept_plain(&w, false, false);
+	build_chain(&w, 2, 1, 15);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_L1_FAULT, &f);
+	fault_expect(&w, PML4_PA, L2_GPA + SZ_1G, PK_READ, SH_L1_FAULT, &f);
+	build_chain(&w, 1, 3, 15);
+	shadow_invalidate_all(&w.cache);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	l0_uniform(&w, EPTE_R, SZ_1G, HPA_OFF);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_WRITE, SH_L0_FAULT, &f);
+	CHECK_EQ(s->faults, 5);
+	CHECK_EQ(s->fixed, 2);
+	CHECK_EQ(s->reflected, 2);
+	CHECK_EQ(s->l0_faults, 1);
+	CHECK_EQ(s->leaves[2], 1);
+	CHECK_EQ(s->leaves[1], 2);
+	CHECK_EQ(s->invalidations, 1);
+	CHECK_EQ(s->contexts, 2);
+	CHECK(s->pages_peak >= shadow_pages(&w.cache));
+	world_fini(&w);
 }
