@@ -405,6 +405,44 @@ static int mbec_controls(void)
 	return 0;
 }
 
+/*
+ * The MBEC control read at each VM entry with the same EPT12 and no
+ * INVEPT: a leaf with R+XS runs a CPL 3 fetch of a user address with MBEC
+ * off (XS is plain X) and denies it with MBEC on (XU needed), and again
+ * after switching back and forth.
+ */
+static int mbec_switch(void)
+{
+	const struct target *t = &targets[0];
+	u64 perm[4] = { EPT_PERMS, EPT_PERMS, EPT_PERMS, EPT_R | EPT_X };
+	unsigned first = ept_slot_entry[SLOT_PML4E] ? 0 : 1;
+	u64 q;
+
+	vmcs_setup(true);
+	set_perm(SLOT_PTE, EPT_R | EPT_X);
+	ept_flush();
+	for (int round = 0; round < 4; round++) {
+		enum outcome o;
+
+		mbec_on = round & 1;
+		if (mbec_on)
+			ctl_set(PROC_CTLS2, PROC2_MBEC);
+		else
+			ctl_clear(PROC_CTLS2, PROC2_MBEC);
+		o = expect(perm + first, 4 - first, ACC_FETCH_USER, &q);
+		run_access(mbec_on ? "CPL3 fetch, R+XS leaf, MBEC on" :
+				     "CPL3 fetch, R+XS leaf, MBEC off",
+			   t, ACC_FETCH_USER, o, q);
+		GCHECK(o == (mbec_on ? OUT_VIOLATION : OUT_OK),
+		       "model: MBEC %s gives outcome %d",
+		       mbec_on ? "on" : "off", o);
+	}
+	mbec_on = false;
+	set_perm(SLOT_PTE, EPT_PERMS);
+	ept_flush();
+	return 0;
+}
+
 void group_mbec(void)
 {
 	if (!vmx_caps.has_proc2) {
@@ -419,4 +457,5 @@ void group_mbec(void)
 	mbec_perms_init();
 	run_check("mbec-4k", mbec_4k);
 	run_check("mbec-2m", mbec_2m);
+	run_check("mbec-switch", mbec_switch);
 }
