@@ -69,3 +69,13 @@ bool expect_vmcall(const char *what, const struct l2_exit *e, u64 rip)
 		      what, (unsigned long long)e->rip,
 		      (unsigned long long)rip);
 }
+/* The interrupt frame L2's IDT stub left (it pushed the vector). */
+u64 l2_frame(const struct l2_exit *e, unsigned i)
+{
+	return ((const u64 *)e->rsp)[i];
+}
+
+u64 l2_stub(unsigned vec)
+{
+	return (u64)l2_idt_stubs + vec * L2_STUB_SIZE + (vec < 128 ? 2 : 5);
+}

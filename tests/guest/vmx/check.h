@@ -23,6 +23,11 @@ void expect_eq(const char *what, const char *field, u64 got, u64 want);
 /* L2 reached VMCALL at @rip (the end of a piece of L2 code). */
 bool expect_vmcall(const char *what, const struct l2_exit *e, u64 rip);
 
+/* Word @i of the stack L2's IDT stub left: 0 the vector, then the frame. */
+u64 l2_frame(const struct l2_exit *e, unsigned i);
+/* Where L2's IDT stub for @vec exits (its VMCALL). */
+u64 l2_stub(unsigned vec);
+
 /* The groups (l1_vmx.c runs them by name). */
 void group_insn_pre_vmxon(void);
 void group_insn(void);

@@ -270,17 +270,6 @@ static int exits_cr(void)
 	return 0;
 }
 
-/* The interrupt frame L2's IDT stub left (it pushed the vector). */
-static u64 l2_frame(const struct l2_exit *e, unsigned i)
-{
-	return ((const u64 *)e->rsp)[i];
-}
-
-static u64 l2_stub(unsigned vec)
-{
-	return (u64)l2_idt_stubs + vec * L2_STUB_SIZE + (vec < 128 ? 2 : 5);
-}
-
 static int exits_exceptions(void)
 {
 	struct l2_exit e;
@@ -381,7 +370,7 @@ static int exits_ept_violation(void)
 		expect_eq("EPT violation", "GLA", e.gla, la);
 		expect_eq("EPT violation", "RIP", e.rip, (u64)l2_read);
 	}
-	*ept_slot_entry[SLOT_PTE] |= EPT_RWX;
+	*ept_slot_entry[SLOT_PTE] |= EPT_PERMS;
 	ept_flush();
 	l2_call(l2_read, 0, &e);
 	expect_vmcall("read after the grant", &e, (u64)l2_read + 3);

@@ -28,6 +28,65 @@ static void do_vmread(void *arg)
 	vmread_r(*(u64 *)arg, &v);
 }
 
+int l1_user_call(void (*fn)(void *), void *arg);
+extern char l1_user_back[];
+extern u64 l1_user_rsp;
+extern u64 guest_pml4[];
+
+#define PTE_U BIT(2)
+#define TWO_MIB 0x200000ULL
+
+/* Back to CPL 0 at l1_user_back with the vector (see vmx/entry.S). */
+static u64 user_error;
+
+static void user_exception(struct guest_frame *f)
+{
+	user_error = f->error;
+	f->rax = f->vector;
+	f->rip = (u64)l1_user_back;
+	f->cs = 0x08;
+	f->ss = 0x10;
+	f->rsp = l1_user_rsp;
+}
+
+/* U/S on L1's own (framework) paging entries that map the image. */
+static void image_user(bool on)
+{
+	u64 *pdpt = (u64 *)(guest_pml4[0] & ~0xfffULL);
+	u64 *pd = (u64 *)(pdpt[0] & ~0xfffULL);
+	u64 *e[] = { &guest_pml4[0], &pdpt[0] };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(e); i++)
+		*e[i] = on ? *e[i] | PTE_U : *e[i] & ~PTE_U;
+	for (u64 i = 0; i <= (u64)__image_end / TWO_MIB; i++)
+		pd[i] = on ? pd[i] | PTE_U : pd[i] & ~PTE_U;
+	asm volatile("mov %%cr3, %%rax; mov %%rax, %%cr3"
+		     :
+		     :
+		     : "rax", "memory");
+}
+
+/* Runs fn(arg) at CPL 3 in L1; returns the vector it raised. */
+static int at_cpl3(void (*fn)(void *), void *arg)
+{
+	guest_exc_handler gp = guest_set_handler(X86_GP, user_exception);
+	guest_exc_handler ud = guest_set_handler(X86_UD, user_exception);
+	int v;
+
+	user_error = ~0ULL;
+	image_user(true);
+	v = l1_user_call(fn, arg);
+	image_user(false);
+	guest_set_handler(X86_GP, gp);
+	guest_set_handler(X86_UD, ud);
+	return v;
+}
+
+static void do_vmclear(void *arg)
+{
+	asm volatile("vmclear %0" : : "m"(*(u64 *)arg) : "memory", "cc");
+}
+
 static u64 beyond_maxphy(void)
 {
 	return 1ULL << vmx_caps.maxphyaddr;
@@ -53,7 +112,10 @@ static int insn_vmxon_pre(void)
 	vmx_region_init(scratch, vmx_caps.revision);
 	expect_invalid("VMXON of an unaligned address", vmxon(pa + 8));
 	expect_invalid("VMXON beyond MAXPHYADDR", vmxon(beyond_maxphy()));
-	GINFO("VMXON at CPL 3 (#GP): skip, L1 has no user-mode mappings\n");
+	/* SDM Vol. 3C 31.3 VMXON: CPL > 0 is #GP(0) outside VMX operation. */
+	v = at_cpl3(do_vmxon, &pa);
+	expect_eq("VMXON at CPL 3", "exception", v, X86_GP);
+	expect_eq("VMXON at CPL 3", "error code", user_error, 0);
 	return 0;
 }
 
@@ -74,6 +136,11 @@ static int insn_vmxon_root(void)
 	expect_valid("VMXON in root", vmxon(vmxon_pa), 15);
 	expect_ok("VMPTRST", vmptrst(&cur));
 	expect_eq("VMPTRST", "current VMCS", cur, vmcs_pa);
+	/* In VMX root operation, CPL > 0 is #GP(0) for every VMX instruction. */
+	expect_eq("VMXON at CPL 3 in root", "exception",
+		  at_cpl3(do_vmxon, &vmxon_pa), X86_GP);
+	expect_eq("VMCLEAR at CPL 3", "exception",
+		  at_cpl3(do_vmclear, &vmcs_pa), X86_GP);
 	return 0;
 }
 

@@ -29,9 +29,13 @@ static u8 vmxon_region[4096] __aligned(4096);
 static u8 vmcs_region[4096] __aligned(4096);
 static bool launched;
 
-/* L1's own GDT: the framework's segments plus a TSS at 0x20. */
-static u64 l1_gdt[6] __aligned(16);
+/*
+ * L1's own GDT: the framework's segments, a TSS at 0x20, and CPL 3 data
+ * (0x30) and code (0x38) for the CPL 3 checks of the VMX instructions.
+ */
+static u64 l1_gdt[8] __aligned(16);
 static u8 l1_tss[104] __aligned(16);
+static u8 l1_exc_stack[8192] __aligned(16);
 
 u64 vmr(u64 field)
 {
@@ -181,6 +185,11 @@ void vmx_host_gdt_init(void)
 	l1_gdt[2] = 0x00cf92000000ffffULL; /* 0x10: data */
 	l1_gdt[3] = 0x00cf9a000000ffffULL; /* 0x18: 32-bit code */
 	tss_desc(&l1_gdt[4], (u64)l1_tss, sizeof(l1_tss) - 1);
+	l1_gdt[6] = 0x00cff2000000ffffULL; /* 0x30: data, DPL 3 */
+	l1_gdt[7] = 0x00affa000000ffffULL; /* 0x38: 64-bit code, DPL 3 */
+	/* RSP0: exceptions from CPL 3 (SDM Vol. 3A 7.14.2, 8.7). */
+	u64 rsp0 = (u64)l1_exc_stack + sizeof(l1_exc_stack);
+	memcpy(l1_tss + 4, &rsp0, 8);
 	asm volatile("lgdt %0" : : "m"(gdtr));
 	asm volatile("ltr %w0" : : "r"(0x20));
 }

@@ -449,6 +449,8 @@ extern u8 *test_page_4k, *test_page_2m;
 #define TEST_LA_4K_SUP 0x40001000ULL
 #define TEST_LA_2M_USER 0x40200000ULL
 #define TEST_LA_2M_SUP 0x40400000ULL
+/* L2's PTE mapping TEST_LA_4K_USER. */
+u64 *l2_test_pte(void);
 /* INVEPT of eptp12, single-context if advertised, else all-context. */
 void ept_flush(void);
 

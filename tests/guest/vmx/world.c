@@ -48,6 +48,11 @@ u64 test_gpa_4k, test_gpa_2m;
 bool test_pml4e_private;
 u8 *test_page_4k = page_4k, *test_page_2m = page_2m;
 
+u64 *l2_test_pte(void)
+{
+	return &l2_pt_t[0];
+}
+
 u64 l2_stack_top(void)
 {
 	return (u64)l2_stack + sizeof(l2_stack);
@@ -105,13 +110,17 @@ static void ept_init(void)
 {
 	u64 *pdpt_t;
 
-	ept_pml4[0] = (u64)ept_pdpt0 | EPT_RWX;
-	ept_pdpt0[0] = (u64)ept_pd0 | EPT_RWX;
-	ept_pd0[0] = (u64)ept_pt0 | EPT_RWX;
+	/*
+	 * Every entry also has XU (bit 10): ignored without MBEC, and with it
+	 * L2's code, at user-mode addresses, stays executable at any CPL.
+	 */
+	ept_pml4[0] = (u64)ept_pdpt0 | EPT_PERMS;
+	ept_pdpt0[0] = (u64)ept_pd0 | EPT_PERMS;
+	ept_pd0[0] = (u64)ept_pt0 | EPT_PERMS;
 	for (u64 i = 0; i < 512; i++)
-		ept_pt0[i] = i * 4096 | EPT_RWX | EPT_MT_WB;
+		ept_pt0[i] = i * 4096 | EPT_PERMS | EPT_MT_WB;
 	for (u64 i = 1; i < L2_IDENT_TOP / TWO_MIB; i++)
-		ept_pd0[i] = i * TWO_MIB | EPT_RWX | EPT_MT_WB | EPT_PS;
+		ept_pd0[i] = i * TWO_MIB | EPT_PERMS | EPT_MT_WB | EPT_PS;
 	/*
 	 * The test GPAs: at 512 GiB behind PML4E 1 when L2's page tables can
 	 * reach that (MAXPHYADDR >= 40), else at 4 GiB behind PDPTE 4.
@@ -119,7 +128,7 @@ static void ept_init(void)
 	test_pml4e_private = vmx_caps.maxphyaddr >= 40;
 	if (test_pml4e_private) {
 		test_gpa_4k = 1ULL << 39;
-		ept_pml4[1] = (u64)ept_pdpt_t | EPT_RWX;
+		ept_pml4[1] = (u64)ept_pdpt_t | EPT_PERMS;
 		pdpt_t = ept_pdpt_t;
 		ept_slot_entry[SLOT_PML4E] = &ept_pml4[1];
 	} else {
@@ -129,10 +138,10 @@ static void ept_init(void)
 	}
 	test_gpa_2m = test_gpa_4k + TWO_MIB;
 	unsigned pi = (test_gpa_4k >> 30) & 511;
-	pdpt_t[pi] = (u64)ept_pd_t | EPT_RWX;
-	ept_pd_t[0] = (u64)ept_pt_t | EPT_RWX;
-	ept_pt_t[0] = (u64)page_4k | EPT_RWX | EPT_MT_WB;
-	ept_pd_t[1] = (u64)page_2m | EPT_RWX | EPT_MT_WB | EPT_PS;
+	pdpt_t[pi] = (u64)ept_pd_t | EPT_PERMS;
+	ept_pd_t[0] = (u64)ept_pt_t | EPT_PERMS;
+	ept_pt_t[0] = (u64)page_4k | EPT_PERMS | EPT_MT_WB;
+	ept_pd_t[1] = (u64)page_2m | EPT_PERMS | EPT_MT_WB | EPT_PS;
 	ept_slot_entry[SLOT_PDPTE] = &pdpt_t[pi];
 	ept_slot_entry[SLOT_PDE] = &ept_pd_t[0];
 	ept_slot_entry[SLOT_PTE] = &ept_pt_t[0];
