@@ -158,6 +158,17 @@ void cpu_tables_set_nmi_hook(void (*hook)(void))
 	nmi_hook = hook;
 }
 
+extern const s32 __ex_table_start[], __ex_table_end[];
+
+/* The fixup of a faulting instruction at @rip, or 0 (hv/include/x86.h). */
+static u64 ex_fixup(u64 rip)
+{
+	for (const s32 *e = __ex_table_start; e + 1 < __ex_table_end; e += 2)
+		if ((u64)e + (s64)e[0] == rip)
+			return (u64)&e[1] + (s64)e[1];
+	return 0;
+}
+
 void exception_handler(struct exc_frame *f)
 {
 	/* An exception can hit between the SVM backend's VMLOAD of L1's
@@ -173,6 +184,11 @@ void exception_handler(struct exc_frame *f)
 	     vendor->stray_host_db(f->rip, f->rflags))) {
 		if (f->vector == 2)
 			nmi_hook();
+		wrmsr(MSR_GS_BASE, gs);
+		return;
+	}
+	if (f->vector == 13 && ex_fixup(f->rip)) {
+		f->rip = ex_fixup(f->rip);
 		wrmsr(MSR_GS_BASE, gs);
 		return;
 	}

@@ -259,6 +259,24 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 	return -1;
 }
 
+int vcpu_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	int ret = nested_msr_write(v, msr, val);
+
+	return ret == NESTED_MSR_NOT_MINE ? msr_write(v, msr, val) : ret;
+}
+
+int vcpu_msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	int ret = nested_msr_read(v, msr, val);
+
+	if (ret == NESTED_MSR_NOT_MINE)
+		ret = msr_virt_read(v, msr, val);
+	if (ret == MSRV_NOT_MINE)
+		ret = msr_read(v, msr, val);
+	return ret;
+}
+
 static void handle_msr(struct vcpu *v, bool write)
 {
 	u32 msr = v->exit.msr.msr;
@@ -266,15 +284,9 @@ static void handle_msr(struct vcpu *v, bool write)
 	int ret;
 
 	if (write) {
-		ret = nested_msr_write(v, msr, val);
-		if (ret == NESTED_MSR_NOT_MINE)
-			ret = msr_write(v, msr, val);
+		ret = vcpu_msr_write(v, msr, val);
 	} else {
-		ret = nested_msr_read(v, msr, &val);
-		if (ret == NESTED_MSR_NOT_MINE)
-			ret = msr_virt_read(v, msr, &val);
-		if (ret == MSRV_NOT_MINE)
-			ret = msr_read(v, msr, &val);
+		ret = vcpu_msr_read(v, msr, &val);
 		if (!ret) {
 			v->regs.rax = (u32)val;
 			v->regs.rdx = val >> 32;

@@ -35,6 +35,14 @@ void vcpu_retire_insn(struct vcpu *v, u32 len);
 void skip_insn(struct vcpu *v);
 
 /*
+ * RDMSR/WRMSR of an MSR Modex intercepts, as L1's instruction would do
+ * it: 0 (and *val), or -1 for #GP. For MSRs Modex passes through to L1
+ * the answer is -1: the caller uses the hardware's.
+ */
+int vcpu_msr_read(struct vcpu *v, u32 msr, u64 *val);
+int vcpu_msr_write(struct vcpu *v, u32 msr, u64 val);
+
+/*
  * L1's view of CPUID @leaf/@subleaf: @r holds the CPU's answer and is
  * edited in place. @l1_cr4 feeds the bits that mirror CR4 (OSXSAVE,
  * OSPKE), which the CPU computed from Modex's CR4. Pure.

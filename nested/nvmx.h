@@ -120,6 +120,12 @@ void nvmx_vmcs_shadow_push(struct vcpu *v);
  * detach it when L1 has no current VMCS. */
 void nvmx_vmcs_shadow_attach(struct vcpu *v, bool on);
 
+/* ---- nested/nvmx_msr.c */
+/* Load or store @count entries of an MSR list at L1 address @list, on
+ * the current VMCS: 0, or the 1-based index of the entry that failed. */
+u32 nvmx_load_msrs(struct vcpu *v, gpa_t list, u32 count);
+u32 nvmx_store_msrs(struct vcpu *v, gpa_t list, u32 count);
+
 /* ---- nested/nvmx_exit.c */
 int nvmx_shadow_init(struct vcpu *v);
 /* The nested MMU role of vmcs12's EPT12 (EPT format with L1's MBEC and

@@ -298,7 +298,8 @@ static int load_vmcs02(struct vcpu *v, const struct vmcs12 *c)
 /*
  * SDM Vol. 3C 27.8: a VM entry that fails after the checks on controls
  * and host state is a VM exit to L1 with bit 31 of the exit reason set,
- * which loads L1's host state; no guest state is saved.
+ * which loads L1's host state; no guest state is saved. The current VMCS
+ * is VMCS01 (guest-state checks) or vmcs02 (MSR loading).
  */
 static void entry_failure_exit(struct vcpu *v, u32 basic, u64 qual)
 {
@@ -317,6 +318,7 @@ void nvmx_enter_l2(struct vcpu *v, bool launch)
 	struct vmcs12 *c = n->vmcs12;
 	const struct nvmx_mem m = { in_l1_ram, NULL, cpu_features.maxphyaddr };
 	u64 qual = 0;
+	u32 failed;
 	int err;
 
 	err = nvmx_check_controls(c, &nvmx_caps, &m);
@@ -334,17 +336,18 @@ void nvmx_enter_l2(struct vcpu *v, bool launch)
 		entry_failure_exit(v, EXIT_REASON_INVALID_STATE, qual);
 		return;
 	}
-	if (c->vm_entry_msr_load_count) {
-		/* SDM Vol. 3C 26.4: entry 1 could not be loaded. */
-		log_warn_once(
-			"L1 uses a VM-entry MSR-load list, which Modex does not emulate yet: the entry fails with exit reason 34.");
-		entry_failure_exit(v, EXIT_REASON_MSR_LOADING, 1);
-		return;
-	}
 	if (load_vmcs02(v, c)) {
 		log_warn_once(
 			"no memory for L2's EPT02 root: the entry fails.");
 		entry_failure_exit(v, EXIT_REASON_INVALID_STATE, 0);
+		return;
+	}
+	/* SDM Vol. 3C 27.4: after the guest state, on vmcs02; a failure
+	 * leaves the MSRs before it loaded. */
+	failed = nvmx_load_msrs(v, c->vm_entry_msr_load_addr,
+				c->vm_entry_msr_load_count);
+	if (failed) {
+		entry_failure_exit(v, EXIT_REASON_MSR_LOADING, failed);
 		return;
 	}
 	if (launch)

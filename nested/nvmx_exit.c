@@ -170,16 +170,39 @@ static void load_host_regs(struct vcpu *v, const struct vmcs12 *c, u64 cr0,
 	v->regs.rflags = 0x2; /* only the reserved bit 1 */
 }
 
+/*
+ * SDM Vol. 3C 28.7: a failure to store or load MSRs at a VM exit is a
+ * VMX abort: the indicator in the VMCS region, then shutdown, which for
+ * L1 is the end of its run.
+ */
+static __noreturn void vmx_abort(struct vcpu *v, u32 indicator, u32 entry)
+{
+	struct nvmx *n = to_nvmx(v);
+
+	n->vmcs12->abort = indicator;
+	nvmx_flush_vmcs12(v);
+	guest_fatal(
+		v,
+		"VMX abort %u for L1 (entry %u of its VM-exit %s list failed): L1's CPU shuts down; stopping L1.",
+		indicator, entry, indicator == 1 ? "MSR-store" : "MSR-load");
+}
+
 void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c)
 {
 	/* The current VMCS (vmcs02, or vmcs01 for a failed entry) holds the
 	 * register values the exit keeps in part. */
 	u64 cr0 = vmread(GUEST_CR0), efer = vmread(GUEST_IA32_EFER);
 	u64 pat = vmread(GUEST_IA32_PAT);
+	u32 failed;
 
 	vmptrld(vmx_vmcs01(v));
 	v->nested.guest_mode = false;
 	load_host_regs(v, c, cr0, efer, pat);
+	/* SDM Vol. 3C 28.6: after the host state, on L1's own state. */
+	failed = nvmx_load_msrs(v, c->vm_exit_msr_load_addr,
+				c->vm_exit_msr_load_count);
+	if (failed)
+		vmx_abort(v, 4, failed);
 	/* Without VPID for L2, VM entries and exits flush the linear
 	 * mappings of VPID 0, L1's own (SDM Vol. 3C 29.4.3.3): L1 runs on
 	 * VPID 1 in VMCS01, which gets the same flush. */
@@ -193,9 +216,14 @@ void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c)
 void nvmx_reflect(struct vcpu *v, u32 reason, u64 qual)
 {
 	struct vmcs12 *c = to_nvmx(v)->vmcs12;
+	u32 failed;
 
 	save_guest(v, c);
 	save_exit_info(c, reason, qual);
+	failed = nvmx_store_msrs(v, c->vm_exit_msr_store_addr,
+				 c->vm_exit_msr_store_count);
+	if (failed)
+		vmx_abort(v, 1, failed);
 	nvmx_load_host_state(v, c);
 	v->nested.stats.reflected++;
 }

@@ -109,6 +109,52 @@ static inline void wrmsr(u32 msr, u64 val)
 		     : "memory");
 }
 
+/*
+ * An instruction that may fault on a value Modex does not control (an MSR
+ * L1 names): the #GP handler (boot/cpu_tables.c) finds the instruction in
+ * the .ex_table section and resumes at its fixup, which reports failure.
+ * Entries are pairs of 32-bit offsets from themselves (no relocations).
+ */
+#define EX_TABLE_ENTRY(insn, fixup)              \
+	".pushsection .ex_table, \"a\"\n"          \
+	".balign 4\n"                             \
+	".long " #insn " - ., " #fixup " - .\n"    \
+	".popsection\n"
+
+/* WRMSR and RDMSR that return -1 instead of faulting (#GP). */
+static inline int wrmsr_safe(u32 msr, u64 val)
+{
+	int err = 0;
+
+	asm volatile("1: wrmsr\n"
+		     "2:\n" EX_TABLE_ENTRY(1b, 3f)
+		     ".pushsection .text.fixup, \"ax\"\n"
+		     "3: movl $-1, %0\n"
+		     "jmp 2b\n"
+		     ".popsection\n"
+		     : "+r"(err)
+		     : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
+		     : "memory");
+	return err;
+}
+
+static inline int rdmsr_safe(u32 msr, u64 *val)
+{
+	u32 lo = 0, hi = 0;
+	int err = 0;
+
+	asm volatile("1: rdmsr\n"
+		     "2:\n" EX_TABLE_ENTRY(1b, 3f)
+		     ".pushsection .text.fixup, \"ax\"\n"
+		     "3: movl $-1, %0\n"
+		     "jmp 2b\n"
+		     ".popsection\n"
+		     : "+r"(err), "+a"(lo), "+d"(hi)
+		     : "c"(msr));
+	*val = ((u64)hi << 32) | lo;
+	return err;
+}
+
 static inline void outb(u16 port, u8 v)
 {
 	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
