@@ -115,10 +115,10 @@ static inline void wrmsr(u32 msr, u64 val)
  * the .ex_table section and resumes at its fixup, which reports failure.
  * Entries are pairs of 32-bit offsets from themselves (no relocations).
  */
-#define EX_TABLE_ENTRY(insn, fixup)              \
-	".pushsection .ex_table, \"a\"\n"          \
-	".balign 4\n"                             \
-	".long " #insn " - ., " #fixup " - .\n"    \
+#define EX_TABLE_ENTRY(insn, fixup)             \
+	".pushsection .ex_table, \"a\"\n"       \
+	".balign 4\n"                           \
+	".long " #insn " - ., " #fixup " - .\n" \
 	".popsection\n"
 
 /* WRMSR and RDMSR that return -1 instead of faulting (#GP). */
@@ -127,11 +127,11 @@ static inline int wrmsr_safe(u32 msr, u64 val)
 	int err = 0;
 
 	asm volatile("1: wrmsr\n"
-		     "2:\n" EX_TABLE_ENTRY(1b, 3f)
-		     ".pushsection .text.fixup, \"ax\"\n"
-		     "3: movl $-1, %0\n"
-		     "jmp 2b\n"
-		     ".popsection\n"
+		     "2:\n" EX_TABLE_ENTRY(
+			     1b, 3f) ".pushsection .text.fixup, \"ax\"\n"
+				     "3: movl $-1, %0\n"
+				     "jmp 2b\n"
+				     ".popsection\n"
 		     : "+r"(err)
 		     : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
 		     : "memory");
@@ -144,11 +144,11 @@ static inline int rdmsr_safe(u32 msr, u64 *val)
 	int err = 0;
 
 	asm volatile("1: rdmsr\n"
-		     "2:\n" EX_TABLE_ENTRY(1b, 3f)
-		     ".pushsection .text.fixup, \"ax\"\n"
-		     "3: movl $-1, %0\n"
-		     "jmp 2b\n"
-		     ".popsection\n"
+		     "2:\n" EX_TABLE_ENTRY(
+			     1b, 3f) ".pushsection .text.fixup, \"ax\"\n"
+				     "3: movl $-1, %0\n"
+				     "jmp 2b\n"
+				     ".popsection\n"
 		     : "+r"(err), "+a"(lo), "+d"(hi)
 		     : "c"(msr));
 	*val = ((u64)hi << 32) | lo;
