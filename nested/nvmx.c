@@ -596,6 +596,9 @@ static bool nvmx_init(void)
 	struct nvmx_opts o = { .exec_only = true };
 
 	vmx_read_caps(&hw_caps);
+	/* MBEC only as VMCS01 runs it: with advanced EPT-violation
+	 * information (REFERENCE.md section 1). */
+	o.mbec = vmx_caps_mbec(hw);
 	if (nvmx_caps_compute(hw, &o, &nvmx_caps)) {
 		log_info(
 			"the CPU's VMX cannot carry nested VMX: L1 sees no VMX.");
@@ -603,9 +606,12 @@ static bool nvmx_init(void)
 	}
 	caps_ready = true;
 	log_info(
-		"nested VMX on: VMCS revision %#x, secondary controls %#lx, EPT/VPID %#lx, VMCS shadowing %s.",
+		"nested VMX on: VMCS revision %#x, secondary controls %#lx, EPT/VPID %#lx, MBEC %s, VMCS shadowing %s.",
 		VMCS12_REVISION, nvmx_caps.procbased2 >> 32,
-		nvmx_caps.ept_vpid_cap, shadowing_state(hw));
+		nvmx_caps.ept_vpid_cap,
+		(nvmx_caps.procbased2 >> 32) & SEC_MODE_BASED_EPT_EXEC ? "on" :
+									 "off",
+		shadowing_state(hw));
 	return true;
 }
 
