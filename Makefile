@@ -42,7 +42,7 @@ HOST_PURE_NESTED := nested/vmcs12.c nested/nvmx_caps.c nested/nvmx_check.c
 # The L1 test kernel's pure parts (tests/guest/lib/).
 HOST_PURE_GUEST := tests/guest/lib/madt.c
 # The vendor-neutral nested core: shadow stage-2 tables.
-HOST_PURE_NESTED += nested/shadow.c
+HOST_PURE_NESTED += nested/shadow.c nested/nested_log.c
 HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \
 	$(HOST_PURE_GUEST) $(filter $(wildcard nested/*.c),$(HOST_PURE_NESTED)) \
 	$(filter $(wildcard vmx/*.c),$(HOST_PURE_VMX)) \

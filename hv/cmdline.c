@@ -200,6 +200,11 @@ static bool set_vmcs_shadow(struct hv_options *o, const char *v)
 	return parse_on_off(v, &o->vmcs_shadow);
 }
 
+static bool set_nested_log(struct hv_options *o, const char *v)
+{
+	return parse_on_off(v, &o->nested_log);
+}
+
 static u64 test_word_flag(const char *w, size_t len)
 {
 	static const struct {
@@ -270,6 +275,7 @@ static const struct option options[] = {
 	{ "iommu", WORD_MAX, set_iommu, "auto, required or off" },
 	{ "nested", WORD_MAX, set_nested, "on or off" },
 	{ "vmcs_shadow", WORD_MAX, set_vmcs_shadow, "on or off" },
+	{ "nested_log", WORD_MAX, set_nested_log, "on or off" },
 };
 
 static const struct option *find_option(const char *key, size_t len)

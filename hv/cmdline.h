@@ -18,6 +18,9 @@
  *                                  Intel, SVM on AMD (on)
  *   vmcs_shadow=on|off             VMCS shadowing for L1's VMREAD and
  *                                  VMWRITE where the CPU has it (on)
+ *   nested_log=on|off              print L2 accesses L1's stage-2 tables
+ *                                  deny, rate-limited (off; the log is
+ *                                  kept either way)
  *   -- rest                        everything after "--" is L1's command
  *                                  line, verbatim
  *
@@ -62,6 +65,7 @@ struct hv_options {
 	enum iommu_mode iommu; /* iommu= */
 	bool nested; /* nested= */
 	bool vmcs_shadow; /* vmcs_shadow= */
+	bool nested_log; /* nested_log= */
 	char test[CMDLINE_TEST_MAX]; /* test= value, raw */
 };
 

@@ -339,6 +339,10 @@ static void handle_hypercall(struct vcpu *v)
 
 	/* Statistics and the trace are the calling vCPU's own. */
 	env.stats = &v->stats;
+	if (v->nested.log) {
+		env.nested_stats = v->nested.stats.count;
+		env.nested_log = v->nested.log;
+	}
 	if (hypercall_handle(&env, &v->regs, vendor->cpl(v)) == HC_INJECT_UD)
 		vendor->inject_exception(v, X86_UD, false, 0);
 	else

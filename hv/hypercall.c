@@ -42,9 +42,11 @@ static int check_buffer(const struct hc_env *env, gpa_t gpa, u64 count,
 	return 0;
 }
 
+/* The exit counts, then (with nested virtualization) the nested ones. */
 static s64 hc_stats(const struct hc_env *env, struct guest_regs *r)
 {
-	u64 n = r->rcx < EXIT_R_COUNT ? r->rcx : EXIT_R_COUNT;
+	u64 max = EXIT_R_COUNT + (env->nested_stats ? MODEX_NSTAT_COUNT : 0);
+	u64 n = r->rcx < max ? r->rcx : max, first;
 	int ret;
 
 	if (!(env->features & MODEX_FEAT_STATS))
@@ -52,8 +54,13 @@ static s64 hc_stats(const struct hc_env *env, struct guest_regs *r)
 	ret = check_buffer(env, r->rbx, r->rcx, sizeof(u64));
 	if (ret)
 		return ret;
-	if (n && env->write_guest(env->ctx, r->rbx, env->stats->count,
-				  n * sizeof(u64)))
+	first = n < EXIT_R_COUNT ? n : EXIT_R_COUNT;
+	if (first && env->write_guest(env->ctx, r->rbx, env->stats->count,
+				      first * sizeof(u64)))
+		return -E_FAULT;
+	if (n > first &&
+	    env->write_guest(env->ctx, r->rbx + first * sizeof(u64),
+			     env->nested_stats, (n - first) * sizeof(u64)))
 		return -E_FAULT;
 	r->rbx = n;
 	r->rcx = env->stats->total;
@@ -77,6 +84,27 @@ static s64 hc_trace(const struct hc_env *env, struct guest_regs *r)
 	if (n && env->write_guest(env->ctx, r->rbx, buf, n * sizeof(buf[0])))
 		return -E_FAULT;
 	r->rbx = n;
+	return 0;
+}
+
+static s64 hc_nested_log(const struct hc_env *env, struct guest_regs *r)
+{
+	struct modex_nested_violation buf[NESTED_LOG_LEN];
+	u32 n;
+	int ret;
+
+	if (!(env->features & MODEX_FEAT_NESTED) || !env->nested_log)
+		return -E_NOSUPP;
+	ret = check_buffer(env, r->rbx, r->rcx, sizeof(buf[0]));
+	if (ret)
+		return ret;
+	n = nested_log_copy(env->nested_log, buf,
+			    r->rcx < NESTED_LOG_LEN ? (u32)r->rcx :
+						      NESTED_LOG_LEN);
+	if (n && env->write_guest(env->ctx, r->rbx, buf, n * sizeof(buf[0])))
+		return -E_FAULT;
+	r->rbx = n;
+	r->rcx = env->nested_log->seq;
 	return 0;
 }
 
@@ -109,6 +137,8 @@ static s64 dispatch(const struct hc_env *env, struct guest_regs *r, u32 nr)
 		return 0;
 	case MODEX_HC_TEST_EXIT:
 		return hc_test_exit(env, r);
+	case MODEX_HC_NESTED_LOG:
+		return hc_nested_log(env, r);
 	}
 	return -E_NOSUPP;
 }

@@ -13,6 +13,7 @@
 #include "hv/ranges.h"
 #include "hv/stats.h"
 #include "hv/vcpu.h"
+#include "nested/nested_log.h"
 
 /* Counts above this are rejected before any range arithmetic (-E_FAULT:
  * no buffer that large can be in RAM). */
@@ -22,6 +23,10 @@ struct hc_env {
 	const struct mem_range *ram; /* L1's RAM, sorted or not */
 	u32 nr_ram;
 	struct exit_stats *stats;
+	/* The caller's nested counters (MODEX_NSTAT_COUNT of them) and
+	 * violation log; NULL without nested virtualization. */
+	const u64 *nested_stats;
+	const struct nested_log *nested_log;
 	u32 features; /* MODEX_FEAT_* */
 	/* Copy @len bytes to L1 memory; only called for checked ranges. */
 	int (*write_guest)(void *ctx, gpa_t gpa, const void *src, u64 len);

@@ -8,9 +8,18 @@
 #include "nested/nested.h"
 
 #define LOG_PREFIX "nested"
+#include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/log.h"
+#include "hv/main.h"
+#include "hv/memory.h"
 #include "hv/vcpu.h"
+#include "nested/nested_log.h"
+
+/* nested_log=on prints the first violations of each vCPU, then one in
+ * every NESTED_LOG_PRINT_EVERY. */
+#define NESTED_LOG_PRINT_FIRST 32
+#define NESTED_LOG_PRINT_EVERY 1024
 
 static const struct nested_ops *ops;
 
@@ -39,8 +48,63 @@ bool nested_on(void)
 
 int nested_vcpu_init(struct vcpu *v)
 {
+	hpa_t pa;
+
 	v->nested.guest_mode = false;
-	return ops ? ops->vcpu_init(v) : 0;
+	if (!ops)
+		return 0;
+	if (!v->nested.log) {
+		_Static_assert(sizeof(struct nested_log) <= PAGE_SIZE, "log");
+		if (memory_alloc_frames(1, &pa))
+			return -E_NOMEM;
+		v->nested.log = (struct nested_log *)pa;
+	}
+	return ops->vcpu_init(v);
+}
+
+static const char *const access_names[] = { "read", "write", "fetch" };
+
+static void print_violation(const struct vcpu *v,
+			    const struct modex_nested_violation *r)
+{
+	u8 a = r->l1_acc;
+
+	log_info(
+		"cpu%u: L2 %s %s at GPA %#lx (GLA %#lx%s) RIP %#lx CPL %u %s by L1 (L1 grants %c%c%c%c%c), #%lu.",
+		v->index, (r->flags & MODEX_NV_USER) ? "user" : "supervisor",
+		access_names[r->access % 3], r->l2_gpa, r->gla,
+		(r->flags & MODEX_NV_GLA_VALID) ? "" : ", not valid", r->l2_rip,
+		r->cpl,
+		(r->flags & MODEX_NV_MISCONFIG) ? "misconfigured" : "denied",
+		(a & MODEX_ACC_R) ? 'R' : '-', (a & MODEX_ACC_W) ? 'W' : '-',
+		(a & MODEX_ACC_XS) ? 'S' : '-', (a & MODEX_ACC_XU) ? 'U' : '-',
+		(a & MODEX_ACC_U) ? 'u' : '-', r->seq);
+}
+
+void nested_violation(struct vcpu *v, struct modex_nested_violation *r)
+{
+	static const enum modex_nested_stat by_access[] = {
+		MODEX_NSTAT_DENY_READ,
+		MODEX_NSTAT_DENY_WRITE,
+		MODEX_NSTAT_DENY_FETCH_SUPER,
+	};
+	u64 seq;
+
+	r->vcpu = v->index;
+	if (r->flags & MODEX_NV_MISCONFIG)
+		nested_count(&v->nested, MODEX_NSTAT_MISCONFIG);
+	else if (r->access == 2 && (r->flags & MODEX_NV_USER))
+		nested_count(&v->nested, MODEX_NSTAT_DENY_FETCH_USER);
+	else
+		nested_count(&v->nested, by_access[r->access % 3]);
+	if (!v->nested.log)
+		return;
+	seq = nested_log_record(v->nested.log, r);
+	if (hv_options.nested_log &&
+	    (seq <= NESTED_LOG_PRINT_FIRST || !(seq % NESTED_LOG_PRINT_EVERY)))
+		print_violation(
+			v,
+			&v->nested.log->ring[(seq - 1) & (NESTED_LOG_LEN - 1)]);
 }
 
 void nested_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
@@ -69,7 +133,13 @@ bool nested_handle_insn(struct vcpu *v)
 
 bool nested_handle_l2_exit(struct vcpu *v)
 {
-	return ops && v->nested.guest_mode && ops->l2_exit(v);
+	if (!ops || !v->nested.guest_mode)
+		return false;
+	if (ops->l2_exit(v))
+		return true;
+	/* Modex's own exit of L2, handled in hv/ on L2's state. */
+	nested_count(&v->nested, MODEX_NSTAT_HANDLED);
+	return false;
 }
 
 void nested_stage2_changed(struct vcpu *v)

@@ -23,27 +23,32 @@
 #ifndef MODEX_NESTED_NESTED_H
 #define MODEX_NESTED_NESTED_H
 
+#include "hv/include/hypercall.h"
 #include "hv/include/types.h"
 
 struct vcpu;
 struct cpuid_regs;
 
-/* Exits of L2 by what became of them (MODEX_HC_STATS reports them). */
+/* Counters by enum modex_nested_stat (MODEX_HC_STATS reports them after
+ * the exit counts). */
 struct nested_stats {
-	u64 entries; /* VM entries into L2 (VMLAUNCH/VMRESUME/VMRUN) */
-	u64 reflected; /* L2 exits emulated into L1 */
-	u64 handled; /* L2 exits Modex handled and resumed L2 */
-	u64 shadow_fixed; /* of those: shadow stage-2 faults fixed */
-	u64 shadow_reflected; /* nested paging faults reflected to L1 */
-	u64 vmfail; /* VMX instructions that failed for L1 */
+	u64 count[MODEX_NSTAT_COUNT];
 };
+
+struct nested_log;
 
 struct nested_vcpu {
 	bool guest_mode; /* L2 is running (the current structure is L2's) */
 	bool l1_vmx_operation; /* VMX: L1 is in VMX operation (VMXON) */
 	void *priv; /* the vendor half's state (struct nvmx / struct nsvm) */
 	struct nested_stats stats;
+	struct nested_log *log; /* nested/nested_log.h */
 };
+
+static inline void nested_count(struct nested_vcpu *n, enum modex_nested_stat s)
+{
+	n->stats.count[s]++;
+}
 
 /* What nested_msr_read()/nested_msr_write() did. */
 #define NESTED_MSR_NOT_MINE 1 /* not a nested MSR: generic code goes on */
@@ -89,5 +94,11 @@ int nested_msr_write(struct vcpu *v, u32 msr, u64 val);
 bool nested_handle_insn(struct vcpu *v);
 bool nested_handle_l2_exit(struct vcpu *v);
 void nested_stage2_changed(struct vcpu *v);
+/*
+ * An L2 access L1's stage-2 tables deny (or find misconfigured), about to
+ * be reflected: count it by kind, record it in the vCPU's violation log
+ * (MODEX_HC_NESTED_LOG) and, with nested_log=on, print it (rate-limited).
+ */
+void nested_violation(struct vcpu *v, struct modex_nested_violation *r);
 
 #endif /* MODEX_NESTED_NESTED_H */

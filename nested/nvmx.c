@@ -58,7 +58,7 @@ void nvmx_succeed(struct vcpu *v)
 
 void nvmx_fail_invalid(struct vcpu *v)
 {
-	v->nested.stats.vmfail++;
+	nested_count(&v->nested, MODEX_NSTAT_VMFAIL);
 	set_flags(v, X86_EFLAGS_CF);
 }
 
@@ -74,7 +74,7 @@ void nvmx_fail(struct vcpu *v, u32 err)
 	}
 	n->vmcs12->vm_instruction_error = err;
 	nvmx_vmcs_shadow_push(v);
-	v->nested.stats.vmfail++;
+	nested_count(&v->nested, MODEX_NSTAT_VMFAIL);
 	set_flags(v, X86_EFLAGS_ZF);
 }
 

@@ -353,7 +353,7 @@ void nvmx_enter_l2(struct vcpu *v, bool launch)
 	if (launch)
 		c->launch_state = VMCS12_LAUNCHED;
 	v->nested.guest_mode = true;
-	v->nested.stats.entries++;
+	nested_count(&v->nested, MODEX_NSTAT_ENTRIES);
 }
 
 /*

@@ -32,6 +32,12 @@
 #define QUAL_FROM_HW (EPTVQ_GLA_VALID | EPTVQ_FINAL | EPTVQ_NMI_UNBLOCK)
 #define QUAL_ADVANCED (EPTVQ_USER_LA | EPTVQ_WRITABLE_LA | EPTVQ_NX_LA)
 
+/* The violation log's MODEX_ACC_* (ABI) are mm/access.h's bits. */
+_Static_assert(ACC_READ == MODEX_ACC_R && ACC_WRITE == MODEX_ACC_W &&
+		       ACC_EXEC == MODEX_ACC_XS && ACC_USER == MODEX_ACC_U &&
+		       ACC_USER_EXEC == MODEX_ACC_XU,
+	       "MODEX_ACC_* = ACC_*");
+
 static void *identity(u64 pa)
 {
 	return (void *)pa;
@@ -134,6 +140,31 @@ static void reflect_violation(struct vcpu *v, const struct shadow_fault *f,
 		     ept_violation_qual(&f->l1, mbec, extra));
 }
 
+/* Into the violation log (nested/nested.h), before the reflection. */
+static void log_violation(struct vcpu *v, const struct shadow_fault *f,
+			  bool mbec, bool misconfig)
+{
+	u64 q = v->exit.qual;
+	unsigned kind = fault_kind(q, mbec);
+	struct modex_nested_violation r = {
+		.l2_gpa = v->exit.npf.gpa,
+		.gla = v->exit.npf.gla_valid ? v->exit.npf.gla : 0,
+		.l2_rip = v->regs.rip,
+		.access = (u8)pk_op(kind),
+		/* acc_t and MODEX_ACC_* are the same bits (mm/access.h). */
+		.l1_acc = misconfig ? 0 : f->l1.acc,
+		.cpl = (u8)((vmread(GUEST_SS_AR) >> 5) & 3),
+	};
+
+	if (v->exit.npf.gla_valid)
+		r.flags |= MODEX_NV_GLA_VALID;
+	if (pk_is_user(kind))
+		r.flags |= MODEX_NV_USER;
+	if (misconfig)
+		r.flags |= MODEX_NV_MISCONFIG;
+	nested_violation(v, &r);
+}
+
 /* The fault is in EPT01 under L1's mapping: as if L1 made the access. */
 static bool l0_fault(struct vcpu *v, const struct shadow_fault *f)
 {
@@ -165,18 +196,18 @@ bool nvmx_ept_exit(struct vcpu *v)
 	}
 	switch (f.result) {
 	case SH_FIXED:
-		v->nested.stats.handled++;
-		v->nested.stats.shadow_fixed++;
+		nested_count(&v->nested, MODEX_NSTAT_HANDLED);
+		nested_count(&v->nested, MODEX_NSTAT_SHADOW_FIXED);
 		return true;
 	case SH_L1_FAULT:
-		v->nested.stats.shadow_reflected++;
+		log_violation(v, &f, mbec, false);
 		reflect_violation(v, &f, mbec);
 		return true;
 	case SH_L1_MISCONFIG:
 	case SH_BAD_TABLE:
 		/* A table outside L1's RAM is as unusable as a misconfigured
 		 * entry (docs/nested.md); qualification 0 (SDM 28.2.1). */
-		v->nested.stats.shadow_reflected++;
+		log_violation(v, &f, mbec, true);
 		nvmx_reflect(v, EXIT_REASON_EPT_MISCONFIG, 0);
 		return true;
 	case SH_L0_FAULT:

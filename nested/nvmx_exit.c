@@ -225,7 +225,7 @@ void nvmx_reflect(struct vcpu *v, u32 reason, u64 qual)
 	if (failed)
 		vmx_abort(v, 1, failed);
 	nvmx_load_host_state(v, c);
-	v->nested.stats.reflected++;
+	nested_count(&v->nested, MODEX_NSTAT_REFLECTED);
 }
 
 /* ------------------------------------------ whose exit is it */

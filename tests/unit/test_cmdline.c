@@ -378,6 +378,7 @@ TEST(nested_options)
 		{ "nested=0", true, true, 1 },
 		{ "vmcs_shadow=Off", true, true, 1 },
 		{ "nested=offx", true, true, 1 },
+		{ "nested_log=on vmcs_shadow=off", true, false, 0 },
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -388,6 +389,8 @@ TEST(nested_options)
 			 cases[i].problems);
 		CHECK_EQ(o.nested, cases[i].nested);
 		CHECK_EQ(o.vmcs_shadow, cases[i].shadow);
+		CHECK_EQ(o.nested_log,
+			 strstr(cases[i].s, "nested_log=on") != 0);
 	}
 }
 

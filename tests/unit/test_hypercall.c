@@ -236,3 +236,78 @@ TEST(test_exit)
 	CHECK_EQ(call(&e, nr, MODEX_TEST_PASS | (1ULL << 40), 0, 0, NULL),
 		 -E_INVAL);
 }
+
+/* With nested virtualization, STATS goes on with the nested counters. */
+TEST(stats_with_nested_counters)
+{
+	struct hc_env e = env(ALL | MODEX_FEAT_NESTED);
+	u64 nstats[MODEX_NSTAT_COUNT];
+	struct guest_regs o;
+	u64 *buf = (u64 *)(ram + 0x100);
+
+	memset(&st, 0, sizeof(st));
+	for (u64 i = 0; i < MODEX_NSTAT_COUNT; i++)
+		nstats[i] = 100 + i;
+	e.nested_stats = nstats;
+	memset(ram, 0xee, sizeof(ram));
+	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_STATS, RAM_BASE + 0x100,
+		      EXIT_R_COUNT + MODEX_NSTAT_COUNT + 3, 0, &o),
+		 0);
+	CHECK_EQ(o.rbx, EXIT_R_COUNT + MODEX_NSTAT_COUNT);
+	for (u64 i = 0; i < MODEX_NSTAT_COUNT; i++)
+		CHECK_EQ(buf[EXIT_R_COUNT + i], 100 + i);
+	CHECK_EQ(buf[EXIT_R_COUNT + MODEX_NSTAT_COUNT],
+		 0xeeeeeeeeeeeeeeeeULL);
+	/* A buffer that ends inside the nested counters. */
+	memset(ram, 0xee, sizeof(ram));
+	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_STATS, RAM_BASE + 0x100,
+		      EXIT_R_COUNT + 2, 0, &o),
+		 0);
+	CHECK_EQ(o.rbx, EXIT_R_COUNT + 2);
+	CHECK_EQ(buf[EXIT_R_COUNT + 1], 101);
+	CHECK_EQ(buf[EXIT_R_COUNT + 2], 0xeeeeeeeeeeeeeeeeULL);
+}
+
+TEST(nested_log)
+{
+	static struct nested_log log;
+	struct hc_env e = env(ALL);
+	struct modex_nested_violation *out =
+		(struct modex_nested_violation *)(ram + 0x100);
+	struct guest_regs o;
+
+	memset(&log, 0, sizeof(log));
+	/* Without MODEX_FEAT_NESTED there is no log. */
+	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_NESTED_LOG,
+		      RAM_BASE + 0x100, 4, 0, &o),
+		 -E_NOSUPP);
+	e = env(ALL | MODEX_FEAT_NESTED);
+	e.nested_log = &log;
+	for (u64 i = 0; i < NESTED_LOG_LEN + 5; i++) {
+		struct modex_nested_violation r = { .l2_gpa = i << 12,
+						    .access = (u8)(i % 3) };
+
+		CHECK_EQ(nested_log_record(&log, &r), i + 1);
+	}
+	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_NESTED_LOG,
+		      RAM_BASE + 0x100, 4, 0, &o),
+		 0);
+	CHECK_EQ(o.rbx, 4);
+	CHECK_EQ(o.rcx, NESTED_LOG_LEN + 5);
+	/* The 4 newest, oldest first. */
+	for (u64 i = 0; i < 4; i++) {
+		CHECK_EQ(out[i].seq, NESTED_LOG_LEN + 2 + i);
+		CHECK_EQ(out[i].l2_gpa, (NESTED_LOG_LEN + 1 + i) << 12);
+	}
+	/* More than the ring holds: the whole ring. */
+	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_NESTED_LOG,
+		      RAM_BASE + 0x100, 1000, 0, &o),
+		 0);
+	CHECK_EQ(o.rbx, NESTED_LOG_LEN);
+	CHECK_EQ(out[0].seq, 6);
+	CHECK_EQ(out[NESTED_LOG_LEN - 1].seq, NESTED_LOG_LEN + 5);
+	/* A buffer outside RAM. */
+	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_NESTED_LOG, 0x1000, 4, 0,
+		      &o),
+		 -E_FAULT);
+}
