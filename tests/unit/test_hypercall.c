@@ -256,8 +256,7 @@ TEST(stats_with_nested_counters)
 	CHECK_EQ(o.rbx, EXIT_R_COUNT + MODEX_NSTAT_COUNT);
 	for (u64 i = 0; i < MODEX_NSTAT_COUNT; i++)
 		CHECK_EQ(buf[EXIT_R_COUNT + i], 100 + i);
-	CHECK_EQ(buf[EXIT_R_COUNT + MODEX_NSTAT_COUNT],
-		 0xeeeeeeeeeeeeeeeeULL);
+	CHECK_EQ(buf[EXIT_R_COUNT + MODEX_NSTAT_COUNT], 0xeeeeeeeeeeeeeeeeULL);
 	/* A buffer that ends inside the nested counters. */
 	memset(ram, 0xee, sizeof(ram));
 	CHECK_EQ(call(&e, MODEX_HC_MAGIC | MODEX_HC_STATS, RAM_BASE + 0x100,
