@@ -578,6 +578,7 @@ static void hc_env_init(void)
 /* One line per vCPU that ran; the boot CPU's carries no CPU tag. */
 void guest_report_stats(void)
 {
+
 	con_lock();
 	for (u32 i = 0; i < smp_nr_cpus(); i++) {
 		const struct exit_stats *st = &smp_vcpu(i)->stats;

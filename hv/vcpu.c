@@ -24,6 +24,8 @@ void vcpu_run_loop(struct vcpu *v)
 		smp_poll(v);
 		if (++n % IOMMU_POLL_EXITS == 0)
 			iommu_poll();
+		if (v->nested.guest_mode)
+			nested_pre_entry(v);
 		vendor->run(v);
 		/* An exit of L2 that L1 asked for, or that nested paging
 		 * explains, ends there; the rest is Modex's, handled on

@@ -142,6 +142,12 @@ bool nested_handle_l2_exit(struct vcpu *v)
 	return false;
 }
 
+void nested_pre_entry(struct vcpu *v)
+{
+	if (ops && v->nested.guest_mode)
+		ops->pre_entry(v);
+}
+
 void nested_stage2_changed(struct vcpu *v)
 {
 	if (ops)

@@ -72,6 +72,9 @@ struct nested_ops {
 	bool (*l2_exit)(struct vcpu *v);
 	/* Stage 2 (EPT01/NPT01) changed: drop every shadow built on it. */
 	void (*stage2_changed)(struct vcpu *v);
+	/* Before each entry into L2: events that arrived for L1 while L2
+	 * ran (an NMI that hit Modex) go where L1's controls send them. */
+	void (*pre_entry)(struct vcpu *v);
 };
 
 extern const struct nested_ops nvmx_ops;
@@ -93,6 +96,8 @@ int nested_msr_write(struct vcpu *v, u32 msr, u64 val);
 /* False when nested virtualization is off: the caller injects #UD. */
 bool nested_handle_insn(struct vcpu *v);
 bool nested_handle_l2_exit(struct vcpu *v);
+/* Called before each entry while v->nested.guest_mode. */
+void nested_pre_entry(struct vcpu *v);
 void nested_stage2_changed(struct vcpu *v);
 /*
  * An L2 access L1's stage-2 tables deny (or find misconfigured), about to

@@ -527,7 +527,7 @@ static bool vmx_cap_msr(u32 msr)
 	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
 }
 
-static int nvmx_msr_read(struct vcpu *v, u32 msr, u64 *val)
+static int l1_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		*val = to_nvmx(v)->feature_control;
@@ -541,7 +541,7 @@ static int nvmx_msr_read(struct vcpu *v, u32 msr, u64 *val)
 
 /* IA32_FEATURE_CONTROL is locked (as firmware leaves it, SDM Vol. 3C
  * 24.7) and the capability MSRs are read-only: WRMSR is #GP. */
-static int nvmx_msr_write(struct vcpu *v, u32 msr, u64 val)
+static int l1_msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	(void)v;
 	(void)val;
@@ -569,6 +569,8 @@ static int alloc_state(struct vcpu *v)
 	n->vmcs12 = alloc_pages(1);
 	n->vmcs02 = alloc_pages(1);
 	n->msr_bitmap02 = alloc_pages(1);
+	if (n->msr_bitmap02)
+		nvmx_msr_bitmap02_init(n->msr_bitmap02);
 	n->io_bitmap02 = alloc_pages(2);
 	n->shadow = alloc_pages(ALIGN_UP(sizeof(*n->shadow), PAGE_SIZE) /
 				PAGE_SIZE);
@@ -666,12 +668,12 @@ static void nvmx_cpuid_op(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 
 static int nvmx_msr_read_op(struct vcpu *v, u32 msr, u64 *val)
 {
-	return caps_ready ? nvmx_msr_read(v, msr, val) : NESTED_MSR_NOT_MINE;
+	return caps_ready ? l1_msr_read(v, msr, val) : NESTED_MSR_NOT_MINE;
 }
 
 static int nvmx_msr_write_op(struct vcpu *v, u32 msr, u64 val)
 {
-	return caps_ready ? nvmx_msr_write(v, msr, val) : NESTED_MSR_NOT_MINE;
+	return caps_ready ? l1_msr_write(v, msr, val) : NESTED_MSR_NOT_MINE;
 }
 
 const struct nested_ops nvmx_ops = {
@@ -684,4 +686,5 @@ const struct nested_ops nvmx_ops = {
 	.handle_insn = nvmx_handle_insn_op,
 	.l2_exit = nvmx_l2_exit,
 	.stage2_changed = nvmx_stage2_changed,
+	.pre_entry = nvmx_pre_entry,
 };

@@ -105,6 +105,8 @@ void nvmx_enter_l2(struct vcpu *v, bool launch);
 /* The hardware refused vmcs02 (v->exit: EXIT_R_ENTRY_FAIL, VMfail). */
 void nvmx_entry_failed(struct vcpu *v);
 
+/* Fill vmcs02's MSR bitmap page once (all ones). */
+void nvmx_msr_bitmap02_init(u8 *bitmap);
 /* vmcs12's guest-state fields that vmcs02 copies both ways. */
 const u32 *nvmx_guest_fields(unsigned *n);
 
@@ -125,6 +127,10 @@ void nvmx_vmcs_shadow_attach(struct vcpu *v, bool on);
  * the current VMCS: 0, or the 1-based index of the entry that failed. */
 u32 nvmx_load_msrs(struct vcpu *v, gpa_t list, u32 count);
 u32 nvmx_store_msrs(struct vcpu *v, gpa_t list, u32 count);
+/* L2's RDMSR/WRMSR that L1 lets through: performed as L1's own access
+ * would be; false for #GP. */
+bool nvmx_msr_read(struct vcpu *v, u32 msr, u64 *val);
+bool nvmx_msr_write(struct vcpu *v, u32 msr, u64 val);
 
 /* ---- nested/nvmx_exit.c */
 int nvmx_shadow_init(struct vcpu *v);
@@ -140,6 +146,7 @@ void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c);
 /* An EPT violation or misconfiguration of L2 with EPT12 on. */
 bool nvmx_ept_exit(struct vcpu *v);
 bool nvmx_l2_exit(struct vcpu *v);
+void nvmx_pre_entry(struct vcpu *v);
 /* Emulate a VM exit from L2 into L1 with these exit fields (SDM Vol. 3C
  * 28.2); the rest of the exit information comes from vmcs02. */
 void nvmx_reflect(struct vcpu *v, u32 reason, u64 qual);

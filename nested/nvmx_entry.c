@@ -143,41 +143,87 @@ static bool in_l1_ram(void *ctx, u64 gpa, u64 size)
 	return nvmx_l1_ram(gpa, size);
 }
 
-/* L1's bitmap page(s) ORed with Modex's (SDM Vol. 3C 25.6.4, 25.6.9:
- * a set bit exits). vmcs12's addresses were checked to be L1's RAM. */
-static void merge_bitmap(u8 *dst, gpa_t l1, const u8 *modex)
+/*
+ * MSRs whose accesses by L2 go straight to the CPU where neither L1 nor
+ * Modex intercepts them. Every other MSR access of L2 exits; Modex then
+ * reflects it if L1's bitmap asks, else performs it as L1's own access
+ * would be performed (nested/nvmx_msr.c). The vmcs02 bitmap is all ones
+ * but for these, so each entry updates a few bits, not 4 KiB.
+ */
+static const struct {
+	u32 first, last;
+} msr_direct[] = {
+	{ 0x10, 0x10 }, /* TSC */
+	{ 0x48, 0x49 }, /* SPEC_CTRL, PRED_CMD */
+	{ 0x174, 0x176 }, /* SYSENTER_CS/ESP/EIP */
+	{ 0x1d9, 0x1d9 }, /* DEBUGCTL */
+	{ 0x277, 0x277 }, /* PAT */
+	{ 0xc0000080, 0xc0000084 }, /* EFER, STAR, LSTAR, CSTAR, FMASK */
+	{ 0xc0000100, 0xc0000103 }, /* FS/GS/KERNEL_GS base, TSC_AUX */
+};
+
+/* The x2APIC MSRs 800h-8FFh: 32 bytes of each low bitmap (SDM Vol. 3C
+ * 25.6.9), merged as whole words. */
+#define X2APIC_BYTE 0x100
+#define X2APIC_BYTES 32
+
+static void or_words(u8 *dst, const u8 *a, const u8 *b, unsigned bytes)
 {
 	u64 *d = (u64 *)dst;
-	const u64 *m = (const u64 *)modex;
+	const u64 *x = (const u64 *)a, *y = (const u64 *)b;
 
-	if (!l1 || !nvmx_read_gpa(l1, dst, PAGE_SIZE))
-		memset(dst, 0, PAGE_SIZE);
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
-		d[i] |= m[i];
+	for (unsigned i = 0; i < bytes / 8; i++)
+		d[i] = x[i] | y[i];
+}
+
+void nvmx_msr_bitmap02_init(u8 *bitmap)
+{
+	memset(bitmap, 0xff, PAGE_SIZE);
+}
+
+static void merge_msr_bitmap(u8 *dst, const u8 *l1)
+{
+	const u8 *modex = vmx_modex_msr_bitmap();
+
+	for (unsigned i = 0; i < ARRAY_SIZE(msr_direct); i++)
+		for (u32 m = msr_direct[i].first; m <= msr_direct[i].last; m++)
+			for (int w = 0; w < 2; w++)
+				vmx_msr_bitmap_set(
+					dst, m, w,
+					vmx_msr_bitmap_intercepts(l1, m, w) ||
+						vmx_msr_bitmap_intercepts(
+							modex, m, w));
+	for (unsigned off = 0; off <= 2048; off += 2048)
+		or_words(dst + off + X2APIC_BYTE, l1 + off + X2APIC_BYTE,
+			 modex + off + X2APIC_BYTE, X2APIC_BYTES);
 }
 
 /* Primary controls and the bitmaps behind them. */
 static u32 proc_controls(struct nvmx *n, const struct vmcs12 *c)
 {
 	u32 proc = c->cpu_based_vm_exec_control | CPU_ACTIVATE_SECONDARY;
-	bool l1_io = proc & CPU_USE_IO_BITMAPS;
 
-	/* Without MSR bitmaps every RDMSR/WRMSR of L2 exits to L1. */
+	/* Without MSR bitmaps every RDMSR/WRMSR of L2 exits to L1. The
+	 * address was checked to be L1's RAM (identity-mapped). */
 	if (proc & CPU_USE_MSR_BITMAPS) {
-		merge_bitmap(n->msr_bitmap02, c->msr_bitmap,
-			     vmx_modex_msr_bitmap());
+		merge_msr_bitmap(n->msr_bitmap02, (const u8 *)c->msr_bitmap);
 		vmwrite(MSR_BITMAP, (hpa_t)n->msr_bitmap02);
 	}
-	/* Unconditional I/O exiting without bitmaps exits every port; else
-	 * the bitmaps, with Modex's ports (hv/pci_cfg.c) always in them. */
-	if (!l1_io && (proc & CPU_UNCOND_IO_EXITING))
+	/* I/O: L1's bitmaps ORed with Modex's (its ports, hv/pci_cfg.c);
+	 * without L1 bitmaps, Modex's own, or unconditional exiting. */
+	if (proc & CPU_USE_IO_BITMAPS) {
+		or_words(n->io_bitmap02, (const u8 *)c->io_bitmap_a,
+			 vmx_modex_io_bitmap(0), PAGE_SIZE);
+		or_words(n->io_bitmap02 + PAGE_SIZE, (const u8 *)c->io_bitmap_b,
+			 vmx_modex_io_bitmap(1), PAGE_SIZE);
+		vmwrite(IO_BITMAP_A, (hpa_t)n->io_bitmap02);
+		vmwrite(IO_BITMAP_B, (hpa_t)n->io_bitmap02 + PAGE_SIZE);
 		return proc;
-	merge_bitmap(n->io_bitmap02, l1_io ? c->io_bitmap_a : 0,
-		     vmx_modex_io_bitmap(0));
-	merge_bitmap(n->io_bitmap02 + PAGE_SIZE, l1_io ? c->io_bitmap_b : 0,
-		     vmx_modex_io_bitmap(1));
-	vmwrite(IO_BITMAP_A, (hpa_t)n->io_bitmap02);
-	vmwrite(IO_BITMAP_B, (hpa_t)n->io_bitmap02 + PAGE_SIZE);
+	}
+	if (proc & CPU_UNCOND_IO_EXITING)
+		return proc;
+	vmwrite(IO_BITMAP_A, (hpa_t)vmx_modex_io_bitmap(0));
+	vmwrite(IO_BITMAP_B, (hpa_t)vmx_modex_io_bitmap(1));
 	return proc | CPU_USE_IO_BITMAPS;
 }
 

@@ -213,6 +213,37 @@ void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c)
 	nvmx_vmcs_shadow_push(v);
 }
 
+/*
+ * An NMI that hit Modex while L2 ran is L1's: a VM exit when L1's pin
+ * controls say "NMI exiting" (SDM Vol. 3C 26.2, basic reason 0 with an
+ * NMI in the exit interruption information), else delivered to L2 as the
+ * CPU would, once no event is being injected and L2 does not block NMIs.
+ */
+void nvmx_pre_entry(struct vcpu *v)
+{
+	struct vmcs12 *c = to_nvmx(v)->vmcs12;
+	u32 nmi = INTR_INFO_VALID | INTR_TYPE_NMI | 2;
+
+	if (!v->nmi_pending)
+		return;
+	if (c->pin_based_vm_exec_control & PIN_NMI_EXITING) {
+		v->nmi_pending = false;
+		save_guest(v, c);
+		save_exit_info(c, EXIT_REASON_EXCEPTION_NMI, 0);
+		c->vm_exit_intr_info = nmi;
+		c->idt_vectoring_info = 0;
+		c->vm_exit_instruction_len = 0;
+		nvmx_load_host_state(v, c);
+		nested_count(&v->nested, MODEX_NSTAT_REFLECTED);
+		return;
+	}
+	if ((vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+	    (vmread(GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_MOV_SS | BIT(3))))
+		return;
+	v->nmi_pending = false;
+	vmwrite(VM_ENTRY_INTR_INFO, nmi);
+}
+
 void nvmx_reflect(struct vcpu *v, u32 reason, u64 qual)
 {
 	struct vmcs12 *c = to_nvmx(v)->vmcs12;
@@ -261,6 +292,30 @@ static bool l1_wants_msr(const struct vmcs12 *c, const struct exit_info *e)
 					 e->reason == EXIT_R_MSR_WRITE);
 }
 
+/* An RDMSR/WRMSR of L2 that L1 lets through (nested/nvmx_entry.c: the
+ * vmcs02 bitmap intercepts more than L1's). */
+static void l2_msr(struct vcpu *v)
+{
+	const struct exit_info *e = &v->exit;
+	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+	bool ok;
+
+	if (e->reason == EXIT_R_MSR_WRITE) {
+		ok = nvmx_msr_write(v, e->msr.msr, val);
+	} else {
+		ok = nvmx_msr_read(v, e->msr.msr, &val);
+		if (ok) {
+			v->regs.rax = (u32)val;
+			v->regs.rdx = val >> 32;
+		}
+	}
+	nested_count(&v->nested, MODEX_NSTAT_HANDLED);
+	if (ok)
+		vcpu_retire_insn(v, e->insn_len);
+	else
+		vendor->inject_exception(v, X86_GP, true, 0);
+}
+
 bool nvmx_l2_exit(struct vcpu *v)
 {
 	struct exit_info *e = &v->exit;
@@ -289,8 +344,10 @@ bool nvmx_l2_exit(struct vcpu *v)
 		break;
 	case EXIT_REASON_RDMSR:
 	case EXIT_REASON_WRMSR:
-		if (!l1_wants_msr(c, e))
-			return false;
+		if (!l1_wants_msr(c, e)) {
+			l2_msr(v);
+			return true;
+		}
 		break;
 	}
 	nvmx_reflect(v, basic, e->qual);

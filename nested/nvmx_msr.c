@@ -91,7 +91,7 @@ static bool modex_intercepts(u32 msr, bool write)
 	return vmx_msr_bitmap_intercepts(vmx_modex_msr_bitmap(), msr, write);
 }
 
-static bool write_msr(struct vcpu *v, u32 msr, u64 val)
+bool nvmx_msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	u32 field = vmcs_field_of(msr);
 
@@ -106,7 +106,7 @@ static bool write_msr(struct vcpu *v, u32 msr, u64 val)
 	return !wrmsr_safe(msr, val);
 }
 
-static bool read_msr(struct vcpu *v, u32 msr, u64 *val)
+bool nvmx_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	u32 field = vmcs_field_of(msr);
 
@@ -141,7 +141,7 @@ u32 nvmx_load_msrs(struct vcpu *v, gpa_t list, u32 count)
 
 		if (i >= list_max() ||
 		    !nvmx_read_gpa(list + 16 * (u64)i, &e, sizeof(e)) ||
-		    !loadable(&e) || !write_msr(v, e.index, e.value))
+		    !loadable(&e) || !nvmx_msr_write(v, e.index, e.value))
 			return i + 1;
 	}
 	return 0;
@@ -156,7 +156,8 @@ u32 nvmx_store_msrs(struct vcpu *v, gpa_t list, u32 count)
 		if (i >= list_max() ||
 		    !nvmx_read_gpa(list + 16 * (u64)i, &e, sizeof(e)) ||
 		    e.reserved || e.index == MSR_SMBASE ||
-		    (e.index >> 8) == 0x8 || !read_msr(v, e.index, &e.value) ||
+		    (e.index >> 8) == 0x8 ||
+		    !nvmx_msr_read(v, e.index, &e.value) ||
 		    !nvmx_write_gpa(list + 16 * (u64)i + 8, &e.value, 8))
 			return i + 1;
 	}

@@ -28,143 +28,163 @@
 			ENC_SIZE(enc) + SIZE_OK(enc, member), ENC_FLAGS(enc) \
 	}
 
-/* In layout order. */
+/* Every supported field, in layout order: X(encoding, member). */
+#define VMCS12_FIELDS(X)                                                \
+	X(IO_BITMAP_A, io_bitmap_a)                                     \
+	X(IO_BITMAP_B, io_bitmap_b)                                     \
+	X(MSR_BITMAP, msr_bitmap)                                       \
+	X(VM_EXIT_MSR_STORE_ADDR, vm_exit_msr_store_addr)               \
+	X(VM_EXIT_MSR_LOAD_ADDR, vm_exit_msr_load_addr)                 \
+	X(VM_ENTRY_MSR_LOAD_ADDR, vm_entry_msr_load_addr)               \
+	X(TSC_OFFSET, tsc_offset)                                       \
+	X(VIRTUAL_APIC_PAGE_ADDR, virtual_apic_page_addr)               \
+	X(APIC_ACCESS_ADDR, apic_access_addr)                           \
+	X(EPT_POINTER, ept_pointer)                                     \
+	X(VMREAD_BITMAP, vmread_bitmap)                                 \
+	X(VMWRITE_BITMAP, vmwrite_bitmap)                               \
+	X(XSS_EXIT_BITMAP, xss_exit_bitmap)                             \
+	X(GUEST_PHYSICAL_ADDRESS, guest_physical_address)               \
+	X(VMCS_LINK_POINTER, vmcs_link_pointer)                         \
+	X(GUEST_IA32_DEBUGCTL, guest_ia32_debugctl)                     \
+	X(GUEST_IA32_PAT, guest_ia32_pat)                               \
+	X(GUEST_IA32_EFER, guest_ia32_efer)                             \
+	X(GUEST_IA32_PERF_GLOBAL_CTRL, guest_ia32_perf_global_ctrl)     \
+	X(GUEST_PDPTE0, guest_pdpte0)                                   \
+	X(GUEST_PDPTE1, guest_pdpte1)                                   \
+	X(GUEST_PDPTE2, guest_pdpte2)                                   \
+	X(GUEST_PDPTE3, guest_pdpte3)                                   \
+	X(HOST_IA32_PAT, host_ia32_pat)                                 \
+	X(HOST_IA32_EFER, host_ia32_efer)                               \
+	X(HOST_IA32_PERF_GLOBAL_CTRL, host_ia32_perf_global_ctrl)       \
+	X(CR0_GUEST_HOST_MASK, cr0_guest_host_mask)                     \
+	X(CR4_GUEST_HOST_MASK, cr4_guest_host_mask)                     \
+	X(CR0_READ_SHADOW, cr0_read_shadow)                             \
+	X(CR4_READ_SHADOW, cr4_read_shadow)                             \
+	X(CR3_TARGET_VALUE0, cr3_target_value0)                         \
+	X(CR3_TARGET_VALUE1, cr3_target_value1)                         \
+	X(CR3_TARGET_VALUE2, cr3_target_value2)                         \
+	X(CR3_TARGET_VALUE3, cr3_target_value3)                         \
+	X(EXIT_QUALIFICATION, exit_qualification)                       \
+	X(IO_RCX, io_rcx)                                               \
+	X(IO_RSI, io_rsi)                                               \
+	X(IO_RDI, io_rdi)                                               \
+	X(IO_RIP, io_rip)                                               \
+	X(GUEST_LINEAR_ADDRESS, guest_linear_address)                   \
+	X(GUEST_CR0, guest_cr0)                                         \
+	X(GUEST_CR3, guest_cr3)                                         \
+	X(GUEST_CR4, guest_cr4)                                         \
+	X(GUEST_ES_BASE, guest_es_base)                                 \
+	X(GUEST_CS_BASE, guest_cs_base)                                 \
+	X(GUEST_SS_BASE, guest_ss_base)                                 \
+	X(GUEST_DS_BASE, guest_ds_base)                                 \
+	X(GUEST_FS_BASE, guest_fs_base)                                 \
+	X(GUEST_GS_BASE, guest_gs_base)                                 \
+	X(GUEST_LDTR_BASE, guest_ldtr_base)                             \
+	X(GUEST_TR_BASE, guest_tr_base)                                 \
+	X(GUEST_GDTR_BASE, guest_gdtr_base)                             \
+	X(GUEST_IDTR_BASE, guest_idtr_base)                             \
+	X(GUEST_DR7, guest_dr7)                                         \
+	X(GUEST_RSP, guest_rsp)                                         \
+	X(GUEST_RIP, guest_rip)                                         \
+	X(GUEST_RFLAGS, guest_rflags)                                   \
+	X(GUEST_PENDING_DBG_EXCEPTIONS, guest_pending_dbg_exceptions)   \
+	X(GUEST_SYSENTER_ESP, guest_sysenter_esp)                       \
+	X(GUEST_SYSENTER_EIP, guest_sysenter_eip)                       \
+	X(HOST_CR0, host_cr0)                                           \
+	X(HOST_CR3, host_cr3)                                           \
+	X(HOST_CR4, host_cr4)                                           \
+	X(HOST_FS_BASE, host_fs_base)                                   \
+	X(HOST_GS_BASE, host_gs_base)                                   \
+	X(HOST_TR_BASE, host_tr_base)                                   \
+	X(HOST_GDTR_BASE, host_gdtr_base)                               \
+	X(HOST_IDTR_BASE, host_idtr_base)                               \
+	X(HOST_IA32_SYSENTER_ESP, host_ia32_sysenter_esp)               \
+	X(HOST_IA32_SYSENTER_EIP, host_ia32_sysenter_eip)               \
+	X(HOST_RSP, host_rsp)                                           \
+	X(HOST_RIP, host_rip)                                           \
+	X(PIN_BASED_VM_EXEC_CONTROL, pin_based_vm_exec_control)         \
+	X(CPU_BASED_VM_EXEC_CONTROL, cpu_based_vm_exec_control)         \
+	X(EXCEPTION_BITMAP, exception_bitmap)                           \
+	X(PAGE_FAULT_ERROR_CODE_MASK, page_fault_error_code_mask)       \
+	X(PAGE_FAULT_ERROR_CODE_MATCH, page_fault_error_code_match)     \
+	X(CR3_TARGET_COUNT, cr3_target_count)                           \
+	X(VM_EXIT_CONTROLS, vm_exit_controls)                           \
+	X(VM_EXIT_MSR_STORE_COUNT, vm_exit_msr_store_count)             \
+	X(VM_EXIT_MSR_LOAD_COUNT, vm_exit_msr_load_count)               \
+	X(VM_ENTRY_CONTROLS, vm_entry_controls)                         \
+	X(VM_ENTRY_MSR_LOAD_COUNT, vm_entry_msr_load_count)             \
+	X(VM_ENTRY_INTR_INFO, vm_entry_intr_info)                       \
+	X(VM_ENTRY_EXCEPTION_ERROR_CODE, vm_entry_exception_error_code) \
+	X(VM_ENTRY_INSTRUCTION_LEN, vm_entry_instruction_len)           \
+	X(TPR_THRESHOLD, tpr_threshold)                                 \
+	X(SECONDARY_VM_EXEC_CONTROL, secondary_vm_exec_control)         \
+	X(VM_INSTRUCTION_ERROR, vm_instruction_error)                   \
+	X(VM_EXIT_REASON, vm_exit_reason)                               \
+	X(VM_EXIT_INTR_INFO, vm_exit_intr_info)                         \
+	X(VM_EXIT_INTR_ERROR_CODE, vm_exit_intr_error_code)             \
+	X(IDT_VECTORING_INFO, idt_vectoring_info)                       \
+	X(IDT_VECTORING_ERROR_CODE, idt_vectoring_error_code)           \
+	X(VM_EXIT_INSTRUCTION_LEN, vm_exit_instruction_len)             \
+	X(VMX_INSTRUCTION_INFO, vmx_instruction_info)                   \
+	X(GUEST_ES_LIMIT, guest_es_limit)                               \
+	X(GUEST_CS_LIMIT, guest_cs_limit)                               \
+	X(GUEST_SS_LIMIT, guest_ss_limit)                               \
+	X(GUEST_DS_LIMIT, guest_ds_limit)                               \
+	X(GUEST_FS_LIMIT, guest_fs_limit)                               \
+	X(GUEST_GS_LIMIT, guest_gs_limit)                               \
+	X(GUEST_LDTR_LIMIT, guest_ldtr_limit)                           \
+	X(GUEST_TR_LIMIT, guest_tr_limit)                               \
+	X(GUEST_GDTR_LIMIT, guest_gdtr_limit)                           \
+	X(GUEST_IDTR_LIMIT, guest_idtr_limit)                           \
+	X(GUEST_ES_AR, guest_es_ar)                                     \
+	X(GUEST_CS_AR, guest_cs_ar)                                     \
+	X(GUEST_SS_AR, guest_ss_ar)                                     \
+	X(GUEST_DS_AR, guest_ds_ar)                                     \
+	X(GUEST_FS_AR, guest_fs_ar)                                     \
+	X(GUEST_GS_AR, guest_gs_ar)                                     \
+	X(GUEST_LDTR_AR, guest_ldtr_ar)                                 \
+	X(GUEST_TR_AR, guest_tr_ar)                                     \
+	X(GUEST_INTERRUPTIBILITY, guest_interruptibility)               \
+	X(GUEST_ACTIVITY_STATE, guest_activity_state)                   \
+	X(GUEST_SMBASE, guest_smbase)                                   \
+	X(GUEST_SYSENTER_CS, guest_sysenter_cs)                         \
+	X(HOST_IA32_SYSENTER_CS, host_ia32_sysenter_cs)                 \
+	X(VMCS_VPID, vmcs_vpid)                                         \
+	X(GUEST_ES_SELECTOR, guest_es_selector)                         \
+	X(GUEST_CS_SELECTOR, guest_cs_selector)                         \
+	X(GUEST_SS_SELECTOR, guest_ss_selector)                         \
+	X(GUEST_DS_SELECTOR, guest_ds_selector)                         \
+	X(GUEST_FS_SELECTOR, guest_fs_selector)                         \
+	X(GUEST_GS_SELECTOR, guest_gs_selector)                         \
+	X(GUEST_LDTR_SELECTOR, guest_ldtr_selector)                     \
+	X(GUEST_TR_SELECTOR, guest_tr_selector)                         \
+	X(HOST_ES_SELECTOR, host_es_selector)                           \
+	X(HOST_CS_SELECTOR, host_cs_selector)                           \
+	X(HOST_SS_SELECTOR, host_ss_selector)                           \
+	X(HOST_DS_SELECTOR, host_ds_selector)                           \
+	X(HOST_FS_SELECTOR, host_fs_selector)                           \
+	X(HOST_GS_SELECTOR, host_gs_selector)                           \
+	X(HOST_TR_SELECTOR, host_tr_selector)
+
 static const struct vmcs12_field vmcs12_table[] = {
-	F(IO_BITMAP_A, io_bitmap_a),
-	F(IO_BITMAP_B, io_bitmap_b),
-	F(MSR_BITMAP, msr_bitmap),
-	F(VM_EXIT_MSR_STORE_ADDR, vm_exit_msr_store_addr),
-	F(VM_EXIT_MSR_LOAD_ADDR, vm_exit_msr_load_addr),
-	F(VM_ENTRY_MSR_LOAD_ADDR, vm_entry_msr_load_addr),
-	F(TSC_OFFSET, tsc_offset),
-	F(VIRTUAL_APIC_PAGE_ADDR, virtual_apic_page_addr),
-	F(APIC_ACCESS_ADDR, apic_access_addr),
-	F(EPT_POINTER, ept_pointer),
-	F(VMREAD_BITMAP, vmread_bitmap),
-	F(VMWRITE_BITMAP, vmwrite_bitmap),
-	F(XSS_EXIT_BITMAP, xss_exit_bitmap),
-	F(GUEST_PHYSICAL_ADDRESS, guest_physical_address),
-	F(VMCS_LINK_POINTER, vmcs_link_pointer),
-	F(GUEST_IA32_DEBUGCTL, guest_ia32_debugctl),
-	F(GUEST_IA32_PAT, guest_ia32_pat),
-	F(GUEST_IA32_EFER, guest_ia32_efer),
-	F(GUEST_IA32_PERF_GLOBAL_CTRL, guest_ia32_perf_global_ctrl),
-	F(GUEST_PDPTE0, guest_pdpte0),
-	F(GUEST_PDPTE1, guest_pdpte1),
-	F(GUEST_PDPTE2, guest_pdpte2),
-	F(GUEST_PDPTE3, guest_pdpte3),
-	F(HOST_IA32_PAT, host_ia32_pat),
-	F(HOST_IA32_EFER, host_ia32_efer),
-	F(HOST_IA32_PERF_GLOBAL_CTRL, host_ia32_perf_global_ctrl),
-	F(CR0_GUEST_HOST_MASK, cr0_guest_host_mask),
-	F(CR4_GUEST_HOST_MASK, cr4_guest_host_mask),
-	F(CR0_READ_SHADOW, cr0_read_shadow),
-	F(CR4_READ_SHADOW, cr4_read_shadow),
-	F(CR3_TARGET_VALUE0, cr3_target_value0),
-	F(CR3_TARGET_VALUE1, cr3_target_value1),
-	F(CR3_TARGET_VALUE2, cr3_target_value2),
-	F(CR3_TARGET_VALUE3, cr3_target_value3),
-	F(EXIT_QUALIFICATION, exit_qualification),
-	F(IO_RCX, io_rcx),
-	F(IO_RSI, io_rsi),
-	F(IO_RDI, io_rdi),
-	F(IO_RIP, io_rip),
-	F(GUEST_LINEAR_ADDRESS, guest_linear_address),
-	F(GUEST_CR0, guest_cr0),
-	F(GUEST_CR3, guest_cr3),
-	F(GUEST_CR4, guest_cr4),
-	F(GUEST_ES_BASE, guest_es_base),
-	F(GUEST_CS_BASE, guest_cs_base),
-	F(GUEST_SS_BASE, guest_ss_base),
-	F(GUEST_DS_BASE, guest_ds_base),
-	F(GUEST_FS_BASE, guest_fs_base),
-	F(GUEST_GS_BASE, guest_gs_base),
-	F(GUEST_LDTR_BASE, guest_ldtr_base),
-	F(GUEST_TR_BASE, guest_tr_base),
-	F(GUEST_GDTR_BASE, guest_gdtr_base),
-	F(GUEST_IDTR_BASE, guest_idtr_base),
-	F(GUEST_DR7, guest_dr7),
-	F(GUEST_RSP, guest_rsp),
-	F(GUEST_RIP, guest_rip),
-	F(GUEST_RFLAGS, guest_rflags),
-	F(GUEST_PENDING_DBG_EXCEPTIONS, guest_pending_dbg_exceptions),
-	F(GUEST_SYSENTER_ESP, guest_sysenter_esp),
-	F(GUEST_SYSENTER_EIP, guest_sysenter_eip),
-	F(HOST_CR0, host_cr0),
-	F(HOST_CR3, host_cr3),
-	F(HOST_CR4, host_cr4),
-	F(HOST_FS_BASE, host_fs_base),
-	F(HOST_GS_BASE, host_gs_base),
-	F(HOST_TR_BASE, host_tr_base),
-	F(HOST_GDTR_BASE, host_gdtr_base),
-	F(HOST_IDTR_BASE, host_idtr_base),
-	F(HOST_IA32_SYSENTER_ESP, host_ia32_sysenter_esp),
-	F(HOST_IA32_SYSENTER_EIP, host_ia32_sysenter_eip),
-	F(HOST_RSP, host_rsp),
-	F(HOST_RIP, host_rip),
-	F(PIN_BASED_VM_EXEC_CONTROL, pin_based_vm_exec_control),
-	F(CPU_BASED_VM_EXEC_CONTROL, cpu_based_vm_exec_control),
-	F(EXCEPTION_BITMAP, exception_bitmap),
-	F(PAGE_FAULT_ERROR_CODE_MASK, page_fault_error_code_mask),
-	F(PAGE_FAULT_ERROR_CODE_MATCH, page_fault_error_code_match),
-	F(CR3_TARGET_COUNT, cr3_target_count),
-	F(VM_EXIT_CONTROLS, vm_exit_controls),
-	F(VM_EXIT_MSR_STORE_COUNT, vm_exit_msr_store_count),
-	F(VM_EXIT_MSR_LOAD_COUNT, vm_exit_msr_load_count),
-	F(VM_ENTRY_CONTROLS, vm_entry_controls),
-	F(VM_ENTRY_MSR_LOAD_COUNT, vm_entry_msr_load_count),
-	F(VM_ENTRY_INTR_INFO, vm_entry_intr_info),
-	F(VM_ENTRY_EXCEPTION_ERROR_CODE, vm_entry_exception_error_code),
-	F(VM_ENTRY_INSTRUCTION_LEN, vm_entry_instruction_len),
-	F(TPR_THRESHOLD, tpr_threshold),
-	F(SECONDARY_VM_EXEC_CONTROL, secondary_vm_exec_control),
-	F(VM_INSTRUCTION_ERROR, vm_instruction_error),
-	F(VM_EXIT_REASON, vm_exit_reason),
-	F(VM_EXIT_INTR_INFO, vm_exit_intr_info),
-	F(VM_EXIT_INTR_ERROR_CODE, vm_exit_intr_error_code),
-	F(IDT_VECTORING_INFO, idt_vectoring_info),
-	F(IDT_VECTORING_ERROR_CODE, idt_vectoring_error_code),
-	F(VM_EXIT_INSTRUCTION_LEN, vm_exit_instruction_len),
-	F(VMX_INSTRUCTION_INFO, vmx_instruction_info),
-	F(GUEST_ES_LIMIT, guest_es_limit),
-	F(GUEST_CS_LIMIT, guest_cs_limit),
-	F(GUEST_SS_LIMIT, guest_ss_limit),
-	F(GUEST_DS_LIMIT, guest_ds_limit),
-	F(GUEST_FS_LIMIT, guest_fs_limit),
-	F(GUEST_GS_LIMIT, guest_gs_limit),
-	F(GUEST_LDTR_LIMIT, guest_ldtr_limit),
-	F(GUEST_TR_LIMIT, guest_tr_limit),
-	F(GUEST_GDTR_LIMIT, guest_gdtr_limit),
-	F(GUEST_IDTR_LIMIT, guest_idtr_limit),
-	F(GUEST_ES_AR, guest_es_ar),
-	F(GUEST_CS_AR, guest_cs_ar),
-	F(GUEST_SS_AR, guest_ss_ar),
-	F(GUEST_DS_AR, guest_ds_ar),
-	F(GUEST_FS_AR, guest_fs_ar),
-	F(GUEST_GS_AR, guest_gs_ar),
-	F(GUEST_LDTR_AR, guest_ldtr_ar),
-	F(GUEST_TR_AR, guest_tr_ar),
-	F(GUEST_INTERRUPTIBILITY, guest_interruptibility),
-	F(GUEST_ACTIVITY_STATE, guest_activity_state),
-	F(GUEST_SMBASE, guest_smbase),
-	F(GUEST_SYSENTER_CS, guest_sysenter_cs),
-	F(HOST_IA32_SYSENTER_CS, host_ia32_sysenter_cs),
-	F(VMCS_VPID, vmcs_vpid),
-	F(GUEST_ES_SELECTOR, guest_es_selector),
-	F(GUEST_CS_SELECTOR, guest_cs_selector),
-	F(GUEST_SS_SELECTOR, guest_ss_selector),
-	F(GUEST_DS_SELECTOR, guest_ds_selector),
-	F(GUEST_FS_SELECTOR, guest_fs_selector),
-	F(GUEST_GS_SELECTOR, guest_gs_selector),
-	F(GUEST_LDTR_SELECTOR, guest_ldtr_selector),
-	F(GUEST_TR_SELECTOR, guest_tr_selector),
-	F(HOST_ES_SELECTOR, host_es_selector),
-	F(HOST_CS_SELECTOR, host_cs_selector),
-	F(HOST_SS_SELECTOR, host_ss_selector),
-	F(HOST_DS_SELECTOR, host_ds_selector),
-	F(HOST_FS_SELECTOR, host_fs_selector),
-	F(HOST_GS_SELECTOR, host_gs_selector),
-	F(HOST_TR_SELECTOR, host_tr_selector),
+#define LAYOUT(enc, member) F(enc, member),
+	VMCS12_FIELDS(LAYOUT)
+#undef LAYOUT
+};
+
+/*
+ * The same fields indexed by their encoding's width, type and index
+ * (bits 14:13, 11:10 and 9:1; every index Modex supports is below 32):
+ * VMREAD and VMWRITE find a field in one step. Empty slots have size 0.
+ */
+#define SLOT(enc)                                                     \
+	((VMCS_FIELD_WIDTH(enc) << 7) | (VMCS_FIELD_TYPE(enc) << 5) | \
+	 (((enc) >> 1) & 0x1ff))
+#define INDEX_OK(enc) (0 * sizeof(char[(((enc) >> 1) & 0x1ff) < 32 ? 1 : -1]))
+static const struct vmcs12_field vmcs12_by_slot[512] = {
+#define BY_SLOT(enc, member) [SLOT(enc) + INDEX_OK(enc)] = F(enc, member),
+	VMCS12_FIELDS(BY_SLOT)
+#undef BY_SLOT
 };
 
 #define AR_DEFINED_BITS 0x1f0ffu /* SDM Vol. 3C 25.4.1, table 25-2 */
@@ -185,10 +205,10 @@ const struct vmcs12_field *vmcs12_field_find(u32 enc)
 		return NULL;
 	if ((enc & 1) && VMCS_FIELD_WIDTH(enc) != VMCS_WIDTH_64)
 		return NULL;
-	for (unsigned int i = 0; i < ARRAY_SIZE(vmcs12_table); i++)
-		if (vmcs12_table[i].enc == full)
-			return &vmcs12_table[i];
-	return NULL;
+	if (((full >> 1) & 0x1ff) >= 32 || !vmcs12_by_slot[SLOT(full)].size ||
+	    vmcs12_by_slot[SLOT(full)].enc != full)
+		return NULL;
+	return &vmcs12_by_slot[SLOT(full)];
 }
 
 u32 vmcs12_max_index(void)

@@ -217,6 +217,19 @@ void vmx_msr_bitmap_init(u8 *bitmap)
 	msr_policy_apply(bitmap);
 }
 
+void vmx_msr_bitmap_set(u8 *bitmap, u32 msr, bool write, bool intercept)
+{
+	u32 byte;
+	u8 mask;
+
+	if (msr_bit(msr, write, &byte, &mask))
+		return;
+	if (intercept)
+		bitmap[byte] |= mask;
+	else
+		bitmap[byte] &= (u8)~mask;
+}
+
 bool vmx_msr_bitmap_intercepts(const u8 *bitmap, u32 msr, bool write)
 {
 	u32 byte;

@@ -117,6 +117,9 @@ u64 vmx_eptp(const struct vmx_caps *c, hpa_t root);
  * that describe VMX (SDM Vol. 3C 25.6.9). */
 void vmx_msr_bitmap_init(u8 *bitmap);
 bool vmx_msr_bitmap_intercepts(const u8 *bitmap, u32 msr, bool write);
+/* Set or clear one MSR's read or write bit (MSRs outside both ranges
+ * have none: always intercepted). */
+void vmx_msr_bitmap_set(u8 *bitmap, u32 msr, bool write, bool intercept);
 
 /* Translate the boot protocol's CPU state into VMCS terms and the GPRs;
  * -E_INVAL if it is not one VMX can enter. (vmx/vmcs_guest.c) */

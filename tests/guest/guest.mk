@@ -45,6 +45,8 @@ GUEST_VMX_SRCS := $(wildcard tests/guest/vmx/*.c tests/guest/vmx/*.S)
 GUEST_VMX_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_VMX_SRCS))
 L1_VMX_ELFS := $(GUEST_OUT)/l1_vmx_mb1.elf $(GUEST_OUT)/l1_vmx_mb2.elf
 $(L1_VMX_ELFS): $(GUEST_VMX_OBJS)
+# The nested-VMX benchmark kernel uses the same library.
+$(GUEST_OUT)/l1_nvmx_bench_mb2.elf: $(GUEST_VMX_OBJS)
 
 .PHONY: guests
 guests: $(GUEST_ELFS)
