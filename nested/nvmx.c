@@ -83,6 +83,7 @@ void nvmx_flush_vmcs12(struct vcpu *v)
 	struct nvmx *n = to_nvmx(v);
 
 	nvmx_vmcs_shadow_pull(v);
+	nvmx_sync_rare(v);
 	if (n->current != NVMX_NO_VMCS &&
 	    !nvmx_write_gpa(n->current, n->vmcs12, sizeof(*n->vmcs12)))
 		log_warn_once("vmcs12 at %#lx is no longer L1's RAM.",
@@ -234,6 +235,7 @@ static void emulate_vmptrld(struct vcpu *v)
 			return;
 		}
 		n->current = addr;
+		n->rare_dirty = true;
 		nvmx_vmcs_shadow_attach(v, true);
 	}
 	nvmx_succeed(v);
@@ -307,6 +309,7 @@ static void emulate_vmread(struct vcpu *v)
 		return;
 	}
 	nvmx_vmcs_shadow_pull(v); /* a high half of a shadowed field */
+	nvmx_sync_rare(v);
 	op.is_reg = vmread(VMX_INSTRUCTION_INFO) & BIT(10);
 	op.reg2 = (vmread(VMX_INSTRUCTION_INFO) >> 28) & 15;
 	err = field_of(v, &op, &enc) ? vmcs12_read(n->vmcs12, enc, &val) :
@@ -346,6 +349,7 @@ static void emulate_vmwrite(struct vcpu *v)
 	else if (!nvmx_read_linear(v, op.la, &val, size))
 		return;
 	nvmx_vmcs_shadow_pull(v);
+	nvmx_sync_rare(v);
 	err = field_of(v, &op, &enc) ?
 		      vmcs12_write(n->vmcs12, enc, val,
 				   nvmx_caps.misc & VMX_MISC_VMWRITE_ANY) :
@@ -354,6 +358,7 @@ static void emulate_vmwrite(struct vcpu *v)
 		nvmx_fail(v, (u32)err);
 		return;
 	}
+	n->rare_dirty = true;
 	nvmx_vmcs_shadow_push(v);
 	nvmx_succeed(v);
 }
@@ -598,6 +603,7 @@ static bool nvmx_init(void)
 	struct nvmx_opts o = { .exec_only = true };
 
 	vmx_read_caps(&hw_caps);
+	nvmx_fields_init();
 	/* MBEC only as VMCS01 runs it: with advanced EPT-violation
 	 * information (REFERENCE.md section 1). */
 	o.mbec = vmx_caps_mbec(hw);
@@ -639,6 +645,9 @@ static int nvmx_vcpu_init(struct vcpu *v)
 	*(u32 *)n->vmcs02 = (u32)(to_vmx(v)->caps.basic & 0x7fffffff);
 	if (vmclear((hpa_t)n->vmcs02))
 		return -E_INVAL;
+	nvmx_vmcs02_host_init(v);
+	n->rare_dirty = true;
+	n->rare_stale = false;
 	to_vmx(v)->launched02 = false;
 	shadow_invalidate_all(n->shadow);
 	if (nvmx_vmcs_shadow_init(v, alloc_pages))

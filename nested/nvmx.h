@@ -59,6 +59,9 @@ struct nvmx {
 	u8 *vmread_bitmap, *vmwrite_bitmap;
 	bool shadowing; /* the CPU has it and vmcs_shadow=on */
 	bool shadow_live; /* VMCS01 runs L1 with the shadow attached */
+	/* nested/nvmx_fields.c: vmcs02's rare fields need vmcs12's values;
+	 * vmcs12's rare guest fields need vmcs02's. */
+	bool rare_dirty, rare_stale;
 };
 
 static inline struct nvmx *to_nvmx(struct vcpu *v)
@@ -100,6 +103,8 @@ bool nvmx_read_linear(struct vcpu *v, gva_t la, void *buf, u32 len);
 bool nvmx_write_linear(struct vcpu *v, gva_t la, const void *buf, u32 len);
 
 /* ---- nested/nvmx_entry.c */
+/* Write Modex's host state into the (clear) vmcs02; VMCS01 current. */
+void nvmx_vmcs02_host_init(struct vcpu *v);
 /* VMLAUNCH (@launch) or VMRESUME after the checks of nvmx.c. */
 void nvmx_enter_l2(struct vcpu *v, bool launch);
 /* The hardware refused vmcs02 (v->exit: EXIT_R_ENTRY_FAIL, VMfail). */
@@ -107,8 +112,15 @@ void nvmx_entry_failed(struct vcpu *v);
 
 /* Fill vmcs02's MSR bitmap page once (all ones). */
 void nvmx_msr_bitmap02_init(u8 *bitmap);
-/* vmcs12's guest-state fields that vmcs02 copies both ways. */
-const u32 *nvmx_guest_fields(unsigned *n);
+/* ---- nested/nvmx_fields.c */
+/* Sort the copied fields into hot and rare, once at boot. */
+void nvmx_fields_init(void);
+/* Entry: the hot fields, and the rare ones when rare_dirty. */
+void nvmx_fields_to_vmcs02(struct vcpu *v, const struct vmcs12 *c);
+/* Exit: the hot guest fields; the rare ones stay in vmcs02 (rare_stale). */
+void nvmx_fields_from_vmcs02(struct vcpu *v, struct vmcs12 *c);
+/* Bring vmcs12's rare guest fields up to date (VMCS01 current). */
+void nvmx_sync_rare(struct vcpu *v);
 
 /* ---- nested/nvmx_vmcs_shadow.c */
 /* Set up (again after INIT) VMCS shadowing for L1, pages from @alloc;

@@ -26,76 +26,6 @@
 #include "vmx/vmx.h"
 #include "vmx/vmx_asm.h"
 
-/* Guest-state fields vmcs02 takes from vmcs12 and gives back at a VM
- * exit as they are (SDM Vol. 3C 25.4); the rest are conditional. */
-static const u32 guest_fields[] = {
-	GUEST_ES_SELECTOR,
-	GUEST_CS_SELECTOR,
-	GUEST_SS_SELECTOR,
-	GUEST_DS_SELECTOR,
-	GUEST_FS_SELECTOR,
-	GUEST_GS_SELECTOR,
-	GUEST_LDTR_SELECTOR,
-	GUEST_TR_SELECTOR,
-	GUEST_ES_LIMIT,
-	GUEST_CS_LIMIT,
-	GUEST_SS_LIMIT,
-	GUEST_DS_LIMIT,
-	GUEST_FS_LIMIT,
-	GUEST_GS_LIMIT,
-	GUEST_LDTR_LIMIT,
-	GUEST_TR_LIMIT,
-	GUEST_GDTR_LIMIT,
-	GUEST_IDTR_LIMIT,
-	GUEST_ES_AR,
-	GUEST_CS_AR,
-	GUEST_SS_AR,
-	GUEST_DS_AR,
-	GUEST_FS_AR,
-	GUEST_GS_AR,
-	GUEST_LDTR_AR,
-	GUEST_TR_AR,
-	GUEST_ES_BASE,
-	GUEST_CS_BASE,
-	GUEST_SS_BASE,
-	GUEST_DS_BASE,
-	GUEST_FS_BASE,
-	GUEST_GS_BASE,
-	GUEST_LDTR_BASE,
-	GUEST_TR_BASE,
-	GUEST_GDTR_BASE,
-	GUEST_IDTR_BASE,
-	GUEST_CR0,
-	GUEST_CR3,
-	GUEST_CR4,
-	GUEST_PENDING_DBG_EXCEPTIONS,
-	GUEST_SYSENTER_CS,
-	GUEST_SYSENTER_ESP,
-	GUEST_SYSENTER_EIP,
-	GUEST_INTERRUPTIBILITY,
-	GUEST_ACTIVITY_STATE,
-};
-
-/* Controls vmcs02 takes from vmcs12 as they are. */
-static const u32 control_fields[] = {
-	EXCEPTION_BITMAP,
-	PAGE_FAULT_ERROR_CODE_MASK,
-	PAGE_FAULT_ERROR_CODE_MATCH,
-	CR3_TARGET_COUNT,
-	CR3_TARGET_VALUE0,
-	CR3_TARGET_VALUE1,
-	CR3_TARGET_VALUE2,
-	CR3_TARGET_VALUE3,
-	CR0_GUEST_HOST_MASK,
-	CR4_GUEST_HOST_MASK,
-	CR0_READ_SHADOW,
-	CR4_READ_SHADOW,
-	TSC_OFFSET,
-	VM_ENTRY_INTR_INFO,
-	VM_ENTRY_EXCEPTION_ERROR_CODE,
-	VM_ENTRY_INSTRUCTION_LEN,
-};
-
 /* Modex's host state: vmcs02's exits land where vmcs01's do. */
 static const u32 host_fields[] = {
 	HOST_CR0,
@@ -120,22 +50,6 @@ static const u32 host_fields[] = {
 	HOST_IA32_PAT,
 	HOST_RIP,
 };
-
-const u32 *nvmx_guest_fields(unsigned *n)
-{
-	*n = ARRAY_SIZE(guest_fields);
-	return guest_fields;
-}
-
-static void copy12(const struct vmcs12 *c, const u32 *f, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		u64 val = 0;
-
-		vmcs12_read(c, f[i], &val);
-		vmwrite(f[i], val);
-	}
-}
 
 static bool in_l1_ram(void *ctx, u64 gpa, u64 size)
 {
@@ -275,7 +189,6 @@ static int controls02(struct vcpu *v, const struct vmcs12 *c, u32 exit01)
 	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
-	copy12(c, control_fields, ARRAY_SIZE(control_fields));
 	return 0;
 }
 
@@ -291,7 +204,7 @@ static void guest02(struct vcpu *v, const struct vmcs12 *c,
 	bool ia32e = ctl & ENTRY_IA32E_MODE;
 	u64 efer = (l1->efer & ~EFER_LMA) | (ia32e ? EFER_LMA : 0);
 
-	copy12(c, guest_fields, ARRAY_SIZE(guest_fields));
+	nvmx_fields_to_vmcs02(v, c);
 	/* Without "load IA32_EFER": LMA = "IA-32e mode guest", and LME too
 	 * when the guest has paging on. */
 	if (c->guest_cr0 & X86_CR0_PG)
@@ -314,6 +227,20 @@ static void guest02(struct vcpu *v, const struct vmcs12 *c,
 	v->regs.rflags = c->guest_rflags;
 }
 
+/* vmcs02's host state is VMCS01's, written once per vCPU (VMCS01
+ * current); VMCLEAR keeps it (SDM Vol. 3C 25.11.3). */
+void nvmx_vmcs02_host_init(struct vcpu *v)
+{
+	u64 host[ARRAY_SIZE(host_fields)];
+
+	for (unsigned i = 0; i < ARRAY_SIZE(host_fields); i++)
+		host[i] = vmread(host_fields[i]);
+	vmptrld((hpa_t)to_nvmx(v)->vmcs02);
+	for (unsigned i = 0; i < ARRAY_SIZE(host_fields); i++)
+		vmwrite(host_fields[i], host[i]);
+	vmptrld(vmx_vmcs01(v));
+}
+
 /* Build and load vmcs02; VMCS01 is current on entry. */
 static int load_vmcs02(struct vcpu *v, const struct vmcs12 *c)
 {
@@ -324,15 +251,10 @@ static int load_vmcs02(struct vcpu *v, const struct vmcs12 *c)
 		.dr7 = vmread(GUEST_DR7),
 		.debugctl = vmread(GUEST_IA32_DEBUGCTL),
 	};
-	u64 host[ARRAY_SIZE(host_fields)];
 	u32 exit01 = (u32)vmread(VM_EXIT_CONTROLS);
 
-	for (unsigned i = 0; i < ARRAY_SIZE(host_fields); i++)
-		host[i] = vmread(host_fields[i]);
 	if (vmptrld((hpa_t)n->vmcs02))
 		return -1;
-	for (unsigned i = 0; i < ARRAY_SIZE(host_fields); i++)
-		vmwrite(host_fields[i], host[i]);
 	if (controls02(v, c, exit01)) {
 		vmptrld(vmx_vmcs01(v));
 		return -1;
@@ -429,6 +351,7 @@ void nvmx_entry_failed(struct vcpu *v)
 	 * it, so that the next entry launches it. */
 	vmclear((hpa_t)n->vmcs02);
 	to_vmx(v)->launched02 = false;
+	n->rare_dirty = true;
 	if (!status)
 		return;
 	v->nested.guest_mode = false;

@@ -44,12 +44,9 @@
 
 static void save_guest(struct vcpu *v, struct vmcs12 *c)
 {
-	unsigned n;
-	const u32 *f = nvmx_guest_fields(&n);
 	u32 exit = c->vm_exit_controls;
 
-	for (unsigned i = 0; i < n; i++)
-		vmcs12_write(c, f[i], vmread(f[i]), true);
+	nvmx_fields_from_vmcs02(v, c);
 	c->guest_rip = v->regs.rip;
 	c->guest_rsp = v->regs.rsp;
 	c->guest_rflags = v->regs.rflags;

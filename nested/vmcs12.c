@@ -220,37 +220,6 @@ u32 vmcs12_max_index(void)
 	return max;
 }
 
-static u64 field_get(const struct vmcs12 *v, const struct vmcs12_field *f)
-{
-	const u8 *p = (const u8 *)v + f->offset;
-
-	switch (f->size) {
-	case 2:
-		return *(const u16 *)p;
-	case 4:
-		return *(const u32 *)p;
-	default:
-		return *(const u64 *)p;
-	}
-}
-
-static void field_set(struct vmcs12 *v, const struct vmcs12_field *f, u64 val)
-{
-	u8 *p = (u8 *)v + f->offset;
-
-	switch (f->size) {
-	case 2:
-		*(u16 *)p = (u16)val;
-		break;
-	case 4:
-		*(u32 *)p = (u32)val;
-		break;
-	default:
-		*(u64 *)p = val;
-		break;
-	}
-}
-
 /* SDM Vol. 3C 31.3 VMREAD: error 12 for an unsupported component. */
 int vmcs12_read(const struct vmcs12 *v, u32 enc, u64 *val)
 {
@@ -259,7 +228,7 @@ int vmcs12_read(const struct vmcs12 *v, u32 enc, u64 *val)
 
 	if (!f)
 		return VMXERR_UNSUPPORTED_FIELD;
-	x = field_get(v, f);
+	x = vmcs12_get(v, f);
 	*val = (enc & 1) ? x >> 32 : x;
 	return 0;
 }
@@ -281,10 +250,10 @@ int vmcs12_write(struct vmcs12 *v, u32 enc, u64 val, bool write_ro_ok)
 	if ((f->flags & VMCS12_F_RO) && !write_ro_ok)
 		return VMXERR_VMWRITE_RO_FIELD;
 	if (enc & 1)
-		val = (field_get(v, f) & 0xffffffffULL) | (val << 32);
+		val = (vmcs12_get(v, f) & 0xffffffffULL) | (val << 32);
 	if (is_ar_field(f->enc))
 		val &= AR_DEFINED_BITS;
-	field_set(v, f, val);
+	vmcs12_put(v, f, val);
 	return 0;
 }
 
@@ -338,6 +307,7 @@ static const u32 vmcs12_shadow_list[] = {
 	TSC_OFFSET,
 	HOST_FS_BASE,
 	HOST_GS_BASE,
+	HOST_RSP,
 };
 
 const u32 *vmcs12_shadow_fields(unsigned int *n)

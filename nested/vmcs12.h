@@ -254,6 +254,41 @@ const struct vmcs12_field *vmcs12_field_find(u32 enc);
  * IA32_VMX_VMCS_ENUM bits 9:1 (SDM Vol. 3D A.9). */
 u32 vmcs12_max_index(void);
 
+/* The value of field @f in @v (zero-extended), and its store (truncated
+ * to the field's width): no checks, for copies of known fields. */
+static inline u64 vmcs12_get(const struct vmcs12 *v,
+			     const struct vmcs12_field *f)
+{
+	const u8 *p = (const u8 *)v + f->offset;
+
+	switch (f->size) {
+	case 2:
+		return *(const u16 *)p;
+	case 4:
+		return *(const u32 *)p;
+	default:
+		return *(const u64 *)p;
+	}
+}
+
+static inline void vmcs12_put(struct vmcs12 *v, const struct vmcs12_field *f,
+			      u64 val)
+{
+	u8 *p = (u8 *)v + f->offset;
+
+	switch (f->size) {
+	case 2:
+		*(u16 *)p = (u16)val;
+		break;
+	case 4:
+		*(u32 *)p = (u32)val;
+		break;
+	default:
+		*(u64 *)p = val;
+		break;
+	}
+}
+
 /* All supported fields, in layout order (for tests and bulk copies). */
 const struct vmcs12_field *vmcs12_fields(unsigned int *n);
 
