@@ -73,7 +73,7 @@ void nvmx_fail(struct vcpu *v, u32 err)
 		return;
 	}
 	n->vmcs12->vm_instruction_error = err;
-	nvmx_vmcs_shadow_push(v);
+	nvmx_vmcs_shadow_push(v, false);
 	nested_count(&v->nested, MODEX_NSTAT_VMFAIL);
 	set_flags(v, X86_EFLAGS_ZF);
 }
@@ -359,7 +359,7 @@ static void emulate_vmwrite(struct vcpu *v)
 		return;
 	}
 	n->rare_dirty = true;
-	nvmx_vmcs_shadow_push(v);
+	nvmx_vmcs_shadow_push(v, false);
 	nvmx_succeed(v);
 }
 
@@ -604,6 +604,7 @@ static bool nvmx_init(void)
 
 	vmx_read_caps(&hw_caps);
 	nvmx_fields_init();
+	nvmx_vmcs_shadow_fields_init(hw);
 	/* MBEC only as VMCS01 runs it: with advanced EPT-violation
 	 * information (REFERENCE.md section 1). */
 	o.mbec = vmx_caps_mbec(hw);

@@ -126,10 +126,14 @@ void nvmx_sync_rare(struct vcpu *v);
 /* Set up (again after INIT) VMCS shadowing for L1, pages from @alloc;
  * 0 or -1 (no memory). Shadowing stays off without the CPU's support. */
 int nvmx_vmcs_shadow_init(struct vcpu *v, void *(*alloc)(size_t));
+/* Which fields are shadowed, from the CPU's capabilities; once. */
+void nvmx_vmcs_shadow_fields_init(const struct vmx_caps *hw);
 /* The shadow VMCS's fields into Modex's vmcs12 (before Modex reads it)
- * and back (after Modex changed it); nothing unless the shadow is live. */
+ * and back (after Modex changed it: @exit_only, a VM exit, changes only
+ * exit information, guest state and the entry interruption); nothing
+ * unless the shadow is live. */
 void nvmx_vmcs_shadow_pull(struct vcpu *v);
-void nvmx_vmcs_shadow_push(struct vcpu *v);
+void nvmx_vmcs_shadow_push(struct vcpu *v, bool exit_only);
 /* Attach the shadow to VMCS01 for the current vmcs12 (filling it), or
  * detach it when L1 has no current VMCS. */
 void nvmx_vmcs_shadow_attach(struct vcpu *v, bool on);

@@ -207,7 +207,7 @@ void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c)
 	    to_vmx(v)->vpid)
 		invvpid(1 /* single context */, (u16)vmread(VMCS_VPID), 0);
 	/* L1 reads the exit's fields through the shadow, if attached. */
-	nvmx_vmcs_shadow_push(v);
+	nvmx_vmcs_shadow_push(v, true);
 }
 
 /*

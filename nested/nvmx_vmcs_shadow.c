@@ -74,27 +74,58 @@ int nvmx_vmcs_shadow_init(struct vcpu *v, void *(*alloc)(size_t))
 	return 0;
 }
 
-/* Copy the shadowed fields one way or the other; @to_shadow also needs
- * Modex to write read-only fields, allowed only with MISC bit 29. */
-static void copy_fields(struct vcpu *v, bool to_shadow)
+/* The shadowed fields with their vmcs12 slots, found once; @exit marks
+ * those a VM exit into L1 changes (exit information, guest state, the
+ * entry interruption's valid bit), the only ones pushed after an exit. */
+static struct shadow_ref {
+	u32 enc;
+	const struct vmcs12_field *f;
+	bool exit;
+} refs[64];
+static unsigned nr_refs;
+
+void nvmx_vmcs_shadow_fields_init(const struct vmx_caps *hw)
 {
-	struct nvmx *n = to_nvmx(v);
-	bool ro_ok = to_vmx(v)->caps.misc & MISC_VMWRITE_ANY;
 	unsigned nf;
 	const u32 *f = vmcs12_shadow_fields(&nf);
 
-	vmptrld((hpa_t)n->shadow_vmcs);
-	for (unsigned i = 0; i < nf; i++) {
-		u64 val = 0;
+	nr_refs = 0;
+	for (unsigned i = 0; i < nf && nr_refs < ARRAY_SIZE(refs); i++) {
+		unsigned type = VMCS_FIELD_TYPE(f[i]);
 
-		if (!to_shadow) {
-			vmcs12_write(n->vmcs12, f[i], vmread(f[i]), true);
+		/* Read-only fields reach the shadow only with MISC bit 29. */
+		if (type == VMCS_TYPE_EXIT_INFO &&
+		    !(hw->misc & MISC_VMWRITE_ANY))
 			continue;
-		}
-		if (VMCS_FIELD_TYPE(f[i]) == VMCS_TYPE_EXIT_INFO && !ro_ok)
-			continue;
-		vmcs12_read(n->vmcs12, f[i], &val);
-		vmwrite(f[i], val);
+		refs[nr_refs++] = (struct shadow_ref){
+			f[i], vmcs12_field_find(f[i]),
+			type == VMCS_TYPE_EXIT_INFO ||
+				type == VMCS_TYPE_GUEST ||
+				f[i] == VM_ENTRY_INTR_INFO
+		};
+	}
+}
+
+/* Access rights keep their defined bits, as vmcs12_write() stores them
+ * (SDM Vol. 3C 25.4.1 table 25-2). */
+static u64 ar_defined(u32 enc, u64 val)
+{
+	return enc >= GUEST_ES_AR && enc <= GUEST_TR_AR ? val & 0x1f0ff : val;
+}
+
+static void copy_fields(struct vcpu *v, bool to_shadow, bool exit_only)
+{
+	struct nvmx *n = to_nvmx(v);
+
+	vmptrld((hpa_t)n->shadow_vmcs);
+	for (unsigned i = 0; i < nr_refs; i++) {
+		const struct shadow_ref *r = &refs[i];
+
+		if (!to_shadow)
+			vmcs12_put(n->vmcs12, r->f,
+				   ar_defined(r->enc, vmread(r->enc)));
+		else if (r->exit || !exit_only)
+			vmwrite(r->enc, vmcs12_get(n->vmcs12, r->f));
 	}
 	vmptrld(vmx_vmcs01(v));
 }
@@ -104,15 +135,15 @@ void nvmx_vmcs_shadow_pull(struct vcpu *v)
 	struct nvmx *n = to_nvmx(v);
 
 	if (n->shadowing && n->shadow_live)
-		copy_fields(v, false);
+		copy_fields(v, false, false);
 }
 
-void nvmx_vmcs_shadow_push(struct vcpu *v)
+void nvmx_vmcs_shadow_push(struct vcpu *v, bool exit_only)
 {
 	struct nvmx *n = to_nvmx(v);
 
 	if (n->shadowing && n->shadow_live)
-		copy_fields(v, true);
+		copy_fields(v, true, exit_only);
 }
 
 /* VMCS01 uses the shadow while L1 has a current VMCS; without one the
@@ -131,7 +162,7 @@ void nvmx_vmcs_shadow_attach(struct vcpu *v, bool on)
 		vmwrite(VMWRITE_BITMAP, (hpa_t)n->vmwrite_bitmap);
 		vmwrite(VMCS_LINK_POINTER, (hpa_t)n->shadow_vmcs);
 		vmwrite(SECONDARY_VM_EXEC_CONTROL, proc2 | SEC_VMCS_SHADOWING);
-		copy_fields(v, true);
+		copy_fields(v, true, false);
 	} else {
 		vmwrite(VMCS_LINK_POINTER, ~0ULL);
 		vmwrite(SECONDARY_VM_EXEC_CONTROL,
