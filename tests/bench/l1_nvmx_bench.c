@@ -122,11 +122,12 @@ static void bench_touch(u64 pages, bool modex)
 	}
 	if (modex && !modex_hypercall(MODEX_HC_STATS, (u64)counts,
 				      ARRAY_SIZE(counts), 0, &o))
-		guest_log("bench: l2-touch pages=%llu shadow-faults=%llu\n",
-			  (unsigned long long)pages,
-			  (unsigned long long)(counts[EXIT_R_COUNT +
-						      MODEX_NSTAT_SHADOW_FIXED] -
-					       fixed0));
+		guest_log(
+			"bench: l2-touch pages=%llu shadow-faults=%llu\n",
+			(unsigned long long)pages,
+			(unsigned long long)(counts[EXIT_R_COUNT +
+						    MODEX_NSTAT_SHADOW_FIXED] -
+					     fixed0));
 }
 
 static int bench(void)
