@@ -57,6 +57,7 @@ static int sh_alloc(void *ctx, u64 *pa)
 		return -E_NOMEM;
 	c->pages++;
 	x->pages++;
+	c->stats.pages = c->pages;
 	c->stats.pages_peak = MAX(c->stats.pages_peak, (u64)c->pages);
 	return 0;
 }
@@ -69,6 +70,7 @@ static void sh_free(void *ctx, u64 pa)
 
 	c->pages--;
 	x->pages--;
+	c->stats.pages = c->pages;
 	/* Cached translations may still point into this page. */
 	c->flush = true;
 	if (m->ops->free)
@@ -104,8 +106,8 @@ int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env)
  * vmcs02 / vmcb02 take MBEC / GMET from vmcs12 / vmcb12 (REFERENCE.md
  * section 3). An L1 format whose MBEC, GMET or execute-only entries L0's
  * hardware lacks, or whose walk is longer than L0's (5-level EPT12 on a
- * 4-level EPT01: the CPU could not translate its upper addresses), cannot
- * be shadowed.
+ * 4-level EPT01: the CPU could not translate its upper addresses), or an
+ * NPT12 with NX on an NPT01 without, cannot be shadowed.
  */
 static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 			 const struct pt_format *s)
@@ -119,6 +121,10 @@ static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 	if ((l1->flags & PTF_EXEC_ONLY) && !(s->flags & PTF_EXEC_ONLY))
 		return -E_NOSUPP;
 	if (l1->levels > s->levels)
+		return -E_NOSUPP;
+	/* L1's NX needs an NX bit in the shadow (APM Vol. 2 15.25.5). */
+	if (l1->type == PT_NPT && (l1->flags & PTF_NXE) &&
+	    !(s->flags & PTF_NXE))
 		return -E_NOSUPP;
 	*sh = *s;
 	sh->flags = (s->flags & ~mode) | (l1->flags & mode);

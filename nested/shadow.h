@@ -133,6 +133,7 @@ struct shadow_stats {
 	u64 contexts; /* contexts created */
 	u64 recycles; /* contexts dropped or reset to make room */
 	u64 invalidations; /* contexts dropped by shadow_invalidate_*() */
+	u64 pages; /* shadow table pages in use (= shadow_pages()) */
 	u64 pages_peak; /* most shadow table pages in use at once */
 };
 
@@ -177,7 +178,8 @@ int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env);
  * Fill a role from L1's format and L0's stage-2 format. 0, or -E_NOSUPP
  * when the shadow cannot express L1's format on this L0: different types;
  * MBEC, GMET or execute-only entries in L1's format but not in L0's; a
- * longer walk in L1's format than in L0's.
+ * longer walk in L1's format than in L0's; NPT12 with NXE on an NPT01
+ * without.
  */
 int shadow_role_init(struct shadow_role *r, const struct pt_format *l1_fmt,
 		     const struct pt_format *s_fmt);
