@@ -814,65 +814,82 @@ static u64 rnd_perm(struct world *w, u64 *rng)
 {
 	u64 r = rng_next(rng);
 
-	if (r % 4)
-		return w->ept ? ept_bits(15) : PTE_P | PTE_RW | PTE_US;
+	if (r % 8)
+		return w->ept ? ept_bits(7 | (r & 8)) :
+				PTE_P | PTE_RW | PTE_US | (r & 8 ? PTE_NX : 0);
 	return w->ept ? ept_bits((r >> 8) & 15) : npt_bits((r >> 8) & 15);
 }
 
 /* Occasional reserved, ignored and attribute bits. */
-static u64 rnd_extra(struct world *w, u64 *rng)
+static u64 rnd_extra(struct world *w, u64 *rng, bool leaf)
 {
 	u64 r = rng_next(rng), e = 0;
 
-	if (w->ept)
-		e |= r % 8 ? (u64)EPT_MT_WB << EPTE_MT_SHIFT :
-			     ((r >> 3) & 7) << EPTE_MT_SHIFT;
-	else
-		e |= (r & 0x10 ? PTE_A : 0) | (r & 0x20 ? PTE_D : 0) |
-		     (r % 16 == 3 ? BIT(8) : 0);
-	if (r % 32 == 5)
+	if (w->ept && leaf)
+		e |= r % 16 ? (u64)EPT_MT_WB << EPTE_MT_SHIFT :
+			      ((r >> 4) & 7) << EPTE_MT_SHIFT;
+	else if (w->ept && r % 32 == 1)
+		e |= (u64)EPT_MT_WB << EPTE_MT_SHIFT; /* reserved here */
+	if (!w->ept)
+		e |= (r & 0x100 ? PTE_A : 0) | (r & 0x200 ? PTE_D : 0) |
+		     (r % 32 == 3 ? BIT(8) : 0);
+	if (r % 64 == 5)
 		e |= BIT(L1_MAXPHY); /* beyond L1's MAXPHYADDR */
-	if (r % 32 == 6)
-		e |= SZ_4K; /* low address bit of a large page */
+	if (leaf && r % 64 == 6)
+		e |= SZ_4K; /* a low address bit of a large page */
 	if (w->ept && r % 16 == 7)
 		e |= EPTE_A | EPTE_D;
 	return e;
 }
 
-static u64 rnd_entry(struct world *w, u64 *rng)
+/* Table pages by the level they are meant for: 1-3 PML4, 4-6 PDPT, 7-9
+ * PD, 10-12 PT; entries mostly point one level down. */
+static u64 rnd_table(u64 r, int level)
+{
+	return (1 + (4 - level) * 3 + r % 3) * PAGE_SIZE;
+}
+
+static u64 rnd_leaf(struct world *w, u64 *rng, int level, u64 r)
+{
+	u64 size = pt_level_size(level);
+	u64 target = L1_TARGET + ((r >> 20) % (4 * SZ_1G / size)) * size;
+
+	return target | rnd_perm(w, rng) | rnd_extra(w, rng, true) |
+	       (level > 1 ? PTE_PS : 0);
+}
+
+static u64 rnd_entry(struct world *w, u64 *rng, int level)
 {
 	u64 r = rng_next(rng);
 
-	switch (r % 8) {
+	switch (r % 16) {
 	case 0:
 		return 0;
-	case 1:
-	case 2:
-	case 3:
+	case 1: /* any table: loops, tables used at two levels */
 		return (1 + (r >> 8) % RND_TABLES) * PAGE_SIZE |
 		       rnd_perm(w, rng);
-	case 4:
-		if (r & 0x100)
-			return (L1_PAGES + (r >> 9) % 8) * PAGE_SIZE |
-			       rnd_perm(w, rng);
-		/* A 4 KiB leaf or a pointer, by level: into L0's holes. */
-		return (L1_TARGET + ((r >> 9) % 512) * SZ_4K) |
-		       rnd_perm(w, rng) | rnd_extra(w, rng);
+	case 2: /* outside L1's RAM */
+		return (L1_PAGES + (r >> 8) % 8) * PAGE_SIZE | rnd_perm(w, rng);
+	case 3:
+		return rng_next(rng);
 	default:
-		return (L1_TARGET + ((r >> 9) % 64) * SZ_2M) |
-		       (r & 0x200 ? 0 : ((r >> 10) % 3) * SZ_1G) | PTE_PS |
-		       rnd_perm(w, rng) | rnd_extra(w, rng);
+		break;
 	}
+	if (level == 1 || (level <= 3 && r % 5 == 0))
+		return rnd_leaf(w, rng, level, r);
+	return rnd_table(r >> 8, level - 1) | rnd_perm(w, rng) |
+	       rnd_extra(w, rng, false);
 }
 
 static void random_tree(struct world *w, u64 *rng)
 {
 	for (unsigned t = 1; t <= RND_TABLES; t++) {
 		u64 *page = fmem_ptr(&w->l1, t * PAGE_SIZE);
+		int level = 4 - (int)(t - 1) / 3;
 
 		memset(page, 0, PAGE_SIZE);
 		for (unsigned i = 0; i < 4; i++)
-			page[i] = rnd_entry(w, rng);
+			page[i] = rnd_entry(w, rng, level);
 	}
 }
 
