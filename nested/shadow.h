@@ -53,9 +53,10 @@ struct shadow_env {
 	const struct pt_mem *l1_mem;
 	/*
 	 * L0's stage 2 for one L1 GPA: 0 and *hpa (translation of the 4 KiB
-	 * page, page aligned), *acc (L0's acc_t for it, in the meaning of
-	 * role->s_fmt), *attr (memory-type bits in s_fmt's encoding: EPT
-	 * MT/IPAT, NPT PWT/PCD/PAT), *size (the largest naturally aligned
+	 * page, page aligned), *acc (L0's acc_t for it, as pt_entry_acc()
+	 * decodes an s_fmt entry), *attr (memory-type bits as
+	 * pt_encode_leaf() takes them for s_fmt: EPT MT/IPAT, NPT PWT/PCD
+	 * and PTE_PAT_4K whatever the leaf size), *size (the largest naturally aligned
 	 * size around gpa with the same acc, attr and contiguous hpa: 4 KiB,
 	 * 2 MiB or 1 GiB; smaller is always correct, only slower); -E_FAULT
 	 * if L0 maps nothing there.
@@ -63,7 +64,7 @@ struct shadow_env {
 	int (*l0_lookup)(void *ctx, u64 l1_gpa, u64 *hpa, acc_t *acc, u64 *attr,
 			 u64 *size);
 	void *ctx;
-	/* Modex memory holding shadow tables: alloc/free pages. */
+	/* Modex memory holding shadow tables: entries, alloc/free pages. */
 	const struct pt_mem *shadow_mem;
 	/* Budget of shadow table pages for this cache (>= SHADOW_MIN_PAGES). */
 	unsigned max_pages;
