@@ -1550,3 +1550,33 @@ TEST(stats)
 	CHECK(s->pages_peak >= s->pages);
 	world_fini(&w);
 }
+
+/* ------------------------------------------------------------ flush */
+
+TEST(flush_protocol)
+{
+	struct world w;
+	struct shadow_fault f;
+	u64 r0;
+
+	ept_plain(&w, false, false);
+	build_chain(&w, 1, 7, 15);
+	/* New leaves where nothing was: nothing freed, no flush. */
+	r0 = shadow_root(&w.cache, PML4_PA, &w.role);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	fault_expect(&w, PML4_PA, L2_GPA + SZ_4K, PK_READ, SH_L1_FAULT, &f);
+	CHECK_EQ(f.root, r0);
+	CHECK(!shadow_take_flush(&w.cache));
+	/* L1 now maps the 2 MiB around it with one leaf: the shadow's page
+	 * table gives way to a 2 MiB leaf and is freed: flush. */
+	build_chain(&w, 2, 7, 15);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	CHECK_EQ(f.page_size, SZ_2M);
+	CHECK(shadow_take_flush(&w.cache));
+	CHECK(!shadow_take_flush(&w.cache));
+	/* A context recycled for a new root: flush. */
+	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++)
+		CHECK(shadow_root(&w.cache, (20 + i) * PAGE_SIZE, &w.role));
+	CHECK(shadow_take_flush(&w.cache));
+	world_fini(&w);
+}
