@@ -786,6 +786,8 @@ static void page_sizes(struct world *w, u64 full_l0)
 
 TEST(page_sizes)
 {
+	unsigned long before = n_cases;
+
 	for (int g = 0; g < 2; g++) {
 		struct ref_ept_cfg e1 = ept_cfg(true, false);
 		struct ref_ept_cfg e0 = ept_cfg(true, false);
@@ -803,6 +805,7 @@ TEST(page_sizes)
 		page_sizes(&w, PTE_P | PTE_RW | PTE_US);
 		world_fini(&w);
 	}
+	report("page_sizes", before);
 	CHECK_EQ(n_bad, 0);
 }
 
