@@ -556,6 +556,31 @@ static enum shadow_result compose(struct shadow_cache *c, struct shadow_ctx *x,
 	return SH_INTERNAL;
 }
 
+/* SDM Vol. 3C 29.3.7 (EPT memory type); SDM Vol. 3A 4.9.2, APM Vol. 2
+ * 15.25.8 (NPT: PWT, PCD and PAT, bit 12 in large leaves). */
+static u64 leaf_attr(const struct pt_format *f, unsigned level, u64 e)
+{
+	u64 pat = level > 1 ? PTE_PAT_LARGE : PTE_PAT_4K;
+
+	if (f->type == PT_EPT)
+		return e & PT_ATTR_EPT_MASK;
+	return (e & (PTE_PWT | PTE_PCD)) | ((e & pat) ? PTE_PAT_4K : 0);
+}
+
+int shadow_l0_pt_lookup(const struct pt *l0, u64 l1_gpa, u64 *hpa, acc_t *acc,
+			u64 *attr, u64 *size)
+{
+	struct pt_walk w;
+
+	if (pt_lookup(l0, l1_gpa, &w) != PTW_OK)
+		return -E_FAULT;
+	*hpa = w.out & PAGE_MASK;
+	*acc = w.acc;
+	*attr = leaf_attr(&l0->fmt, w.level, w.entry);
+	*size = w.page_size;
+	return 0;
+}
+
 int shadow_fault(struct shadow_cache *c, u64 l1_root,
 		 const struct shadow_role *role, u64 l2_gpa, unsigned kind,
 		 struct shadow_fault *out)

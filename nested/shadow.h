@@ -223,6 +223,16 @@ void shadow_invalidate_all(struct shadow_cache *c);
  */
 bool shadow_take_flush(struct shadow_cache *c);
 
+/*
+ * An l0_lookup over a stage 2 that mm/ built (struct pt, EPT or NPT): the
+ * leaf's translation, acc, size, and memory-type bits as pt_encode_leaf()
+ * takes them (EPT MT/IPAT/suppress-#VE; NPT PWT/PCD and PAT, moved back
+ * to bit 7 from bit 12 of a large leaf). -E_FAULT where nothing is mapped.
+ * Callers wrap it to refuse what L2 must never reach (Modex's memory).
+ */
+int shadow_l0_pt_lookup(const struct pt *l0, u64 l1_gpa, u64 *hpa, acc_t *acc,
+			u64 *attr, u64 *size);
+
 /* Shadow table pages in use now. */
 static inline unsigned shadow_pages(const struct shadow_cache *c)
 {

@@ -62,7 +62,8 @@ static u64 attr_of(const struct l0_model *m, u64 h)
 {
 	if (m->fmt.type == PT_EPT)
 		return ept_attr_of(h);
-	return (h & 1 ? PTE_PWT : 0) | (h & 2 ? PTE_PCD : 0);
+	return (h & 1 ? PTE_PWT : 0) | (h & 2 ? PTE_PCD : 0) |
+	       (h & 4 ? PTE_PAT_4K : 0);
 }
 
 /*
@@ -480,6 +481,36 @@ static bool check_ept_and(struct world *w, u64 root, u64 l2,
 	return ok;
 }
 
+/* The leaf's memory-type bits as pt_encode_leaf() takes them. */
+static u64 attr_bits(struct world *w, u64 leaf, int level)
+{
+	u64 pat = level > 1 ? PTE_PAT_LARGE : PTE_PAT_4K;
+
+	if (w->ept)
+		return leaf & (EPTE_MT_MASK | EPTE_IPAT);
+	return (leaf & (PTE_PWT | PTE_PCD)) | (leaf & pat ? PTE_PAT_4K : 0);
+}
+
+/* The shadow leaf carries L0's memory type, never L1's. */
+static bool check_attr(struct world *w, u64 root, u64 l2,
+		       const struct expect *x)
+{
+	struct mwalk m;
+
+	for (int op = 0; op < 3; op++)
+		for (int u = 0; u < 2; u++) {
+			if (!(x->grant & KIND_BIT(op, u)))
+				continue;
+			model_walk(w, true, root, l2, op, u, &m);
+			if (attr_bits(w, m.leaf, m.level) != x->l0_attr)
+				return bad("attr", l2, op, u,
+					   attr_bits(w, m.leaf, m.level),
+					   x->l0_attr);
+			return true;
+		}
+	return true;
+}
+
 static bool info_comparable(struct world *w, enum ref_status s)
 {
 	return s == REF_NOT_PRESENT || s == REF_VIOLATION ||
@@ -534,6 +565,8 @@ static bool fault_case(struct world *w, u64 root, u64 l2, int op, int u,
 	if (f.root != shadow_root(&w->cache, root, &w->role))
 		ok = bad("root", l2, op, u, f.root, 0);
 	if (want == SH_FIXED && !check_ept_and(w, f.root, l2, m))
+		ok = false;
+	if (want == SH_FIXED && !check_attr(w, f.root, l2, &x))
 		ok = false;
 	if (want == SH_FIXED || want == SH_L0_FAULT)
 		ok = check_shadow(w, f.root, l2, &x, SHX_EXACT,
@@ -1581,5 +1614,107 @@ TEST(flush_protocol)
 	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++)
 		CHECK(shadow_root(&w.cache, (20 + i) * PAGE_SIZE, &w.role));
 	CHECK(shadow_take_flush(&w.cache));
+	world_fini(&w);
+}
+
+/* ------------------------------------------- L0 from an mm/ stage 2 */
+
+static int l0_from_pt(void *ctx, u64 gpa, u64 *hpa, acc_t *acc, u64 *attr,
+		      u64 *size)
+{
+	return shadow_l0_pt_lookup(ctx, gpa, hpa, acc, attr, size);
+}
+
+static void l0_pt_case(const struct pt *l0, u64 gpa, u64 hpa, acc_t acc,
+		       u64 attr, u64 size)
+{
+	u64 h, at, sz;
+	acc_t a;
+
+	REQUIRE(shadow_l0_pt_lookup(l0, gpa, &h, &a, &at, &sz) == 0);
+	CHECK_EQ(h, hpa);
+	CHECK_EQ(a, acc);
+	CHECK_EQ(at, attr);
+	CHECK_EQ(sz, size);
+}
+
+/* EPT01 and NPT01 built by mm/, as hv/guest.c builds them. */
+TEST(l0_pt_lookup)
+{
+	struct fmem m;
+	struct pt_mem pm;
+	struct pt_format ef, nf;
+	struct pt l0;
+	u64 uc = (u64)EPT_MT_UC << EPTE_MT_SHIFT;
+	u64 wt = ((u64)EPT_MT_WT << EPTE_MT_SHIFT) | EPTE_IPAT, h, at, sz;
+	acc_t a;
+
+	fmem_init(&m, SH_BASE, 64, 0);
+	pm = fmem_pt_mem(&m);
+	REQUIRE(pt_format_init(&ef, PT_EPT, S_MAXPHY, PTF_1G | PTF_MBEC) == 0);
+	REQUIRE(pt_init(&l0, &ef, &pm) == 0);
+	REQUIRE(pt_map(&l0, 0, 0, 4 * SZ_1G, ACC_RWX_BOTH, PT_ATTR_EPT_WB, 0) ==
+		0);
+	REQUIRE(pt_map(&l0, SZ_1G + SZ_2M, SZ_1G + SZ_2M, SZ_2M, ACC_RWX_BOTH,
+		       wt, 0) == 0);
+	REQUIRE(pt_map(&l0, 0xfee00000, 0x7000, SZ_4K, ACC_READ, uc, 0) == 0);
+	l0_pt_case(&l0, 0x12345678 + 2 * SZ_1G, 0x12345000 + 2 * SZ_1G,
+		   ACC_RWX_BOTH, PT_ATTR_EPT_WB, SZ_1G);
+	l0_pt_case(&l0, SZ_1G + SZ_2M + 0x1234, SZ_1G + SZ_2M + 0x1000,
+		   ACC_RWX_BOTH, wt, SZ_2M);
+	l0_pt_case(&l0, 0xfee00020, 0x7000, ACC_READ, uc, SZ_4K);
+	CHECK_EQ(shadow_l0_pt_lookup(&l0, 5 * SZ_1G, &h, &a, &at, &sz),
+		 -E_FAULT);
+	pt_destroy(&l0);
+	REQUIRE(pt_format_init(&nf, PT_NPT, S_MAXPHY,
+			       PTF_1G | PTF_NXE | PTF_GMET) == 0);
+	REQUIRE(pt_init(&l0, &nf, &pm) == 0);
+	REQUIRE(pt_map(&l0, 0, 0, 4 * SZ_1G, ACC_RWX_BOTH, 0, 0) == 0);
+	REQUIRE(pt_map(&l0, SZ_2M, SZ_2M, SZ_2M, ACC_RWX_BOTH,
+		       PTE_PAT_4K | PTE_PCD, 0) == 0);
+	REQUIRE(pt_map(&l0, 0xfee00000, 0x7000, SZ_4K, ACC_READ | ACC_WRITE,
+		       PTE_PAT_4K | PTE_PWT, 0) == 0);
+	l0_pt_case(&l0, SZ_2M + 8, SZ_2M, ACC_RWX_BOTH, PTE_PAT_4K | PTE_PCD,
+		   SZ_2M);
+	l0_pt_case(&l0, 0xfee00000, 0x7000, ACC_READ | ACC_WRITE,
+		   PTE_PAT_4K | PTE_PWT, SZ_4K);
+	l0_pt_case(&l0, 2 * SZ_1G, 2 * SZ_1G, ACC_RWX_BOTH, 0, SZ_1G);
+	l0_pt_case(&l0, 3 * SZ_1G, 3 * SZ_1G, ACC_RWX_BOTH, 0, SZ_2M);
+	pt_destroy(&l0);
+	fmem_fini(&m);
+}
+
+/* A shadow over an mm/-built EPT01: L0's memory types reach the leaves,
+ * L1's (EPT12 MT) do not. */
+TEST(memory_types_from_l0)
+{
+	struct world w;
+	struct fmem m;
+	struct pt_mem pm;
+	struct pt l0;
+	struct shadow_fault f;
+	u64 wc = (u64)EPT_MT_WC << EPTE_MT_SHIFT;
+
+	ept_plain(&w, false, false);
+	fmem_init(&m, 0x20000000000ULL, 64, 0);
+	pm = fmem_pt_mem(&m);
+	REQUIRE(pt_init(&l0, &w.l0.fmt, &pm) == 0);
+	REQUIRE(pt_map(&l0, 0, HPA_OFF, 4 * SZ_1G, ACC_RWX_BOTH, PT_ATTR_EPT_WB,
+		       0) == 0);
+	REQUIRE(pt_map(&l0, leaf_target(1), HPA_OFF + leaf_target(1), SZ_4K,
+		       ACC_READ | ACC_WRITE, wc, 0) == 0);
+	w.env.l0_lookup = l0_from_pt;
+	w.env.ctx = &l0;
+	REQUIRE(shadow_cache_init(&w.cache, &w.env) == 0);
+	/* EPT12's leaf says UC; L0 says WC for that page. */
+	build_chain(&w, 1, 7, 15);
+	fmem_set(&w.l1, PT_PA + 8 * pt_index(L2_GPA, 1),
+		 leaf_target(1) | ept_bits(7) | EPTE_IPAT);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_READ, SH_FIXED, &f);
+	CHECK_EQ(shadow_pte(&w, f.root) & (EPTE_MT_MASK | EPTE_IPAT), wc);
+	CHECK_EQ(f.acc, ACC_READ | ACC_WRITE);
+	fault_expect(&w, PML4_PA, L2_GPA, PK_FETCH, SH_L0_FAULT, &f);
+	pt_destroy(&l0);
+	fmem_fini(&m);
 	world_fini(&w);
 }
