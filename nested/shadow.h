@@ -170,7 +170,8 @@ _Static_assert(sizeof(struct shadow_cache) <= 4096,
 	       "struct shadow_cache outgrew its place in struct vcpu");
 
 /*
- * Set up an empty cache in env. 0, or -E_INVAL (missing callbacks, budget
+ * Set up an empty cache in env (copied; what its pointers point at must
+ * outlive the cache). 0, or -E_INVAL (missing callbacks, budget
  * below SHADOW_MIN_PAGES).
  */
 int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env);
