@@ -91,7 +91,7 @@ enum shadow_result {
 	 * caller decides (as for an L1 access to l1_gpa).
 	 */
 	SH_L0_FAULT,
-	SH_NOMEM, /* budget exhausted even after recycling */
+	SH_NOMEM, /* no page even after recycling: Modex's pool is dry */
 	SH_BAD_TABLE, /* a table pointer of L1's (or its root) is outside L1 RAM */
 	/*
 	 * A Modex-side failure, never caused by L1: a role the shadow
