@@ -57,6 +57,7 @@ static int sh_alloc(void *ctx, u64 *pa)
 		return -E_NOMEM;
 	c->pages++;
 	x->pages++;
+	c->stats.pages = c->pages;
 	c->stats.pages_peak = MAX(c->stats.pages_peak, (u64)c->pages);
 	return 0;
 }
@@ -69,6 +70,7 @@ static void sh_free(void *ctx, u64 pa)
 
 	c->pages--;
 	x->pages--;
+	c->stats.pages = c->pages;
 	/* Cached translations may still point into this page. */
 	c->flush = true;
 	if (m->ops->free)
@@ -104,8 +106,8 @@ int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env)
  * vmcs02 / vmcb02 take MBEC / GMET from vmcs12 / vmcb12 (REFERENCE.md
  * section 3). An L1 format whose MBEC, GMET or execute-only entries L0's
  * hardware lacks, or whose walk is longer than L0's (5-level EPT12 on a
- * 4-level EPT01: the CPU could not translate its upper addresses), cannot
- * be shadowed.
+ * 4-level EPT01: the CPU could not translate its upper addresses), or an
+ * NPT12 with NX on an NPT01 without, cannot be shadowed.
  */
 static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 			 const struct pt_format *s)
@@ -119,6 +121,10 @@ static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 	if ((l1->flags & PTF_EXEC_ONLY) && !(s->flags & PTF_EXEC_ONLY))
 		return -E_NOSUPP;
 	if (l1->levels > s->levels)
+		return -E_NOSUPP;
+	/* L1's NX needs an NX bit in the shadow (APM Vol. 2 15.25.5). */
+	if (l1->type == PT_NPT && (l1->flags & PTF_NXE) &&
+	    !(s->flags & PTF_NXE))
 		return -E_NOSUPP;
 	*sh = *s;
 	sh->flags = (s->flags & ~mode) | (l1->flags & mode);
@@ -548,6 +554,31 @@ static enum shadow_result compose(struct shadow_cache *c, struct shadow_ctx *x,
 	if (!(l0_kinds & (1u << kind)))
 		return SH_L0_FAULT;
 	return SH_INTERNAL;
+}
+
+/* SDM Vol. 3C 29.3.7 (EPT memory type); SDM Vol. 3A 4.9.2, APM Vol. 2
+ * 15.25.8 (NPT: PWT, PCD and PAT, bit 12 in large leaves). */
+static u64 leaf_attr(const struct pt_format *f, unsigned level, u64 e)
+{
+	u64 pat = level > 1 ? PTE_PAT_LARGE : PTE_PAT_4K;
+
+	if (f->type == PT_EPT)
+		return e & PT_ATTR_EPT_MASK;
+	return (e & (PTE_PWT | PTE_PCD)) | ((e & pat) ? PTE_PAT_4K : 0);
+}
+
+int shadow_l0_pt_lookup(const struct pt *l0, u64 l1_gpa, u64 *hpa, acc_t *acc,
+			u64 *attr, u64 *size)
+{
+	struct pt_walk w;
+
+	if (pt_lookup(l0, l1_gpa, &w) != PTW_OK)
+		return -E_FAULT;
+	*hpa = w.out & PAGE_MASK;
+	*acc = w.acc;
+	*attr = leaf_attr(&l0->fmt, w.level, w.entry);
+	*size = w.page_size;
+	return 0;
 }
 
 int shadow_fault(struct shadow_cache *c, u64 l1_root,

@@ -53,9 +53,10 @@ struct shadow_env {
 	const struct pt_mem *l1_mem;
 	/*
 	 * L0's stage 2 for one L1 GPA: 0 and *hpa (translation of the 4 KiB
-	 * page, page aligned), *acc (L0's acc_t for it, in the meaning of
-	 * role->s_fmt), *attr (memory-type bits in s_fmt's encoding: EPT
-	 * MT/IPAT, NPT PWT/PCD/PAT), *size (the largest naturally aligned
+	 * page, page aligned), *acc (L0's acc_t for it, as pt_entry_acc()
+	 * decodes an s_fmt entry), *attr (memory-type bits as
+	 * pt_encode_leaf() takes them for s_fmt: EPT MT/IPAT, NPT PWT/PCD
+	 * and PTE_PAT_4K whatever the leaf size), *size (the largest naturally aligned
 	 * size around gpa with the same acc, attr and contiguous hpa: 4 KiB,
 	 * 2 MiB or 1 GiB; smaller is always correct, only slower); -E_FAULT
 	 * if L0 maps nothing there.
@@ -63,7 +64,7 @@ struct shadow_env {
 	int (*l0_lookup)(void *ctx, u64 l1_gpa, u64 *hpa, acc_t *acc, u64 *attr,
 			 u64 *size);
 	void *ctx;
-	/* Modex memory holding shadow tables: alloc/free pages. */
+	/* Modex memory holding shadow tables: entries, alloc/free pages. */
 	const struct pt_mem *shadow_mem;
 	/* Budget of shadow table pages for this cache (>= SHADOW_MIN_PAGES). */
 	unsigned max_pages;
@@ -90,7 +91,7 @@ enum shadow_result {
 	 * caller decides (as for an L1 access to l1_gpa).
 	 */
 	SH_L0_FAULT,
-	SH_NOMEM, /* budget exhausted even after recycling */
+	SH_NOMEM, /* no page even after recycling: Modex's pool is dry */
 	SH_BAD_TABLE, /* a table pointer of L1's (or its root) is outside L1 RAM */
 	/*
 	 * A Modex-side failure, never caused by L1: a role the shadow
@@ -133,6 +134,7 @@ struct shadow_stats {
 	u64 contexts; /* contexts created */
 	u64 recycles; /* contexts dropped or reset to make room */
 	u64 invalidations; /* contexts dropped by shadow_invalidate_*() */
+	u64 pages; /* shadow table pages in use (= shadow_pages()) */
 	u64 pages_peak; /* most shadow table pages in use at once */
 };
 
@@ -168,7 +170,8 @@ _Static_assert(sizeof(struct shadow_cache) <= 4096,
 	       "struct shadow_cache outgrew its place in struct vcpu");
 
 /*
- * Set up an empty cache in env. 0, or -E_INVAL (missing callbacks, budget
+ * Set up an empty cache in env (copied; what its pointers point at must
+ * outlive the cache). 0, or -E_INVAL (missing callbacks, budget
  * below SHADOW_MIN_PAGES).
  */
 int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env);
@@ -177,7 +180,8 @@ int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env);
  * Fill a role from L1's format and L0's stage-2 format. 0, or -E_NOSUPP
  * when the shadow cannot express L1's format on this L0: different types;
  * MBEC, GMET or execute-only entries in L1's format but not in L0's; a
- * longer walk in L1's format than in L0's.
+ * longer walk in L1's format than in L0's; NPT12 with NXE on an NPT01
+ * without.
  */
 int shadow_role_init(struct shadow_role *r, const struct pt_format *l1_fmt,
 		     const struct pt_format *s_fmt);
@@ -219,6 +223,16 @@ void shadow_invalidate_all(struct shadow_cache *c);
  * entry. Clears the flag.
  */
 bool shadow_take_flush(struct shadow_cache *c);
+
+/*
+ * An l0_lookup over a stage 2 that mm/ built (struct pt, EPT or NPT): the
+ * leaf's translation, acc, size, and memory-type bits as pt_encode_leaf()
+ * takes them (EPT MT/IPAT/suppress-#VE; NPT PWT/PCD and PAT, moved back
+ * to bit 7 from bit 12 of a large leaf). -E_FAULT where nothing is mapped.
+ * Callers wrap it to refuse what L2 must never reach (Modex's memory).
+ */
+int shadow_l0_pt_lookup(const struct pt *l0, u64 l1_gpa, u64 *hpa, acc_t *acc,
+			u64 *attr, u64 *size);
 
 /* Shadow table pages in use now. */
 static inline unsigned shadow_pages(const struct shadow_cache *c)
