@@ -138,6 +138,13 @@ int nvmx_caps_compute(const struct vmx_caps *hw, const struct nvmx_opts *o,
  */
 int nvmx_caps_rdmsr(const struct nvmx_caps *c, u32 msr, u64 *val);
 
+/* Whether VMWRITE may write the exit-information fields (IA32_VMX_MISC
+ * bit 29, SDM Vol. 3D A.6): the @write_ro_ok of vmcs12_write(). */
+static inline bool nvmx_vmwrite_any(const struct nvmx_caps *c)
+{
+	return c->misc & VMX_MISC_VMWRITE_ANY;
+}
+
 /* The control MSR that governs a vmcs12 control field, TRUE variant when
  * BASIC bit 55 is set (SDM Vol. 3D A.2); 0 for a field without one. */
 u64 nvmx_ctl_msr(const struct nvmx_caps *c, u32 field);

@@ -157,6 +157,7 @@ static void check_basic_misc(const struct vmx_caps *hw,
 	CHECK_EQ((c->misc >> 16) & 0x1ff, 4);
 	CHECK_EQ(c->misc & (7ULL << 25), hw->misc & (7ULL << 25));
 	CHECK(c->misc & VMX_MISC_VMWRITE_ANY);
+	CHECK(nvmx_vmwrite_any(c));
 	CHECK_EQ(c->misc & (BIT(14) | BIT(15) | BIT(28) | BIT(30)), 0);
 	CHECK_EQ(c->misc >> 32, 0);
 }
