@@ -90,6 +90,39 @@ void nvmx_flush_vmcs12(struct vcpu *v)
 			      n->current);
 }
 
+/*
+ * Drop @vpid's translations with the narrowest INVVPID type the CPU has:
+ * single-context, else all-context (SDM Vol. 3C 31.3 INVVPID; EPT_VPID_CAP
+ * bits 41, 42). Without INVVPID the CPU has no VPID either, and nothing
+ * is tagged with one.
+ */
+void nvmx_flush_vpid(struct vcpu *v, u16 vpid)
+{
+	u64 cap = to_vmx(v)->caps.ept_vpid_cap;
+
+	if (!(cap & VMX_VPID_INVVPID))
+		return;
+	if (cap & VMX_VPID_SINGLE)
+		invvpid(INVVPID_SINGLE, vpid, 0);
+	else if (cap & VMX_VPID_ALL)
+		invvpid(INVVPID_ALL, 0, 0);
+}
+
+/*
+ * Drop every EPT02 translation of this CPU: all-context INVEPT where the
+ * CPU has it (EPT_VPID_CAP bit 26), else single-context for the current
+ * EPT02 (bit 25; every CPU with EPT has one of the two).
+ */
+void nvmx_flush_ept02(struct vcpu *v)
+{
+	u64 cap = to_vmx(v)->caps.ept_vpid_cap;
+
+	if (cap & VMX_EPT_INVEPT_ALL)
+		invept(INVEPT_ALL, 0);
+	else if (to_nvmx(v)->eptp02)
+		invept(INVEPT_SINGLE, to_nvmx(v)->eptp02);
+}
+
 /* ------------------------------------------------ checks and operands */
 
 static bool l1_long64(void)
@@ -416,7 +449,7 @@ static void emulate_invept(struct vcpu *v)
 		return;
 	}
 	/* The shadow tables changed under EPT02's cached translations. */
-	invept(INVEPT_ALL, 0);
+	nvmx_flush_ept02(v);
 	nvmx_succeed(v);
 }
 
@@ -448,7 +481,7 @@ static void emulate_invvpid(struct vcpu *v)
 		nvmx_fail(v, VMXERR_INVEPT_INVVPID_INVALID);
 		return;
 	}
-	invvpid(INVVPID_SINGLE, NVMX_VPID02, 0);
+	nvmx_flush_vpid(v, NVMX_VPID02);
 	nvmx_succeed(v);
 }
 
@@ -649,6 +682,8 @@ static int nvmx_vcpu_init(struct vcpu *v)
 	nvmx_vmcs02_host_init(v);
 	n->rare_dirty = true;
 	n->rare_stale = false;
+	n->vpid12_last = 0;
+	nvmx_flush_vpid(v, NVMX_VPID02);
 	to_vmx(v)->launched02 = false;
 	shadow_invalidate_all(n->shadow);
 	if (nvmx_vmcs_shadow_init(v, alloc_pages))

@@ -49,7 +49,7 @@ struct nvmx {
 	u8 *io_bitmap02; /* two pages: L1's I/O bitmaps OR Modex's */
 	bool vmcs02_launched; /* hardware launch state of vmcs02 */
 	u32 entry_insn_len; /* VMLAUNCH/VMRESUME, for a failed entry */
-	u64 eptp12_last, vpid12_last; /* to flush on change */
+	u16 vpid12_last; /* vmcs12's VPID at the last entry (0: none) */
 	struct shadow_cache *shadow; /* EPT02 roots (nested/shadow.h) */
 	struct shadow_env shadow_env;
 	struct shadow_role role; /* of the current EPT12 */
@@ -78,6 +78,10 @@ extern struct nvmx_caps nvmx_caps;
 void nvmx_succeed(struct vcpu *v);
 void nvmx_fail(struct vcpu *v, u32 err);
 void nvmx_fail_invalid(struct vcpu *v);
+/* Flush this CPU's EPT02 translations (INVEPT the CPU has). */
+void nvmx_flush_ept02(struct vcpu *v);
+/* Flush the translations tagged with @vpid (INVVPID the CPU has). */
+void nvmx_flush_vpid(struct vcpu *v, u16 vpid);
 /* Write back Modex's copy of the current vmcs12 into L1's memory. */
 void nvmx_flush_vmcs12(struct vcpu *v);
 

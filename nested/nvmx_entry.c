@@ -150,6 +150,9 @@ static u64 eptp02(struct vcpu *v, const struct vmcs12 *c)
 		return to_vmx(v)->eptp; /* L2's addresses are L1's */
 	nvmx_shadow_role(v, c, &n->role);
 	root = shadow_root(n->shadow, c->ept_pointer & ~0xfffULL, &n->role);
+	/* Recycling freed shadow tables the CPU may still have cached. */
+	if (shadow_take_flush(n->shadow))
+		nvmx_flush_ept02(v);
 	return root ? vmx_eptp(&to_vmx(v)->caps, root) : 0;
 }
 
@@ -170,8 +173,15 @@ static int controls02(struct vcpu *v, const struct vmcs12 *c, u32 exit01)
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, sec | SEC_ENABLE_EPT);
 	vmwrite(EPT_POINTER, eptp);
 	n->eptp02 = eptp;
-	if (sec & SEC_ENABLE_VPID)
+	/* Every VPID of L1's runs on vpid02: another one than at the last
+	 * entry must not see the previous one's translations. */
+	if (sec & SEC_ENABLE_VPID) {
 		vmwrite(VMCS_VPID, NVMX_VPID02);
+		if (c->vmcs_vpid != n->vpid12_last) {
+			nvmx_flush_vpid(v, NVMX_VPID02);
+			n->vpid12_last = c->vmcs_vpid;
+		}
+	}
 	/* Modex's exits, except that L1 decides whether an external
 	 * interrupt is acknowledged (SDM Vol. 3C 25.7.1). */
 	vmwrite(VM_EXIT_CONTROLS,

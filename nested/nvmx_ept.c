@@ -111,7 +111,7 @@ void nvmx_shadow_flush_all(struct vcpu *v)
 {
 	shadow_invalidate_all(to_nvmx(v)->shadow);
 	shadow_take_flush(to_nvmx(v)->shadow);
-	invept(INVEPT_ALL, 0);
+	nvmx_flush_ept02(v);
 }
 
 /* The access kind of an EPT violation: its first cause by priority. */
@@ -189,7 +189,7 @@ bool nvmx_ept_exit(struct vcpu *v)
 	shadow_fault(n->shadow, c->ept_pointer & ~0xfffULL, &n->role,
 		     v->exit.npf.gpa, fault_kind(v->exit.qual, mbec), &f);
 	if (shadow_take_flush(n->shadow))
-		invept(INVEPT_ALL, 0);
+		nvmx_flush_ept02(v);
 	if (f.root && vmx_eptp(&to_vmx(v)->caps, f.root) != n->eptp02) {
 		n->eptp02 = vmx_eptp(&to_vmx(v)->caps, f.root);
 		vmwrite(EPT_POINTER, n->eptp02);

@@ -205,7 +205,7 @@ void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c)
 	 * VPID 1 in VMCS01, which gets the same flush. */
 	if (!(c->secondary_vm_exec_control & SEC_ENABLE_VPID) &&
 	    to_vmx(v)->vpid)
-		invvpid(1 /* single context */, (u16)vmread(VMCS_VPID), 0);
+		nvmx_flush_vpid(v, (u16)vmread(VMCS_VPID));
 	/* L1 reads the exit's fields through the shadow, if attached. */
 	nvmx_vmcs_shadow_push(v, true);
 }
