@@ -442,10 +442,11 @@ static int exits_extint(void)
 		return CHECK_SKIP;
 	extint_case("external interrupt, L2 IF=1", 0x202);
 	/*
-	 * SDM Vol. 3C 26.3: with external-interrupt exiting, RFLAGS.IF does
-	 * not block external interrupts. Bochs 3.0 keeps the interrupt
-	 * pending while L2's IF is 0 (the preemption-timer watchdog ends L2
-	 * instead), also under a nested hypervisor whose vmcs02 runs on it.
+	 * SDM Vol. 3C chapter 26, "Event Blocking": with external-interrupt
+	 * exiting, RFLAGS.IF does not block external interrupts. Bochs 3.0
+	 * keeps the interrupt pending while L2's IF is 0 (the
+	 * preemption-timer watchdog ends L2 instead), also under a nested
+	 * hypervisor whose vmcs02 runs on it.
 	 */
 	if (host_is_bochs())
 		GINFO("external interrupt with L2 IF=0: skip on Bochs (its VMX keeps the interrupt pending)\n");

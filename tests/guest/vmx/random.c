@@ -428,7 +428,10 @@ static int random_rounds(void)
 	vmw(GUEST_RSP, l2_stack_top());
 	l2_run(&e);
 	expect_vmcall("the VMCS after all rounds", &e, (u64)l2_vmcall);
+	/* Rounds may have given L1 random FS/GS bases and KERNEL_GS_BASE. */
 	try_wrmsr(MSR_KERNEL_GS_BASE, 0);
+	try_wrmsr(MSR_FS_BASE, 0);
+	try_wrmsr(MSR_FS_BASE + 1, 0);
 	return 0;
 }
 

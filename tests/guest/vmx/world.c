@@ -175,6 +175,8 @@ void ept_flush(void)
 
 	if (!(vmx_caps.ept_vpid & EPT_CAP_INVEPT))
 		return;
-	GCHECK(invept(type, eptp12) == VMX_OK, "INVEPT type %llu failed (%llu)",
-	       (unsigned long long)type, (unsigned long long)vmx_insn_error());
+	if (invept(type, eptp12) != VMX_OK)
+		GCHECK(false, "INVEPT type %llu failed (%llu)",
+		       (unsigned long long)type,
+		       (unsigned long long)vmx_insn_error());
 }
