@@ -372,10 +372,12 @@ bare_case bare-vmx.broadwell_ult broadwell_ult 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_ch
 bare_case bare-vmx.tigerlake tigerlake 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_checks[@]}" \
 	'+\[l1\] check mbec-4k: ok' '+\[l1\] check mbec-2m: ok' '+\[l1\] check mbec-switch: ok'
 # The randomized vmcs12 rounds (100,000 from seed 1), a group of their own.
-bare_case bare-vmx-random.broadwell_ult broadwell_ult 1 l1_vmx_mb2 "l1vmx tests=random" \
-	"${vmx_l1_random_checks[@]}"
-bare_case bare-vmx-random.tigerlake tigerlake 1 l1_vmx_mb2 "l1vmx tests=random" \
-	"${vmx_l1_random_checks[@]}"
+# Bochs does not log its "error" events here: one per failed VM entry can
+# deadlock Bochs 3.0 (tests/boot/run-bochs.sh).
+for h in broadwell_ult tigerlake; do
+	BOCHS_ERROR_ACTION=ignore bare_case "bare-vmx-random.$h" "$h" 1 l1_vmx_mb2 \
+		"l1vmx tests=random" "${vmx_l1_random_checks[@]}"
+done
 
 # Under Modex: every CPU runs under Modex, L1 starts its APs with INIT-SIPI-
 # SIPI (SVM: Modex captures the ICR writes; VMX: wait-for-SIPI) and each AP
