@@ -5,9 +5,10 @@
  * and under Modex, where Modex emulates VMX for it; either way it checks
  * what the SDM requires, from what the capability MSRs advertise, and
  * skips what they do not. Expects "l1vmx" on its command line;
- * "tests=insn,entry,exits,inject,ept,vpid,mbec,random" picks the groups
- * (default: all but "random", the randomized vmcs12 rounds; "random=N" and
- * "seed=S" set its rounds and seed). The library is in tests/guest/vmx/.
+ * "tests=insn,entry,exits,inject,ept,vpid,mbec,random,bench" picks the
+ * groups (default: all but "random", the randomized vmcs12 rounds, whose
+ * "random=N" and "seed=S" set rounds and seed, and "bench", L2 CPUID
+ * round trips, "bench=N" of them). The library is in tests/guest/vmx/.
  *
  * Memory: the image and its .bss (VMXON region, VMCS, bitmaps, EPT12, L2's
  * tables and stacks, a 4 KiB and a 2 MiB test page), all below
@@ -25,12 +26,13 @@ struct group {
 	bool by_default;
 };
 
-/* "random" (100,000 rounds by default) runs only when named. */
+/* "random" (100,000 rounds by default) and "bench" run only when named. */
 static const struct group groups[] = {
-	{ "insn", group_insn, true },	{ "entry", group_entry, true },
-	{ "exits", group_exits, true }, { "inject", group_inject, true },
-	{ "ept", group_ept, true },	{ "vpid", group_vpid, true },
-	{ "mbec", group_mbec, true },	{ "random", group_random, false },
+	{ "insn", group_insn, true },	 { "entry", group_entry, true },
+	{ "exits", group_exits, true },	 { "inject", group_inject, true },
+	{ "ept", group_ept, true },	 { "vpid", group_vpid, true },
+	{ "mbec", group_mbec, true },	 { "random", group_random, false },
+	{ "bench", group_bench, false },
 };
 
 static char tests_opt[128];

@@ -219,3 +219,12 @@ l1_user_rsp:
 l1_user_stack:
 	.fill 8192, 1, 0
 l1_user_stack_top:
+
+/* L2's benchmark loop: CPUID forever, each one an exit to L1. */
+	.text
+	.balign 16
+	.globl l2_cpuid_loop
+l2_cpuid_loop:
+	xorl %eax, %eax
+	cpuid
+	jmp l2_cpuid_loop
