@@ -370,7 +370,8 @@ vmx_l1_random_checks=(
 bare_case bare-vmx.broadwell_ult broadwell_ult 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_checks[@]}" \
 	'+\[l1\] check mbec-controls: ok' '-\[l1\] check mbec-4k'
 bare_case bare-vmx.tigerlake tigerlake 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_checks[@]}" \
-	'+\[l1\] check mbec-4k: ok' '+\[l1\] check mbec-2m: ok' '+\[l1\] check mbec-switch: ok'
+	'+\[l1\] check mbec-4k: ok' '+\[l1\] check mbec-2m: ok' '+\[l1\] check mbec-switch: ok' \
+	'+\[l1\] check mbec-paging-off: ok'
 # The randomized vmcs12 rounds (100,000 from seed 1), a group of their own.
 # Bochs does not log its "error" events here: one per failed VM entry can
 # deadlock Bochs 3.0 (tests/boot/run-bochs.sh).

@@ -228,3 +228,12 @@ l2_cpuid_loop:
 	xorl %eax, %eax
 	cpuid
 	jmp l2_cpuid_loop
+
+/* 32-bit L2 code (paging off): jump to EDI (a fetch there). */
+	.text
+	.code32
+	.balign 16
+	.globl l2_fetch32
+l2_fetch32:
+	jmp *%edi
+	.code64

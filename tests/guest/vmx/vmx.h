@@ -76,6 +76,7 @@
 #define PROC_SECONDARY BIT(31)
 #define PROC2_EPT BIT(1)
 #define PROC2_VPID BIT(5)
+#define PROC2_UNRESTRICTED BIT(7)
 #define PROC2_MBEC BIT(22)
 #define EXIT_HOST_64 BIT(9)
 #define EXIT_ACK_INTR BIT(15)
@@ -449,6 +450,8 @@ extern u8 *test_page_4k, *test_page_2m;
 #define TEST_LA_4K_SUP 0x40001000ULL
 #define TEST_LA_2M_USER 0x40200000ULL
 #define TEST_LA_2M_SUP 0x40400000ULL
+/* EPT12's identity 2 MiB leaf of GPA @gpa (in [2 MiB, L2_IDENT_TOP)). */
+u64 *ept_ident_leaf(u64 gpa);
 /* L2's PTE mapping TEST_LA_4K_USER. */
 u64 *l2_test_pte(void);
 /* INVEPT of eptp12, single-context if advertised, else all-context. */
@@ -475,6 +478,7 @@ void l2_mov_cr0_rbx(void); /* mov %cr0,%rbx; or %rax,%rbx; mov %rbx,%cr0 */
 void l2_mov_cr3_rcx(void); /* mov %cr3,%rcx; mov %rcx,%cr3 */
 void l2_mov_from_cr8_rdx(void);
 void l2_nop(void); /* a few NOPs, then VMCALL */
+void l2_fetch32(void); /* 32-bit code: jumps to EDI */
 /* L2's IDT stubs: push the vector, VMCALL. */
 extern char l2_idt_stubs[];
 #define L2_STUB_SIZE 16
