@@ -360,7 +360,8 @@ vmx_l1_checks=(
 	'+\[l1\] check ept-4k: ok' '+\[l1\] check ept-2m: ok'
 	'+\[l1\] check ept-invept: ok' '+\[l1\] check vpid-invvpid: ok'
 	'+\[l1\] check vpid-tlb: ok' '+\[l1\] check entry-exit-msr-lists: ok'
-	'+\[l1\] check exits-idt-vectoring: ok'
+	'+\[l1\] check exits-idt-vectoring: ok' '+\[l1\] check exits-tsc: ok'
+	'+\[l1\] check exits-interrupt-window: ok' '+\[l1\] check exits-mtf: ok'
 	'-\[l1\] (FAIL|check [a-z0-9-]+: FAIL|aborted)'
 )
 vmx_l1_random_checks=(

@@ -151,6 +151,16 @@ L2FN l2_nop
 	nop
 	nop
 	vmcall
+L2FN l2_sti_nop
+	sti
+	nop
+	vmcall
+L2FN l2_rdtsc
+	rdtsc
+	vmcall
+L2FN l2_invlpg
+	invlpg (%rdi)
+	vmcall
 
 /* L2's exception and interrupt entries: push the vector, tell L1. */
 .macro L2STUB v

@@ -539,4 +539,5 @@ void group_exits(void)
 	run_check("exits-idt-vectoring", exits_idt_vectoring);
 	run_check("exits-extint", exits_extint);
 	run_check("exits-preempt", exits_preempt);
+	group_exits_more();
 }

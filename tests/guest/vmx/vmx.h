@@ -64,7 +64,12 @@
 #define PIN_EXTINT BIT(0)
 #define PIN_NMI BIT(3)
 #define PIN_PREEMPT BIT(6)
+#define PROC_INTR_WINDOW BIT(2)
+#define PROC_TSC_OFFSET BIT(3)
 #define PROC_HLT BIT(7)
+#define PROC_INVLPG BIT(9)
+#define PROC_RDTSC BIT(12)
+#define PROC_MTF BIT(27)
 #define PROC_CR3_LOAD BIT(15)
 #define PROC_CR3_STORE BIT(16)
 #define PROC_CR8_LOAD BIT(19)
@@ -184,7 +189,11 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 #define EXIT_EXCEPTION 0
 #define EXIT_EXTINT 1
 #define EXIT_CPUID 10
+#define EXIT_INTR_WINDOW 7
 #define EXIT_HLT 12
+#define EXIT_INVLPG 14
+#define EXIT_RDTSC 16
+#define EXIT_MTF 37
 #define EXIT_VMCALL 18
 #define EXIT_CR 28
 #define EXIT_IO 30
@@ -478,6 +487,9 @@ void l2_mov_cr0_rbx(void); /* mov %cr0,%rbx; or %rax,%rbx; mov %rbx,%cr0 */
 void l2_mov_cr3_rcx(void); /* mov %cr3,%rcx; mov %rcx,%cr3 */
 void l2_mov_from_cr8_rdx(void);
 void l2_nop(void); /* a few NOPs, then VMCALL */
+void l2_sti_nop(void); /* sti; nop */
+void l2_rdtsc(void);
+void l2_invlpg(void); /* invlpg (%rdi) */
 void l2_fetch32(void); /* 32-bit code: jumps to EDI */
 /* L2's IDT stubs: push the vector, VMCALL. */
 extern char l2_idt_stubs[];
