@@ -8,6 +8,8 @@
  */
 #include "tests/guest/vmx/check.h"
 
+#include "hv/include/lib.h"
+
 #define CR0_TS BIT(3)
 
 static void setup(void)
@@ -141,6 +143,43 @@ static int exits_cr0_shadow(void)
 	return 0;
 }
 
+/*
+ * SDM Vol. 3C 26.1.1: privilege checks come before VM exits. HLT and OUT
+ * at CPL 3 (IOPL 0) raise #GP(0) even with HLT and I/O exiting on; with
+ * #GP in the exception bitmap that is the exit L1 sees.
+ */
+static int exits_cpl3_priority(void)
+{
+	static const struct {
+		const char *what;
+		void (*fn)(void);
+		u64 ctl;
+	} cases[] = {
+		{ "HLT at CPL 3 with HLT exiting", l2_hlt, PROC_HLT },
+		{ "OUT at CPL 3 with unconditional I/O exiting", l2_out80,
+		  PROC_IO_UNCOND },
+	};
+	struct l2_exit e;
+	bool ran = false;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		setup();
+		ctl_clear(PROC_CTLS, PROC_IO_BITMAPS);
+		if (!ctl_set(PROC_CTLS, cases[i].ctl))
+			continue;
+		ran = true;
+		vmw(EXC_BITMAP, BIT(13));
+		l2_call(cases[i].fn, 3, &e);
+		if (!expect_exit(cases[i].what, &e, EXIT_EXCEPTION))
+			continue;
+		expect_eq(cases[i].what, "interruption info", e.intr_info,
+			  INTR_INFO(INTR_TYPE_HW_EXC, 13) | INTR_HAS_ERROR);
+		expect_eq(cases[i].what, "error code", e.intr_error, 0);
+		expect_eq(cases[i].what, "RIP", e.rip, (u64)cases[i].fn);
+	}
+	return ran ? 0 : CHECK_SKIP;
+}
+
 void group_exits_more(void)
 {
 	run_check("exits-interrupt-window", exits_intr_window);
@@ -148,4 +187,5 @@ void group_exits_more(void)
 	run_check("exits-tsc", exits_tsc);
 	run_check("exits-invlpg", exits_invlpg);
 	run_check("exits-cr0-shadow", exits_cr0_shadow);
+	run_check("exits-cpl3-priority", exits_cpl3_priority);
 }
