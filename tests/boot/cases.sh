@@ -353,6 +353,7 @@ vmx_l1_checks=(
 	'+\[l1\] check vmxon: ok' '+\[l1\] check insn-vmxon-operand: ok'
 	'+\[l1\] check insn-launch-state: ok' '+\[l1\] check exits-cpuid: ok'
 	'+\[l1\] check insn-two-vmcs: ok' '+\[l1\] check insn-field-width: ok'
+	'+\[l1\] check entry-exit-state: ok' '+\[l1\] check exits-cpl3-priority: ok'
 	'+\[l1\] check exits-io-bitmaps: ok' '+\[l1\] check exits-msr: ok'
 	'+\[l1\] check exits-cr: ok' '+\[l1\] check exits-pf: ok'
 	'+\[l1\] check exits-ept-violation: ok' '+\[l1\] check exits-extint: ok'

@@ -151,6 +151,11 @@ L2FN l2_nop
 	nop
 	nop
 	vmcall
+L2FN l2_change_state
+	pushq %rax
+	stc
+	movq %rbx, %cr3
+	vmcall
 L2FN l2_sti_nop
 	sti
 	nop

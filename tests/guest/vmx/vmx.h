@@ -488,6 +488,7 @@ void l2_mov_cr3_rcx(void); /* mov %cr3,%rcx; mov %rcx,%cr3 */
 void l2_mov_from_cr8_rdx(void);
 void l2_nop(void); /* a few NOPs, then VMCALL */
 void l2_sti_nop(void); /* sti; nop */
+void l2_change_state(void); /* push %rax; stc; mov %rbx, %cr3 */
 void l2_rdtsc(void);
 void l2_invlpg(void); /* invlpg (%rdi) */
 void l2_fetch32(void); /* 32-bit code: jumps to EDI */
