@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 # Boot cases of the L1 test hypervisor (tests/guest/l1_vmx.c) under Modex:
 # Modex emulates VMX for it (nested VMX, docs/nested.md), with VMCS
-# shadowing on (Modex's default where the CPU has it) and off. Sourced by
-# tests/boot/cases.sh, whose boot_case, l1_dir, vmx_common and
-# vmx_l1_checks (the checks of the bare cases bare-vmx.*) it uses.
+# shadowing on (Modex's default where the CPU has it) and off, and its
+# randomized vmcs12 group. Sourced by tests/boot/cases.sh, whose boot_case,
+# l1_dir, vmx_common, vmx_l1_checks and vmx_l1_random_checks (the checks of
+# the bare cases bare-vmx.* and bare-vmx-random.*, which prove the test
+# kernel on Bochs's own VMX) it uses.
 NVMX_SHADOW_OFF=${NVMX_SHADOW_OFF:-vmcs_shadow=off}
 nvmx_checks=(
 	"${vmx_l1_checks[@]}"
@@ -17,4 +19,10 @@ for h in broadwell_ult tigerlake; do
 	L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx" boot_case "nvmx-noshadow.$h" \
 		"$h" "$NVMX_SHADOW_OFF" pass "${vmx_common[@]}" "${nvmx_checks[@]}" \
 		"+$nvmx_on off \(vmcs_shadow=off\)\."
+	# Bochs's "error" events unlogged, as for bare-vmx-random (run-bochs.sh).
+	BOCHS_ERROR_ACTION=ignore L1=$l1_dir/l1_vmx_mb2.elf \
+		L1_CMDLINE="l1vmx tests=random" boot_case \
+		"nvmx-random.$h" "$h" "" pass "${vmx_common[@]}" \
+		"${vmx_l1_random_checks[@]}" \
+		'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 done

@@ -5,8 +5,10 @@
  * and under Modex, where Modex emulates VMX for it; either way it checks
  * what the SDM requires, from what the capability MSRs advertise, and
  * skips what they do not. Expects "l1vmx" on its command line;
- * "tests=insn,entry,exits,inject,ept,vpid,mbec" picks the groups (default:
- * all). The library is in tests/guest/vmx/.
+ * "tests=insn,entry,exits,inject,ept,vpid,mbec,random,bench" picks the
+ * groups (default: all but "random", the randomized vmcs12 rounds, whose
+ * "random=N" and "seed=S" set rounds and seed, and "bench", L2 CPUID
+ * round trips, "bench=N" of them). The library is in tests/guest/vmx/.
  *
  * Memory: the image and its .bss (VMXON region, VMCS, bitmaps, EPT12, L2's
  * tables and stacks, a 4 KiB and a 2 MiB test page), all below
@@ -21,25 +23,28 @@
 struct group {
 	const char *name;
 	void (*run)(void);
+	bool by_default;
 };
 
+/* "random" (100,000 rounds by default) and "bench" run only when named. */
 static const struct group groups[] = {
-	{ "insn", group_insn },	  { "entry", group_entry },
-	{ "exits", group_exits }, { "inject", group_inject },
-	{ "ept", group_ept },	  { "vpid", group_vpid },
-	{ "mbec", group_mbec },
+	{ "insn", group_insn, true },	 { "entry", group_entry, true },
+	{ "exits", group_exits, true },	 { "inject", group_inject, true },
+	{ "ept", group_ept, true },	 { "vpid", group_vpid, true },
+	{ "mbec", group_mbec, true },	 { "random", group_random, false },
+	{ "bench", group_bench, false },
 };
 
 static char tests_opt[128];
 static bool have_tests_opt;
 
 /* Whether @name is in the "tests=" list (comma-separated), or no list. */
-static bool selected(const char *name)
+static bool selected(const char *name, bool by_default)
 {
 	size_t n = strlen(name);
 
 	if (!have_tests_opt)
-		return true;
+		return by_default;
 	for (const char *p = tests_opt; *p;) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -94,11 +99,11 @@ void guest_main(void)
 		guest_log("no VMX: %s\n", why_not);
 		return;
 	}
-	if (selected("insn"))
+	if (selected("insn", true))
 		group_insn_pre_vmxon();
 	run_check("vmxon", check_vmxon);
 	for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
-		if (selected(groups[i].name))
+		if (selected(groups[i].name, groups[i].by_default))
 			groups[i].run();
 	expect_ok("VMCLEAR at the end", vmclear(vmcs_pa));
 	expect_ok("VMXOFF at the end", vmxoff());

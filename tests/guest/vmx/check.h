@@ -33,9 +33,13 @@ void group_insn_pre_vmxon(void);
 void group_insn(void);
 void group_entry(void);
 void group_exits(void);
+/* The rest of "exits" (exits_more.c), called by group_exits(). */
+void group_exits_more(void);
 void group_inject(void);
 void group_ept(void);
 void group_vpid(void);
 void group_mbec(void);
+void group_random(void);
+void group_bench(void);
 
 #endif /* MODEX_TESTS_GUEST_VMX_CHECK_H */

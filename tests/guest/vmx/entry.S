@@ -151,6 +151,21 @@ L2FN l2_nop
 	nop
 	nop
 	vmcall
+L2FN l2_change_state
+	pushq %rax
+	stc
+	movq %rbx, %cr3
+	vmcall
+L2FN l2_sti_nop
+	sti
+	nop
+	vmcall
+L2FN l2_rdtsc
+	rdtsc
+	vmcall
+L2FN l2_invlpg
+	invlpg (%rdi)
+	vmcall
 
 /* L2's exception and interrupt entries: push the vector, tell L1. */
 .macro L2STUB v
@@ -219,3 +234,21 @@ l1_user_rsp:
 l1_user_stack:
 	.fill 8192, 1, 0
 l1_user_stack_top:
+
+/* L2's benchmark loop: CPUID forever, each one an exit to L1. */
+	.text
+	.balign 16
+	.globl l2_cpuid_loop
+l2_cpuid_loop:
+	xorl %eax, %eax
+	cpuid
+	jmp l2_cpuid_loop
+
+/* 32-bit L2 code (paging off): jump to EDI (a fetch there). */
+	.text
+	.code32
+	.balign 16
+	.globl l2_fetch32
+l2_fetch32:
+	jmp *%edi
+	.code64

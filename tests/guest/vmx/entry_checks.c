@@ -11,6 +11,7 @@
 #include "tests/guest/vmx/check.h"
 
 #include "hv/include/lib.h"
+#include "tests/guest/lib/exception.h"
 
 #define CR4_VMXE BIT(13)
 
@@ -161,10 +162,116 @@ static int entry_msr_load(void)
 	return 0;
 }
 
+static struct msr_entry exit_store[1] __aligned(16), exit_load[1] __aligned(16);
+static u8 msr_bitmap[4096] __aligned(4096);
+
+/*
+ * The three MSR lists working (SDM Vol. 3C 27.4, 28.4, 28.6): entry loads
+ * L2's KERNEL_GS_BASE, L2 reads it and writes another value (MSR bitmaps
+ * pass both through), the exit stores L2's value and loads L1's.
+ */
+static int entry_msr_lists(void)
+{
+	struct l2_exit e;
+	u64 l2_val = 0x00007f0011223344ULL, l2_new = 0x00007f0055667788ULL;
+	u64 l1_val = 0x00007f00aabbcc00ULL;
+
+	setup();
+	if (!ctl_set(PROC_CTLS, PROC_MSR_BITMAPS))
+		return CHECK_SKIP;
+	memset(msr_bitmap, 0, sizeof(msr_bitmap));
+	vmw(MSR_BITMAP, (u64)msr_bitmap);
+	msr_list[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, l2_val };
+	exit_store[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, 0 };
+	exit_load[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, l1_val };
+	vmw(ENTRY_MSR_LOAD_ADDR, (u64)msr_list);
+	vmw(ENTRY_MSR_LOAD_COUNT, 1);
+	vmw(EXIT_MSR_STORE_ADDR, (u64)exit_store);
+	vmw(EXIT_MSR_STORE_COUNT, 1);
+	vmw(EXIT_MSR_LOAD_ADDR, (u64)exit_load);
+	vmw(EXIT_MSR_LOAD_COUNT, 1);
+	l2_regs.rcx = MSR_KERNEL_GS_BASE;
+	l2_call(l2_rdmsr, 0, &e);
+	if (expect_vmcall("RDMSR after the entry MSR-load list", &e,
+			  (u64)l2_rdmsr + 2))
+		expect_eq("entry MSR-load list", "value L2 read",
+			  (l2_regs.rdx << 32) | (u32)l2_regs.rax, l2_val);
+	expect_eq("exit MSR-store list", "value stored", exit_store[0].value,
+		  l2_val);
+	expect_eq("exit MSR-load list", "L1's KERNEL_GS_BASE",
+		  guest_rdmsr(MSR_KERNEL_GS_BASE), l1_val);
+	vmw(ENTRY_MSR_LOAD_COUNT, 0);
+	l2_regs.rax = (u32)l2_new;
+	l2_regs.rdx = l2_new >> 32;
+	l2_call(l2_wrmsr, 0, &e);
+	expect_vmcall("WRMSR in L2", &e, (u64)l2_wrmsr + 2);
+	expect_eq("exit MSR-store list after L2's WRMSR", "value stored",
+		  exit_store[0].value, l2_new);
+	expect_eq("exit MSR-load list after L2's WRMSR", "L1's KERNEL_GS_BASE",
+		  guest_rdmsr(MSR_KERNEL_GS_BASE), l1_val);
+	vmw(EXIT_MSR_STORE_COUNT, 0);
+	vmw(EXIT_MSR_LOAD_COUNT, 0);
+	try_wrmsr(MSR_KERNEL_GS_BASE, 0);
+	return 0;
+}
+
+/*
+ * SDM Vol. 3C 28.3: the exit saves the state L2 changed (RSP, RFLAGS,
+ * CR3); 28.5: it loads L1's from the host fields (FS/GS bases, SYSENTER
+ * MSRs) and sets the GDTR and IDTR limits to FFFFH.
+ */
+static int entry_exit_state(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed gdtr, idtr;
+	struct l2_exit e;
+	u64 fs = 0x00007f0000001000ULL, gs = 0x00007f0000002000ULL;
+	u64 esp = 0x00007f0000003000ULL, eip = 0x00007f0000004000ULL;
+	u64 cr3 = vmr(GUEST_CR3);
+
+	setup();
+	vmw(HOST_FS_BASE, fs);
+	vmw(HOST_GS_BASE, gs);
+	vmw(HOST_SYSENTER_ESP, esp);
+	vmw(HOST_SYSENTER_EIP, eip);
+	vmw(HOST_SYSENTER_CS, 0x08);
+	l2_regs.rbx = cr3 | 0x8; /* PWT: a different CR3, same tables */
+	l2_call(l2_change_state, 0, &e);
+	if (expect_vmcall("L2 changing RSP, RFLAGS, CR3", &e,
+			  (u64)l2_change_state + 5)) {
+		expect_eq("saved guest state", "RSP", e.rsp,
+			  l2_stack_top() - 8);
+		expect_eq("saved guest state", "RFLAGS.CF", e.rflags & 1, 1);
+		expect_eq("saved guest state", "CR3", vmr(GUEST_CR3),
+			  cr3 | 0x8);
+	}
+	expect_eq("host state", "FS base", guest_rdmsr(MSR_FS_BASE), fs);
+	expect_eq("host state", "GS base", guest_rdmsr(MSR_FS_BASE + 1), gs);
+	expect_eq("host state", "SYSENTER_ESP", guest_rdmsr(0x175), esp);
+	expect_eq("host state", "SYSENTER_EIP", guest_rdmsr(0x176), eip);
+	expect_eq("host state", "SYSENTER_CS", guest_rdmsr(0x174), 0x08);
+	asm volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	expect_eq("host state", "GDTR limit", gdtr.limit, 0xffff);
+	expect_eq("host state", "IDTR limit", idtr.limit, 0xffff);
+	expect_eq("host state", "CR3", guest_read_cr(3), vmr(HOST_CR3));
+	try_wrmsr(MSR_FS_BASE, 0);
+	try_wrmsr(MSR_FS_BASE + 1, 0);
+	try_wrmsr(0x174, 0);
+	try_wrmsr(0x175, 0);
+	try_wrmsr(0x176, 0);
+	vmx_host_gdt_init(); /* back to exact limits */
+	guest_idt_load();
+	return 0;
+}
+
 void group_entry(void)
 {
 	run_check("entry-controls", entry_controls);
 	run_check("entry-host-state", entry_host_state);
 	run_check("entry-guest-state", entry_guest_state);
 	run_check("entry-msr-load", entry_msr_load);
+	run_check("entry-exit-msr-lists", entry_msr_lists);
+	run_check("entry-exit-state", entry_exit_state);
 }

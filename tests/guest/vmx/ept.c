@@ -443,6 +443,56 @@ static int mbec_switch(void)
 	return 0;
 }
 
+/*
+ * MBEC with L2's paging off: every linear address is user-mode, so a
+ * CPL 0 fetch needs XU (SDM Vol. 3C 29.3.3.2). L2 runs 32-bit code with
+ * CR0.PG=0 (unrestricted guest) and fetches the 2 MiB test page through
+ * its identity GPA, whose EPT12 leaf is R+XS, then R+XU.
+ */
+static int mbec_paging_off(void)
+{
+	u64 gpa = (u64)test_page_2m + 0x3100, *leaf = ept_ident_leaf(gpa);
+	u64 old = *leaf, entry, want;
+	struct l2_exit e;
+
+	vmcs_setup(true);
+	if (!ctl_set(PROC_CTLS2, PROC2_MBEC | PROC2_UNRESTRICTED)) {
+		GINFO("unrestricted guest not allowed: skip\n");
+		return CHECK_SKIP;
+	}
+	ctl_clear(ENTRY_CTLS, ENTRY_IA32E);
+	vmw(GUEST_EFER, 0);
+	vmw(GUEST_CR0, (vmr(GUEST_CR0) & ~BIT(31)) | BIT(0));
+	vmw(GUEST_CR4, vmr(GUEST_CR4) & ~BIT(5));
+	vmw(GUEST_ES_AR + 2 * SEG_CS, 0xc09b); /* 32-bit code */
+	for (int round = 0; round < 2; round++) {
+		const char *what = round ? "paging off, fetch, leaf R+XU" :
+					   "paging off, fetch, leaf R+XS";
+
+		*leaf = (old & ~EPT_PERMS) | EPT_R | (round ? EPT_XU : EPT_X);
+		ept_flush();
+		vmw(GUEST_RIP, (u64)l2_fetch32);
+		vmw(GUEST_RSP, l2_stack_top());
+		l2_regs.rdi = gpa;
+		l2_run(&e);
+		if (round) {
+			expect_vmcall(what, &e, gpa);
+			continue;
+		}
+		if (!expect_exit(what, &e, EXIT_EPT_VIOLATION))
+			continue;
+		/* Fetch; R and XS readable; XU clear; GLA valid, final. */
+		want = BIT(2) | BIT(3) | BIT(5) | BIT(7) | BIT(8);
+		entry = e.qual & (0x1ff | BIT(12));
+		expect_eq(what, "qualification bits 0-8", entry, want);
+		expect_eq(what, "GPA", e.gpa, gpa);
+		expect_eq(what, "GLA", e.gla, gpa);
+	}
+	*leaf = old;
+	ept_flush();
+	return 0;
+}
+
 void group_mbec(void)
 {
 	if (!vmx_caps.has_proc2) {
@@ -458,4 +508,5 @@ void group_mbec(void)
 	run_check("mbec-4k", mbec_4k);
 	run_check("mbec-2m", mbec_2m);
 	run_check("mbec-switch", mbec_switch);
+	run_check("mbec-paging-off", mbec_paging_off);
 }

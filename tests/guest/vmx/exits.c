@@ -377,6 +377,62 @@ static int exits_ept_violation(void)
 	return 0;
 }
 
+/*
+ * An EPT violation during the delivery of an injected event: the exit
+ * reports the event in the IDT-vectoring information (SDM Vol. 3C
+ * 28.2.4), with the instruction length for a software interrupt; L2's
+ * RIP is where the event was to be delivered. L2's stack is the test
+ * page, not present in EPT12, so the first push faults.
+ */
+static void vectoring_case(const char *what, u32 info, u32 len)
+{
+	u64 la = TEST_LA_4K_USER + 0x1000, want;
+	struct l2_exit e;
+
+	setup();
+	l2_start(l2_nop, 0);
+	vmw(GUEST_RSP, la);
+	vmw(ENTRY_INTR_INFO, info);
+	vmw(ENTRY_EXC_ERROR, 0x18);
+	vmw(ENTRY_INSN_LEN, len);
+	l2_run(&e);
+	if (!expect_exit(what, &e, EXIT_EPT_VIOLATION))
+		return;
+	expect_eq(what, "IDT-vectoring info", e.idt_info, info);
+	if (info & INTR_HAS_ERROR)
+		expect_eq(what, "IDT-vectoring error code", vmr(IDT_VECT_ERROR),
+			  0x18);
+	if (len)
+		expect_eq(what, "instruction length", e.insn_len, len);
+	expect_eq(what, "RIP", e.rip, (u64)l2_nop);
+	/* A write of the frame: bits 0-5 say write, not present. */
+	want = BIT(1) | BIT(7) | BIT(8);
+	if (vmx_caps.ept_vpid & EPT_CAP_ADV_INFO)
+		want |= BIT(9) | BIT(10);
+	expect_eq(what, "qualification", e.qual & 0x1fff, want);
+	/* The frame is 40 or 48 bytes below the stack top. */
+	GCHECK(e.gla >= la - 48 && e.gla < la &&
+		       e.gpa - e.gla == test_gpa_4k - TEST_LA_4K_USER,
+	       "%s: GLA %#llx GPA %#llx, expected in the frame below %#llx",
+	       what, (unsigned long long)e.gla, (unsigned long long)e.gpa,
+	       (unsigned long long)la);
+}
+
+static int exits_idt_vectoring(void)
+{
+	if (!vmx_has_ept())
+		return CHECK_SKIP;
+	*ept_slot_entry[SLOT_PTE] &= ~EPT_PERMS;
+	ept_flush();
+	vectoring_case("injected #GP, stack not present",
+		       INTR_INFO(INTR_TYPE_HW_EXC, 13) | INTR_HAS_ERROR, 0);
+	vectoring_case("injected INT 0x80, stack not present",
+		       INTR_INFO(INTR_TYPE_SW_INT, 0x80), 2);
+	*ept_slot_entry[SLOT_PTE] |= EPT_PERMS;
+	ept_flush();
+	return 0;
+}
+
 /* The local APIC in xAPIC (MMIO) or x2APIC (MSR) mode (SDM Vol. 3A 11). */
 static void apic_write(unsigned reg, u32 v)
 {
@@ -442,10 +498,11 @@ static int exits_extint(void)
 		return CHECK_SKIP;
 	extint_case("external interrupt, L2 IF=1", 0x202);
 	/*
-	 * SDM Vol. 3C 26.3: with external-interrupt exiting, RFLAGS.IF does
-	 * not block external interrupts. Bochs 3.0 keeps the interrupt
-	 * pending while L2's IF is 0 (the preemption-timer watchdog ends L2
-	 * instead), also under a nested hypervisor whose vmcs02 runs on it.
+	 * SDM Vol. 3C chapter 26, "Event Blocking": with external-interrupt
+	 * exiting, RFLAGS.IF does not block external interrupts. Bochs 3.0
+	 * keeps the interrupt pending while L2's IF is 0 (the
+	 * preemption-timer watchdog ends L2 instead), also under a nested
+	 * hypervisor whose vmcs02 runs on it.
 	 */
 	if (host_is_bochs())
 		GINFO("external interrupt with L2 IF=0: skip on Bochs (its VMX keeps the interrupt pending)\n");
@@ -479,6 +536,8 @@ void group_exits(void)
 	run_check("exits-exceptions", exits_exceptions);
 	run_check("exits-pf", exits_pf);
 	run_check("exits-ept-violation", exits_ept_violation);
+	run_check("exits-idt-vectoring", exits_idt_vectoring);
 	run_check("exits-extint", exits_extint);
 	run_check("exits-preempt", exits_preempt);
+	group_exits_more();
 }

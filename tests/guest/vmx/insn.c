@@ -216,6 +216,66 @@ static int insn_launch_state(void)
 	return 0;
 }
 
+/*
+ * SDM Vol. 3C 31.3 VMWRITE/VMREAD: a narrower field ignores the source's
+ * high bits; VMREAD zero-extends.
+ */
+static int insn_field_width(void)
+{
+	vmx_region_init((void *)vmcs_pa, vmx_caps.revision);
+	expect_ok("VMCLEAR", vmclear(vmcs_pa));
+	expect_ok("VMPTRLD", vmptrld(vmcs_pa));
+	expect_ok("VMWRITE 16-bit field, wide value",
+		  vmwrite_r(GUEST_ES_SEL, 0xffffffff12340010ULL));
+	expect_eq("VMREAD 16-bit field", "value", vmr(GUEST_ES_SEL), 0x0010);
+	expect_ok("VMWRITE 32-bit field, wide value",
+		  vmwrite_r(EXC_BITMAP, 0xabcdef0000000041ULL));
+	expect_eq("VMREAD 32-bit field", "value", vmr(EXC_BITMAP), 0x41);
+	return 0;
+}
+
+/*
+ * Two VMCSs: each keeps its own data and launch state across VMPTRLD and
+ * VMCLEAR (SDM Vol. 3C 25.1, 25.11.3).
+ */
+static int insn_two_vmcs(void)
+{
+	u64 a = vmcs_pa, b = (u64)other_vmcs, cur = 0;
+	struct l2_exit e;
+
+	vmcs_setup(vmx_has_ept()); /* A: current, clear, complete */
+	vmw(GUEST_SYSENTER_ESP, 0x1111);
+	vmx_region_init(other_vmcs, vmx_caps.revision);
+	expect_ok("VMCLEAR B", vmclear(b));
+	expect_ok("VMPTRLD B", vmptrld(b));
+	vmptrst(&cur);
+	expect_eq("VMPTRST after VMPTRLD B", "pointer", cur, b);
+	vmw(GUEST_SYSENTER_ESP, 0x2222);
+	expect_eq("B's field", "value", vmr(GUEST_SYSENTER_ESP), 0x2222);
+	expect_ok("VMPTRLD A", vmptrld(a));
+	expect_eq("A's field after B", "value", vmr(GUEST_SYSENTER_ESP),
+		  0x1111);
+	l2_call(l2_vmcall, 0, &e); /* A launched */
+	expect_vmcall("launch A", &e, (u64)l2_vmcall);
+	expect_ok("VMPTRLD B", vmptrld(b));
+	expect_valid("VMRESUME of B (clear)",
+		     vmx_result_of(vmx_enter(&l2_regs, 1)), 5);
+	expect_ok("VMPTRLD A", vmptrld(a));
+	expect_ok("VMRESUME of A (launched)",
+		  vmx_result_of(vmx_enter(&l2_regs, 1)));
+	expect_eq("VMRESUME of A", "exit reason", vmr(EXIT_REASON),
+		  EXIT_VMCALL);
+	expect_ok("VMCLEAR A", vmclear(a));
+	expect_ok("VMPTRLD A", vmptrld(a));
+	expect_eq("A's field after VMCLEAR", "value", vmr(GUEST_SYSENTER_ESP),
+		  0x1111);
+	expect_valid("VMRESUME of A after VMCLEAR",
+		     vmx_result_of(vmx_enter(&l2_regs, 1)), 5);
+	expect_ok("VMCLEAR B", vmclear(b));
+	vmcs_relaunch();
+	return 0;
+}
+
 /* No current VMCS: VMfailInvalid, VMPTRST gives all ones (SDM 31.3). */
 static int insn_no_current(void)
 {
@@ -255,6 +315,8 @@ void group_insn(void)
 	run_check("insn-vmclear", insn_vmclear);
 	run_check("insn-vmread-vmwrite", insn_vmread_vmwrite);
 	run_check("insn-launch-state", insn_launch_state);
+	run_check("insn-field-width", insn_field_width);
+	run_check("insn-two-vmcs", insn_two_vmcs);
 	run_check("insn-no-current-vmcs", insn_no_current);
 	run_check("insn-vmxoff-vmxon", insn_vmxoff);
 }

@@ -343,8 +343,10 @@ void vmcs_setup(bool ept)
 	u64 v;
 
 	vmx_region_init(vmcs_region, vmx_caps.revision);
-	GCHECK(vmclear(vmcs_pa) == VMX_OK, "VMCLEAR of the VMCS failed");
-	GCHECK(vmptrld(vmcs_pa) == VMX_OK, "VMPTRLD of the VMCS failed");
+	if (vmclear(vmcs_pa) != VMX_OK)
+		GCHECK(false, "VMCLEAR of the VMCS failed");
+	if (vmptrld(vmcs_pa) != VMX_OK)
+		GCHECK(false, "VMPTRLD of the VMCS failed");
 	launched = false;
 	ctl_adjust(vmx_caps.pin, 0, &v);
 	vmw(PIN_CTLS, v);
@@ -378,8 +380,10 @@ void vmcs_setup(bool ept)
 
 void vmcs_relaunch(void)
 {
-	GCHECK(vmclear(vmcs_pa) == VMX_OK, "VMCLEAR of the VMCS failed");
-	GCHECK(vmptrld(vmcs_pa) == VMX_OK, "VMPTRLD of the VMCS failed");
+	if (vmclear(vmcs_pa) != VMX_OK)
+		GCHECK(false, "VMCLEAR of the VMCS failed");
+	if (vmptrld(vmcs_pa) != VMX_OK)
+		GCHECK(false, "VMPTRLD of the VMCS failed");
 	launched = false;
 }
 

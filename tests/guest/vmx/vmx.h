@@ -64,7 +64,12 @@
 #define PIN_EXTINT BIT(0)
 #define PIN_NMI BIT(3)
 #define PIN_PREEMPT BIT(6)
+#define PROC_INTR_WINDOW BIT(2)
+#define PROC_TSC_OFFSET BIT(3)
 #define PROC_HLT BIT(7)
+#define PROC_INVLPG BIT(9)
+#define PROC_RDTSC BIT(12)
+#define PROC_MTF BIT(27)
 #define PROC_CR3_LOAD BIT(15)
 #define PROC_CR3_STORE BIT(16)
 #define PROC_CR8_LOAD BIT(19)
@@ -76,6 +81,7 @@
 #define PROC_SECONDARY BIT(31)
 #define PROC2_EPT BIT(1)
 #define PROC2_VPID BIT(5)
+#define PROC2_UNRESTRICTED BIT(7)
 #define PROC2_MBEC BIT(22)
 #define EXIT_HOST_64 BIT(9)
 #define EXIT_ACK_INTR BIT(15)
@@ -183,7 +189,11 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 #define EXIT_EXCEPTION 0
 #define EXIT_EXTINT 1
 #define EXIT_CPUID 10
+#define EXIT_INTR_WINDOW 7
 #define EXIT_HLT 12
+#define EXIT_INVLPG 14
+#define EXIT_RDTSC 16
+#define EXIT_MTF 37
 #define EXIT_VMCALL 18
 #define EXIT_CR 28
 #define EXIT_IO 30
@@ -449,6 +459,8 @@ extern u8 *test_page_4k, *test_page_2m;
 #define TEST_LA_4K_SUP 0x40001000ULL
 #define TEST_LA_2M_USER 0x40200000ULL
 #define TEST_LA_2M_SUP 0x40400000ULL
+/* EPT12's identity 2 MiB leaf of GPA @gpa (in [2 MiB, L2_IDENT_TOP)). */
+u64 *ept_ident_leaf(u64 gpa);
 /* L2's PTE mapping TEST_LA_4K_USER. */
 u64 *l2_test_pte(void);
 /* INVEPT of eptp12, single-context if advertised, else all-context. */
@@ -475,6 +487,11 @@ void l2_mov_cr0_rbx(void); /* mov %cr0,%rbx; or %rax,%rbx; mov %rbx,%cr0 */
 void l2_mov_cr3_rcx(void); /* mov %cr3,%rcx; mov %rcx,%cr3 */
 void l2_mov_from_cr8_rdx(void);
 void l2_nop(void); /* a few NOPs, then VMCALL */
+void l2_sti_nop(void); /* sti; nop */
+void l2_change_state(void); /* push %rax; stc; mov %rbx, %cr3 */
+void l2_rdtsc(void);
+void l2_invlpg(void); /* invlpg (%rdi) */
+void l2_fetch32(void); /* 32-bit code: jumps to EDI */
 /* L2's IDT stubs: push the vector, VMCALL. */
 extern char l2_idt_stubs[];
 #define L2_STUB_SIZE 16

@@ -48,6 +48,11 @@ u64 test_gpa_4k, test_gpa_2m;
 bool test_pml4e_private;
 u8 *test_page_4k = page_4k, *test_page_2m = page_2m;
 
+u64 *ept_ident_leaf(u64 gpa)
+{
+	return &ept_pd0[gpa / TWO_MIB];
+}
+
 u64 *l2_test_pte(void)
 {
 	return &l2_pt_t[0];
@@ -175,6 +180,8 @@ void ept_flush(void)
 
 	if (!(vmx_caps.ept_vpid & EPT_CAP_INVEPT))
 		return;
-	GCHECK(invept(type, eptp12) == VMX_OK, "INVEPT type %llu failed (%llu)",
-	       (unsigned long long)type, (unsigned long long)vmx_insn_error());
+	if (invept(type, eptp12) != VMX_OK)
+		GCHECK(false, "INVEPT type %llu failed (%llu)",
+		       (unsigned long long)type,
+		       (unsigned long long)vmx_insn_error());
 }
