@@ -261,19 +261,30 @@ static char qbit(const struct result *res, unsigned b)
 	return res->qual & BIT(b) ? '1' : '0';
 }
 
+/*
+ * Rows: who, access, page, the L2 address (and its U/S), the page's
+ * EPT12 permissions, the expected and observed outcome. For a denied
+ * access the exit qualification and its bits (28.2.1 table 28-7): the
+ * access (0-2: R W X), the page's permissions as reported (3-6: R W XS
+ * XU; XU only under MBEC) and bit 9, a user-mode linear address.
+ */
 static void print_matrix(void)
 {
 	char perm[16];
 
-	guest_log("demo: %-3s %-6s %-5s %-11s %-12s %-7s %-8s %-8s %-6s %s\n",
+	guest_log("demo: %-2s %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %-6s %-11s %s\n",
+		  "", "", "", "", "", "", "", "", "exit", "access",
+		  "EPT12 seen", "user");
+	guest_log("demo: %-2s %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %-6s %-11s %s\n",
 		  "#", "who", "acc", "page", "L2 address", "EPT12", "expected",
-		  "outcome", "qual", "R W X XS XU uLA");
+		  "outcome", "qual", "R W X", mbec ? "R W XS XU" : "R W X",
+		  "LA");
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row *r = &rows[i];
 		const struct result *res = &results[i];
-		char addr[16], qual[12];
+		char addr[20], qual[12], seen[16];
 
-		guest_snprintf(addr, sizeof(addr), "%#llx/U%d",
+		guest_snprintf(addr, sizeof(addr), "%#llx U%d",
 			       (unsigned long long)demo_la(r->page, r->alias),
 			       r->alias == AL_USER);
 		if (res->got == OUT_DENY)
@@ -281,20 +292,27 @@ static void print_matrix(void)
 				       (unsigned long long)res->qual);
 		else
 			guest_snprintf(qual, sizeof(qual), "-");
-		guest_log("demo: %-3u %-6s %-5s %-11s %-12s %-7s %-8s %-8s %-6s %c %c %c %c  %c  %c   %s%s%s\n",
+		if (mbec)
+			guest_snprintf(seen, sizeof(seen), "%c %c %c  %c",
+				       qbit(res, 3), qbit(res, 4), qbit(res, 5),
+				       qbit(res, 6));
+		else
+			guest_snprintf(seen, sizeof(seen), "%c %c %c",
+				       qbit(res, 3), qbit(res, 4),
+				       qbit(res, 5));
+		guest_log("demo: %-2u %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %c %c %c  %-11s %c    %s%s\n",
 			  i + 1, r->cpl ? "user" : "kernel", acc_names[r->acc],
 			  page_names[r->page], addr,
 			  perm_name(demo_policy(r->page, mbec), perm,
 				    sizeof(perm)),
 			  outcome_name(res->want), outcome_name(res->got), qual,
-			  qbit(res, 0), qbit(res, 1), qbit(res, 2),
-			  mbec ? qbit(res, 5) : '-', qbit(res, 6), qbit(res, 9),
-			  res->match ? "ok" : "MISMATCH",
+			  qbit(res, 0), qbit(res, 1), qbit(res, 2), seen,
+			  qbit(res, 9), res->match ? "ok" : "MISMATCH <<<",
 			  !mbec && res->want_mbec != (res->want == OUT_DENY) ?
-				  " needs MBEC" :
-				  "",
-			  res->match ? "" : " <<<");
+				  " (needs MBEC: denied with it)" :
+				  "");
 	}
+	guest_log("demo: (1/0: qualification bit set/clear; -: no exit, or not defined on this CPU)\n");
 }
 
 /* The violations L1 handled, from its own exit records. */
