@@ -134,108 +134,152 @@ static u64 qual_mask(const struct row *r)
 	return m;
 }
 
-/* After a violation: L2 continues at its safe point and must reach it. */
-static void resume(const struct row *r, struct result *res, u64 la)
+static const char *outcome_name(enum outcome o)
 {
-	u64 safe = r->acc == ACC_FETCH ? caller_base(r) + CODE_LAND :
-					 res->rip + CODE_MOV_LEN;
+	return o == OUT_RUN ? "allowed" : o == OUT_DENY ? "denied" : "other";
+}
+
+/* One attempt: where L2 starts, what it touches, what L1 saw. */
+struct attempt {
+	const struct row *r;
+	struct result *res;
+	unsigned nr; /* the row number, from 1 */
+	u64 la, gpa, entry;
+	volatile u64 *host;
+	u64 before; /* the target's first word before the attempt */
+};
+
+/* After a violation: L2 continues at its safe point and must reach it. */
+static bool resume(const struct attempt *at)
+{
+	u64 safe = at->r->acc == ACC_FETCH ? caller_base(at->r) + CODE_LAND :
+					     at->res->rip + CODE_MOV_LEN;
 	struct l2_exit e;
 
 	vmw(GUEST_RIP, safe);
 	l2_run(&e);
-	res->resumed_at = safe;
-	GCHECK(e.entry == VMX_OK && (e.reason & 0xffff) == EXIT_VMCALL &&
-		       e.rip == safe,
-	       "row %s %s %#llx: resumed at %#llx, L2 exited %#x at %#llx, not at its VMCALL",
-	       acc_names[r->acc], page_names[r->page], (unsigned long long)la,
-	       (unsigned long long)safe, e.reason, (unsigned long long)e.rip);
+	at->res->resumed_at = safe;
+	return GCHECK(
+		e.entry == VMX_OK && e.reason == EXIT_VMCALL && e.rip == safe,
+		"row %u: resumed at %#llx, L2 exited %#x at %#llx, not at its VMCALL",
+		at->nr, (unsigned long long)safe, e.reason,
+		(unsigned long long)e.rip);
+}
+
+/* L2 did the access and reached the VMCALL after it. */
+static bool check_ran(const struct attempt *at, const struct l2_exit *e)
+{
+	u64 end = at->r->acc == ACC_FETCH ? at->la : at->entry + CODE_MOV_LEN;
+	bool ok;
+
+	at->res->got = OUT_RUN;
+	ok = GCHECK(e->rip == end, "row %u: VMCALL at %#llx, expected %#llx",
+		    at->nr, (unsigned long long)e->rip,
+		    (unsigned long long)end);
+	if (at->r->acc == ACC_READ)
+		ok &= GCHECK(l2_regs.rax == at->before,
+			     "row %u: read %#llx, memory holds %#llx", at->nr,
+			     (unsigned long long)l2_regs.rax,
+			     (unsigned long long)at->before);
+	if (at->r->acc == ACC_WRITE)
+		ok &= GCHECK(*at->host == write_pattern,
+			     "row %u: the write did not land", at->nr);
+	return ok;
+}
+
+/*
+ * An EPT violation (SDM Vol. 3C 28.2.1): fault-like, so L2's RIP is the
+ * MOV, or the fetched address for a fetch; the GPA and GLA are the
+ * target's; the qualification as the model says. L1 logs it and resumes.
+ */
+static bool check_denied(const struct attempt *at, const struct l2_exit *e)
+{
+	struct result *res = at->res;
+	u64 fault_rip = at->r->acc == ACC_FETCH ? at->la : at->entry;
+	bool ok;
+
+	res->got = OUT_DENY;
+	res->qual = e->qual;
+	res->gla = e->gla;
+	res->gpa = e->gpa;
+	ok = GCHECK(
+		e->gpa == at->gpa && e->gla == at->la && e->rip == fault_rip,
+		"row %u: GPA %#llx GLA %#llx RIP %#llx, expected %#llx %#llx %#llx",
+		at->nr, (unsigned long long)e->gpa, (unsigned long long)e->gla,
+		(unsigned long long)e->rip, (unsigned long long)at->gpa,
+		(unsigned long long)at->la, (unsigned long long)fault_rip);
+	if (res->want == OUT_DENY)
+		ok &= GCHECK(
+			(e->qual & res->mask) == (res->want_qual & res->mask),
+			"row %u: qualification %#llx, expected %#llx (mask %#llx)",
+			at->nr, (unsigned long long)e->qual,
+			(unsigned long long)res->want_qual,
+			(unsigned long long)res->mask);
+	if (at->r->acc == ACC_WRITE)
+		ok &= GCHECK(*at->host == at->before,
+			     "row %u: a denied write changed memory", at->nr);
+	return resume(at) && ok;
+}
+
+/* VMCS, MBEC, EPT12 and L2's CR3 for the matrix. */
+static bool demo_vmcs_setup(void)
+{
+	vmcs_setup(true);
+	if (mbec && !GCHECK(ctl_set(PROC_CTLS2, PROC2_MBEC),
+			    "MBEC advertised but the control cannot be set"))
+		return false;
+	vmw(EPT_POINTER, demo_eptp);
+	vmw(GUEST_CR3, demo_cr3);
+	return true;
 }
 
 static void run_row(unsigned i)
 {
 	const struct row *r = &rows[i];
-	struct result *res = &results[i];
-	u64 off = target_off(r), la = demo_la(r->page, r->alias) + off;
-	u64 gpa = demo_gpa(r->page) + off, q;
-	u64 entry = caller_base(r) + (r->acc == ACC_FETCH ? CODE_JUMP :
-				      r->acc == ACC_READ  ? CODE_READ :
-							    CODE_WRITE);
-	volatile u64 *host = (volatile u64 *)gpa;
-	u64 before = *host;
+	u64 off = target_off(r), q;
+	struct attempt at = {
+		.r = r,
+		.res = &results[i],
+		.nr = i + 1,
+		.la = demo_la(r->page, r->alias) + off,
+		.gpa = demo_gpa(r->page) + off,
+		.entry = caller_base(r) + (r->acc == ACC_FETCH ? CODE_JUMP :
+					   r->acc == ACC_READ  ? CODE_READ :
+								 CODE_WRITE),
+	};
+	struct result *res = at.res;
 	struct l2_exit e;
 
+	at.host = (volatile u64 *)at.gpa;
+	at.before = *at.host;
 	res->want_mbec = model(r, true, &q) == OUT_DENY;
 	res->want = model(r, mbec, &res->want_qual);
 	res->mask = qual_mask(r);
-	l2_regs.rdi = la;
+	l2_regs.rdi = at.la;
 	l2_regs.rsi = ++write_pattern;
 	l2_regs.rax = 0;
-	l2_start((void (*)(void))entry, r->cpl);
+	l2_start((void (*)(void))at.entry, r->cpl);
 	l2_run(&e);
 	res->reason = e.entry == VMX_OK ? e.reason : ~0u;
 	res->rip = e.rip;
 	if (e.entry == VMX_OK && e.reason == EXIT_VMCALL) {
-		/* The access was done: L2 reached the VMCALL after it. */
-		u64 end = r->acc == ACC_FETCH ? la : entry + CODE_MOV_LEN;
-
-		res->got = OUT_RUN;
-		res->match = GCHECK(e.rip == end, "row %u: VMCALL at %#llx, expected %#llx",
-				    i + 1, (unsigned long long)e.rip,
-				    (unsigned long long)end);
-		if (r->acc == ACC_READ)
-			res->match &= GCHECK(l2_regs.rax == before,
-					     "row %u: read %#llx, memory holds %#llx",
-					     i + 1, (unsigned long long)l2_regs.rax,
-					     (unsigned long long)before);
-		if (r->acc == ACC_WRITE)
-			res->match &= GCHECK(*host == write_pattern,
-					     "row %u: the write did not land", i + 1);
+		res->match = check_ran(&at, &e);
 	} else if (e.entry == VMX_OK && e.reason == EXIT_EPT_VIOLATION) {
-		u64 fault_rip = r->acc == ACC_FETCH ? la : entry;
-
-		res->got = OUT_DENY;
-		res->qual = e.qual;
-		res->gla = e.gla;
-		res->gpa = e.gpa;
-		res->match = GCHECK(e.gpa == gpa && e.gla == la &&
-					    e.rip == fault_rip,
-				    "row %u: GPA %#llx GLA %#llx RIP %#llx, expected %#llx %#llx %#llx",
-				    i + 1, (unsigned long long)e.gpa,
-				    (unsigned long long)e.gla,
-				    (unsigned long long)e.rip,
-				    (unsigned long long)gpa,
-				    (unsigned long long)la,
-				    (unsigned long long)fault_rip);
-		if (res->want == OUT_DENY)
-			res->match &= GCHECK(
-				(e.qual & res->mask) ==
-					(res->want_qual & res->mask),
-				"row %u: qualification %#llx, expected %#llx (mask %#llx)",
-				i + 1, (unsigned long long)e.qual,
-				(unsigned long long)res->want_qual,
-				(unsigned long long)res->mask);
-		if (r->acc == ACC_WRITE)
-			res->match &= GCHECK(*host == before,
-					     "row %u: a denied write changed memory",
-					     i + 1);
-		resume(r, res, la);
+		res->match = check_denied(&at, &e);
 	} else {
 		res->got = OUT_OTHER;
-		res->match = false;
-		GCHECK(false, "row %u: entry %d (error %llu), exit reason %#x qual %#llx at RIP %#llx",
-		       i + 1, e.entry, (unsigned long long)e.insn_error,
-		       e.reason, (unsigned long long)e.qual,
-		       (unsigned long long)e.rip);
+		res->match = GCHECK(
+			false,
+			"row %u: entry %d (error %llu), exit reason %#x qual %#llx at RIP %#llx",
+			at.nr, e.entry, (unsigned long long)e.insn_error,
+			e.reason, (unsigned long long)e.qual,
+			(unsigned long long)e.rip);
 		/* A fresh VMCS for the next row. */
-		vmcs_setup(true);
-		if (mbec)
-			ctl_set(PROC_CTLS2, PROC2_MBEC);
-		vmw(EPT_POINTER, demo_eptp);
-		vmw(GUEST_CR3, demo_cr3);
+		demo_vmcs_setup();
 	}
-	res->match &= GCHECK(res->got == res->want, "row %u: %s, expected %s",
-			     i + 1, res->got == OUT_RUN ? "ran" : "denied",
-			     res->want == OUT_RUN ? "run" : "deny");
+	res->match &=
+		GCHECK(res->got == res->want, "row %u: %s, expected %s", at.nr,
+		       outcome_name(res->got), outcome_name(res->want));
 }
 
 /* "R+XU"-style names of EPT permission bits. */
@@ -246,11 +290,6 @@ static const char *perm_name(u64 p, char *buf, size_t len)
 		       p & EPT_X ? (mbec ? "+XS" : "+X") : "",
 		       p & EPT_XU ? "+XU" : "");
 	return buf;
-}
-
-static const char *outcome_name(enum outcome o)
-{
-	return o == OUT_RUN ? "allowed" : o == OUT_DENY ? "denied" : "other";
 }
 
 /* One qualification bit for the matrix: 1, 0, or '-' when undefined. */
@@ -272,13 +311,14 @@ static void print_matrix(void)
 {
 	char perm[16];
 
-	guest_log("demo: %-2s %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %-6s %-11s %s\n",
-		  "", "", "", "", "", "", "", "", "exit", "access",
-		  "EPT12 seen", "user");
-	guest_log("demo: %-2s %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %-6s %-11s %s\n",
-		  "#", "who", "acc", "page", "L2 address", "EPT12", "expected",
-		  "outcome", "qual", "R W X", mbec ? "R W XS XU" : "R W X",
-		  "LA");
+	guest_log(
+		"demo: %-2s %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %-6s %-11s %s\n",
+		"", "", "", "", "", "", "", "", "exit", "access", "EPT12 seen",
+		"user");
+	guest_log(
+		"demo: %-2s %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %-6s %-11s %s\n",
+		"#", "who", "acc", "page", "L2 address", "EPT12", "expected",
+		"outcome", "qual", "R W X", mbec ? "R W XS XU" : "R W X", "LA");
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row *r = &rows[i];
 		const struct result *res = &results[i];
@@ -300,19 +340,21 @@ static void print_matrix(void)
 			guest_snprintf(seen, sizeof(seen), "%c %c %c",
 				       qbit(res, 3), qbit(res, 4),
 				       qbit(res, 5));
-		guest_log("demo: %-2u %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %c %c %c  %-11s %c    %s%s\n",
-			  i + 1, r->cpl ? "user" : "kernel", acc_names[r->acc],
-			  page_names[r->page], addr,
-			  perm_name(demo_policy(r->page, mbec), perm,
-				    sizeof(perm)),
-			  outcome_name(res->want), outcome_name(res->got), qual,
-			  qbit(res, 0), qbit(res, 1), qbit(res, 2), seen,
-			  qbit(res, 9), res->match ? "ok" : "MISMATCH <<<",
-			  !mbec && res->want_mbec != (res->want == OUT_DENY) ?
-				  " (needs MBEC: denied with it)" :
-				  "");
+		guest_log(
+			"demo: %-2u %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %c %c %c  %-11s %c    %s%s\n",
+			i + 1, r->cpl ? "user" : "kernel", acc_names[r->acc],
+			page_names[r->page], addr,
+			perm_name(demo_policy(r->page, mbec), perm,
+				  sizeof(perm)),
+			outcome_name(res->want), outcome_name(res->got), qual,
+			qbit(res, 0), qbit(res, 1), qbit(res, 2), seen,
+			qbit(res, 9), res->match ? "ok" : "MISMATCH <<<",
+			!mbec && res->want_mbec != (res->want == OUT_DENY) ?
+				" (needs MBEC: denied with it)" :
+				"");
 	}
-	guest_log("demo: (1/0: qualification bit set/clear; -: no exit, or not defined on this CPU)\n");
+	guest_log(
+		"demo: (1/0: qualification bit set/clear; -: no exit, or not defined on this CPU)\n");
 }
 
 /* The violations L1 handled, from its own exit records. */
@@ -321,7 +363,8 @@ static void print_log(void)
 	char perm[16];
 	unsigned n = 0;
 
-	guest_log("demo: L1's violation log (each EPT violation L1 handled):\n");
+	guest_log(
+		"demo: L1's violation log (each EPT violation L1 handled):\n");
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row *r = &rows[i];
 		const struct result *res = &results[i];
@@ -329,18 +372,19 @@ static void print_log(void)
 		if (res->got != OUT_DENY)
 			continue;
 		n++;
-		guest_log("demo:   row %-2u %s at CPL%d: %s GLA %#llx (%s) GPA %#llx, EPT12 %s, qual %#llx, L2 RIP %#llx, resumed at %#llx\n",
-			  i + 1, r->cpl ? "user" : "kernel", r->cpl,
-			  acc_names[r->acc], (unsigned long long)res->gla,
-			  !adv_info ? "mode not reported" :
-			  res->qual & BIT(9) ? "user-mode address" :
-					       "supervisor-mode address",
-			  (unsigned long long)res->gpa,
-			  perm_name(demo_policy(r->page, mbec), perm,
-				    sizeof(perm)),
-			  (unsigned long long)res->qual,
-			  (unsigned long long)res->rip,
-			  (unsigned long long)res->resumed_at);
+		guest_log(
+			"demo:   row %-2u %s at CPL%d: %s GLA %#llx (%s) GPA %#llx, EPT12 %s, qual %#llx, L2 RIP %#llx, resumed at %#llx\n",
+			i + 1, r->cpl ? "user" : "kernel", r->cpl,
+			acc_names[r->acc], (unsigned long long)res->gla,
+			!adv_info	   ? "mode not reported" :
+			res->qual & BIT(9) ? "user-mode address" :
+					     "supervisor-mode address",
+			(unsigned long long)res->gpa,
+			perm_name(demo_policy(r->page, mbec), perm,
+				  sizeof(perm)),
+			(unsigned long long)res->qual,
+			(unsigned long long)res->rip,
+			(unsigned long long)res->resumed_at);
 	}
 	if (!n)
 		guest_log("demo:   (none)\n");
@@ -349,26 +393,25 @@ static void print_log(void)
 static void print_layout(void)
 {
 	for (unsigned p = 0; p < NR_PG; p++)
-		guest_log("demo: L2 %-11s GPA %#llx at %#llx (U/S=0) and %#llx (U/S=1)\n",
-			  page_names[p], (unsigned long long)demo_gpa(p),
-			  (unsigned long long)demo_la(p, AL_SUP),
-			  (unsigned long long)demo_la(p, AL_USER));
+		guest_log(
+			"demo: L2 %-11s GPA %#llx at %#llx (U/S=0) and %#llx (U/S=1)\n",
+			page_names[p], (unsigned long long)demo_gpa(p),
+			(unsigned long long)demo_la(p, AL_SUP),
+			(unsigned long long)demo_la(p, AL_USER));
 	if (mbec)
-		guest_log("demo: EPT12 with MBEC: kernel code R+XS, user code R+XU, data R+W; a fetch from a U/S=1 address needs XU, any other XS, whatever the CPL\n");
+		guest_log(
+			"demo: EPT12 with MBEC: kernel code R+XS, user code R+XU, data R+W; a fetch from a U/S=1 address needs XU, any other XS, whatever the CPL\n");
 	else
-		guest_log("demo: EPT12 without MBEC: kernel and user code R+X, data R+W; one execute bit for every fetch\n");
+		guest_log(
+			"demo: EPT12 without MBEC: kernel and user code R+X, data R+W; one execute bit for every fetch\n");
 }
 
 static int demo_matrix(void)
 {
 	unsigned ok = 0, need_mbec = 0;
 
-	vmcs_setup(true);
-	if (mbec && !GCHECK(ctl_set(PROC_CTLS2, PROC2_MBEC),
-			    "MBEC advertised but the control cannot be set"))
+	if (!demo_vmcs_setup())
 		return 0;
-	vmw(EPT_POINTER, demo_eptp);
-	vmw(GUEST_CR3, demo_cr3);
 	/* SDM Vol. 3C 31.3: no translation of an earlier EPT12 survives. */
 	if (vmx_caps.ept_vpid & EPT_CAP_INVEPT)
 		GCHECK(invept(vmx_caps.ept_vpid & EPT_CAP_INVEPT_SINGLE ? 1 : 2,
@@ -390,9 +433,10 @@ static int demo_matrix(void)
 			  ok == ARRAY_SIZE(rows) ? "enforced" : "NOT enforced",
 			  ok, (unsigned)ARRAY_SIZE(rows));
 	else
-		guest_log("demo: execute-disable policy (plain EPT X) %s: %u of %u as expected; %u rows need MBEC to be denied\n",
-			  ok == ARRAY_SIZE(rows) ? "enforced" : "NOT enforced",
-			  ok, (unsigned)ARRAY_SIZE(rows), need_mbec);
+		guest_log(
+			"demo: execute-disable policy (plain EPT X) %s: %u of %u as expected; %u rows need MBEC to be denied\n",
+			ok == ARRAY_SIZE(rows) ? "enforced" : "NOT enforced",
+			ok, (unsigned)ARRAY_SIZE(rows), need_mbec);
 	return 0;
 }
 
@@ -402,27 +446,30 @@ static bool host_can_run(void)
 	const char *why = NULL;
 
 	if (!vmx_caps_read(&why)) {
-		bool svm = guest_cpuid(0x80000000, 0).eax >= 0x80000001 &&
-			   (guest_cpuid(0x80000001, 0).ecx &
-			    CPUID_EXT1_ECX_SVM);
+		bool svm =
+			guest_cpuid(0x80000000, 0).eax >= 0x80000001 &&
+			(guest_cpuid(0x80000001, 0).ecx & CPUID_EXT1_ECX_SVM);
 
-		guest_log("demo: this CPU offers L1 no VMX (%s)%s: the MBEC matrix needs VMX with EPT; nothing to show on this host\n",
-			  why,
-			  svm ? "; it has SVM, whose GMET counterpart of this demo is not written yet" :
-				", nor SVM");
+		guest_log(
+			"demo: this CPU offers L1 no VMX (%s)%s: the MBEC matrix needs VMX with EPT; nothing to show on this host\n",
+			why,
+			svm ? "; it has SVM, whose GMET counterpart of this demo is not written yet" :
+			      ", nor SVM");
 		return false;
 	}
 	if (!vmx_has_ept()) {
-		guest_log("demo: this CPU offers L1 VMX without EPT (IA32_VMX_PROCBASED_CTLS2 bit 33 or 4-level walks missing): the matrix needs EPT; nothing to show on this host\n");
+		guest_log(
+			"demo: this CPU offers L1 VMX without EPT (IA32_VMX_PROCBASED_CTLS2 bit 33 or 4-level walks missing): the matrix needs EPT; nothing to show on this host\n");
 		return false;
 	}
 	adv_info = vmx_caps.ept_vpid & EPT_CAP_ADV_INFO;
 	mbec = vmx_has_mbec();
 	if (!mbec)
-		guest_log("demo: this CPU offers L1 no MBEC (%s): the HVCI matrix needs it; running the execute-disable part with plain EPT X instead\n",
-			  ctl_allowed1(vmx_caps.proc2, PROC2_MBEC) ?
-				  "IA32_VMX_EPT_VPID_CAP bit 22, advanced EPT-violation information, clear" :
-				  "IA32_VMX_PROCBASED_CTLS2 bit 54 clear");
+		guest_log(
+			"demo: this CPU offers L1 no MBEC (%s): the HVCI matrix needs it; running the execute-disable part with plain EPT X instead\n",
+			ctl_allowed1(vmx_caps.proc2, PROC2_MBEC) ?
+				"IA32_VMX_EPT_VPID_CAP bit 22, advanced EPT-violation information, clear" :
+				"IA32_VMX_PROCBASED_CTLS2 bit 54 clear");
 	return true;
 }
 
@@ -430,8 +477,9 @@ void guest_main(void)
 {
 	const char *why = NULL;
 
-	guest_log("demo: an L1 hypervisor running %s Modex; its L2 is a kernel (CPL 0) and a user program (CPL 3)\n",
-		  under_modex() ? "under" : "without");
+	guest_log(
+		"demo: an L1 hypervisor running %s Modex; its L2 is a kernel (CPL 0) and a user program (CPL 3)\n",
+		under_modex() ? "under" : "without");
 	/* The legacy PICs stay masked: L2 runs with interrupts off anyway. */
 	asm volatile("outb %0, $0x21; outb %0, $0xa1" : : "a"((u8)0xff));
 	if (!host_can_run()) {

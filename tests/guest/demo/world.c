@@ -74,8 +74,8 @@ void demo_world_init(bool mbec, u64 *eptp, u64 *cr3)
 				       EPT_W | EPT_MT_WB;
 	}
 	for (unsigned p = 0; p < NR_PG; p++)
-		*ept_leaf(demo_gpa(p)) = demo_gpa(p) | demo_policy(p, mbec) |
-					 EPT_MT_WB;
+		*ept_leaf(demo_gpa(p)) =
+			demo_gpa(p) | demo_policy(p, mbec) | EPT_MT_WB;
 	/* SDM Vol. 3C 25.6.11: memory type, walk length - 1, the root. */
 	*eptp = (u64)ept_pml4 | (3 << 3) |
 		(vmx_caps.ept_vpid & EPT_CAP_WB ? 6 : 0);
