@@ -275,17 +275,17 @@ demo_row() { printf '+\\[l1\\] demo: %-2s %s' "$1" "$2"; }
 l1_case demo.tigerlake tigerlake l1_demo_mb2 "l1demo" pass \
 	"${vmx_common[@]}" "${demo_common[@]}" '-no MBEC|needs MBEC' \
 	'+\[l1\] demo: HVCI policy enforced: 12 of 12 as expected$' \
-	"$(demo_row 5 'kernel fetch user code +0x40002000 U0 R\+XU +denied +denied +0x5cc .* ok')" \
-	"$(demo_row 6 'kernel fetch user code +0x40003000 U1 R\+XU +allowed +allowed .* ok')" \
-	"$(demo_row 7 'kernel fetch kernel code 0x40001000 U1 R\+XS +denied +denied +0x7ac .* ok')" \
-	"$(demo_row 12 'user +write user code +0x40003000 U1 R\+XU +denied +denied +0x7ca .* ok')" \
+	"$(demo_row 5 'kernel fetch user code +0x40002000 U0 R\+XU +XS +denied +denied +0x5cc .* ok')" \
+	"$(demo_row 6 'kernel fetch user code +0x40003000 U1 R\+XU +XU +allowed +allowed .* ok')" \
+	"$(demo_row 7 'kernel fetch kernel code 0x40001000 U1 R\+XS +XU +denied +denied +0x7ac .* ok')" \
+	"$(demo_row 12 'user +write user code +0x40003000 U1 R\+XU +W +denied +denied +0x7ca .* ok')" \
 	'+\[l1\] demo: +row 8 +user at CPL3: fetch GLA 0x40001000 \(user-mode address\) GPA 0x[0-9a-f]+, EPT12 R\+XS, qual 0x7ac'
 l1_case demo.broadwell_ult broadwell_ult l1_demo_mb2 "l1demo" pass \
 	"${vmx_common[@]}" "${demo_common[@]}" \
 	'+\[l1\] demo: this CPU offers L1 no MBEC \(IA32_VMX_PROCBASED_CTLS2 bit 54 clear\): the HVCI matrix needs it; running the execute-disable part with plain EPT X instead' \
 	'+\[l1\] demo: execute-disable policy \(plain EPT X\) enforced: 12 of 12 as expected; 3 rows need MBEC to be denied' \
-	"$(demo_row 5 'kernel fetch user code +0x40002000 U0 R\+X +allowed +allowed .* ok \(needs MBEC')" \
-	"$(demo_row 9 'kernel fetch data +0x40004000 U0 R\+W +denied +denied +0x19c .* ok')"
+	"$(demo_row 5 'kernel fetch user code +0x40002000 U0 R\+X +X +allowed +allowed .* ok \(needs MBEC')" \
+	"$(demo_row 9 'kernel fetch data +0x40004000 U0 R\+W +X +denied +denied +0x19c .* ok')"
 l1_case demo.qemu qemu l1_demo_mb2 "l1demo" pass \
 	"${svm_common[@]}" "${demo_common[@]}" \
 	'+\[l1\] demo: this CPU offers L1 no VMX \(CPUID\.1:ECX\.VMX is clear\)' \

@@ -31,23 +31,25 @@ struct row {
 	enum acc acc;
 	enum demo_page page;
 	enum demo_alias alias;
-	const char *note;
 };
 
+/*
+ * The attempts. Rows 5-8 go through the aliases: the same page fetched
+ * at a supervisor-mode and a user-mode address, from either CPL.
+ */
 static const struct row rows[] = {
-	{ 0, ACC_FETCH, PG_KCODE, AL_SUP, "kernel runs its code" },
-	{ 3, ACC_FETCH, PG_UCODE, AL_USER, "user runs its code" },
-	{ 0, ACC_READ, PG_DATA, AL_SUP, "kernel reads data" },
-	{ 3, ACC_READ, PG_DATA, AL_USER, "user reads data" },
-	{ 0, ACC_FETCH, PG_UCODE, AL_SUP, "kernel runs user code: no XS" },
-	{ 0, ACC_FETCH, PG_UCODE, AL_USER,
-	  "U/S=1 address: XU decides, not CPL" },
-	{ 0, ACC_FETCH, PG_KCODE, AL_USER, "U/S=1 address needs XU, at CPL 0" },
-	{ 3, ACC_FETCH, PG_KCODE, AL_USER, "user runs kernel code: no XU" },
-	{ 0, ACC_FETCH, PG_DATA, AL_SUP, "data is not executable" },
-	{ 3, ACC_FETCH, PG_DATA, AL_USER, "data is not executable" },
-	{ 0, ACC_WRITE, PG_KCODE, AL_SUP, "code is not writable" },
-	{ 3, ACC_WRITE, PG_UCODE, AL_USER, "code is not writable" },
+	{ 0, ACC_FETCH, PG_KCODE, AL_SUP },
+	{ 3, ACC_FETCH, PG_UCODE, AL_USER },
+	{ 0, ACC_READ, PG_DATA, AL_SUP },
+	{ 3, ACC_READ, PG_DATA, AL_USER },
+	{ 0, ACC_FETCH, PG_UCODE, AL_SUP },
+	{ 0, ACC_FETCH, PG_UCODE, AL_USER },
+	{ 0, ACC_FETCH, PG_KCODE, AL_USER },
+	{ 3, ACC_FETCH, PG_KCODE, AL_USER },
+	{ 0, ACC_FETCH, PG_DATA, AL_SUP },
+	{ 3, ACC_FETCH, PG_DATA, AL_USER },
+	{ 0, ACC_WRITE, PG_KCODE, AL_SUP },
+	{ 3, ACC_WRITE, PG_UCODE, AL_USER },
 };
 
 enum outcome { OUT_RUN, OUT_DENY, OUT_OTHER };
@@ -56,7 +58,6 @@ struct result {
 	enum outcome want, got;
 	bool want_mbec; /* the outcome with MBEC's policy */
 	bool match;
-	u32 reason;
 	u64 qual, want_qual, mask, gla, gpa, rip, resumed_at;
 };
 
@@ -89,7 +90,18 @@ static u64 caller_base(const struct row *r)
 /*
  * SDM Vol. 3C 29.3.3.2: a read needs R, a write W, a fetch XS from a
  * supervisor-mode linear address and XU from a user-mode one under MBEC,
- * else X (bit 2). Sets *@qual to the qualification of the violation
+ * else X (bit 2).
+ */
+static u64 needed(const struct row *r, bool with_mbec)
+{
+	if (r->acc == ACC_READ)
+		return EPT_R;
+	if (r->acc == ACC_WRITE)
+		return EPT_W;
+	return with_mbec && r->alias == AL_USER ? EPT_XU : EPT_X;
+}
+/*
+ * The outcome of @r under the policy, with or without MBEC. Sets *@qual to the qualification of the violation
  * (28.2.1 table 28-7): the access, R/W/XS (bits 3-5) and, under MBEC, XU
  * (bit 6) of the page, a valid linear address of the final translation
  * (7, 8) and, with advanced information, bit 9 for a user-mode address
@@ -98,14 +110,8 @@ static u64 caller_base(const struct row *r)
  */
 static enum outcome model(const struct row *r, bool with_mbec, u64 *qual)
 {
-	u64 perms = demo_policy(r->page, with_mbec), need;
+	u64 perms = demo_policy(r->page, with_mbec);
 
-	if (r->acc == ACC_READ)
-		need = EPT_R;
-	else if (r->acc == ACC_WRITE)
-		need = EPT_W;
-	else
-		need = with_mbec && r->alias == AL_USER ? EPT_XU : EPT_X;
 	*qual = (r->acc == ACC_FETCH ? BIT(2) :
 		 r->acc == ACC_WRITE ? BIT(1) :
 				       BIT(0)) |
@@ -114,14 +120,15 @@ static enum outcome model(const struct row *r, bool with_mbec, u64 *qual)
 		*qual |= BIT(6);
 	if (adv_info)
 		*qual |= (r->alias == AL_USER ? BIT(9) : 0) | BIT(10);
-	return perms & need ? OUT_RUN : OUT_DENY;
+	return perms & needed(r, with_mbec) ? OUT_RUN : OUT_DENY;
 }
 
 /*
  * The qualification bits defined here: 0-8 and 12, bit 6 only under
- * MBEC, 9-11 with advanced information. Bochs 3.0 run bare reports bit 6
- * of read and write violations as 0 (only fetches get it); a nested
- * hypervisor computes it from its walk of EPT12.
+ * MBEC, 9-11 with advanced information. Bochs 3.0 run bare reports XU of
+ * read and write violations in bit 13 rather than bit 6 (0x278a for a
+ * write to an R+XU page); a nested hypervisor computes bits 0-6 from its
+ * walk of EPT12.
  */
 static u64 qual_mask(const struct row *r)
 {
@@ -260,7 +267,6 @@ static void run_row(unsigned i)
 	l2_regs.rax = 0;
 	l2_start((void (*)(void))at.entry, r->cpl);
 	l2_run(&e);
-	res->reason = e.entry == VMX_OK ? e.reason : ~0u;
 	res->rip = e.rip;
 	if (e.entry == VMX_OK && e.reason == EXIT_VMCALL) {
 		res->match = check_ran(&at, &e);
@@ -292,6 +298,14 @@ static const char *perm_name(u64 p, char *buf, size_t len)
 	return buf;
 }
 
+/* The name of one EPT permission bit. */
+static const char *bit_name(u64 bit)
+{
+	if (bit == EPT_X)
+		return mbec ? "XS" : "X";
+	return bit == EPT_R ? "R" : bit == EPT_W ? "W" : "XU";
+}
+
 /* One qualification bit for the matrix: 1, 0, or '-' when undefined. */
 static char qbit(const struct result *res, unsigned b)
 {
@@ -302,7 +316,8 @@ static char qbit(const struct result *res, unsigned b)
 
 /*
  * Rows: who, access, page, the L2 address (and its U/S), the page's
- * EPT12 permissions, the expected and observed outcome. For a denied
+ * EPT12 permissions, the permission the access needs, the expected and
+ * observed outcome. For a denied
  * access the exit qualification and its bits (28.2.1 table 28-7): the
  * access (0-2: R W X), the page's permissions as reported (3-6: R W XS
  * XU; XU only under MBEC) and bit 9, a user-mode linear address.
@@ -312,13 +327,14 @@ static void print_matrix(void)
 	char perm[16];
 
 	guest_log(
-		"demo: %-2s %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %-6s %-11s %s\n",
-		"", "", "", "", "", "", "", "", "exit", "access", "EPT12 seen",
-		"user");
+		"demo: %-2s %-6s %-5s %-11s %-13s %-7s %-5s %-8s %-8s %-6s %-6s %-11s %s\n",
+		"", "", "", "", "", "", "", "", "", "exit", "access",
+		"EPT12 seen", "user");
 	guest_log(
-		"demo: %-2s %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %-6s %-11s %s\n",
-		"#", "who", "acc", "page", "L2 address", "EPT12", "expected",
-		"outcome", "qual", "R W X", mbec ? "R W XS XU" : "R W X", "LA");
+		"demo: %-2s %-6s %-5s %-11s %-13s %-7s %-5s %-8s %-8s %-6s %-6s %-11s %s\n",
+		"#", "who", "acc", "page", "L2 address", "EPT12", "needs",
+		"expected", "outcome", "qual", "R W X",
+		mbec ? "R W XS XU" : "R W X", "LA");
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row *r = &rows[i];
 		const struct result *res = &results[i];
@@ -341,14 +357,15 @@ static void print_matrix(void)
 				       qbit(res, 3), qbit(res, 4),
 				       qbit(res, 5));
 		guest_log(
-			"demo: %-2u %-6s %-5s %-11s %-13s %-7s %-8s %-8s %-5s %c %c %c  %-11s %c    %s%s\n",
+			"demo: %-2u %-6s %-5s %-11s %-13s %-7s %-5s %-8s %-8s %-6s %c %c %c  %-11s %c    %s%s\n",
 			i + 1, r->cpl ? "user" : "kernel", acc_names[r->acc],
 			page_names[r->page], addr,
 			perm_name(demo_policy(r->page, mbec), perm,
 				  sizeof(perm)),
-			outcome_name(res->want), outcome_name(res->got), qual,
-			qbit(res, 0), qbit(res, 1), qbit(res, 2), seen,
-			qbit(res, 9), res->match ? "ok" : "MISMATCH <<<",
+			bit_name(needed(r, mbec)), outcome_name(res->want),
+			outcome_name(res->got), qual, qbit(res, 0),
+			qbit(res, 1), qbit(res, 2), seen, qbit(res, 9),
+			res->match ? "ok" : "MISMATCH <<<",
 			!mbec && res->want_mbec != (res->want == OUT_DENY) ?
 				" (needs MBEC: denied with it)" :
 				"");
