@@ -20,6 +20,8 @@
 #include "tests/guest/demo/demo.h"
 #include "tests/guest/vmx/check.h"
 
+#include "hv/exit_info.h"
+#include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
 
 #define CPUID_EXT1_ECX_SVM BIT(2)
@@ -59,6 +61,7 @@ struct result {
 	bool want_mbec; /* the outcome with MBEC's policy */
 	bool match;
 	u64 qual, want_qual, mask, gla, gpa, rip, resumed_at;
+	u64 l0_exits; /* Modex's exits during the row, when it counts them */
 };
 
 static struct result results[ARRAY_SIZE(rows)];
@@ -66,6 +69,10 @@ static bool mbec;
 static bool adv_info;
 static u64 demo_eptp, demo_cr3;
 static u64 write_pattern = 0x4c3244656d6f0000ULL;
+/* Modex's exit counts (MODEX_HC_STATS, docs/hypercalls.md), if offered. */
+static bool have_l0_stats;
+static u64 l0_stats_buf[EXIT_R_COUNT];
+static u64 l0_stats_overhead; /* exits that reading the count itself adds */
 
 static const char *const page_names[NR_PG] = { "kernel code", "user code",
 					       "data" };
@@ -240,6 +247,29 @@ static bool demo_vmcs_setup(void)
 	return true;
 }
 
+/* Modex's total exit count so far (0 when it offers no statistics). */
+static u64 l0_exits(void)
+{
+	struct hc_regs o;
+
+	if (!have_l0_stats || modex_hypercall(MODEX_HC_STATS, (u64)l0_stats_buf,
+					      EXIT_R_COUNT, 0, &o) < 0)
+		return 0;
+	return o.rcx;
+}
+
+static void l0_stats_init(void)
+{
+	struct hc_regs o;
+	u64 a;
+
+	have_l0_stats = under_modex() &&
+			modex_hypercall(MODEX_HC_FEATURES, 0, 0, 0, &o) >= 0 &&
+			(o.rbx & MODEX_FEAT_STATS);
+	a = l0_exits();
+	l0_stats_overhead = l0_exits() - a;
+}
+
 static void run_row(unsigned i)
 {
 	const struct row *r = &rows[i];
@@ -256,6 +286,7 @@ static void run_row(unsigned i)
 	};
 	struct result *res = at.res;
 	struct l2_exit e;
+	u64 l0_before = l0_exits();
 
 	at.host = (volatile u64 *)at.gpa;
 	at.before = *at.host;
@@ -286,6 +317,7 @@ static void run_row(unsigned i)
 	res->match &=
 		GCHECK(res->got == res->want, "row %u: %s, expected %s", at.nr,
 		       outcome_name(res->got), outcome_name(res->want));
+	res->l0_exits = l0_exits() - l0_before - l0_stats_overhead;
 }
 
 /* "R+XU"-style names of EPT permission bits. */
@@ -374,6 +406,26 @@ static void print_matrix(void)
 		"demo: (1/0: qualification bit set/clear; -: no exit, or not defined on this CPU)\n");
 }
 
+/*
+ * What each row cost Modex: its exits (L1's VMX instructions it emulates,
+ * the L2 exits it reflects to L1) between two counts, less what reading
+ * the count adds.
+ */
+static void print_l0_exits(void)
+{
+	char line[160];
+	size_t n = 0;
+
+	if (!have_l0_stats)
+		return;
+	for (unsigned i = 0; i < ARRAY_SIZE(rows) && n < sizeof(line); i++) {
+		guest_snprintf(line + n, sizeof(line) - n, " %u:%llu", i + 1,
+			       (unsigned long long)results[i].l0_exits);
+		n += strlen(line + n);
+	}
+	guest_log("demo: Modex (L0) exits per row (MODEX_HC_STATS):%s\n", line);
+}
+
 /* The violations L1 handled, from its own exit records. */
 static void print_log(void)
 {
@@ -435,10 +487,12 @@ static int demo_matrix(void)
 			      demo_eptp) == VMX_OK,
 		       "INVEPT failed (%llu)",
 		       (unsigned long long)vmx_insn_error());
+	l0_stats_init();
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
 		run_row(i);
 	print_layout();
 	print_matrix();
+	print_l0_exits();
 	print_log();
 	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++) {
 		ok += results[i].match;
