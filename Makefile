@@ -114,12 +114,23 @@ iso: $(BUILD)/modex.iso
 $(BUILD)/modex.iso: $(BUILD)/modex.elf tools/mkiso.sh
 	tools/mkiso.sh $@ $(BUILD)/modex.elf ""
 
-# `make run` boots the L1 test kernel under Modex and exits 0 on pass;
-# L1=path [L1_CMDLINE=...] boots another L1 (L1=none: Modex alone),
-# MODEX_CMDLINE replaces Modex's command line ("exit=qemu").
+# `make run` boots the demo L1 (tests/guest/l1_demo.c) under Modex in QEMU
+# and exits 0 on pass; L1=path [L1_CMDLINE=...] boots another L1 (L1=none:
+# Modex alone), MODEX_CMDLINE replaces Modex's command line ("exit=qemu").
+# `make run-tigerlake` (Bochs, VMX with MBEC) and `make run-broadwell`
+# (Bochs broadwell_ult, VMX without MBEC) boot the same on Bochs.
 MODEX_CMDLINE ?= exit=qemu
-run: $(BUILD)/modex.elf $(if $(L1),,$(BUILD)/guest/l1_basic_mb2.elf)
+run: $(BUILD)/modex.elf $(if $(L1),,$(BUILD)/guest/l1_demo_mb2.elf)
 	tools/run.sh $(BUILD)/modex.elf "$(MODEX_CMDLINE)" "$(L1)" "$(L1_CMDLINE)"
+
+.PHONY: run-tigerlake run-broadwell
+run-tigerlake: RUN_BOCHS_CPU := tigerlake
+run-broadwell: RUN_BOCHS_CPU := broadwell_ult
+run-tigerlake run-broadwell: $(BUILD)/modex.elf \
+		$(if $(L1),,$(BUILD)/guest/l1_demo_mb2.elf)
+	MODEX_BOCHS_CPU=$(RUN_BOCHS_CPU) tools/run.sh $(BUILD)/modex.elf \
+		"$(subst exit=qemu,exit=bochs,$(MODEX_CMDLINE))" "$(L1)" \
+		"$(L1_CMDLINE)"
 
 test:
 	tests/run

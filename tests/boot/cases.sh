@@ -261,6 +261,36 @@ for h in qemu ryzen; do
 		'+\[modex\] guest:   cs sel=' '+\[modex\] guest: exits: [0-9]+ total' '-PANIC'
 done
 
+# ---- The demo L1 (tests/guest/l1_demo.c, the guest of `make run`) ----
+# tigerlake: the HVCI matrix with MBEC, every row as expected, the rows
+# that show MBEC's classification by address with their qualifications;
+# broadwell_ult: the one-line no-MBEC notice and the plain-X matrix with
+# the rows only MBEC denies marked; QEMU (L1 gets no VMX): the no-VMX line
+# and a pass with nothing run.
+demo_common=(
+	'+\[l1\] PASS' '-\[l1\] (FAIL|aborted)|MISMATCH'
+	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
+)
+demo_row() { printf '+\\[l1\\] demo: %-2s %s' "$1" "$2"; }
+l1_case demo.tigerlake tigerlake l1_demo_mb2 "l1demo" pass \
+	"${vmx_common[@]}" "${demo_common[@]}" '-no MBEC|needs MBEC' \
+	'+\[l1\] demo: HVCI policy enforced: 12 of 12 as expected$' \
+	"$(demo_row 5 'kernel fetch user code +0x40002000 U0 R\+XU +XS +denied +denied +0x5cc .* ok')" \
+	"$(demo_row 6 'kernel fetch user code +0x40003000 U1 R\+XU +XU +allowed +allowed .* ok')" \
+	"$(demo_row 7 'kernel fetch kernel code 0x40001000 U1 R\+XS +XU +denied +denied +0x7ac .* ok')" \
+	"$(demo_row 12 'user +write user code +0x40003000 U1 R\+XU +W +denied +denied +0x7ca .* ok')" \
+	'+\[l1\] demo: +row 8 +user at CPL3: fetch GLA 0x40001000 \(user-mode address\) GPA 0x[0-9a-f]+, EPT12 R\+XS, qual 0x7ac'
+l1_case demo.broadwell_ult broadwell_ult l1_demo_mb2 "l1demo" pass \
+	"${vmx_common[@]}" "${demo_common[@]}" \
+	'+\[l1\] demo: this CPU offers L1 no MBEC \(IA32_VMX_PROCBASED_CTLS2 bit 54 clear\): the HVCI matrix needs it; running the execute-disable part with plain EPT X instead' \
+	'+\[l1\] demo: execute-disable policy \(plain EPT X\) enforced: 12 of 12 as expected; 3 rows need MBEC to be denied' \
+	"$(demo_row 5 'kernel fetch user code +0x40002000 U0 R\+X +X +allowed +allowed .* ok \(needs MBEC')" \
+	"$(demo_row 9 'kernel fetch data +0x40004000 U0 R\+W +X +denied +denied +0x19c .* ok')"
+l1_case demo.qemu qemu l1_demo_mb2 "l1demo" pass \
+	"${svm_common[@]}" "${demo_common[@]}" \
+	'+\[l1\] demo: this CPU offers L1 no VMX \(CPUID\.1:ECX\.VMX is clear\)' \
+	'+\[l1\] demo: nothing run on this host: pass'
+
 # ---- Isolation: an L1 instruction fetch from Modex's hidden memory ----
 # docs/isolation.md: the sink page is no-execute, so the fetch faults in
 # stage 2 and Modex stops L1 with a dump naming the GPA; nothing runs there.

@@ -48,11 +48,18 @@ $(L1_VMX_ELFS): $(GUEST_VMX_OBJS)
 # The nested-VMX benchmark kernel uses the same library.
 $(GUEST_OUT)/l1_nvmx_bench_mb2.elf: $(GUEST_VMX_OBJS)
 
+# The demo L1 (l1_demo.c): the VMX library and its L2 (tests/guest/demo/).
+GUEST_DEMO_SRCS := $(wildcard tests/guest/demo/*.c tests/guest/demo/*.S)
+GUEST_DEMO_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_DEMO_SRCS))
+L1_DEMO_ELFS := $(GUEST_OUT)/l1_demo_mb1.elf $(GUEST_OUT)/l1_demo_mb2.elf
+$(L1_DEMO_ELFS): $(GUEST_VMX_OBJS) $(GUEST_DEMO_OBJS)
+
 .PHONY: guests
 guests: $(GUEST_ELFS)
 
 # Objects reached through the pattern rules below stay (not intermediate).
-.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_BASIC_OBJS) $(GUEST_VMX_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
+.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_BASIC_OBJS) $(GUEST_VMX_OBJS) \
+	$(GUEST_DEMO_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
 	$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o \
 	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES) \
 		$(GUEST_PARTS)) \
