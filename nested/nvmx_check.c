@@ -744,20 +744,40 @@ static bool guest_pdptes_ok(const struct vmcs12 *v, unsigned int width)
 	return true;
 }
 
-int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
-		     unsigned int maxphyaddr, u64 *qual)
+/*
+ * SDM Vol. 3C 27.3.1.5: a VMCS link pointer other than all ones is 4 KiB
+ * aligned, within the physical-address width, and names a region whose
+ * first dword is the VMCS revision identifier with bit 31 equal to "VMCS
+ * shadowing" (0: not advertised). Modex also wants the region in L1's
+ * RAM, where it can read it.
+ */
+static bool link_pointer_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
+			    const struct nvmx_mem *m)
 {
+	u64 p = v->vmcs_link_pointer;
+	u32 rev;
+
+	if (p == ~0ULL)
+		return true;
+	if ((p & 0xfff) || !fits_width(p, m->maxphyaddr) ||
+	    !m->in_l1_ram(m->ctx, p, 4096) || !m->read32 ||
+	    !m->read32(m->ctx, p, &rev))
+		return false;
+	return rev == (u32)(c->basic & VMX_BASIC_REVISION_MASK);
+}
+
+int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
+		     const struct nvmx_mem *m, u64 *qual)
+{
+	unsigned int maxphyaddr = m->maxphyaddr;
+
 	*qual = 0;
 	if (!guest_crs_ok(v, c, maxphyaddr) || !guest_msrs_ok(v) ||
 	    !guest_segs_ok(v) || !guest_dt_rip_rflags_ok(v) ||
 	    !guest_activity_ok(v, c) || !guest_intr_state_ok(v) ||
 	    !guest_pending_dbg_ok(v))
 		return EXIT_REASON_INVALID_STATE;
-	/* SDM Vol. 3C 27.3.1.5: without VMCS shadowing (not advertised) the
-	 * link pointer must be all ones here. (The SDM also admits a pointer
-	 * to an ordinary VMCS region; Modex does not: every L1 that does not
-	 * use shadowing writes ~0, and a region would need reading.) */
-	if (v->vmcs_link_pointer != ~0ULL) {
+	if (!link_pointer_ok(v, c, m)) {
 		*qual = NVMX_ENTRY_QUAL_LINK_PTR;
 		return EXIT_REASON_INVALID_STATE;
 	}

@@ -25,6 +25,8 @@ struct nvmx_mem {
 	void *ctx;
 	/* The physical-address width advertised to L1 (CPUID 0x80000008). */
 	unsigned int maxphyaddr;
+	/* The dword at @gpa (L1 RAM): for the VMCS link pointer's region. */
+	bool (*read32)(void *ctx, u64 gpa, u32 *val);
 };
 
 /* Exit qualifications of a VM-entry failure (SDM Vol. 3C 27.8): invalid
@@ -56,6 +58,6 @@ int nvmx_check_host_mode(const struct vmcs12 *v, bool l1_lma);
  * them when it loads them (27.3.1.6), with qualification 2 as well.
  */
 int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,
-		     unsigned int maxphyaddr, u64 *qual);
+		     const struct nvmx_mem *m, u64 *qual);
 
 #endif /* MODEX_NESTED_NVMX_CHECK_H */

@@ -57,6 +57,12 @@ static bool in_l1_ram(void *ctx, u64 gpa, u64 size)
 	return nvmx_l1_ram(gpa, size);
 }
 
+static bool read32(void *ctx, u64 gpa, u32 *val)
+{
+	(void)ctx;
+	return nvmx_read_gpa(gpa, val, sizeof(*val));
+}
+
 /*
  * MSRs whose accesses by L2 go straight to the CPU where neither L1 nor
  * Modex intercepts them. Every other MSR access of L2 exits; Modex then
@@ -294,7 +300,8 @@ void nvmx_enter_l2(struct vcpu *v, bool launch)
 {
 	struct nvmx *n = to_nvmx(v);
 	struct vmcs12 *c = n->vmcs12;
-	const struct nvmx_mem m = { in_l1_ram, NULL, cpu_features.maxphyaddr };
+	const struct nvmx_mem m = { in_l1_ram, NULL, cpu_features.maxphyaddr,
+				    read32 };
 	u64 qual = 0;
 	u32 failed;
 	int err;
@@ -310,7 +317,7 @@ void nvmx_enter_l2(struct vcpu *v, bool launch)
 		return;
 	}
 	n->entry_insn_len = v->exit.insn_len;
-	if (nvmx_check_guest(c, &nvmx_caps, cpu_features.maxphyaddr, &qual)) {
+	if (nvmx_check_guest(c, &nvmx_caps, &m, &qual)) {
 		entry_failure_exit(v, EXIT_REASON_INVALID_STATE, qual);
 		return;
 	}

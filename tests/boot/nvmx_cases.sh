@@ -8,10 +8,13 @@
 # the bare cases bare-vmx.* and bare-vmx-random.*, which prove the test
 # kernel on Bochs's own VMX) it uses.
 NVMX_SHADOW_OFF=${NVMX_SHADOW_OFF:-vmcs_shadow=off}
-nvmx_checks=(
-	"${vmx_l1_checks[@]}"
-	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
-)
+# The checks of the bare cases, but the monitor trap flag, which Modex does
+# not advertise (docs/nested.md): that group skips under Modex.
+nvmx_checks=('+\[l1\] check exits-mtf: skip'
+	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.')
+for p in "${vmx_l1_checks[@]}"; do
+	[ "$p" = '+\[l1\] check exits-mtf: ok' ] || nvmx_checks+=("$p")
+done
 nvmx_on='^\[modex\] nvmx: nested VMX on: VMCS revision 0x[0-9a-f]+, .*, VMCS shadowing'
 for h in broadwell_ult tigerlake; do
 	L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx" boot_case "nvmx.$h" "$h" "" \

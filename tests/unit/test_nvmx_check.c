@@ -300,7 +300,20 @@ static bool fake_in_ram(void *ctx, u64 gpa, u64 size)
 	return gpa + size <= HOLE_START || gpa >= HOLE_END;
 }
 
-static const struct nvmx_mem mem = { fake_in_ram, NULL, MAXPHY };
+/* A VMCS region at 0x200000 (the right revision), another at 0x201000
+ * (a wrong one) and one at 0x202000 (shadow-VMCS indicator set). */
+static bool fake_read32(void *ctx, u64 gpa, u32 *val)
+{
+	(void)ctx;
+	if (!fake_in_ram(NULL, gpa, 4))
+		return false;
+	*val = gpa == 0x200000 ? VMCS12_REVISION :
+	       gpa == 0x202000 ? VMCS12_REVISION | 0x80000000u :
+				 0x12345678;
+	return true;
+}
+
+static const struct nvmx_mem mem = { fake_in_ram, NULL, MAXPHY, fake_read32 };
 
 static struct nvmx_caps test_caps;
 
@@ -430,7 +443,7 @@ static int entry_result(const struct vmcs12 *v, u64 *qual)
 	if (!rc)
 		rc = nvmx_check_host_mode(v, true);
 	if (!rc)
-		rc = nvmx_check_guest(v, &test_caps, MAXPHY, qual);
+		rc = nvmx_check_guest(v, &test_caps, &mem, qual);
 	return rc;
 }
 
@@ -444,7 +457,7 @@ TEST(valid_bases_pass)
 	CHECK_EQ(nvmx_check_controls(&v, &test_caps, &mem), 0);
 	CHECK_EQ(nvmx_check_host(&v, &test_caps, MAXPHY), 0);
 	CHECK_EQ(nvmx_check_host_mode(&v, true), 0);
-	CHECK_EQ(nvmx_check_guest(&v, &test_caps, MAXPHY, &q), 0);
+	CHECK_EQ(nvmx_check_guest(&v, &test_caps, &mem, &q), 0);
 	CHECK_EQ(q, 0);
 	base_prot32(&v);
 	CHECK_EQ(entry_result(&v, &q), 0);
@@ -810,7 +823,17 @@ TEST(valid_bases_pass)
 	  v->guest_activity_state = VMX_ACTIVITY_HLT;                          \
 	  v->guest_pending_dbg_exceptions = PENDING_DBG_BS)                    \
 	/* 27.3.1.5 VMCS link pointer */                                       \
-	X(link_pointer_zero, base_vmcs12, 33, v->vmcs_link_pointer = 0)
+	X(link_pointer_zero, base_vmcs12, 33, v->vmcs_link_pointer = 0)        \
+	X(link_pointer_bad_revision, base_vmcs12, 33,                          \
+	  v->vmcs_link_pointer = 0x201000)                                     \
+	X(link_pointer_shadow_indicator, base_vmcs12, 33,                      \
+	  v->vmcs_link_pointer = 0x202000)                                     \
+	X(link_pointer_unaligned, base_vmcs12, 33,                             \
+	  v->vmcs_link_pointer = 0x200800)                                     \
+	X(link_pointer_hidden, base_vmcs12, 33,                                \
+	  v->vmcs_link_pointer = HOLE_START)                                   \
+	X(link_pointer_vmcs_region, base_vmcs12, 0,                            \
+	  v->vmcs_link_pointer = 0x200000)
 
 #define AR_G_BIT BIT(15)
 
@@ -845,7 +868,8 @@ TEST(each_rule_fails_exactly)
 		rc = entry_result(&v, &q);
 		CHECK_MSG(rc == mutations[i].expect, "%s: got %d, want %d",
 			  mutations[i].name, rc, mutations[i].expect);
-		CHECK_MSG(q == (strcmp(mutations[i].name, "link_pointer_zero") ?
+		CHECK_MSG(q == (strncmp(mutations[i].name, "link_pointer_",
+					13) || !mutations[i].expect ?
 					0 :
 					NVMX_ENTRY_QUAL_LINK_PTR),
 			  "%s: qualification %llu", mutations[i].name,

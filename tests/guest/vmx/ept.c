@@ -14,6 +14,7 @@
  */
 #include "tests/guest/vmx/check.h"
 
+#include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
 
 enum access {
@@ -153,6 +154,61 @@ static u64 qual_mask(enum access a)
 	return m;
 }
 
+/*
+ * Under Modex: the denial (or misconfiguration) L1 just got is the newest
+ * record of Modex's violation log (MODEX_HC_NESTED_LOG, docs/hypercalls.md),
+ * with the access, the user/supervisor class, what EPT12 granted and the
+ * addresses of the exit L1 saw.
+ */
+static void check_violation_log(const char *what, const struct l2_exit *e,
+				enum access a, bool misconfig)
+{
+	static u64 last_seq;
+	static struct modex_nested_violation r;
+	struct hc_regs o;
+	u64 q = e->qual;
+	bool user = mbec_on && (q & (BIT(7) | BIT(8) | BIT(9))) ==
+				       (BIT(7) | BIT(8) | BIT(9));
+	u8 acc = 0;
+	s64 rc;
+
+	if (!under_modex())
+		return;
+	rc = modex_hypercall(MODEX_HC_NESTED_LOG, (u64)&r, 1, 0, &o);
+
+	expect_eq(what, "NESTED_LOG result", (u64)rc, 0);
+	if (rc)
+		return;
+	if (last_seq)
+		expect_eq(what, "log records since the last", o.rcx - last_seq,
+			  1);
+	last_seq = o.rcx;
+	expect_eq(what, "log seq", r.seq, o.rcx);
+	expect_eq(what, "log GPA", r.l2_gpa, e->gpa);
+	expect_eq(what, "log access", r.access,
+		  a == ACC_READ	 ? 0 :
+		  a == ACC_WRITE ? 1 :
+				   2);
+	if (misconfig) {
+		expect_eq(what, "log flags", r.flags & MODEX_NV_MISCONFIG,
+			  MODEX_NV_MISCONFIG);
+		return;
+	}
+	expect_eq(what, "log GLA", r.gla, e->gla);
+	expect_eq(what, "log user", !!(r.flags & MODEX_NV_USER), user);
+	/* Qualification bits 3-6: what EPT12 grants; XU = XS without MBEC. */
+	if (q & BIT(3))
+		acc |= MODEX_ACC_R;
+	if (q & BIT(4))
+		acc |= MODEX_ACC_W;
+	if (q & BIT(5))
+		acc |= MODEX_ACC_XS;
+	if (mbec_on ? (q & BIT(6)) : (q & BIT(5)))
+		acc |= MODEX_ACC_XU;
+	expect_eq(what, "log L1 access bits", r.l1_acc, acc);
+	expect_eq(what, "log CPL", r.cpl, a == ACC_FETCH_USER ? 3 : 0);
+}
+
 static void run_access(const char *what, const struct target *t, enum access a,
 		       enum outcome want, u64 want_qual)
 {
@@ -170,8 +226,10 @@ static void run_access(const char *what, const struct target *t, enum access a,
 	l2_regs.rsi = ++write_pattern;
 	l2_call(fn, a == ACC_FETCH_USER ? 3 : 0, &e);
 	if (want == OUT_MISCONFIG) {
-		if (expect_exit(what, &e, EXIT_EPT_MISCONFIG))
+		if (expect_exit(what, &e, EXIT_EPT_MISCONFIG)) {
 			expect_eq(what, "GPA", e.gpa, gpa);
+			check_violation_log(what, &e, a, true);
+		}
 		return;
 	}
 	if (want == OUT_VIOLATION) {
@@ -181,6 +239,7 @@ static void run_access(const char *what, const struct target *t, enum access a,
 			  want_qual & qual_mask(a));
 		expect_eq(what, "GPA", e.gpa, gpa);
 		expect_eq(what, "GLA", e.gla, la);
+		check_violation_log(what, &e, a, false);
 		return;
 	}
 	if (a == ACC_READ) {
