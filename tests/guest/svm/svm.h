@@ -345,6 +345,14 @@ extern u8 *test_page_4k, *test_page_2m;
 #define TEST_LA_2M 0x40200000ULL
 /* Offset of the VMMCALL in each test page (a fetch there exits 0x81). */
 #define TEST_CODE_OFF 0x100
+/*
+ * L2's page table for TEST_LA_4K at its identity GPA, or at the alias GPA
+ * l2_pt_alias_gpa that NPT12 maps through npt_walk_pte only (so a test
+ * can fault L2's walk itself).
+ */
+void l2_pt_via_alias(bool alias);
+extern u64 l2_pt_alias_gpa;
+extern u64 *npt_walk_pte;
 /* L2's PTE mapping TEST_LA_4K, and the alternate page it may point at. */
 u64 *l2_test_pte(void);
 extern u8 *test_page_alt;

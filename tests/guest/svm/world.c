@@ -22,7 +22,7 @@ typedef u64 table_t[512] __aligned(4096);
 static table_t l2_pml4, l2_pdpt, l2_pd0, l2_pd_t, l2_pt_t;
 /* NPT12. */
 static table_t npt_pml4, npt_pdpt0, npt_pd0, npt_pt0;
-static table_t npt_pdpt_t, npt_pd_t, npt_pt_t;
+static table_t npt_pdpt_t, npt_pd_t, npt_pt_t, npt_pt_w;
 
 static u64 l2_gdt[7] __aligned(16);
 static struct {
@@ -43,6 +43,20 @@ u64 ncr3;
 u64 test_gpa_4k, test_gpa_2m;
 bool test_pml4e_private;
 u8 *test_page_4k = page_4k, *test_page_2m = page_2m, *test_page_alt = page_alt;
+
+u64 *npt_walk_pte;
+
+/*
+ * Where L2's walk finds the page table that maps TEST_LA_4K: at its
+ * identity GPA, or (@alias) at GPA test_gpa_4k + 4 MiB, which NPT12 maps
+ * through npt_walk_pte alone.
+ */
+u64 l2_pt_alias_gpa;
+
+void l2_pt_via_alias(bool alias)
+{
+	l2_pd_t[0] = (alias ? l2_pt_alias_gpa : (u64)l2_pt_t) | PTE_UPW;
+}
 
 u64 *l2_test_pte(void)
 {
@@ -132,6 +146,10 @@ static void npt_init(void)
 	npt_pd_t[0] = (u64)npt_pt_t | PTE_UPW;
 	npt_pt_t[0] = (u64)page_4k | PTE_UPW;
 	npt_pd_t[1] = (u64)page_2m | PTE_UPW | PTE_PS;
+	npt_pd_t[2] = (u64)npt_pt_w | PTE_UPW;
+	npt_pt_w[0] = (u64)l2_pt_t | PTE_UPW;
+	npt_walk_pte = &npt_pt_w[0];
+	l2_pt_alias_gpa = test_gpa_4k + 2 * TWO_MIB;
 	npt_slot_entry[SLOT_PDPTE] = &pdpt_t[pi];
 	npt_slot_entry[SLOT_PDE] = &npt_pd_t[0];
 	npt_slot_entry[SLOT_PTE] = &npt_pt_t[0];
