@@ -151,6 +151,9 @@ L2FN l2_write_cr4
 L2FN l2_int_n
 	int $0x50
 	vmmcall
+L2FN l2_invlpga
+	invlpga %rax, %ecx
+	vmmcall
 L2FN l2_nop
 	nop
 	nop

@@ -353,6 +353,8 @@ extern u8 *test_page_4k, *test_page_2m;
 void l2_pt_via_alias(bool alias);
 extern u64 l2_pt_alias_gpa;
 extern u64 *npt_walk_pte;
+/* U on NPT12's PML4E of the identity range (L2's code, data, tables). */
+void npt_ident_user(bool on);
 /* L2's PTE mapping TEST_LA_4K, and the alternate page it may point at. */
 u64 *l2_test_pte(void);
 extern u8 *test_page_alt;
@@ -380,6 +382,7 @@ void l2_write_cr3(void);
 void l2_read_cr4(void);
 void l2_write_cr4(void);
 void l2_int_n(void); /* int $0x50 */
+void l2_invlpga(void); /* invlpga %rax, %ecx */
 void l2_nop(void);
 /* L2's IDT stubs: push the vector, VMMCALL. */
 extern char l2_idt_stubs[];

@@ -58,6 +58,11 @@ void l2_pt_via_alias(bool alias)
 	l2_pd_t[0] = (alias ? l2_pt_alias_gpa : (u64)l2_pt_t) | PTE_UPW;
 }
 
+void npt_ident_user(bool on)
+{
+	npt_pml4[0] = on ? npt_pml4[0] | PTE_U : npt_pml4[0] & ~PTE_U;
+}
+
 u64 *l2_test_pte(void)
 {
 	return &l2_pt_t[0];
