@@ -13,8 +13,7 @@ bool expect_exit(const char *what, const struct l2_exit *e, u64 code)
 	 * QEMU 7.2 TCG stores a 32-bit exit code, 0xffffffff: accepted from
 	 * bare QEMU only.
 	 */
-	if (code == VMEXIT_INVALID && got == 0xffffffffULL &&
-	    host_is_qemu_tcg())
+	if (code == VMEXIT_INVALID && got == 0xffffffffULL && bare_qemu())
 		got = VMEXIT_INVALID;
 	return GCHECK(
 		got == code,

@@ -76,7 +76,7 @@ static int insn_svme_off(void)
 		expect_eq(what, "exception", guest_try_call(insns[i].fn, &pa),
 			  X86_UD);
 	}
-	if (host_is_bochs())
+	if (bare_bochs())
 		GINFO("SKINIT with EFER.SVME=0: skip on Bochs (it ends the emulation: \"SKINIT is not implemented\")\n");
 	else
 		expect_eq("SKINIT with EFER.SVME=0", "exception",
@@ -136,7 +136,7 @@ static int insn_skinit(void)
 	 * 3.0 ends the emulation on any SKINIT instead of the #UD it owes
 	 * where SKINIT is not advertised.
 	 */
-	if (svm_caps.skinit || host_is_bochs())
+	if (svm_caps.skinit || bare_bochs())
 		return CHECK_SKIP;
 	expect_eq("SKINIT without CPUID SKINIT", "exception",
 		  guest_try_call(do_skinit, NULL), X86_UD);
@@ -153,7 +153,7 @@ static int insn_hsave(void)
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
 		guest_snprintf(what, sizeof(what), "VM_HSAVE_PA = %#llx",
 			       (unsigned long long)bad[i]);
-		if (host_is_bochs()) {
+		if (bare_bochs()) {
 			/* Bochs 3.0 takes any VM_HSAVE_PA write, no #GP. */
 			GINFO("%s: skip on Bochs (it takes it without #GP)\n",
 			      what);
@@ -162,7 +162,7 @@ static int insn_hsave(void)
 		expect_eq(what, "exception", try_wrmsr(MSR_VM_HSAVE_PA, bad[i]),
 			  X86_GP);
 	}
-	if (!host_is_bochs())
+	if (!bare_bochs())
 		GCHECK(try_rdmsr(MSR_VM_HSAVE_PA, &v) < 0 && v == hsave_pa,
 		       "VM_HSAVE_PA %#llx after the bad writes, expected %#llx",
 		       (unsigned long long)v, (unsigned long long)hsave_pa);

@@ -81,7 +81,7 @@ static bool faults(enum limit r, enum access a, u64 *code)
 		 * (AMD64 Vol. 2 8.4.2, as Bochs reports it). QEMU 7.2 TCG
 		 * reports RSV with P=0 for NPT faults: accepted on bare QEMU.
 		 */
-		c |= NPF_RSV | (host_is_qemu_tcg() ? 0 : NPF_P);
+		c |= NPF_RSV | (bare_qemu() ? 0 : NPF_P);
 		break;
 	}
 	*code = c;

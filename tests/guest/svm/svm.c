@@ -42,6 +42,59 @@ static u8 l1_exc_stack[8192] __aligned(16);
 extern u64 l2_cr3, l2_gdt_base, l2_idt_base, l2_tss_base;
 extern u16 l2_gdt_limit, l2_idt_limit;
 
+/* CPUID 8000_0002-8000_0004: the processor name string. */
+static void brand(char out[49])
+{
+	for (u32 i = 0; i < 3; i++) {
+		struct guest_cpuid c = guest_cpuid(0x80000002 + i, 0);
+
+		memcpy(out + 16 * i, &c, 16);
+	}
+	out[48] = 0;
+}
+
+bool machine_is_qemu(void)
+{
+	static int known = -1;
+	char b[49];
+
+	if (known < 0) {
+		brand(b);
+		known = 0;
+		for (unsigned i = 0; i + 4 <= 48 && b[i]; i++)
+			if (!memcmp(b + i, "QEMU", 4))
+				known = 1;
+	}
+	return known;
+}
+
+bool machine_is_bochs(void)
+{
+	static int known = -1;
+	u64 rsdp = 0, t = 0;
+	const char *from = "";
+
+	/*
+	 * ACPI 6.5 5.2.5.3: the RSDP's OEM ID at offset 9. QEMU's firmware
+	 * says "BOCHS" too; QEMU is told apart by its processor name.
+	 */
+	if (known < 0)
+		known = !machine_is_qemu() &&
+			guest_acpi_find("APIC", &rsdp, &from, &t) == 0 &&
+			rsdp && !memcmp((const void *)(rsdp + 9), "BOCHS ", 6);
+	return known;
+}
+
+bool bare_qemu(void)
+{
+	return machine_is_qemu() && !under_modex();
+}
+
+bool bare_bochs(void)
+{
+	return machine_is_bochs() && !under_modex();
+}
+
 bool svm_caps_read(const char **why)
 {
 	struct guest_cpuid ext = guest_cpuid(0x80000001, 0), a;
@@ -69,6 +122,14 @@ bool svm_caps_read(const char **why)
 	svm_caps.skinit = ext.ecx & CPUID_SKINIT;
 	svm_caps.nx = ext.edx & BIT(20);
 	svm_caps.maxphyaddr = guest_cpuid(0x80000008, 0).eax & 0xff;
+	char b[49];
+
+	brand(b);
+	GINFO("processor \"%s\": %s%s\n", b,
+	      machine_is_qemu()	 ? "QEMU" :
+	      machine_is_bochs() ? "Bochs" :
+				   "not an emulator with known quirks",
+	      under_modex() ? ", under Modex" : ", bare");
 	GINFO("SVM revision %u, %u ASIDs, features %#x (NPT %s, NRIPS %s, flush-by-ASID %s, decode assists %s, VGIF %s, GMET %s), VM_CR %#llx, MAXPHYADDR %u\n",
 	      svm_caps.revision, svm_caps.nasid, svm_caps.features,
 	      svm_has(SVM_F_NPT) ? "yes" : "no",
@@ -91,24 +152,6 @@ void svm_set_svme(bool on)
 	u64 efer = guest_rdmsr(MSR_EFER);
 
 	wrmsr64(MSR_EFER, on ? efer | EFER_SVME : efer & ~EFER_SVME);
-}
-
-bool host_is_bochs(void)
-{
-	static int known = -1;
-	u64 rsdp = 0, t = 0;
-	const char *from = "";
-
-	/*
-	 * ACPI 6.5 5.2.5.3: the RSDP's OEM ID at offset 9. QEMU's firmware
-	 * says "BOCHS" too: QEMU is told apart by its CPUID leaf, and under
-	 * Modex no host quirk applies.
-	 */
-	if (known < 0)
-		known = !under_modex() && !host_is_qemu_tcg() &&
-			guest_acpi_find("APIC", &rsdp, &from, &t) == 0 &&
-			rsdp && !memcmp((const void *)(rsdp + 9), "BOCHS ", 6);
-	return known;
 }
 
 /* AMD64 Vol. 2 4.8.3 and 12.2.5: a 64-bit available TSS descriptor. */
@@ -137,15 +180,6 @@ void svm_host_gdt_init(void)
 	memcpy(l1_tss + 4, &rsp0, 8);
 	asm volatile("lgdt %0" : : "m"(gdtr));
 	asm volatile("ltr %w0" : : "r"(0x20));
-}
-
-bool host_is_qemu_tcg(void)
-{
-	struct guest_cpuid c = guest_cpuid(0x40000000, 0);
-
-	/* QEMU TCG's hypervisor leaf: "TCGTCGTCGTCG". */
-	return !under_modex() && !memcmp(&c.ebx, "TCGT", 4) &&
-	       !memcmp(&c.ecx, "CGTC", 4) && !memcmp(&c.edx, "GTCG", 4);
 }
 
 void iopm_set(u16 port, bool on)

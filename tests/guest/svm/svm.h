@@ -257,10 +257,17 @@ void svm_set_svme(bool on);
 /* L1's own GDT with a TSS and CPL 3 segments (for the CPL 3 checks). */
 void svm_host_gdt_init(void);
 extern u64 hsave_pa;
-/* The machine is Bochs (its BIOS's ACPI OEM ID), for its documented quirks. */
-bool host_is_bochs(void);
-/* Bare QEMU TCG (its hypervisor CPUID leaf), for its documented quirks. */
-bool host_is_qemu_tcg(void);
+/*
+ * The machine, for its documented deviations from the APM: QEMU (its
+ * processor name) or Bochs (its firmware's ACPI OEM ID). A deviation of
+ * the emulator's own SVM applies only bare (bare_*): under Modex, Modex's
+ * SVM is what L1 sees. One that a nested hypervisor passes on from the
+ * hardware #VMEXIT (machine_is_*) applies under Modex too.
+ */
+bool machine_is_qemu(void);
+bool machine_is_bochs(void);
+bool bare_qemu(void);
+bool bare_bochs(void);
 
 /* The local APIC (xAPIC or x2APIC mode), for self-IPIs. */
 bool apic_usable(void);

@@ -151,7 +151,7 @@ static const struct {
 static int vmrun_invalid(void)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		if (cases[i].bochs && host_is_bochs()) {
+		if (cases[i].bochs && bare_bochs()) {
 			GINFO("%s: skip on Bochs (%s)\n", cases[i].name,
 			      cases[i].bochs == BOCHS_DIES ?
 				      "it ends the emulation" :
