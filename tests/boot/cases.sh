@@ -381,6 +381,12 @@ svm_l1_checks=(
 	'+\[l1\] check exits-ioio: ok' '+\[l1\] check exits-msr: ok'
 	'+\[l1\] check exits-cr: ok' '+\[l1\] check exits-pf: ok'
 	'+\[l1\] check exits-npf: ok' '+\[l1\] check exits-intr: ok'
+	'+\[l1\] check exits-shutdown: ok' '+\[l1\] check inject-exception: ok'
+	'+\[l1\] check inject-swint: ok' '+\[l1\] check inject-exitintinfo: ok'
+	'+\[l1\] check npt-pml4e: ok' '+\[l1\] check npt-pte: ok'
+	'+\[l1\] check npt-2m: ok' '+\[l1\] check npt-walk: ok'
+	'+\[l1\] check asid-flush: ok' '+\[l1\] check gmet-ignored: ok'
+	'+\[l1\] check random-vmcb: ok'
 	'-\[l1\] (FAIL|check [a-z0-9-]+: FAIL|aborted)'
 )
 bare_case bare-svm.qemu qemu 1 l1_svm_mb2 "l1svm" "${svm_l1_checks[@]}"

@@ -5,8 +5,9 @@
  * the references that validate it) and under Modex, where Modex emulates
  * SVM for it; either way it checks what the APM requires, from what CPUID
  * 8000_000A advertises, and skips what it does not. Expects "l1svm" on
- * its command line; "tests=insn,vmrun,exits,inject,npt,asid,gmet" picks
- * the groups (default: all). The library is in tests/guest/svm/.
+ * its command line; "tests=insn,vmrun,exits,inject,npt,asid,gmet,random"
+ * picks the groups (default: all); "random=N" and "seed=S" size the
+ * randomized-VMCB group. The library is in tests/guest/svm/.
  *
  * Memory: the image and its .bss (host save area, VMCB12, IOPM, MSRPM,
  * NPT12, L2's tables and stacks, a 4 KiB and a 2 MiB test page), all below
@@ -27,7 +28,7 @@ static const struct group groups[] = {
 	{ "insn", group_insn },	  { "vmrun", group_vmrun },
 	{ "exits", group_exits }, { "inject", group_inject },
 	{ "npt", group_npt },	  { "asid", group_asid },
-	{ "gmet", group_gmet },
+	{ "gmet", group_gmet },	  { "random", group_random },
 };
 
 static char tests_opt[128];

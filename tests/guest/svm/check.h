@@ -35,5 +35,6 @@ void group_inject(void);
 void group_npt(void);
 void group_asid(void);
 void group_gmet(void);
+void group_random(void);
 
 #endif /* MODEX_TESTS_GUEST_SVM_CHECK_H */
