@@ -67,8 +67,7 @@ static int exits_hlt(void)
  * of a string access (bits 12:10) is decode-assist information: checked
  * only where decode assists are advertised. QEMU 7.2 TCG leaves out the
  * address size (bits 9:7, A16/A32/A64) that the APM defines for every IOIO
- * exit; a nested hypervisor may pass the hardware's EXITINFO1 on, so they
- * are not checked on QEMU under Modex either.
+ * exit: not checked on bare QEMU (a nested hypervisor owes them).
  */
 static u64 ioio_mask(void)
 {
@@ -76,7 +75,7 @@ static u64 ioio_mask(void)
 
 	if (!svm_has(SVM_F_DECODE))
 		m &= ~(7ULL << 10);
-	if (machine_is_qemu())
+	if (bare_qemu())
 		m &= ~(IOIO_A16 | IOIO_A32 | IOIO_A64);
 	return m;
 }
