@@ -70,7 +70,6 @@ static void flush_case(enum flush f)
 	*(u64 *)(test_page_4k + DATA_OFF) = 0x4444;
 	*(u64 *)(test_page_alt + DATA_OFF) = 0x5555;
 	vmcb_setup(true);
-	vmcb.c.asid = 5;
 	vmcb.c.tlb_control = TLB_FLUSH_ALL;
 	got = l2_read_test(&e);
 	if (!expect_vmmcall(what, &e, (u64)l2_read + 3))
@@ -90,10 +89,10 @@ static void flush_case(enum flush f)
 		vmcb.c.tlb_control = TLB_FLUSH_ASID_NONGLOBAL;
 		break;
 	case F_INVLPGA:
-		invlpga(TEST_LA_4K, 5);
+		invlpga(TEST_LA_4K, vmcb.c.asid);
 		break;
 	case F_NEW_ASID:
-		vmcb.c.asid = 6 + (svm_caps.nasid > 7 ? 0 : -4);
+		vmcb_fresh_asid();
 		break;
 	}
 	got = l2_read_test(&e);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VMRUN of the L1 test hypervisor, and the L2 code it runs.
- * void svm_enter(struct l2_regs *regs, u64 vmcb_pa, u64 host_pa, int irq):
+ * void svm_enter(struct l2_regs *regs, u64 vmcb_pa, u64 host_pa, int flags):
  * VMSAVE of L1's own FS/GS/TR/LDTR/syscall state to @host_pa, CLGI, STI if
- * @irq (GIF=0 still holds interrupts: APM Vol. 2 15.17), L2's general
- * registers from @regs (RAX, RSP and RIP are in the VMCB), VMLOAD, VMRUN,
- * VMSAVE of @vmcb_pa; after the #VMEXIT (host RSP, RAX restored from the
- * host save area: APM Vol. 2 15.5.2) it stores L2's registers, CLI,
- * VMLOAD of @host_pa, STGI.
+ * flags bit 0 (GIF=0 still holds interrupts: APM Vol. 2 15.17), L2's
+ * general registers from @regs (RAX, RSP and RIP are in the VMCB), VMLOAD,
+ * VMRUN, VMSAVE of @vmcb_pa; after the #VMEXIT (host RSP, RAX restored
+ * from the host save area: APM Vol. 2 15.5.2) it stores L2's registers,
+ * CLI, VMLOAD of @host_pa, STGI. With flags bit 1 there is no VMSAVE or
+ * VMLOAD at all: L2 runs on L1's own state of those registers.
  * Context: CPL 0, interrupts off.
  */
 	.text
@@ -23,13 +24,16 @@ svm_enter:
 	pushq %rdi
 	pushq %rsi
 	pushq %rdx
+	pushq %rcx
+	testl $2, %ecx
+	jnz 2f
 	movq %rdx, %rax
 	vmsave %rax
-	clgi
-	testl %ecx, %ecx
+2:	clgi
+	testl $1, %ecx
 	jz 1f
 	sti
-1:	movq 8(%rsp), %rax
+1:	movq 16(%rsp), %rax
 	movq 8(%rdi), %rbx
 	movq 16(%rdi), %rcx
 	movq 24(%rdi), %rdx
@@ -44,10 +48,14 @@ svm_enter:
 	movq 104(%rdi), %r14
 	movq 112(%rdi), %r15
 	movq 40(%rdi), %rdi
+	testl $2, (%rsp)
+	jnz 3f
 	vmload %rax
 	vmrun %rax
 	vmsave %rax
-	xchgq %rdi, 16(%rsp)	/* RDI = regs, the slot keeps L2's RDI */
+	jmp 4f
+3:	vmrun %rax
+4:	xchgq %rdi, 24(%rsp)	/* RDI = regs, the slot keeps L2's RDI */
 	movq %rbx, 8(%rdi)
 	movq %rcx, 16(%rdi)
 	movq %rdx, 24(%rdi)
@@ -61,10 +69,13 @@ svm_enter:
 	movq %r13, 96(%rdi)
 	movq %r14, 104(%rdi)
 	movq %r15, 112(%rdi)
+	popq %rcx
 	popq %rax
 	cli
+	testl $2, %ecx
+	jnz 5f
 	vmload %rax
-	stgi
+5:	stgi
 	popq %rax
 	popq %rax
 	movq %rax, 40(%rdi)

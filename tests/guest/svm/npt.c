@@ -133,8 +133,6 @@ static u64 access_rip(enum access a)
 	return a == ACC_FETCH ? 0 : (u64)(a == ACC_READ ? l2_read : l2_write);
 }
 
-static unsigned fresh_asid = 2;
-
 static void npt_case(enum npt_slot slot, enum limit r, enum access a,
 		     bool by_asid)
 {
@@ -164,9 +162,7 @@ static void npt_case(enum npt_slot slot, enum limit r, enum access a,
 	/* Restored: after a flush L2 completes the access. */
 	if (by_asid) {
 		vmcb.c.tlb_control = TLB_NOTHING;
-		vmcb.c.asid = fresh_asid++;
-		if (fresh_asid >= svm_caps.nasid)
-			fresh_asid = 2;
+		vmcb_fresh_asid();
 	}
 	l2_run(&e);
 	guest_snprintf(what, sizeof(what), "NPT12 %s %s lifted, %s%s",
@@ -299,8 +295,12 @@ static int npt_remap(void)
 		expect_eq("read after the NPT12 PTE moved (TLB_CONTROL=1)",
 			  "RAX", l2_regs.rax, 0x2222);
 	*pte = old;
+	/*
+	 * A new ASID holds no translation from before: the one L2 used under
+	 * ASID 1 to the alternate page must not be used (APM Vol. 2 15.16).
+	 */
 	vmcb.c.tlb_control = TLB_NOTHING;
-	vmcb.c.asid = fresh_asid++;
+	vmcb_fresh_asid();
 	l2_regs.rdi = TEST_LA_4K + DATA_OFF;
 	l2_call(l2_read, 0, &e);
 	if (expect_vmmcall("read after the NPT12 PTE moved back", &e,

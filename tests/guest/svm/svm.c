@@ -85,14 +85,24 @@ bool machine_is_bochs(void)
 	return known;
 }
 
+/* Whether Modex is below, asked once (each CPUID may be an exit). */
+static bool below_modex(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = under_modex();
+	return known;
+}
+
 bool bare_qemu(void)
 {
-	return machine_is_qemu() && !under_modex();
+	return machine_is_qemu() && !below_modex();
 }
 
 bool bare_bochs(void)
 {
-	return machine_is_bochs() && !under_modex();
+	return machine_is_bochs() && !below_modex();
 }
 
 bool svm_caps_read(const char **why)
@@ -129,7 +139,7 @@ bool svm_caps_read(const char **why)
 	      machine_is_qemu()	 ? "QEMU" :
 	      machine_is_bochs() ? "Bochs" :
 				   "not an emulator with known quirks",
-	      under_modex() ? ", under Modex" : ", bare");
+	      below_modex() ? ", under Modex" : ", bare");
 	GINFO("SVM revision %u, %u ASIDs, features %#x (NPT %s, NRIPS %s, flush-by-ASID %s, decode assists %s, VGIF %s, GMET %s), VM_CR %#llx, MAXPHYADDR %u\n",
 	      svm_caps.revision, svm_caps.nasid, svm_caps.features,
 	      svm_has(SVM_F_NPT) ? "yes" : "no",
@@ -282,11 +292,11 @@ void l2_start(void (*rip)(void), int cpl)
 	}
 }
 
-static void run(struct l2_exit *e, int irq)
+static void run(struct l2_exit *e, int flags)
 {
 	vmcb.c.exitcode = 0xdead;
 	vmcb.s.rax = l2_regs.rax;
-	svm_enter(&l2_regs, (u64)&vmcb, (u64)&host_area, irq);
+	svm_enter(&l2_regs, (u64)&vmcb, (u64)&host_area, flags);
 	l2_regs.rax = vmcb.s.rax;
 	e->code = vmcb.c.exitcode;
 	e->info1 = vmcb.c.exitinfo1;
@@ -307,7 +317,29 @@ void l2_run(struct l2_exit *e)
 
 void l2_run_irq(struct l2_exit *e)
 {
-	run(e, 1);
+	run(e, SVM_ENTER_IRQ);
+}
+
+void l2_run_bare(struct l2_exit *e)
+{
+	run(e, SVM_ENTER_NO_VMLOAD);
+}
+
+/*
+ * ASIDs 2 to NASID-1 in turn; ASID 1 is the default VMCB's. Once they
+ * have all been used, the VMRUN that reuses the first one flushes every
+ * ASID (TLB_CONTROL=1): each ASID handed out holds no translation from
+ * before (APM Vol. 2 15.16).
+ */
+void vmcb_fresh_asid(void)
+{
+	static u32 next = 2;
+
+	if (next >= svm_caps.nasid) {
+		next = 2;
+		vmcb.c.tlb_control = TLB_FLUSH_ALL;
+	}
+	vmcb.c.asid = next++;
 }
 
 void l2_call(void (*rip)(void), int cpl, struct l2_exit *e)

@@ -318,6 +318,13 @@ void l2_start(void (*rip)(void), int cpl);
 void l2_run(struct l2_exit *e);
 /* Same with RFLAGS.IF=1 in L1 across VMRUN (GIF=0 holds interrupts). */
 void l2_run_irq(struct l2_exit *e);
+/*
+ * Same without VMLOAD/VMSAVE: L2 runs on L1's own FS, GS, TR, LDTR and
+ * syscall MSRs (VMRUN does not touch them), for L2 code that needs none.
+ */
+void l2_run_bare(struct l2_exit *e);
+/* A fresh ASID for the VMCB (see svm.c). */
+void vmcb_fresh_asid(void);
 /* Run L2 from @rip until the next exit. */
 void l2_call(void (*rip)(void), int cpl, struct l2_exit *e);
 /* Resume at nRIP if NRIPS, else at @next. */
@@ -396,6 +403,8 @@ extern char l2_idt_stubs[];
 #define L2_STUB_SIZE 16
 
 /* svm/entry.S: VMLOAD/VMRUN/VMSAVE of @vmcb_pa with L2's registers. */
-void svm_enter(struct l2_regs *regs, u64 vmcb_pa, u64 host_pa, int irq);
+#define SVM_ENTER_IRQ 1 /* RFLAGS.IF=1 across VMRUN */
+#define SVM_ENTER_NO_VMLOAD 2 /* VMRUN alone */
+void svm_enter(struct l2_regs *regs, u64 vmcb_pa, u64 host_pa, int flags);
 
 #endif /* MODEX_TESTS_GUEST_SVM_SVM_H */
