@@ -165,6 +165,44 @@ L2FN l2_int_n
 L2FN l2_invlpga
 	invlpga %rax, %ecx
 	vmmcall
+L2FN l2_vmrun
+	vmrun %rax
+	vmmcall
+L2FN l2_vmload
+	vmload %rax
+	vmmcall
+L2FN l2_vmsave
+	vmsave %rax
+	vmmcall
+L2FN l2_stgi
+	stgi
+	vmmcall
+L2FN l2_clgi
+	clgi
+	vmmcall
+L2FN l2_invlpg
+	invlpg (%rdi)
+	vmmcall
+L2FN l2_pause
+	pause
+	vmmcall
+L2FN l2_rdtsc
+	rdtsc
+	vmmcall
+L2FN l2_wbinvd
+	wbinvd
+	vmmcall
+L2FN l2_read_dr7
+	movq %dr7, %rbx
+	vmmcall
+L2FN l2_write_dr7
+	movq %rbx, %dr7
+	vmmcall
+L2FN l2_sti_spin
+	sti
+1:	decq %rcx
+	jnz 1b
+	vmmcall
 L2FN l2_nop
 	nop
 	nop

@@ -411,6 +411,147 @@ static int exits_shutdown(void)
 	return 0;
 }
 
+struct insn_case {
+	const char *name;
+	void (*fn)(void);
+	u64 len;
+	u32 *word; /* the intercept vector word, in vmcb */
+	u32 bit;
+	u64 code;
+};
+
+static void insn_case(const struct insn_case *c)
+{
+	struct l2_exit e;
+
+	setup();
+	*c->word |= c->bit;
+	l2_regs.rax = (u64)&vmcb; /* a VMCB address for VMRUN/VMLOAD/VMSAVE */
+	l2_regs.rdi = TEST_LA_4K;
+	l2_call(c->fn, 0, &e);
+	if (expect_exit(c->name, &e, c->code)) {
+		expect_eq(c->name, "RIP", e.rip, (u64)c->fn);
+		expect_nrip(c->name, &e, (u64)c->fn + c->len);
+	}
+}
+
+/*
+ * APM Vol. 2 15.13, 15.14, 15.9 and table 15-7 (instruction intercepts):
+ * the SVM instructions in L2 (VMRUN always intercepted), INVLPG, PAUSE,
+ * RDTSC, WBINVD, each with its EXITCODE and nRIP.
+ */
+static int exits_insns(void)
+{
+	const struct insn_case cases[] = {
+		{ "VMRUN in L2", l2_vmrun, 3, &vmcb.c.intercepts2, INT2_VMRUN,
+		  VMEXIT_VMRUN },
+		{ "VMLOAD in L2", l2_vmload, 3, &vmcb.c.intercepts2,
+		  INT2_VMLOAD, VMEXIT_VMLOAD },
+		{ "VMSAVE in L2", l2_vmsave, 3, &vmcb.c.intercepts2,
+		  INT2_VMSAVE, VMEXIT_VMSAVE },
+		{ "STGI in L2", l2_stgi, 3, &vmcb.c.intercepts2, INT2_STGI,
+		  VMEXIT_STGI },
+		{ "CLGI in L2", l2_clgi, 3, &vmcb.c.intercepts2, INT2_CLGI,
+		  VMEXIT_CLGI },
+		{ "INVLPG in L2", l2_invlpg, 3, &vmcb.c.intercepts1,
+		  INT1_INVLPG, VMEXIT_INVLPG },
+		{ "PAUSE in L2", l2_pause, 2, &vmcb.c.intercepts1, INT1_PAUSE,
+		  VMEXIT_PAUSE },
+		{ "RDTSC in L2", l2_rdtsc, 2, &vmcb.c.intercepts1, INT1_RDTSC,
+		  VMEXIT_RDTSC },
+		{ "WBINVD in L2", l2_wbinvd, 2, &vmcb.c.intercepts2,
+		  INT2_WBINVD, VMEXIT_WBINVD },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++)
+		insn_case(&cases[i]);
+	return 0;
+}
+
+/* APM Vol. 2 15.9: DR read (0x20-0x2f) and write (0x30-0x3f) intercepts. */
+static int exits_dr(void)
+{
+	struct l2_exit e;
+
+	setup();
+	vmcb.c.dr_intercepts = BIT(7) | BIT(16 + 7);
+	l2_call(l2_read_dr7, 0, &e);
+	if (expect_exit("MOV RBX, DR7", &e, VMEXIT_DR_READ(7))) {
+		expect_eq("MOV RBX, DR7", "RIP", e.rip, (u64)l2_read_dr7);
+		expect_nrip("MOV RBX, DR7", &e, (u64)l2_read_dr7 + 3);
+	}
+	l2_regs.rbx = 0x400;
+	l2_call(l2_write_dr7, 0, &e);
+	if (expect_exit("MOV DR7, RBX", &e, VMEXIT_DR_WRITE(7))) {
+		expect_eq("MOV DR7, RBX", "RIP", e.rip, (u64)l2_write_dr7);
+		expect_nrip("MOV DR7, RBX", &e, (u64)l2_write_dr7 + 3);
+	}
+	/* Not intercepted: L2 reads the DR7 of its VMCB. */
+	setup();
+	vmcb.s.dr7 = 0x401;
+	l2_call(l2_read_dr7, 0, &e);
+	if (expect_vmmcall("MOV RBX, DR7 (not intercepted)", &e,
+			   (u64)l2_read_dr7 + 3))
+		expect_eq("MOV RBX, DR7 (not intercepted)", "RBX", l2_regs.rbx,
+			  0x401);
+	return 0;
+}
+
+/*
+ * APM Vol. 2 15.21.4: a virtual interrupt (V_IRQ) with the VINTR
+ * intercept exits 0x64 once L2 can take it (RFLAGS.IF=1), not before.
+ */
+static int exits_vintr(void)
+{
+	struct l2_exit e;
+
+	setup();
+	vmcb.c.intercepts1 |= INT1_VINTR;
+	vmcb.c.vintr = VINTR_MASKING | VINTR_V_IRQ | VINTR_PRIO(15) |
+		       VINTR_IGN_TPR | (u64)0x55 << 32;
+	l2_regs.rcx = 1000;
+	l2_start(l2_sti_spin, 0);
+	l2_run(&e);
+	if (expect_exit("V_IRQ pending, L2 sets IF", &e, VMEXIT_VINTR))
+		GCHECK(e.rip > (u64)l2_sti_spin &&
+			       e.rip <= (u64)l2_sti_spin + 16,
+		       "V_IRQ pending, L2 sets IF: RIP %#llx, expected after STI at %#llx",
+		       (unsigned long long)e.rip,
+		       (unsigned long long)l2_sti_spin);
+	/* With IF=0 throughout, no VINTR exit: L2 ends its loop. */
+	setup();
+	vmcb.c.intercepts1 |= INT1_VINTR;
+	vmcb.c.vintr = VINTR_MASKING | VINTR_V_IRQ | VINTR_PRIO(15) |
+		       VINTR_IGN_TPR | (u64)0x55 << 32;
+	l2_regs.rcx = 1000;
+	l2_call(l2_spin, 0, &e);
+	expect_vmmcall("V_IRQ pending, L2 IF=0", &e, (u64)l2_spin + 5);
+	return 0;
+}
+
+/*
+ * APM Vol. 2 15.33.2 (virtual GIF): with VGIF enabled and STGI/CLGI not
+ * intercepted, L2's CLGI and STGI change V_GIF (VMCB 060h bit 9).
+ */
+static int exits_vgif(void)
+{
+	struct l2_exit e;
+
+	if (!svm_has(SVM_F_VGIF))
+		return CHECK_SKIP;
+	setup();
+	vmcb.c.vintr |= VINTR_VGIF_ENABLE | VINTR_VGIF;
+	l2_call(l2_clgi, 0, &e);
+	if (expect_vmmcall("CLGI in L2 with VGIF", &e, (u64)l2_clgi + 3))
+		expect_eq("CLGI in L2 with VGIF", "V_GIF",
+			  vmcb.c.vintr & VINTR_VGIF, 0);
+	l2_call(l2_stgi, 0, &e);
+	if (expect_vmmcall("STGI in L2 with VGIF", &e, (u64)l2_stgi + 3))
+		expect_eq("STGI in L2 with VGIF", "V_GIF",
+			  vmcb.c.vintr & VINTR_VGIF, VINTR_VGIF);
+	return 0;
+}
+
 void group_exits(void)
 {
 	run_check("exits-cpuid", exits_cpuid);
@@ -423,5 +564,9 @@ void group_exits(void)
 	run_check("exits-intr", exits_intr);
 	run_check("exits-npf", exits_npf);
 	run_check("exits-vmmcall", exits_vmmcall);
+	run_check("exits-insns", exits_insns);
+	run_check("exits-dr", exits_dr);
+	run_check("exits-vintr", exits_vintr);
+	run_check("exits-vgif", exits_vgif);
 	run_check("exits-shutdown", exits_shutdown);
 }

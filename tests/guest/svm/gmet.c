@@ -79,9 +79,13 @@ static int gmet_rules(void)
 	expect_vmmcall("GMET, code U=0, CPL 3", &e, (u64)l2_vmmcall);
 	fetch_case("GMET, test page U=0, CPL 0 fetch", 0, 0, false, 0);
 	fetch_case("GMET, test page U=0, CPL 3 fetch", 3, 0, false, 0);
-	fetch_case("GMET, test page U=1, CPL 0 fetch", 0, PTE_U, true,
-		   NPF_FINAL | NPF_P | NPF_ID);
-	fetch_case("GMET, test page U=1, CPL 3 fetch", 3, PTE_U, false, 0);
+	/* A user translation needs U=1 at every level: its own PML4E. */
+	if (test_pml4e_private) {
+		fetch_case("GMET, test page U=1, CPL 0 fetch", 0, PTE_U, true,
+			   NPF_FINAL | NPF_P | NPF_ID);
+		fetch_case("GMET, test page U=1, CPL 3 fetch", 3, PTE_U, false,
+			   0);
+	}
 	fetch_case("GMET, test page U=0 NX, CPL 0 fetch", 0, PTE_NX, true,
 		   NPF_FINAL | NPF_P | NPF_ID);
 	fetch_case("GMET, test page U=1 NX, CPL 3 fetch", 3, PTE_U | PTE_NX,

@@ -84,6 +84,19 @@ static const char *broken_rule(const struct vmcb *v)
 		return "VMRUN intercept clear";
 	if (!v->c.asid)
 		return "ASID 0";
+	if ((v->c.intercepts1 & INT1_IOIO) &&
+	    v->c.iopm_pa + sizeof(iopm) > BIT(svm_caps.maxphyaddr))
+		return "IOPM beyond MAXPHYADDR";
+	if ((v->c.intercepts1 & INT1_MSR) &&
+	    v->c.msrpm_pa + sizeof(msrpm) > BIT(svm_caps.maxphyaddr))
+		return "MSRPM beyond MAXPHYADDR";
+	if (v->c.eventinj & EVT_VALID) {
+		u64 type = v->c.eventinj >> 8 & 7;
+
+		if (type == 1 || type >= 5 ||
+		    (type == EVT_TYPE_EXC && (v->c.eventinj & 0xff) == 2))
+			return "EVENTINJ illegal";
+	}
 	return NULL;
 }
 
@@ -109,6 +122,9 @@ enum {
 	M_CS_D,
 	M_VMRUN,
 	M_ASID0,
+	M_IOPM,
+	M_MSRPM,
+	M_EVT,
 	M_COUNT
 };
 
@@ -121,12 +137,14 @@ static const char *const mut_name[M_COUNT] = {
 
 /*
  * Whether a host checks the rule a mutation breaks when it is bare: Bochs
- * 3.0 does not check long-mode CR3's MBZ bits and ends the emulation for
- * long mode with CR0.PE=0 (see vmrun.c).
+ * 3.0 does not check long-mode CR3's MBZ bits nor where the permission
+ * maps end, and ends the emulation for long mode with CR0.PE=0 (see
+ * vmrun.c).
  */
 static bool host_checks(unsigned m)
 {
-	if (bare_bochs() && (m == M_CR3_MBZ || m == M_PE))
+	if (bare_bochs() &&
+	    (m == M_CR3_MBZ || m == M_PE || m == M_IOPM || m == M_MSRPM))
 		return false;
 	return true;
 }
@@ -219,6 +237,23 @@ static void mutate(struct vmcb *v, unsigned m)
 	case M_ASID0:
 		v->c.asid = 0;
 		break;
+	case M_IOPM:
+		v->c.intercepts1 |= INT1_IOIO;
+		v->c.iopm_pa =
+			BIT(svm_caps.maxphyaddr) - 0x1000 * (1 + rnd_below(2));
+		break;
+	case M_MSRPM:
+		v->c.intercepts1 |= INT1_MSR;
+		v->c.msrpm_pa = BIT(svm_caps.maxphyaddr) - 0x1000;
+		break;
+	case M_EVT: {
+		static const u8 types[] = { 1, 5, 6, 7, EVT_TYPE_EXC };
+		u8 t = types[rnd_below(ARRAY_SIZE(types))];
+
+		v->c.eventinj =
+			EVT(t, t == EVT_TYPE_EXC ? 2 : 0x30 + rnd_below(16));
+		break;
+	}
 	}
 }
 

@@ -142,6 +142,10 @@ _Static_assert(__builtin_offsetof(struct vmcb, s.g_pat) == 0x668, "G_PAT");
 /* Intercept vector 3 (00Ch) and 4 (010h) bits (APM Vol. 2 table B-1). */
 #define INT1_INTR BIT(0)
 #define INT1_NMI BIT(1)
+#define INT1_VINTR BIT(4)
+#define INT1_RDTSC BIT(14)
+#define INT1_PAUSE BIT(23)
+#define INT1_INVLPG BIT(25)
 #define INT1_CPUID BIT(18)
 #define INT1_HLT BIT(24)
 #define INT1_INVLPGA BIT(26)
@@ -154,9 +158,13 @@ _Static_assert(__builtin_offsetof(struct vmcb, s.g_pat) == 0x668, "G_PAT");
 #define INT2_VMSAVE BIT(3)
 #define INT2_STGI BIT(4)
 #define INT2_CLGI BIT(5)
+#define INT2_WBINVD BIT(9)
 /* 060h */
 #define VINTR_VGIF_ENABLE BIT(25)
 #define VINTR_VGIF BIT(9)
+#define VINTR_V_IRQ BIT(8)
+#define VINTR_PRIO(p) ((u64)(p) << 16)
+#define VINTR_IGN_TPR BIT(20)
 #define VINTR_MASKING BIT(24)
 /* 090h */
 #define NP_ENABLE BIT(0)
@@ -180,7 +188,18 @@ _Static_assert(__builtin_offsetof(struct vmcb, s.g_pat) == 0x668, "G_PAT");
 #define VMEXIT_CR_READ(n) (0x00 + (n))
 #define VMEXIT_CR_WRITE(n) (0x10 + (n))
 #define VMEXIT_EXC(v) (0x40 + (v))
+#define VMEXIT_DR_READ(n) (0x20 + (n))
+#define VMEXIT_DR_WRITE(n) (0x30 + (n))
 #define VMEXIT_INTR 0x60
+#define VMEXIT_VINTR 0x64
+#define VMEXIT_RDTSC 0x6e
+#define VMEXIT_PAUSE 0x77
+#define VMEXIT_INVLPG 0x79
+#define VMEXIT_VMLOAD 0x82
+#define VMEXIT_VMSAVE 0x83
+#define VMEXIT_STGI 0x84
+#define VMEXIT_CLGI 0x85
+#define VMEXIT_WBINVD 0x89
 #define VMEXIT_CPUID 0x72
 #define VMEXIT_HLT 0x78
 #define VMEXIT_INVLPGA 0x7a
@@ -397,6 +416,18 @@ void l2_read_cr4(void);
 void l2_write_cr4(void);
 void l2_int_n(void); /* int $0x50 */
 void l2_invlpga(void); /* invlpga %rax, %ecx */
+void l2_vmrun(void); /* vmrun %rax */
+void l2_vmload(void);
+void l2_vmsave(void);
+void l2_stgi(void);
+void l2_clgi(void);
+void l2_invlpg(void); /* invlpg (%rdi) */
+void l2_pause(void);
+void l2_rdtsc(void);
+void l2_wbinvd(void);
+void l2_read_dr7(void); /* mov %dr7, %rbx */
+void l2_write_dr7(void); /* mov %rbx, %dr7 */
+void l2_sti_spin(void); /* sti, then RCX times round a loop */
 void l2_nop(void);
 /* L2's IDT stubs: push the vector, VMMCALL. */
 extern char l2_idt_stubs[];

@@ -118,11 +118,41 @@ static void asid0(struct vmcb *v)
 /*
  * Bochs 3.0 deviations from APM Vol. 2 15.5.1, each skipped there only:
  * it does not check long-mode CR3's MBZ bits (VMRUN enters, the walk then
- * faults), and it ends the emulation ("EFER.LMA is set when CR0.PE=0")
+ * faults) nor where the IOPM and MSRPM end, and it ends the emulation ("EFER.LMA is set when CR0.PE=0")
  * instead of failing VMRUN for long mode with CR0.PE=0.
  */
 #define BOCHS_NO_CHECK 1
 #define BOCHS_DIES 2
+
+/* The permission maps reach the top of the physical address space. */
+static void iopm_beyond(struct vmcb *v)
+{
+	v->c.intercepts1 |= INT1_IOIO;
+	v->c.iopm_pa = BIT(svm_caps.maxphyaddr) - 0x1000;
+}
+
+static void msrpm_beyond(struct vmcb *v)
+{
+	v->c.intercepts1 |= INT1_MSR;
+	v->c.msrpm_pa = BIT(svm_caps.maxphyaddr) - 0x1000;
+}
+
+/* APM Vol. 2 15.20: EVENTINJ types 1, 5, 6 and 7 are reserved. */
+static void evt_type1(struct vmcb *v)
+{
+	v->c.eventinj = EVT(1, 0x30);
+}
+
+static void evt_type7(struct vmcb *v)
+{
+	v->c.eventinj = EVT(7, 0x30);
+}
+
+/* An exception (type 3) with vector 2, the NMI's. */
+static void evt_exc_nmi(struct vmcb *v)
+{
+	v->c.eventinj = EVT(EVT_TYPE_EXC, 2);
+}
 
 static const struct {
 	const char *name;
@@ -146,6 +176,11 @@ static const struct {
 	{ "long mode with CS.L=1 and CS.D=1", cs_l_and_d, 0 },
 	{ "VMRUN intercept clear", no_vmrun_intercept, 0 },
 	{ "ASID 0", asid0, 0 },
+	{ "IOPM reaching MAXPHYADDR", iopm_beyond, BOCHS_NO_CHECK },
+	{ "MSRPM reaching MAXPHYADDR", msrpm_beyond, BOCHS_NO_CHECK },
+	{ "EVENTINJ type 1", evt_type1, 0 },
+	{ "EVENTINJ type 7", evt_type7, 0 },
+	{ "EVENTINJ exception vector 2", evt_exc_nmi, 0 },
 };
 
 static int vmrun_invalid(void)
