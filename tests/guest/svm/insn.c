@@ -84,9 +84,51 @@ static int insn_svme_off(void)
 	return 0;
 }
 
+static void do_set_svme(void *arg)
+{
+	(void)arg;
+	svm_set_svme(true);
+}
+
+/*
+ * APM Vol. 2 15.30.1: with VM_CR.SVMDIS=1 setting EFER.SVME is #GP; with
+ * VM_CR.LOCK=1 SVMDIS cannot be written.
+ */
+static int insn_vm_cr(void)
+{
+	u64 vmcr = guest_rdmsr(MSR_VM_CR), got = 0;
+	int v;
+
+	if (vmcr & VM_CR_LOCK)
+		return CHECK_SKIP;
+	svm_set_svme(false);
+	v = try_wrmsr(MSR_VM_CR, vmcr | VM_CR_SVMDIS);
+	if (v >= 0) {
+		GINFO("VM_CR.SVMDIS write: exception %d, nothing to test: skip\n",
+		      v);
+		return CHECK_SKIP;
+	}
+	try_rdmsr(MSR_VM_CR, &got);
+	if (!(got & VM_CR_SVMDIS)) {
+		GINFO("VM_CR.SVMDIS did not stick (%#llx; QEMU ignores VM_CR writes): skip\n",
+		      (unsigned long long)got);
+		return CHECK_SKIP;
+	}
+	expect_eq("EFER.SVME=1 with VM_CR.SVMDIS=1", "exception",
+		  guest_try_call(do_set_svme, NULL), X86_GP);
+	GCHECK(!(guest_rdmsr(MSR_EFER) & EFER_SVME),
+	       "EFER.SVME set despite VM_CR.SVMDIS");
+	try_wrmsr(MSR_VM_CR, vmcr);
+	expect_eq("EFER.SVME=1 with VM_CR.SVMDIS=0 again", "exception",
+		  guest_try_call(do_set_svme, NULL), -1);
+	svm_set_svme(false);
+	return 0;
+}
+
 void group_insn_pre_svme(void)
 {
 	run_check("insn-svme-off", insn_svme_off);
+	run_check("insn-vm-cr", insn_vm_cr);
 }
 
 /* APM Vol. 3 (each instruction): #GP(0) at CPL > 0. */
