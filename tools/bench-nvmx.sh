@@ -10,7 +10,8 @@
 # L1. Prints, per CPU model: L0 exits per L2 exit (the architectural
 # minimum is 2: the L2 exit and L1's VMRESUME), instructions per round
 # trip in total and Modex's share, and EPT02 (shadow) faults per L2 page
-# touched over L1's EPT12 2 MiB leaves.
+# touched over L1's EPT12 2 MiB leaves, and per L2 fetch violation
+# reflected to L1 (EPT12 denies the fetch) with MBEC off and on in vmcs12.
 #   tools/bench-nvmx.sh [N] [MODEL...]   default N=20000; models
 #   broadwell_ult tigerlake
 set -euo pipefail
@@ -50,7 +51,13 @@ for m in $models; do
 	nt=$(field "$out/noshadow-$m.log" l2-cpuid tsc)
 	ne=$(field "$out/noshadow-$m.log" l2-cpuid l0-exits)
 	sf=$(field "$out/shadow-$m.log" l2-touch shadow-faults)
-	for v in bt st se nt ne sf; do
+	bv=$(field "$out/bare-$m.log" l2-fetch-violation tsc)
+	sv=$(field "$out/shadow-$m.log" l2-fetch-violation tsc)
+	svx=$(field "$out/shadow-$m.log" l2-fetch-violation l0-exits)
+	bvm=$(field "$out/bare-$m.log" l2-fetch-violation-mbec tsc)
+	svm=$(field "$out/shadow-$m.log" l2-fetch-violation-mbec tsc)
+	svmx=$(field "$out/shadow-$m.log" l2-fetch-violation-mbec l0-exits)
+	for v in bt st se nt ne sf bv sv svx; do
 		[ -n "${!v}" ] || {
 			echo "bench: missing figure $v (logs in $out/)" >&2
 			exit 1
@@ -65,5 +72,13 @@ for m in $models; do
 		printf "  under Modex, shadowing:   %.2f L0 exits, %.0f instructions per round trip, Modex %.0f\n", se / n, st / n, (st - bt) / n
 		printf "  under Modex, no shadow:   %.2f L0 exits, %.0f instructions per round trip, Modex %.0f\n", ne / n, nt / n, (nt - bt) / n
 		printf "  EPT02 faults: %d for %d L2 pages touched over 2 MiB EPT12 leaves (%.4f per page)\n", sf, touch, sf / touch
+	}'
+	awk -v n="$((n / 4))" -v bv="$bv" -v sv="$sv" -v sx="$svx" -v bm="$bvm" \
+		-v sm="$svm" -v smx="$svmx" 'BEGIN {
+		printf "  L2 fetch violation reflected to L1, MBEC off: %.2f L0 exits, %.0f instructions (bare %.0f), Modex %.0f\n", sx / n, sv / n, bv / n, (sv - bv) / n
+		if (sm != "")
+			printf "  L2 fetch violation reflected to L1, MBEC on:  %.2f L0 exits, %.0f instructions (bare %.0f), Modex %.0f\n", smx / n, sm / n, bm / n, (sm - bm) / n
+		else
+			print "  L2 fetch violation with MBEC: not measured (MBEC not advertised)"
 	}'
 done

@@ -10,6 +10,8 @@
  * (MODEX_HC_STATS: L1's exits plus the nested counters).
  * Prints "[l1] bench: <name> n=<N> tsc=<T> [l0-exits=<E>]" lines that
  * tools/bench-nvmx.sh parses.
+ * Also n/4 L2 fetch violations reflected to L1, with MBEC off and (where
+ * advertised) on in vmcs12.
  * Command line: n=<iterations> (default 20000), touch=<pages> (EPT02
  * faults per L2 page: L2 touches that many fresh 4 KiB pages; default 0).
  */
@@ -22,6 +24,7 @@
 
 #define EXIT_REASON_CPUID 10
 #define EXIT_REASON_VMCALL 18
+#define EXIT_REASON_EPT_VIOLATION 48
 
 static inline u64 rdtsc(void)
 {
@@ -130,6 +133,46 @@ static void bench_touch(u64 pages, bool modex)
 					     fixed0));
 }
 
+/*
+ * n L2 fetch violations reflected to L1: L2 jumps to the test page at its
+ * supervisor-mode address, which EPT12 makes readable only (and, with
+ * @mbec, user-executable only); L1 takes each EPT violation and restarts
+ * L2 at the jump.
+ */
+static void bench_violation(u64 n, bool modex, bool mbec)
+{
+	u64 *pte = ept_slot_entry[SLOT_PTE], old = *pte, t0, x0;
+	struct l2_exit e;
+
+	if (mbec && !(vmx_has_mbec() && ctl_set(PROC_CTLS2, PROC2_MBEC)))
+		return;
+	*pte = (old & ~(u64)EPT_PERMS) | EPT_R | (mbec ? EPT_XU : 0);
+	ept_flush();
+	l2_regs.rdi = TEST_LA_4K_SUP;
+	l2_start(l2_fetch, 0);
+	x0 = l0_exits(modex);
+	t0 = rdtsc();
+	for (u64 i = 0; i < n; i++) {
+		/* Back to the jump: the fields a hypervisor rewrites. */
+		vmw(GUEST_RIP, (u64)l2_fetch);
+		vmw(GUEST_RSP, l2_stack_top());
+		l2_run(&e);
+		if ((e.reason & 0xffff) != EXIT_REASON_EPT_VIOLATION) {
+			guest_log("bench: unexpected L2 exit %#x\n", e.reason);
+			break;
+		}
+	}
+	t0 = rdtsc() - t0;
+	guest_log("bench: l2-fetch-violation%s n=%llu tsc=%llu l0-exits=%llu\n",
+		  mbec ? "-mbec" : "", (unsigned long long)n,
+		  (unsigned long long)t0,
+		  (unsigned long long)(l0_exits(modex) - x0));
+	*pte = old;
+	ept_flush();
+	if (mbec)
+		ctl_clear(PROC_CTLS2, PROC2_MBEC);
+}
+
 static int bench(void)
 {
 	const char *why = NULL;
@@ -154,6 +197,10 @@ static int bench(void)
 	if (touch)
 		bench_touch(touch, modex);
 	bench_cpuid(n, modex);
+	if (vmx_has_ept()) {
+		bench_violation(n / 4, modex, false);
+		bench_violation(n / 4, modex, true);
+	}
 	return 0;
 }
 
