@@ -116,10 +116,12 @@ $(BUILD)/modex.iso: $(BUILD)/modex.elf tools/mkiso.sh
 
 # `make run` boots the demo L1 (tests/guest/l1_demo.c) under Modex in QEMU
 # and exits 0 on pass; L1=path [L1_CMDLINE=...] boots another L1 (L1=none:
-# Modex alone), MODEX_CMDLINE replaces Modex's command line ("exit=qemu").
+# Modex alone), MODEX_CMDLINE replaces Modex's command line ("exit=qemu
+# nested_log=on": Modex prints its own record of each L2 access L1's EPT12
+# denies next to the demo's matrix).
 # `make run-tigerlake` (Bochs, VMX with MBEC) and `make run-broadwell`
 # (Bochs broadwell_ult, VMX without MBEC) boot the same on Bochs.
-MODEX_CMDLINE ?= exit=qemu
+MODEX_CMDLINE ?= exit=qemu nested_log=on
 run: $(BUILD)/modex.elf $(if $(L1),,$(BUILD)/guest/l1_demo_mb2.elf)
 	tools/run.sh $(BUILD)/modex.elf "$(MODEX_CMDLINE)" "$(L1)" "$(L1_CMDLINE)"
 

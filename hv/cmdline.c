@@ -200,6 +200,11 @@ static bool set_vmcs_shadow(struct hv_options *o, const char *v)
 	return parse_on_off(v, &o->vmcs_shadow);
 }
 
+static bool set_nested_exec_only(struct hv_options *o, const char *v)
+{
+	return parse_on_off(v, &o->nested_exec_only);
+}
+
 static bool set_nested_log(struct hv_options *o, const char *v)
 {
 	return parse_on_off(v, &o->nested_log);
@@ -276,6 +281,7 @@ static const struct option options[] = {
 	{ "nested", WORD_MAX, set_nested, "on or off" },
 	{ "vmcs_shadow", WORD_MAX, set_vmcs_shadow, "on or off" },
 	{ "nested_log", WORD_MAX, set_nested_log, "on or off" },
+	{ "nested_exec_only", WORD_MAX, set_nested_exec_only, "on or off" },
 };
 
 static const struct option *find_option(const char *key, size_t len)
@@ -402,6 +408,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->exit = EXIT_HALT;
 	o->nested = true;
 	o->vmcs_shadow = true;
+	o->nested_exec_only = true;
 }
 
 int cmdline_parse(const char *s, struct hv_options *o, cmdline_report_fn report,

@@ -18,6 +18,9 @@
  *                                  Intel, SVM on AMD (on)
  *   vmcs_shadow=on|off             VMCS shadowing for L1's VMREAD and
  *                                  VMWRITE where the CPU has it (on)
+ *   nested_exec_only=on|off        advertise execute-only EPT entries to
+ *                                  L1 where the CPU has them (on; off tests
+ *                                  L1s on CPUs without them)
  *   nested_log=on|off              print L2 accesses L1's stage-2 tables
  *                                  deny, rate-limited (off; the log is
  *                                  kept either way)
@@ -66,6 +69,7 @@ struct hv_options {
 	bool nested; /* nested= */
 	bool vmcs_shadow; /* vmcs_shadow= */
 	bool nested_log; /* nested_log= */
+	bool nested_exec_only; /* nested_exec_only= */
 	char test[CMDLINE_TEST_MAX]; /* test= value, raw */
 };
 

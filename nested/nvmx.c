@@ -633,7 +633,7 @@ static bool nvmx_init(void)
 {
 	static struct vmx_caps hw_caps;
 	const struct vmx_caps *hw = &hw_caps;
-	struct nvmx_opts o = { .exec_only = true };
+	struct nvmx_opts o = { .exec_only = hv_options.nested_exec_only };
 
 	vmx_read_caps(&hw_caps);
 	nvmx_fields_init();

@@ -20,6 +20,16 @@ nvmx_checks=('+\[l1\] check exits-mtf: skip'
 for p in "${vmx_l1_checks[@]}"; do
 	[ "$p" = '+\[l1\] check exits-mtf: ok' ] || nvmx_checks+=("$p")
 done
+# Execute-only EPT entries not advertised (nested_exec_only=off): the same
+# EPT12 and MBEC permission sets, where an execute-only (or XU-only) entry
+# is now an EPT misconfiguration (SDM Vol. 3C 29.3.3.1).
+L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx tests=ept,mbec" boot_case \
+	nvmx-noxonly.tigerlake tigerlake "nested_exec_only=off" pass \
+	"${vmx_common[@]}" '+EPT_VPID_CAP 0x[0-9a-f]*[02468ace] ' \
+	'+\[l1\] check ept-4k: ok' '+\[l1\] check ept-2m: ok' \
+	'+\[l1\] check mbec-4k: ok' '+\[l1\] check mbec-2m: ok' \
+	'+^\[l1\] result: [0-9]+ checks, 0 failed' \
+	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 nvmx_on='^\[modex\] nvmx: nested VMX on: VMCS revision 0x[0-9a-f]+, .*, VMCS shadowing'
 for h in broadwell_ult tigerlake; do
 	L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx" boot_case "nvmx.$h" "$h" "" \

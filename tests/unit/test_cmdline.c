@@ -379,6 +379,7 @@ TEST(nested_options)
 		{ "vmcs_shadow=Off", true, true, 1 },
 		{ "nested=offx", true, true, 1 },
 		{ "nested_log=on vmcs_shadow=off", true, false, 0 },
+		{ "nested_exec_only=off", true, true, 0 },
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -391,6 +392,8 @@ TEST(nested_options)
 		CHECK_EQ(o.vmcs_shadow, cases[i].shadow);
 		CHECK_EQ(o.nested_log,
 			 strstr(cases[i].s, "nested_log=on") != 0);
+		CHECK_EQ(o.nested_exec_only,
+			 !strstr(cases[i].s, "nested_exec_only=off"));
 	}
 }
 
