@@ -33,5 +33,7 @@ void vcpu_run_loop(struct vcpu *v)
 		if (v->nested.guest_mode && nested_handle_l2_exit(v))
 			continue;
 		exits_handle(v);
+		if (v->nested.guest_mode)
+			nested_l2_handled(v);
 	}
 }

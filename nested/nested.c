@@ -148,6 +148,12 @@ void nested_pre_entry(struct vcpu *v)
 		ops->pre_entry(v);
 }
 
+void nested_l2_handled(struct vcpu *v)
+{
+	if (ops && v->nested.guest_mode)
+		ops->l2_handled(v);
+}
+
 void nested_stage2_changed(struct vcpu *v)
 {
 	if (ops)

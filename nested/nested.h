@@ -75,6 +75,9 @@ struct nested_ops {
 	/* Before each entry into L2: events that arrived for L1 while L2
 	 * ran (an NMI that hit Modex) go where L1's controls send them. */
 	void (*pre_entry)(struct vcpu *v);
+	/* hv/ handled an exit of L2 on its state (an instruction Modex
+	 * completed for it): what L1's controls make of that. */
+	void (*l2_handled)(struct vcpu *v);
 };
 
 extern const struct nested_ops nvmx_ops;
@@ -98,6 +101,9 @@ bool nested_handle_insn(struct vcpu *v);
 bool nested_handle_l2_exit(struct vcpu *v);
 /* Called before each entry while v->nested.guest_mode. */
 void nested_pre_entry(struct vcpu *v);
+/* Called after hv/ handled an exit of L2 (nested_handle_l2_exit() was
+ * false) while still v->nested.guest_mode. */
+void nested_l2_handled(struct vcpu *v);
 void nested_stage2_changed(struct vcpu *v);
 /*
  * An L2 access L1's stage-2 tables deny (or find misconfigured), about to

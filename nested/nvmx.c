@@ -732,4 +732,5 @@ const struct nested_ops nvmx_ops = {
 	.l2_exit = nvmx_l2_exit,
 	.stage2_changed = nvmx_stage2_changed,
 	.pre_entry = nvmx_pre_entry,
+	.l2_handled = nvmx_l2_handled,
 };

@@ -167,6 +167,9 @@ void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c);
 bool nvmx_ept_exit(struct vcpu *v);
 bool nvmx_l2_exit(struct vcpu *v);
 void nvmx_pre_entry(struct vcpu *v);
+/* After Modex completed an instruction of L2 (monitor trap flag). */
+void nvmx_l2_emulated(struct vcpu *v);
+void nvmx_l2_handled(struct vcpu *v);
 /* Emulate a VM exit from L2 into L1 with these exit fields (SDM Vol. 3C
  * 28.2); the rest of the exit information comes from vmcs02. */
 void nvmx_reflect(struct vcpu *v, u32 reason, u64 qual);

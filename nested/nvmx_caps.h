@@ -104,7 +104,7 @@ struct nvmx_opts {
 	 CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |                        \
 	 CPU_NMI_WINDOW_EXITING | CPU_MOV_DR_EXITING | CPU_UNCOND_IO_EXITING | \
 	 CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_MONITOR_EXITING |      \
-	 CPU_PAUSE_EXITING | CPU_ACTIVATE_SECONDARY)
+	 CPU_PAUSE_EXITING | CPU_MONITOR_TRAP_FLAG | CPU_ACTIVATE_SECONDARY)
 /* Without mode-based execute control, which nvmx_opts.mbec adds. */
 #define NVMX_PROC2_EMULATED                                              \
 	(SEC_ENABLE_EPT | SEC_DESC_TABLE_EXITING | SEC_ENABLE_RDTSCP |   \

@@ -211,6 +211,49 @@ void nvmx_load_host_state(struct vcpu *v, struct vmcs12 *c)
 }
 
 /*
+ * A VM exit Modex makes up (no hardware exit behind it): the exit
+ * information is @reason and @intr_info alone (SDM Vol. 3C 28.2).
+ */
+static void reflect_event(struct vcpu *v, u32 reason, u32 intr_info)
+{
+	struct vmcs12 *c = to_nvmx(v)->vmcs12;
+
+	save_guest(v, c);
+	save_exit_info(c, reason, 0);
+	c->vm_exit_intr_info = intr_info;
+	c->idt_vectoring_info = 0;
+	c->vm_exit_instruction_len = 0;
+	c->vmx_instruction_info = 0;
+	nvmx_load_host_state(v, c);
+	nested_count(&v->nested, MODEX_NSTAT_REFLECTED);
+}
+
+/*
+ * SDM Vol. 3C 26.5.2: with the monitor trap flag, a VM exit follows each
+ * instruction L2 completes. For one Modex completed on L2's behalf (an
+ * MSR L1 lets through, a port Modex intercepts) Modex makes that exit,
+ * unless the instruction faulted (an event is pending for L2: the exit
+ * then follows the event's delivery, on the CPU).
+ */
+void nvmx_l2_emulated(struct vcpu *v)
+{
+	const struct vmcs12 *c = to_nvmx(v)->vmcs12;
+
+	if (!(c->cpu_based_vm_exec_control & CPU_MONITOR_TRAP_FLAG) ||
+	    (vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+		return;
+	reflect_event(v, EXIT_REASON_MTF, 0);
+}
+
+/* hv/ handled an exit of L2: only a port access (hv/pci_cfg.c) is an
+ * instruction it completed. */
+void nvmx_l2_handled(struct vcpu *v)
+{
+	if (v->exit.reason == EXIT_R_IO)
+		nvmx_l2_emulated(v);
+}
+
+/*
  * An NMI that hit Modex while L2 ran is L1's: a VM exit when L1's pin
  * controls say "NMI exiting" (SDM Vol. 3C 26.2, basic reason 0 with an
  * NMI in the exit interruption information), else delivered to L2 as the
@@ -225,13 +268,7 @@ void nvmx_pre_entry(struct vcpu *v)
 		return;
 	if (c->pin_based_vm_exec_control & PIN_NMI_EXITING) {
 		v->nmi_pending = false;
-		save_guest(v, c);
-		save_exit_info(c, EXIT_REASON_EXCEPTION_NMI, 0);
-		c->vm_exit_intr_info = nmi;
-		c->idt_vectoring_info = 0;
-		c->vm_exit_instruction_len = 0;
-		nvmx_load_host_state(v, c);
-		nested_count(&v->nested, MODEX_NSTAT_REFLECTED);
+		reflect_event(v, EXIT_REASON_EXCEPTION_NMI, nmi);
 		return;
 	}
 	if ((vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
@@ -311,6 +348,7 @@ static void l2_msr(struct vcpu *v)
 		vcpu_retire_insn(v, e->insn_len);
 	else
 		vendor->inject_exception(v, X86_GP, true, 0);
+	nvmx_l2_emulated(v);
 }
 
 bool nvmx_l2_exit(struct vcpu *v)

@@ -8,18 +8,14 @@
 # the bare cases bare-vmx.* and bare-vmx-random.*, which prove the test
 # kernel on Bochs's own VMX) it uses.
 NVMX_SHADOW_OFF=${NVMX_SHADOW_OFF:-vmcs_shadow=off}
-# The checks of the bare cases, but the monitor trap flag, which Modex does
-# not advertise (docs/nested.md): that group skips under Modex; and the
-# hostile group, which aims L1's VMX structures at Modex's memory (it
-# skips bare), with Modex's own integrity check at the end.
-nvmx_checks=('+\[l1\] check exits-mtf: skip'
+# The checks of the bare cases, and the hostile group, which aims L1's VMX
+# structures at Modex's memory (it skips bare), with Modex's own integrity
+# check at the end.
+nvmx_checks=("${vmx_l1_checks[@]}"
 	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 	'+\[l1\] check hostile-pointers: ok' '+\[l1\] check hostile-controls: ok'
 	'+\[l1\] check hostile-ept-root: ok'
 	'+\[modex\] guest: Modex intact: 4 canaries and its code and read-only data unchanged\.')
-for p in "${vmx_l1_checks[@]}"; do
-	[ "$p" = '+\[l1\] check exits-mtf: ok' ] || nvmx_checks+=("$p")
-done
 # Execute-only EPT entries not advertised (nested_exec_only=off): the same
 # EPT12 and MBEC permission sets, where an execute-only (or XU-only) entry
 # is now an EPT misconfiguration (SDM Vol. 3C 29.3.3.1).

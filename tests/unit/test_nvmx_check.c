@@ -115,12 +115,11 @@ static void check_caps_rules(const struct vmx_caps *hw,
 	CHECK_EQ(c->true_procbased >> 32, c->procbased >> 32);
 	CHECK_EQ(c->true_exit >> 32, c->exit >> 32);
 	CHECK_EQ(c->true_entry >> 32, c->entry >> 32);
-	/* Never: preemption timer, posted interrupts, TPR shadow, MTF,
+	/* Never: preemption timer, posted interrupts, TPR shadow,
 	 * tertiary controls, APIC virtualization, shadowing, VMFUNC, PML,
 	 * #VE, PERF_GLOBAL_CTRL loading, SMM entry. */
 	CHECK(!(c->pinbased >> 32 & (PIN_PREEMPTION_TIMER | PIN_POSTED_INTR)));
-	CHECK(!(c->procbased >> 32 &
-		(CPU_TPR_SHADOW | CPU_MONITOR_TRAP_FLAG | BIT(17))));
+	CHECK(!(c->procbased >> 32 & (CPU_TPR_SHADOW | BIT(17))));
 	CHECK(!(c->procbased2 >> 32 &
 		(BIT(0) | BIT(4) | BIT(8) | BIT(9) | SEC_ENABLE_VMFUNC |
 		 SEC_VMCS_SHADOWING | BIT(17) | BIT(18) | BIT(25) | BIT(26))));
@@ -485,7 +484,7 @@ TEST(valid_bases_pass)
 	X(pin_posted_intr, base_vmcs12, 7, PIN |= PIN_POSTED_INTR)             \
 	X(pin_default1_cleared, base_vmcs12, 7, PIN &= ~BIT(1))                \
 	X(proc_tpr_shadow, base_vmcs12, 7, PROC |= CPU_TPR_SHADOW)             \
-	X(proc_mtf, base_vmcs12, 7, PROC |= CPU_MONITOR_TRAP_FLAG)             \
+	X(proc_mtf, base_vmcs12, 0, PROC |= CPU_MONITOR_TRAP_FLAG)             \
 	X(proc_tertiary, base_vmcs12, 7, PROC |= BIT(17))                      \
 	X(proc_default1_cleared, base_vmcs12, 7, PROC &= ~BIT(1))              \
 	X(sec_apic_access, base_vmcs12, 7, SEC |= BIT(0))                      \
