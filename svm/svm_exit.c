@@ -201,30 +201,17 @@ static const struct gwalk_mode *fetch_mode(struct svm_vcpu *s)
 	return &s->fetch_mode;
 }
 
-/*
- * L1 memory as stage 2 presents it, read without walking NPT01
- * (hv/guest.c knows its layout): a 4-level nested walk per guest level
- * would cost thousands of instructions on every exit without NRIPS.
- */
-static int l1_mem_read(void *ctx, u64 gpa, u64 *val)
-{
-	hpa_t hpa;
-
-	(void)ctx;
-	if ((gpa & 7) || !guest_gpa_to_hpa(gpa, &hpa))
-		return -E_FAULT;
-	*val = *(const u64 *)identity(hpa);
-	return 0;
-}
-
-static const struct pt_mem_ops l1_mem_ops = { .read = l1_mem_read };
 
 /* Read up to @len bytes at L1 linear address @la through L1's paging (the
  * bytes a fetch would see); returns how many were readable. */
 static unsigned fetch_guest(struct vcpu *v, u64 la, u8 *buf, unsigned len)
 {
 	struct svm_vcpu *s = to_svm(v);
-	const struct pt_mem mem = { &l1_mem_ops, NULL };
+	/* L1 memory as stage 2 presents it, read without walking NPT01
+	 * (hv/guest.c knows its layout): a 4-level nested walk per guest
+	 * level would cost thousands of instructions on every exit without
+	 * NRIPS. */
+	const struct pt_mem *mem = guest_l1_pt_mem();
 	const struct gwalk_mode *mode = fetch_mode(s);
 	unsigned got = 0;
 
@@ -237,7 +224,7 @@ static unsigned fetch_guest(struct vcpu *v, u64 la, u8 *buf, unsigned len)
 					   PAGE_SIZE - ((la + got) & 0xfff));
 		hpa_t hpa;
 
-		if (gwalk(mode, NULL, &mem, &a, 0, &w) != GW_OK ||
+		if (gwalk(mode, NULL, mem, &a, 0, &w) != GW_OK ||
 		    !guest_gpa_to_hpa(w.gpa, &hpa))
 			break;
 		memcpy(buf + got, identity(hpa), n);

@@ -555,8 +555,10 @@ TEST(valid_bases_pass)
 	  v->vm_entry_msr_load_count = 2)                                      \
 	X(event_type_reserved, base_vmcs12, 7,                                 \
 	  v->vm_entry_intr_info = EV(1 << 8, 0x20))                            \
-	X(event_other_without_mtf, base_vmcs12, 7,                             \
+	X(event_other_mtf, base_vmcs12, 0,                                     \
 	  v->vm_entry_intr_info = EV(INTR_TYPE_OTHER_EVENT, 0))                \
+	X(event_other_vector_1, base_vmcs12, 7,                                \
+	  v->vm_entry_intr_info = EV(INTR_TYPE_OTHER_EVENT, 1))                \
 	X(event_nmi_vector_3, base_vmcs12, 7,                                  \
 	  v->vm_entry_intr_info = EV(INTR_TYPE_NMI, 3))                        \
 	X(event_hw_exception_32, base_vmcs12, 7,                               \

@@ -13,6 +13,23 @@
 struct svm_features svm_feat;
 char svm_vmexit_point[1];
 
+/* No L1 memory in these tests: every read of it fails. */
+static int no_l1_read(void *ctx, u64 gpa, u64 *val)
+{
+	(void)ctx;
+	(void)gpa;
+	(void)val;
+	return -1;
+}
+
+static const struct pt_mem_ops no_l1_ops = { .read = no_l1_read };
+static const struct pt_mem no_l1 = { &no_l1_ops, NULL };
+
+const struct pt_mem *guest_l1_pt_mem(void)
+{
+	return &no_l1;
+}
+
 bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa)
 {
 	(void)gpa;
