@@ -201,7 +201,6 @@ static const struct gwalk_mode *fetch_mode(struct svm_vcpu *s)
 	return &s->fetch_mode;
 }
 
-
 /* Read up to @len bytes at L1 linear address @la through L1's paging (the
  * bytes a fetch would see); returns how many were readable. */
 static unsigned fetch_guest(struct vcpu *v, u64 la, u8 *buf, unsigned len)
