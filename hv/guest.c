@@ -463,11 +463,16 @@ static void plant_canaries(u64 frame)
 
 bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa)
 {
-	if (gpa >= stage2_top)
+	/* Only memory Modex's own tables map: L1's RAM and, for Modex's
+	 * memory, the sink. Holes and devices below the top of RAM are
+	 * not read on L1's behalf (Modex would fault on them). */
+	if (ranges_contain(hidden, nr_hidden, gpa)) {
+		*hpa = sink_pa + (gpa & (PAGE_SIZE - 1));
+		return true;
+	}
+	if (!ranges_contain(l1_ram, nr_l1_ram, gpa))
 		return false;
-	*hpa = ranges_contain(hidden, nr_hidden, gpa) ?
-		       sink_pa + (gpa & (PAGE_SIZE - 1)) :
-		       gpa;
+	*hpa = gpa;
 	return true;
 }
 

@@ -30,9 +30,10 @@ void guest_start(const struct mb2_info *info);
 
 /*
  * Where stage 2 sends L1 physical address @gpa, without walking it: @gpa
- * itself, or the sink page for Modex memory. False above the top of RAM
- * (devices: Modex must not read them on L1's behalf). For emulation
- * paths that read L1 memory (instruction bytes, page tables).
+ * itself for L1's RAM, or the sink page for Modex memory. False anywhere
+ * else (holes, devices, above the top of RAM: Modex must not read them on
+ * L1's behalf). For emulation paths that read L1 memory (instruction
+ * bytes, page tables).
  */
 bool guest_gpa_to_hpa(gpa_t gpa, hpa_t *hpa);
 

@@ -14,7 +14,7 @@ NVMX_SHADOW_OFF=${NVMX_SHADOW_OFF:-vmcs_shadow=off}
 nvmx_checks=("${vmx_l1_checks[@]}"
 	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 	'+\[l1\] check hostile-pointers: ok' '+\[l1\] check hostile-controls: ok'
-	'+\[l1\] check hostile-ept-root: ok'
+	'+\[l1\] check hostile-ept-root: ok' '+\[l1\] check hostile-ept-hole: ok'
 	'+\[modex\] guest: Modex intact: 4 canaries and its code and read-only data unchanged\.')
 # Execute-only EPT entries not advertised (nested_exec_only=off): the same
 # EPT12 and MBEC permission sets, where an execute-only (or XU-only) entry

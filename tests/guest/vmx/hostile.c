@@ -97,6 +97,29 @@ static int hostile_ept_root(u64 hidden)
 	return 0;
 }
 
+/*
+ * EPT12 whose root is in a hole of the physical address space (no RAM,
+ * no device in the memory map): Modex must not read there for L1; L1's
+ * tables are unusable, which L2's first access reports to L1.
+ */
+static int hostile_ept_hole(void)
+{
+	const u64 hole = 0xf0000000ULL;
+	struct l2_exit e;
+
+	if (!vmx_has_ept() || guest_addr_in_map(hole))
+		return CHECK_SKIP;
+	vmw(EPT_POINTER, hole | (3 << 3) | 6);
+	l2_call(l2_vmcall, 0, &e);
+	GCHECK(e.entry == VMX_OK &&
+		       ((e.reason & 0xffff) == EXIT_EPT_VIOLATION ||
+			(e.reason & 0xffff) == EXIT_EPT_MISCONFIG),
+	       "EPT12 root in a hole at %#llx: entry %s, exit %#x (want an EPT violation or misconfiguration)",
+	       (unsigned long long)hole, vmx_result_name(e.entry), e.reason);
+	vmcs_setup(vmx_has_ept());
+	return 0;
+}
+
 static u64 hidden;
 
 static int run_pointers(void)
@@ -125,4 +148,5 @@ void group_hostile(void)
 	run_check("hostile-pointers", run_pointers);
 	run_check("hostile-controls", run_controls);
 	run_check("hostile-ept-root", run_ept_root);
+	run_check("hostile-ept-hole", hostile_ept_hole);
 }
