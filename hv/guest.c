@@ -496,7 +496,27 @@ static int l1_pt_read(void *ctx, u64 gpa, u64 *val)
 	return 0;
 }
 
-static const struct pt_mem_ops l1_pt_ops = { .read = l1_pt_read };
+/*
+ * Accessed and dirty flags in L1's tables (NPT12 walks set them, APM Vol.
+ * 2 15.25.5): only in L1's RAM, never in Modex's memory or its sink.
+ */
+static int l1_pt_cmpxchg(void *ctx, u64 gpa, u64 old, u64 val)
+{
+	hpa_t hpa;
+	u64 seen = old;
+
+	(void)ctx;
+	if ((gpa & 7) || !guest_l1_ram(gpa, 8) || !guest_gpa_to_hpa(gpa, &hpa))
+		return -E_FAULT;
+	if (!__atomic_compare_exchange_n((u64 *)identity(hpa), &seen, val,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST))
+		return -E_BUSY;
+	return 0;
+}
+
+static const struct pt_mem_ops l1_pt_ops = { .read = l1_pt_read,
+					     .cmpxchg = l1_pt_cmpxchg };
 static const struct pt_mem l1_pt = { &l1_pt_ops, NULL };
 
 const struct pt_mem *guest_l1_pt_mem(void)

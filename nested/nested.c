@@ -25,6 +25,8 @@ void nested_init(const char *vendor_name, bool enabled)
 	}
 	if (!strcmp(vendor_name, nvmx_ops.name))
 		ops = &nvmx_ops;
+	else if (!strcmp(vendor_name, nsvm_ops.name))
+		ops = &nsvm_ops;
 	if (!ops)
 		log_info("no nested virtualization on %s yet: L1 sees none.",
 			 vendor_name);
@@ -76,4 +78,21 @@ void nested_stage2_changed(struct vcpu *v)
 {
 	if (ops)
 		ops->stage2_changed(v);
+}
+
+bool nested_efer_svme(struct vcpu *v)
+{
+	return ops && ops->efer_svme && ops->efer_svme(v);
+}
+
+int nested_set_efer_svme(struct vcpu *v, bool on)
+{
+	if (ops && ops->set_efer_svme)
+		return ops->set_efer_svme(v, on);
+	return on ? NESTED_MSR_GP : 0;
+}
+
+bool nested_events_held(struct vcpu *v)
+{
+	return ops && ops->events_held && ops->events_held(v);
 }

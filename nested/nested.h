@@ -67,9 +67,16 @@ struct nested_ops {
 	bool (*l2_exit)(struct vcpu *v);
 	/* Stage 2 (EPT01/NPT01) changed: drop every shadow built on it. */
 	void (*stage2_changed)(struct vcpu *v);
+	/* SVM only (NULL for VMX): L1's EFER.SVME as it reads it; a write
+	 * of it (0 or NESTED_MSR_GP); whether L1's interrupts and NMIs wait
+	 * (its virtual GIF is 0). */
+	bool (*efer_svme)(struct vcpu *v);
+	int (*set_efer_svme)(struct vcpu *v, bool on);
+	bool (*events_held)(struct vcpu *v);
 };
 
 extern const struct nested_ops nvmx_ops;
+extern const struct nested_ops nsvm_ops;
 
 /*
  * Choose the nested half for the backend named @vendor_name ("vmx" or
@@ -89,5 +96,12 @@ int nested_msr_write(struct vcpu *v, u32 msr, u64 val);
 bool nested_handle_insn(struct vcpu *v);
 bool nested_handle_l2_exit(struct vcpu *v);
 void nested_stage2_changed(struct vcpu *v);
+/* EFER.SVME as L1 reads it (false without nested SVM). */
+bool nested_efer_svme(struct vcpu *v);
+/* A WRMSR to EFER sets SVME to @on: 0, or NESTED_MSR_GP (setting it
+ * without nested SVM). Call after every other check of the write. */
+int nested_set_efer_svme(struct vcpu *v, bool on);
+/* Whether an NMI or interrupt for L1 must wait (SVM: GIF is 0). */
+bool nested_events_held(struct vcpu *v);
 
 #endif /* MODEX_NESTED_NESTED_H */

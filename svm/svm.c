@@ -18,6 +18,7 @@
 #include "hv/pci_cfg_filter.h"
 #include "hv/percpu.h"
 #include "hv/vendor.h"
+#include "nested/nested.h"
 #include "svm/svm_entry.h"
 #include "svm/vmcb_build.h"
 
@@ -184,8 +185,10 @@ static void sync_regs_to_vmcb(struct vcpu *v, struct svm_vcpu *s)
 	struct vmcb_save *sv = &s->vmcb->save;
 
 	/* L1's NMI, taken in Modex after its #VMEXIT(NMI) (APM Vol. 2
-	 * 15.20: EVENTINJ type 2). */
-	if (v->nmi_pending && !(s->vmcb->ctl.event_inj & EVENTINJ_VALID)) {
+	 * 15.20: EVENTINJ type 2); it waits while L1's GIF is 0 (15.17,
+	 * nested SVM). In L2 it is L2's when L1 does not intercept NMIs. */
+	if (v->nmi_pending && !(s->vmcb->ctl.event_inj & EVENTINJ_VALID) &&
+	    !nested_events_held(v)) {
 		v->nmi_pending = false;
 		s->vmcb->ctl.event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_NMI | 2;
 	}
