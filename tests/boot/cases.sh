@@ -367,6 +367,25 @@ bare_case bare-vmx.tigerlake tigerlake 1 l1_vmx_mb2 "l1vmx" "${vmx_l1_checks[@]}
 # The same test hypervisor under Modex's nested VMX.
 . tests/boot/nvmx_cases.sh
 
+# ---- The SVM L1 test hypervisor (tests/guest/l1_svm.c) bare ----
+# QEMU TCG's SVM (no NRIPS, VGIF) and Bochs ryzen's (NRIPS, flush by
+# ASID) are the references: every check passes or is skipped for a feature
+# CPUID 8000_000A does not advertise or a documented host deviation.
+# tests/boot/nsvm_cases.sh runs the same kernel under Modex (nested SVM).
+svm_l1_checks=(
+	'+^\[l1\] result: [0-9]+ checks, 0 failed' '+\[l1\] PASS'
+	'+\[l1\] check svme: ok' '+\[l1\] check insn-svme-off: ok'
+	'+\[l1\] check insn-cpl3: ok' '+\[l1\] check insn-rax: ok'
+	'+\[l1\] check insn-vmload-vmsave: ok' '+\[l1\] check vmrun-invalid: ok'
+	'+\[l1\] check vmrun-valid: ok' '+\[l1\] check exits-cpuid: ok'
+	'+\[l1\] check exits-ioio: ok' '+\[l1\] check exits-msr: ok'
+	'+\[l1\] check exits-cr: ok' '+\[l1\] check exits-pf: ok'
+	'+\[l1\] check exits-npf: ok' '+\[l1\] check exits-intr: ok'
+	'-\[l1\] (FAIL|check [a-z0-9-]+: FAIL|aborted)'
+)
+bare_case bare-svm.qemu qemu 1 l1_svm_mb2 "l1svm" "${svm_l1_checks[@]}"
+bare_case bare-svm.ryzen ryzen 1 l1_svm_mb2 "l1svm" "${svm_l1_checks[@]}"
+
 # Under Modex: every CPU runs under Modex, L1 starts its APs with INIT-SIPI-
 # SIPI (SVM: Modex captures the ICR writes; VMX: wait-for-SIPI) and each AP
 # sees what the BSP sees, never Modex's memory (docs/smp.md).

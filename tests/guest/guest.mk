@@ -46,11 +46,18 @@ GUEST_VMX_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_VMX_SRCS))
 L1_VMX_ELFS := $(GUEST_OUT)/l1_vmx_mb1.elf $(GUEST_OUT)/l1_vmx_mb2.elf
 $(L1_VMX_ELFS): $(GUEST_VMX_OBJS)
 
+# The SVM L1 test hypervisor's library and test groups (tests/guest/svm/).
+GUEST_SVM_SRCS := $(wildcard tests/guest/svm/*.c tests/guest/svm/*.S)
+GUEST_SVM_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_SVM_SRCS))
+L1_SVM_ELFS := $(GUEST_OUT)/l1_svm_mb1.elf $(GUEST_OUT)/l1_svm_mb2.elf
+$(L1_SVM_ELFS): $(GUEST_SVM_OBJS)
+
 .PHONY: guests
 guests: $(GUEST_ELFS)
 
 # Objects reached through the pattern rules below stay (not intermediate).
-.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_BASIC_OBJS) $(GUEST_VMX_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
+.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_BASIC_OBJS) $(GUEST_VMX_OBJS) \
+	$(GUEST_SVM_OBJS) $(GUEST_OUT)/obj/tests/guest/lib/mb1_header.S.o \
 	$(GUEST_OUT)/obj/tests/guest/lib/mb2_header.S.o \
 	$(patsubst %,$(GUEST_OUT)/obj/tests/guest/%.c.o,$(GUEST_NAMES) \
 		$(GUEST_PARTS)) \
