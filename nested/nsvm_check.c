@@ -260,6 +260,9 @@ u32 nsvm_insn_len(const u8 *bytes, unsigned n, bool long64, bool *addr32)
 		return 0;
 	if (twobyte_fixed(bytes[i + 1]))
 		return i + 2;
+	/* MOV to/from CRn/DRn (0F 20-23 /r): ModRM is always a register. */
+	if (bytes[i + 1] >= 0x20 && bytes[i + 1] <= 0x23 && i + 2 < n)
+		return i + 3;
 	if (bytes[i + 1] == 0x01 && i + 2 < n && group7_fixed(bytes[i + 2]))
 		return i + 3;
 	return 0;

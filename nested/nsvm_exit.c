@@ -88,6 +88,17 @@ static u32 l2_insn_len(struct vcpu *v)
 	return nsvm_insn_len(buf, got, long64(&to_nsvm(v)->vmcb02->save), NULL);
 }
 
+/* Exits caused by an instruction (APM Vol. 2 appendix C): CR and DR
+ * accesses and 65h-7Ch (SIDT ... MSR), the SVM instructions and after. */
+static bool insn_intercept(u64 code)
+{
+	if (code < SVM_EXIT_EXCP_BASE)
+		return true;
+	if (code <= SVM_EXIT_VINTR || code == SVM_EXIT_NPF)
+		return false;
+	return code < 0x7d || code >= SVM_EXIT_VMRUN;
+}
+
 /* APM Vol. 2 15.7.1: NRIP for the instruction intercepts (else 0). */
 static u64 next_rip(struct vcpu *v, u64 code)
 {
@@ -98,7 +109,7 @@ static u64 next_rip(struct vcpu *v, u64 code)
 		return c2->next_rip;
 	if (code == SVM_EXIT_IOIO)
 		return c2->exit_info_2;
-	if (code < SVM_EXIT_CPUID || code == SVM_EXIT_NPF)
+	if (!insn_intercept(code))
 		return 0;
 	len = l2_insn_len(v);
 	return len ? v->regs.rip + len : 0;
@@ -290,7 +301,14 @@ static bool svm_insn(u64 code)
  */
 static bool modex_exit(struct vcpu *v, u64 code)
 {
+	u64 ud = SVM_EXIT_EXCP_BASE + X86_UD;
+
 	if (svm_insn(code) || code == SVM_EXIT_INVLPGA) {
+		/* The #UD is an exception of L2's: L1 may intercept it. */
+		if (l1_wants(v, ud)) {
+			nsvm_vmexit(v, ud, 0, 0);
+			return true;
+		}
 		vendor->inject_exception(v, X86_UD, false, 0);
 		v->nested.stats.handled++;
 		return true;
@@ -299,6 +317,23 @@ static bool modex_exit(struct vcpu *v, u64 code)
 		v->exit.insn_len = l2_insn_len(v);
 	v->nested.stats.handled++;
 	return false;
+}
+
+/*
+ * APM Vol. 2 15.10.2: IOIO EXITINFO1 bits 7-9 give the address size.
+ * QEMU 7.2 TCG leaves them clear; Modex fills them from L2's code size
+ * (without the 67h override) where the exit has none.
+ */
+static u64 exit_info1(struct vcpu *v, u64 code)
+{
+	const struct vmcb_save *s = &to_nsvm(v)->vmcb02->save;
+	u64 q = v->exit.qual;
+
+	if (code != SVM_EXIT_IOIO || (q & (7ULL << 7)))
+		return q;
+	if (long64(s))
+		return q | BIT(9);
+	return q | ((s->cs.attrib & SEG_ATTR_DB) ? BIT(8) : BIT(7));
 }
 
 bool nsvm_l2_exit(struct vcpu *v)
@@ -316,7 +351,7 @@ bool nsvm_l2_exit(struct vcpu *v)
 	if (code == SVM_EXIT_NMI && !v->nmi_pending)
 		return false; /* a kick */
 	if (l1_wants(v, code)) {
-		nsvm_vmexit(v, code, v->exit.qual, v->exit.info2);
+		nsvm_vmexit(v, code, exit_info1(v, code), v->exit.info2);
 		return true;
 	}
 	return modex_exit(v, code);
