@@ -96,3 +96,8 @@ bool nested_events_held(struct vcpu *v)
 {
 	return ops && ops->events_held && ops->events_held(v);
 }
+
+bool nested_l2_host_if(struct vcpu *v)
+{
+	return ops && ops->l2_host_if && ops->l2_host_if(v);
+}

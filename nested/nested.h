@@ -73,6 +73,7 @@ struct nested_ops {
 	bool (*efer_svme)(struct vcpu *v);
 	int (*set_efer_svme)(struct vcpu *v, bool on);
 	bool (*events_held)(struct vcpu *v);
+	bool (*l2_host_if)(struct vcpu *v);
 };
 
 extern const struct nested_ops nvmx_ops;
@@ -103,5 +104,8 @@ bool nested_efer_svme(struct vcpu *v);
 int nested_set_efer_svme(struct vcpu *v, bool on);
 /* Whether an NMI or interrupt for L1 must wait (SVM: GIF is 0). */
 bool nested_events_held(struct vcpu *v);
+/* SVM: whether L2 runs with the host's RFLAGS.IF set (L1's IF at VMRUN:
+ * with GIF=0 around VMRUN no interrupt reaches Modex meanwhile). */
+bool nested_l2_host_if(struct vcpu *v);
 
 #endif /* MODEX_NESTED_NESTED_H */

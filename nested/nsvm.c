@@ -154,6 +154,14 @@ void nsvm_set_gif(struct vcpu *v, bool gif)
 		vm01->ctl.int_ctl |= INT_CTL_V_INTR_MASKING;
 }
 
+/* The host IF while L2 runs: L1's, as VMRUN saved it (APM Vol. 2
+ * 15.21.1: with V_INTR_MASKING it masks physical interrupts). */
+static bool nsvm_l2_host_if(struct vcpu *v)
+{
+	return v->nested.guest_mode &&
+	       (to_nsvm(v)->vmcb01->save.rflags & X86_EFLAGS_IF);
+}
+
 static bool nsvm_events_held(struct vcpu *v)
 {
 	return ready && !v->nested.guest_mode && !to_nsvm(v)->gif;
@@ -408,4 +416,5 @@ const struct nested_ops nsvm_ops = {
 	.efer_svme = nsvm_efer_svme,
 	.set_efer_svme = nsvm_set_efer_svme,
 	.events_held = nsvm_events_held,
+	.l2_host_if = nsvm_l2_host_if,
 };

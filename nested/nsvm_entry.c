@@ -210,23 +210,14 @@ static bool ncr3_02(struct vcpu *v, struct nsvm *n, u64 *ncr3)
 }
 
 /*
- * Interrupt control (APM Vol. 2 15.21): L1's V_TPR, V_IRQ and priority
- * go to L2 as written. With V_INTR_MASKING=1 physical interrupts follow
- * L1's RFLAGS.IF, saved at VMRUN: when it is 0 they stay masked by
- * Modex's own IF (0) for the whole run, as on the CPU; when it is 1 and
- * L1 intercepts INTR, vmcb02 runs with V_INTR_MASKING=0 so that an
- * interrupt exits (when L2's IF is 1: an L2 running with IF=0 is not
- * interrupted until its next exit, a documented difference).
+ * Interrupt control (APM Vol. 2 15.21): L1's V_TPR, V_IRQ, priority and
+ * V_INTR_MASKING go to L2 as written. With V_INTR_MASKING=1 physical
+ * interrupts follow the host's RFLAGS.IF, which is L1's IF saved at
+ * VMRUN: svm/ runs vmcb02 with Modex's IF set to it (nested_l2_host_if()).
  */
-static u32 int_ctl02(const struct vmcb *vm01, const struct vmcb_control *c12)
+static u32 int_ctl02(const struct vmcb_control *c12)
 {
-	u32 ic = c12->int_ctl & INT_CTL_L1_BITS;
-
-	if ((ic & INT_CTL_V_INTR_MASKING) &&
-	    (vm01->save.rflags & X86_EFLAGS_IF) &&
-	    (c12->intercept_misc1 & INTERCEPT_INTR))
-		ic &= ~INT_CTL_V_INTR_MASKING;
-	return ic;
+	return c12->int_ctl & INT_CTL_L1_BITS;
 }
 
 static bool build_control(struct vcpu *v, struct nsvm *n)
@@ -256,7 +247,7 @@ static bool build_control(struct vcpu *v, struct nsvm *n)
 	c2->tsc_offset = c1->tsc_offset + c12->tsc_offset;
 	c2->asid = NSVM_ASID02;
 	c2->tlb_control = tlb_control02(n, c12);
-	c2->int_ctl = int_ctl02(n->vmcb01, c12);
+	c2->int_ctl = int_ctl02(c12);
 	c2->int_vector = c12->int_vector;
 	c2->int_state = c12->int_state & 1;
 	c2->nested_ctl =

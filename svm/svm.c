@@ -205,9 +205,19 @@ static void svm_run(struct vcpu *v)
 	struct vmcb *vm = s->vmcb;
 
 	do {
+		bool hif = nested_l2_host_if(v);
+
 		sync_regs_to_vmcb(v, s);
+		/* L2 of nested SVM may run with the host's IF set (L1's): GIF
+		 * is 0 in Modex before VMRUN and after #VMEXIT (APM Vol. 2
+		 * 15.17), so no interrupt is taken here; IF is clear again
+		 * before anything opens GIF. */
+		if (hif)
+			asm volatile("sti" ::: "memory");
 		svm_enter(&v->regs, s->vmcb_pa,
 			  (u64)&svm_cpu()->host_vmload_state);
+		if (hif)
+			asm volatile("cli" ::: "memory");
 		v->exits++;
 		v->regs.rax = vm->save.rax;
 		v->regs.rsp = vm->save.rsp;
