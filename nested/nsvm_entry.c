@@ -30,7 +30,7 @@
 #define CR4_AMD_BITS 0x0000000000f71fffULL
 /* EFER bits an AMD CPU may define (APM Vol. 2 3.1.7): SCE, LME, LMA,
  * NXE, SVME, LMSLE, FFXSR, TCE, 16-21. */
-#define EFER_AMD_BITS (0x3fff01ULL | BIT(10) | BIT(8))
+#define EFER_AMD_BITS (0x3ffd01ULL)
 
 static void *identity(u64 pa)
 {
