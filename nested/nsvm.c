@@ -129,29 +129,51 @@ static int nsvm_set_efer_svme(struct vcpu *v, bool on)
 
 /* ------------------------------------------------------ GIF */
 
+static u64 read_tpr(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr8, %0" : "=r"(v));
+	return v;
+}
+
+static void write_tpr(u64 v)
+{
+	asm volatile("mov %0, %%cr8" : : "r"(v) : "memory");
+}
+
 /*
  * L1's virtual GIF (APM Vol. 2 15.17). While it is 0 L1 takes no
  * interrupt and no NMI:
  *  - physical interrupts: VMCB01 runs with V_INTR_MASKING=1, so L1's
- *    RFLAGS.IF no longer unmasks them; Modex's own IF (0 at VMRUN) does,
- *    and they stay pending in the APIC until STGI clears the bit again
- *    (15.21.1). L1's CR8 then reads and writes V_TPR meanwhile;
+ *    RFLAGS.IF no longer unmasks them; Modex's own IF (0 at VMRUN) does
+ *    (15.21.1). Bochs 3.0 lets them in once the guest's IF is 1, so the
+ *    physical TPR (CR8, APM Vol. 2 16.6.4) is also raised to 15, which
+ *    holds every vector in the APIC's IRR. L1's TPR moves to V_TPR,
+ *    where L1's CR8 accesses go meanwhile, and back to the APIC at STGI
+ *    or VMRUN;
  *  - NMIs: one taken in Modex waits in v->nmi_pending (svm/svm.c asks
- *    nested_events_held() before injecting it) until STGI;
+ *    nested_events_held() before injecting it) until STGI or VMRUN;
  *  - INIT is Modex's intercept anyway (hv/smp.c), SMIs are not L1's.
+ * Called with VMCB01 current (L1 running, or at the emulated #VMEXIT
+ * after it was made current again).
  */
 void nsvm_set_gif(struct vcpu *v, bool gif)
 {
 	struct nsvm *n = to_nsvm(v);
-	struct vmcb *vm01 = to_svm(v)->vmcb;
+	struct vmcb_control *c1 = &to_svm(v)->vmcb->ctl;
 
 	n->gif = gif;
-	if (v->nested.guest_mode)
-		return; /* VMCB01 is updated at the #VMEXIT */
-	if (gif)
-		vm01->ctl.int_ctl &= ~INT_CTL_V_INTR_MASKING;
-	else
-		vm01->ctl.int_ctl |= INT_CTL_V_INTR_MASKING;
+	if (!gif && !n->held) {
+		c1->int_ctl = (c1->int_ctl & ~INT_CTL_V_TPR) |
+			      (read_tpr() & 0xf) | INT_CTL_V_INTR_MASKING;
+		write_tpr(15);
+		n->held = true;
+	} else if (gif && n->held) {
+		write_tpr(c1->int_ctl & 0xf);
+		c1->int_ctl &= ~(INT_CTL_V_INTR_MASKING | INT_CTL_V_TPR);
+		n->held = false;
+	}
 }
 
 /* The host IF while L2 runs: L1's, as VMRUN saved it (APM Vol. 2
@@ -370,6 +392,9 @@ static int nsvm_vcpu_init(struct vcpu *v)
 	}
 	n = to_nsvm(v);
 	n->svme = false;
+	if (n->held)
+		write_tpr(0); /* INIT clears the TPR (APM Vol. 2 16.6.4) */
+	n->held = false;
 	n->gif = true;
 	n->hsave_pa = 0;
 	n->vm_cr = 0;

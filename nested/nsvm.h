@@ -72,6 +72,7 @@
 struct nsvm {
 	bool svme; /* L1's EFER.SVME */
 	bool gif; /* L1's virtual GIF (APM Vol. 2 15.17) */
+	bool held; /* L1's interrupts are held (nsvm_set_gif()) */
 	u64 hsave_pa; /* L1's VM_HSAVE_PA */
 	u64 vm_cr; /* L1's VM_CR: DPD, R_INIT, DIS_A20M as written */
 	gpa_t vmcb12_pa; /* the vmcb12 L2 runs on */

@@ -340,10 +340,10 @@ void nsvm_vmrun(struct vcpu *v, gpa_t pa)
 			"cannot build NPT02 for L2 (nCR3 %#lx); stopping L1.",
 			n->vmcb12->ctl.nested_cr3);
 	build_save(v, n);
+	nsvm_set_gif(v, true); /* VMRUN sets GIF (APM Vol. 2 15.17) */
 	s->vmcb = n->vmcb02;
 	s->vmcb_pa = (u64)n->vmcb02;
 	s->fetch_mode_valid = false;
 	v->nested.guest_mode = true;
-	n->gif = true; /* VMRUN sets GIF (APM Vol. 2 15.17) */
 	v->nested.stats.entries++;
 }
