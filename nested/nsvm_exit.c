@@ -118,7 +118,8 @@ static u64 next_rip(struct vcpu *v, u64 code)
 /* ------------------------------------------------ the emulated #VMEXIT */
 
 /* APM Vol. 2 15.6: #VMEXIT saves L2's state into vmcb12. */
-static void save_l2(struct vcpu *v, struct vmcb *c12, const struct vmcb *c2)
+static void save_l2(struct vcpu *v, struct vmcb *c12, const struct vmcb *c2,
+		    bool npt)
 {
 	struct vmcb_save *s = &c12->save;
 	const struct vmcb_save *s2 = &c2->save;
@@ -141,7 +142,7 @@ static void save_l2(struct vcpu *v, struct vmcb *c12, const struct vmcb *c2)
 	s->rip = v->regs.rip;
 	s->rsp = v->regs.rsp;
 	s->rax = v->regs.rax;
-	if (c12->ctl.nested_ctl & NESTED_CTL_NP_ENABLE)
+	if (npt)
 		s->g_pat = s2->g_pat;
 }
 
@@ -193,16 +194,17 @@ static void load_l1(struct vcpu *v, struct nsvm *n)
 void nsvm_vmexit(struct vcpu *v, u64 code, u64 info1, u64 info2)
 {
 	struct nsvm *n = to_nsvm(v);
-	struct vmcb *c12 = n->vmcb12;
 	hpa_t hpa;
 
-	save_l2(v, c12, n->vmcb02);
-	save_control(v, &c12->ctl, &n->vmcb02->ctl, code, info1, info2);
-	/* The page was L1's RAM at VMRUN; written back whole, as the CPU
-	 * writes the fields above (Modex's copy holds L1's other bytes). */
+	/* Only the fields #VMEXIT writes, in L1's vmcb12 (its page was
+	 * L1's RAM at VMRUN and still is: RAM does not change owner). */
 	if (guest_gpa_to_hpa(n->vmcb12_pa, &hpa) &&
-	    guest_l1_ram(n->vmcb12_pa, PAGE_SIZE))
-		memcpy(identity(hpa), c12, sizeof(*c12));
+	    guest_l1_ram(n->vmcb12_pa, PAGE_SIZE)) {
+		struct vmcb *l1 = identity(hpa);
+
+		save_l2(v, l1, n->vmcb02, n->npt12);
+		save_control(v, &l1->ctl, &n->vmcb02->ctl, code, info1, info2);
+	}
 	load_l1(v, n);
 	v->nested.stats.reflected++;
 }
