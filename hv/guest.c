@@ -596,6 +596,21 @@ static void hc_env_init(void)
 }
 
 /* One line per vCPU that ran; the boot CPU's carries no CPU tag. */
+/* One line for L2 (nested/nested.h), when L1 ran one; every hardware
+ * exit counts, L2's reflected ones too (the exits line counts only those
+ * hv/ handled). */
+static void report_nested(const struct vcpu *v)
+{
+	const struct nested_stats *n = &v->nested.stats;
+
+	if (!n->entries && !n->vmfail)
+		return;
+	con_printf(
+		"[modex] guest: nested: %lu hardware exits, %lu L2 entries, %lu L2 exits reflected to L1, %lu handled by Modex (%lu shadow fills), %lu nested paging faults reflected, %lu failed entries.\n",
+		v->exits, n->entries, n->reflected, n->handled, n->shadow_fixed,
+		n->shadow_reflected, n->vmfail);
+}
+
 void guest_report_stats(void)
 {
 	con_lock();
@@ -615,6 +630,7 @@ void guest_report_stats(void)
 				con_printf(", %s %lu", exit_reason_name(r),
 					   st->count[r]);
 		con_printf(".\n");
+		report_nested(smp_vcpu(i));
 	}
 	con_unlock();
 }

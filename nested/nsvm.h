@@ -126,6 +126,13 @@ bool nsvm_l1_intercepts(const struct vmcb_control *c, u64 code, u64 info1,
  * and the hardware's EXITINFO1 @hw (bits 32/33). */
 u64 nsvm_npf_exitinfo1(const struct pt_walk *w, const struct pt_format *fmt,
 		       unsigned cpl, u64 hw);
+/* The access kind of a hardware #NPF (EXITINFO1 @hw) for the NPT12
+ * walk, L2 at @cpl, vmcb12's GMET @gmet. */
+unsigned nsvm_npf_kind(u64 hw, bool gmet, unsigned cpl);
+/* vmcb12's nested-paging control as Modex caches it (@gmet_offered:
+ * CPUID 8000_000Ah EDX[17] is offered to L1), and vmcb02's from it. */
+u64 nsvm_nested_ctl12(u64 nested_ctl, bool gmet_offered);
+u64 nsvm_nested_ctl02(u64 nested_ctl12);
 /* Length of the SVM instruction or of another fixed-opcode instruction
  * an intercept reports (HLT, PAUSE, CPUID, RDTSC, ...) at @bytes, or 0;
  * *addr32 (may be NULL): an address-size prefix (67h) precedes it. */

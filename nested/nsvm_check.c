@@ -204,6 +204,40 @@ u64 nsvm_npf_exitinfo1(const struct pt_walk *w, const struct pt_format *fmt,
 	return npt_exitinfo1(w, fmt, cpl, fl);
 }
 
+unsigned nsvm_npf_kind(u64 hw, bool gmet, unsigned cpl)
+{
+	unsigned op = (hw & NPF_ID) ? PK_FETCH :
+		      (hw & NPF_W)  ? PK_WRITE :
+				      PK_READ;
+
+	/* Without GMET every access through nested paging is user; with
+	 * GMET a fetch is supervisor at CPL < 3 (REFERENCE.md sections 2,
+	 * 3: CPL < 3, not CPL == 0), and reads and writes ignore U. */
+	if (!gmet)
+		return pk_make(op, true);
+	return pk_make(op, op == PK_FETCH ? cpl == 3 : true);
+}
+
+/* ------------------------------------------------ GMET in the VMCBs */
+
+u64 nsvm_nested_ctl12(u64 nested_ctl, bool gmet_offered)
+{
+	u64 c = nested_ctl & (NESTED_CTL_NP_ENABLE | NESTED_CTL_GMET);
+
+	/* REFERENCE.md section 3: honoured only when advertised and with
+	 * nested paging on; otherwise cleared in the cached copy. */
+	if (!gmet_offered || !(c & NESTED_CTL_NP_ENABLE))
+		c &= ~(u64)NESTED_CTL_GMET;
+	return c;
+}
+
+u64 nsvm_nested_ctl02(u64 nested_ctl12)
+{
+	/* vmcb02 always uses nested paging (NPT02 or NPT01) and GMET
+	 * exactly when the sanitized vmcb12 does. */
+	return NESTED_CTL_NP_ENABLE | (nested_ctl12 & NESTED_CTL_GMET);
+}
+
 /* ------------------------------------------------ instruction lengths */
 
 static bool legacy_prefix(u8 b)

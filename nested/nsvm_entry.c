@@ -155,9 +155,7 @@ static void sanitize(struct vmcb *c)
 {
 	bool gmet = nsvm_feature_edx(cpu_features.svm_f.edx) & SVM_EDX_GMET;
 
-	if (!gmet || !(c->ctl.nested_ctl & NESTED_CTL_NP_ENABLE))
-		c->ctl.nested_ctl &= ~(u64)NESTED_CTL_GMET;
-	c->ctl.nested_ctl &= NESTED_CTL_NP_ENABLE | NESTED_CTL_GMET;
+	c->ctl.nested_ctl = nsvm_nested_ctl12(c->ctl.nested_ctl, gmet);
 }
 
 /* L1's map OR Modex's (an L1 without the intercept contributes none). */
@@ -250,8 +248,7 @@ static bool build_control(struct vcpu *v, struct nsvm *n)
 	c2->int_ctl = int_ctl02(c12);
 	c2->int_vector = c12->int_vector;
 	c2->int_state = c12->int_state & 1;
-	c2->nested_ctl =
-		NESTED_CTL_NP_ENABLE | (c12->nested_ctl & NESTED_CTL_GMET);
+	c2->nested_ctl = nsvm_nested_ctl02(c12->nested_ctl);
 	c2->nested_cr3 = ncr3;
 	c2->event_inj = c12->event_inj;
 	c2->event_inj_err = c12->event_inj_err;

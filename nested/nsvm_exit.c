@@ -211,18 +211,6 @@ void nsvm_vmexit(struct vcpu *v, u64 code, u64 info1, u64 info2)
 
 /* ------------------------------------------------ nested NPT */
 
-/* The access of the hardware #NPF (APM Vol. 2 15.25.6), as the NPT12
- * walk checks it: without GMET every access is user; with GMET fetches
- * are user at CPL 3 only (REFERENCE.md section 2). */
-static unsigned fault_kind(u64 hw, bool gmet, u8 cpl)
-{
-	unsigned op = (hw & NPF_ID) ? PK_FETCH :
-		      (hw & NPF_W)  ? PK_WRITE :
-				      PK_READ;
-
-	return pk_make(op, gmet ? cpl == 3 : true);
-}
-
 /* The fault is in NPT01 under L1's mapping: as if L1 made the access. */
 static bool l0_fault(struct vcpu *v, const struct shadow_fault *f)
 {
@@ -241,7 +229,7 @@ static bool npf_exit(struct vcpu *v)
 	struct shadow_fault f;
 
 	shadow_fault(n->shadow, n->vmcb12->ctl.nested_cr3 & ~0xfffULL, &n->role,
-		     l2_gpa, fault_kind(hw, gmet, cpl), &f);
+		     l2_gpa, nsvm_npf_kind(hw, gmet, cpl), &f);
 	if (shadow_take_flush(n->shadow))
 		n->vmcb02->ctl.tlb_control = svm_feat.flush_by_asid ?
 						     TLB_CONTROL_FLUSH_ASID :

@@ -377,3 +377,43 @@ TEST(insn_lengths)
 			CHECK_EQ(a32, cases[i].a32);
 	}
 }
+
+/* ---------------------------------------------- GMET (REFERENCE.md 3) */
+
+/* Each KVM fix of REFERENCE.md section 3 as a case. */
+TEST(gmet_rules)
+{
+	/* The bit is forced off in the cached vmcb12 when GMET is not
+	 * offered, and without nested paging; kept otherwise. */
+	CHECK_EQ(nsvm_nested_ctl12(NESTED_CTL_NP_ENABLE | NESTED_CTL_GMET,
+				   false),
+		 NESTED_CTL_NP_ENABLE);
+	CHECK_EQ(nsvm_nested_ctl12(NESTED_CTL_GMET, true), 0);
+	CHECK_EQ(nsvm_nested_ctl12(NESTED_CTL_NP_ENABLE | NESTED_CTL_GMET |
+					   BIT(1) | BIT(2),
+				   true),
+		 NESTED_CTL_NP_ENABLE | NESTED_CTL_GMET);
+	/* vmcb02: nested paging always, GMET exactly as the cached copy. */
+	CHECK_EQ(nsvm_nested_ctl02(0), NESTED_CTL_NP_ENABLE);
+	CHECK_EQ(nsvm_nested_ctl02(nsvm_nested_ctl12(
+			 NESTED_CTL_NP_ENABLE | NESTED_CTL_GMET, true)),
+		 NESTED_CTL_NP_ENABLE | NESTED_CTL_GMET);
+	CHECK_EQ(nsvm_nested_ctl02(nsvm_nested_ctl12(
+			 NESTED_CTL_NP_ENABLE | NESTED_CTL_GMET, false)),
+		 NESTED_CTL_NP_ENABLE);
+	/* A fetch under GMET is supervisor at CPL 0, 1 and 2 (CPL < 3, not
+	 * CPL == 0) and user at CPL 3; it is never user just because the
+	 * access goes through nested paging. */
+	for (unsigned cpl = 0; cpl < 3; cpl++)
+		CHECK_EQ(nsvm_npf_kind(NPF_ID, true, cpl),
+			 pk_make(PK_FETCH, false));
+	CHECK_EQ(nsvm_npf_kind(NPF_ID, true, 3), pk_make(PK_FETCH, true));
+	/* Without GMET every access is user. */
+	for (unsigned cpl = 0; cpl <= 3; cpl++) {
+		CHECK_EQ(nsvm_npf_kind(NPF_ID, false, cpl),
+			 pk_make(PK_FETCH, true));
+		CHECK_EQ(nsvm_npf_kind(NPF_W, false, cpl),
+			 pk_make(PK_WRITE, true));
+		CHECK_EQ(nsvm_npf_kind(0, true, cpl), pk_make(PK_READ, true));
+	}
+}
