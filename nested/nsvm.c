@@ -373,6 +373,10 @@ static int alloc_state(struct vcpu *v)
 				PAGE_SIZE);
 	if (!n->vmcb12 || !n->vmcb02 || !n->msrpm02 || !n->iopm02 || !n->shadow)
 		return -E_NOMEM;
+	/* What VMRUN never writes stays 0 (nested/nsvm_entry.c). */
+	memset(n->vmcb02, 0, PAGE_SIZE);
+	memset(n->msrpm02, 0, MSRPM_SIZE);
+	memset(n->iopm02, 0, IOPM_SIZE);
 	v->nested.priv = n;
 	return nsvm_shadow_init(v);
 }

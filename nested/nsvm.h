@@ -69,6 +69,15 @@
 #define EVENTINJ_TYPE_SOFT (4u << 8)
 #define EVENTINJ_RSVD 0x7ffff000u /* bits 30:12 */
 
+/* The nonzero bytes of one of Modex's permission maps. */
+#define NSVM_MAP_BITS_MAX 1024
+struct nsvm_map_bits {
+	bool ready, all; /* all: too many bytes: OR the whole map */
+	u16 n;
+	u16 off[NSVM_MAP_BITS_MAX];
+	u8 val[NSVM_MAP_BITS_MAX];
+};
+
 struct nsvm {
 	bool svme; /* L1's EFER.SVME */
 	bool gif; /* L1's virtual GIF (APM Vol. 2 15.17) */
@@ -90,8 +99,14 @@ struct nsvm {
 	struct shadow_cache *shadow; /* NPT02 roots (nested/shadow.h) */
 	struct shadow_env shadow_env;
 	struct shadow_role role; /* of the current NPT12 */
-	/* L2's paging mode, for fetching its instructions (no NRIPS). */
+	/* L2's paging mode, for fetching its instructions (no NRIPS),
+	 * and the CR0, CR3, CR4, EFER it was built for. */
 	struct gwalk_mode l2_mode;
+	u64 l2_mode_key[4];
+	bool l2_mode_valid;
+	/* The bytes Modex's own MSRPM and IOPM set (built at the first
+	 * VMRUN): vmcb02's maps are L1's with these ORed in. */
+	struct nsvm_map_bits msr_bits, io_bits;
 };
 
 static inline struct nsvm *to_nsvm(struct vcpu *v)

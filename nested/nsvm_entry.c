@@ -32,6 +32,15 @@
  * NXE, SVME, LMSLE, FFXSR, TCE, 16-21. */
 #define EFER_AMD_BITS (0x3ffd01ULL)
 
+/* The parts of a VMCB that hold fields (APM Vol. 2 tables B-1, B-2):
+ * the control area up to 0x100 and the save area up to 0x698. */
+#define CTL_USED 0x100
+#define SAVE_USED (0x698 - 0x400)
+/* The bytes of the maps the CPU reads (the rest of vmcb02's stays 0):
+ * MSRPM 0-17FFh (APM Vol. 2 table 15-5), IOPM 64K+3 bits (15.10.1). */
+#define MSRPM_USED 0x1800
+#define IOPM_USED 0x2008
+
 static void *identity(u64 pa)
 {
 	return (void *)pa;
@@ -158,18 +167,64 @@ static void sanitize(struct vmcb *c)
 	c->ctl.nested_ctl = nsvm_nested_ctl12(c->ctl.nested_ctl, gmet);
 }
 
-/* L1's map OR Modex's (an L1 without the intercept contributes none). */
-static void merge_map(u64 *out, const u64 *modex, gpa_t l1, bool on,
-		      size_t size)
+/* Copy @bytes (a multiple of 8): one string instruction, 8 bytes a step
+ * (emulators count every step of a string instruction). */
+static void copy_q(void *dst, const void *src, size_t bytes)
 {
-	const u64 *m1 = identity(l1 & ~0xfffULL);
+	size_t n = bytes / 8;
 
-	if (!on) {
-		memcpy(out, modex, size);
+	asm volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+static void fill_q(void *dst, u64 val, size_t bytes)
+{
+	size_t n = bytes / 8;
+
+	asm volatile("rep stosq" : "+D"(dst), "+c"(n) : "a"(val) : "memory");
+}
+
+/* Which bytes of Modex's map @m are nonzero (its maps never change
+ * after boot, svm/svm.c). */
+static void map_bits_init(struct nsvm_map_bits *b, const u8 *m, size_t size)
+{
+	b->n = 0;
+	b->all = false;
+	for (size_t i = 0; i < size; i++) {
+		if (!m[i])
+			continue;
+		if (b->n == NSVM_MAP_BITS_MAX) {
+			b->all = true;
+			break;
+		}
+		b->off[b->n] = (u16)i;
+		b->val[b->n++] = m[i];
+	}
+	b->ready = true;
+}
+
+/*
+ * vmcb02's map: L1's OR Modex's (APM Vol. 2 15.10.1, 15.11: the CPU reads
+ * the map on every access, so L1's is copied at every VMRUN). Without
+ * L1's intercept only Modex's bits count, and all of L1's are clear.
+ */
+static void merge_map(u8 *out, const u8 *modex, gpa_t l1, bool on, size_t size,
+		      struct nsvm_map_bits *b)
+{
+	size_t used = size == MSRPM_SIZE ? MSRPM_USED : IOPM_USED;
+
+	if (!b->ready)
+		map_bits_init(b, modex, size);
+	if (on)
+		copy_q(out, identity(l1 & ~0xfffULL), used);
+	else
+		fill_q(out, 0, used);
+	if (b->all) {
+		for (size_t i = 0; i < size; i++)
+			out[i] |= modex[i];
 		return;
 	}
-	for (size_t i = 0; i < size / 8; i++)
-		out[i] = modex[i] | m1[i];
+	for (unsigned i = 0; i < b->n; i++)
+		out[b->off[i]] |= b->val[i];
 }
 
 /* APM Vol. 2 15.16.1: what ASID NSVM_ASID02 must drop before this run. */
@@ -226,7 +281,7 @@ static bool build_control(struct vcpu *v, struct nsvm *n)
 
 	if (!ncr3_02(v, n, &ncr3))
 		return false;
-	memset(c2, 0, sizeof(*c2));
+	fill_q(c2, 0, CTL_USED); /* the rest stays 0 from the allocation */
 	c2->intercept_cr = c12->intercept_cr | c1->intercept_cr;
 	c2->intercept_dr = c12->intercept_dr | c1->intercept_dr;
 	c2->intercept_exceptions =
@@ -234,12 +289,12 @@ static bool build_control(struct vcpu *v, struct nsvm *n)
 	c2->intercept_misc1 = c12->intercept_misc1 | c1->intercept_misc1;
 	c2->intercept_misc2 = c12->intercept_misc2 | c1->intercept_misc2;
 	c2->intercept_misc3 = c12->intercept_misc3 | c1->intercept_misc3;
-	merge_map((u64 *)n->msrpm02, identity(c1->msrpm_base_pa),
-		  c12->msrpm_base_pa, c12->intercept_misc1 & INTERCEPT_MSR_PROT,
-		  MSRPM_SIZE);
-	merge_map((u64 *)n->iopm02, identity(c1->iopm_base_pa),
-		  c12->iopm_base_pa, c12->intercept_misc1 & INTERCEPT_IOIO_PROT,
-		  IOPM_SIZE);
+	merge_map(n->msrpm02, identity(c1->msrpm_base_pa), c12->msrpm_base_pa,
+		  c12->intercept_misc1 & INTERCEPT_MSR_PROT, MSRPM_SIZE,
+		  &n->msr_bits);
+	merge_map(n->iopm02, identity(c1->iopm_base_pa), c12->iopm_base_pa,
+		  c12->intercept_misc1 & INTERCEPT_IOIO_PROT, IOPM_SIZE,
+		  &n->io_bits);
 	c2->msrpm_base_pa = (u64)n->msrpm02;
 	c2->iopm_base_pa = (u64)n->iopm02;
 	c2->tsc_offset = c1->tsc_offset + c12->tsc_offset;
@@ -264,7 +319,7 @@ static void build_save(struct vcpu *v, struct nsvm *n)
 	const struct vmcb_save *s12 = &n->vmcb12->save;
 	struct vmcb_save *s2 = &n->vmcb02->save;
 
-	*s2 = n->vmcb01->save;
+	copy_q(s2, &n->vmcb01->save, SAVE_USED);
 	s2->es = s12->es;
 	s2->cs = s12->cs;
 	s2->ss = s12->ss;
@@ -319,7 +374,8 @@ void nsvm_vmrun(struct vcpu *v, gpa_t pa)
 	const char *why;
 
 	/* vmcb12 is read here, once; only the copy is used afterwards. */
-	memcpy(n->vmcb12, l1, sizeof(*n->vmcb12));
+	copy_q(&n->vmcb12->ctl, &l1->ctl, CTL_USED);
+	copy_q(&n->vmcb12->save, &l1->save, SAVE_USED);
 	skip_insn(v);
 	n->vmcb12_pa = pa;
 	n->vmcb01 = s->vmcb;
@@ -340,7 +396,6 @@ void nsvm_vmrun(struct vcpu *v, gpa_t pa)
 	nsvm_set_gif(v, true); /* VMRUN sets GIF (APM Vol. 2 15.17) */
 	s->vmcb = n->vmcb02;
 	s->vmcb_pa = (u64)n->vmcb02;
-	s->fetch_mode_valid = false;
 	v->nested.guest_mode = true;
 	v->nested.stats.entries++;
 }

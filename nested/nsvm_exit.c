@@ -41,6 +41,23 @@ static bool long64(const struct vmcb_save *s)
 	return (s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L);
 }
 
+/* L2's paging mode, rebuilt only when CR0, CR3, CR4 or EFER changed
+ * (building it computes a permission table). */
+static bool l2_mode(struct nsvm *n, const struct vmcb_save *s)
+{
+	u64 key[4] = { s->cr0, s->cr3, s->cr4, s->efer };
+
+	if (n->l2_mode_valid && !memcmp(key, n->l2_mode_key, sizeof(key)))
+		return true;
+	n->l2_mode_valid = false;
+	if (gwalk_mode_init(&n->l2_mode, s->cr0, s->cr3, s->cr4, s->efer,
+			    cpu_features.maxphyaddr, PTF_AMD))
+		return false;
+	memcpy(n->l2_mode_key, key, sizeof(key));
+	n->l2_mode_valid = true;
+	return true;
+}
+
 /* L2's instruction bytes: L2's paging, then NPT12 (when on), then L1's
  * memory as stage 2 shows it (never Modex's). */
 unsigned nsvm_fetch_l2(struct vcpu *v, u8 *buf, unsigned len)
@@ -54,8 +71,7 @@ unsigned nsvm_fetch_l2(struct vcpu *v, u8 *buf, unsigned len)
 	u64 la = long64(s) ? v->regs.rip : (u32)(s->cs.base + v->regs.rip);
 	unsigned got = 0;
 
-	if (gwalk_mode_init(&n->l2_mode, s->cr0, s->cr3, s->cr4, s->efer,
-			    cpu_features.maxphyaddr, PTF_AMD))
+	if (!l2_mode(n, s))
 		return 0;
 	while (got < len) {
 		struct gwalk_access a = { .la = la + got,
@@ -186,7 +202,6 @@ static void load_l1(struct vcpu *v, struct nsvm *n)
 	n->vmcb01->ctl.event_inj = 0;
 	s->vmcb = n->vmcb01;
 	s->vmcb_pa = n->vmcb01_pa;
-	s->fetch_mode_valid = false;
 	v->nested.guest_mode = false;
 	nsvm_set_gif(v, false);
 }
