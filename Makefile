@@ -43,6 +43,8 @@ HOST_PURE_NESTED := nested/vmcs12.c nested/nvmx_caps.c nested/nvmx_check.c
 HOST_PURE_GUEST := tests/guest/lib/madt.c
 # The vendor-neutral nested core: shadow stage-2 tables.
 HOST_PURE_NESTED += nested/shadow.c nested/nested_log.c
+# Nested SVM's pure parts: the VMRUN checks, L1's intercepts, #NPF info.
+HOST_PURE_NESTED += nested/nsvm_check.c
 HOST_PURE := $(wildcard mm/*.c) $(filter $(wildcard hv/*.c),$(HOST_PURE_HV)) \
 	$(HOST_PURE_GUEST) $(filter $(wildcard nested/*.c),$(HOST_PURE_NESTED)) \
 	$(filter $(wildcard vmx/*.c),$(HOST_PURE_VMX)) \

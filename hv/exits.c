@@ -32,7 +32,8 @@
 
 /* EFER bits L1 may write (APM Vol. 2 3.1.7; SDM Vol. 4 table 2-2): SCE,
  * LME, LMA (read-only, kept), NXE, LMSLE, FFXSR, TCE and bits 16-21
- * (MCOMMIT, INTWB, UAIEN, AIBRSE). SVME is refused: L1 sees no SVM. */
+ * (MCOMMIT, INTWB, UAIEN, AIBRSE). SVME is nested SVM's to allow
+ * (nested_set_efer_svme()): without it L1 sees no SVM and it #GPs. */
 #define EFER_L1_BITS                                                     \
 	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | BIT(13) | BIT(14) | \
 	 BIT(15) | (0x3fULL << 16))
@@ -205,7 +206,8 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	switch (msr) {
 	case MSR_EFER:
-		*val = vendor->read_efer(v) & ~EFER_SVME;
+		*val = (vendor->read_efer(v) & ~EFER_SVME) |
+		       (nested_efer_svme(v) ? EFER_SVME : 0);
 		return 0;
 	case MSR_VM_CR:
 		/* APM Vol. 2 15.30.1: SVM disabled and locked, as firmware
@@ -229,14 +231,17 @@ static int efer_write(struct vcpu *v, u64 val)
 {
 	u64 old = vendor->read_efer(v);
 
-	if (!vendor->set_efer || (val & ~EFER_L1_BITS))
+	if (!vendor->set_efer || (val & ~(EFER_L1_BITS | EFER_SVME)))
 		return -1;
 	if ((val & EFER_NXE) && !cpu_features.nx)
 		return -1;
 	if (((val ^ old) & EFER_LME) && (vendor->read_cr(v, 0) & X86_CR0_PG))
 		return -1;
-	/* LMA is read-only: keep the current value. */
-	val = (val & ~EFER_LMA) | (old & EFER_LMA);
+	if (nested_set_efer_svme(v, val & EFER_SVME))
+		return -1;
+	/* LMA is read-only: keep the current value. SVME in the hardware
+	 * structure is the backend's. */
+	val = (val & ~(EFER_LMA | EFER_SVME)) | (old & EFER_LMA);
 	vendor->set_efer(v, val);
 	return 0;
 }

@@ -501,7 +501,27 @@ static int l1_pt_read(void *ctx, u64 gpa, u64 *val)
 	return 0;
 }
 
-static const struct pt_mem_ops l1_pt_ops = { .read = l1_pt_read };
+/*
+ * Accessed and dirty flags in L1's tables (NPT12 walks set them, APM Vol.
+ * 2 15.25.5): only in L1's RAM, never in Modex's memory or its sink.
+ */
+static int l1_pt_cmpxchg(void *ctx, u64 gpa, u64 old, u64 val)
+{
+	hpa_t hpa;
+	u64 seen = old;
+
+	(void)ctx;
+	if ((gpa & 7) || !guest_l1_ram(gpa, 8) || !guest_gpa_to_hpa(gpa, &hpa))
+		return -E_FAULT;
+	if (!__atomic_compare_exchange_n((u64 *)identity(hpa), &seen, val,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST))
+		return -E_BUSY;
+	return 0;
+}
+
+static const struct pt_mem_ops l1_pt_ops = { .read = l1_pt_read,
+					     .cmpxchg = l1_pt_cmpxchg };
 static const struct pt_mem l1_pt = { &l1_pt_ops, NULL };
 
 const struct pt_mem *guest_l1_pt_mem(void)
@@ -581,6 +601,28 @@ static void hc_env_init(void)
 }
 
 /* One line per vCPU that ran; the boot CPU's carries no CPU tag. */
+/* One line for L2 (nested/nested.h), when L1 ran one; every hardware
+ * exit counts, L2's reflected ones too (the exits line counts only those
+ * hv/ handled). */
+static void report_nested(const struct vcpu *v)
+{
+	const u64 *n = v->nested.stats.count;
+
+	if (!n[MODEX_NSTAT_ENTRIES] && !n[MODEX_NSTAT_VMFAIL])
+		return;
+	con_printf(
+		"[modex] guest: nested: %lu hardware exits, %lu L2 entries, %lu L2 exits reflected to L1, %lu handled by Modex (%lu shadow fills), %lu denials reflected (%lu read, %lu write, %lu supervisor fetch, %lu user fetch, %lu misconfigured), %lu failed VMX instructions.\n",
+		v->exits, n[MODEX_NSTAT_ENTRIES], n[MODEX_NSTAT_REFLECTED],
+		n[MODEX_NSTAT_HANDLED], n[MODEX_NSTAT_SHADOW_FIXED],
+		n[MODEX_NSTAT_DENY_READ] + n[MODEX_NSTAT_DENY_WRITE] +
+			n[MODEX_NSTAT_DENY_FETCH_SUPER] +
+			n[MODEX_NSTAT_DENY_FETCH_USER] +
+			n[MODEX_NSTAT_MISCONFIG],
+		n[MODEX_NSTAT_DENY_READ], n[MODEX_NSTAT_DENY_WRITE],
+		n[MODEX_NSTAT_DENY_FETCH_SUPER], n[MODEX_NSTAT_DENY_FETCH_USER],
+		n[MODEX_NSTAT_MISCONFIG], n[MODEX_NSTAT_VMFAIL]);
+}
+
 void guest_report_stats(void)
 {
 
@@ -601,6 +643,7 @@ void guest_report_stats(void)
 				con_printf(", %s %lu", exit_reason_name(r),
 					   st->count[r]);
 		con_printf(".\n");
+		report_nested(smp_vcpu(i));
 	}
 	con_unlock();
 }

@@ -34,6 +34,8 @@ void nested_init(const char *vendor_name, bool enabled)
 	}
 	if (!strcmp(vendor_name, nvmx_ops.name))
 		ops = &nvmx_ops;
+	else if (!strcmp(vendor_name, nsvm_ops.name))
+		ops = &nsvm_ops;
 	if (!ops)
 		log_info("no nested virtualization on %s yet: L1 sees none.",
 			 vendor_name);
@@ -144,13 +146,13 @@ bool nested_handle_l2_exit(struct vcpu *v)
 
 void nested_pre_entry(struct vcpu *v)
 {
-	if (ops && v->nested.guest_mode)
+	if (ops && ops->pre_entry && v->nested.guest_mode)
 		ops->pre_entry(v);
 }
 
 void nested_l2_handled(struct vcpu *v)
 {
-	if (ops && v->nested.guest_mode)
+	if (ops && ops->l2_handled && v->nested.guest_mode)
 		ops->l2_handled(v);
 }
 
@@ -158,4 +160,26 @@ void nested_stage2_changed(struct vcpu *v)
 {
 	if (ops)
 		ops->stage2_changed(v);
+}
+
+bool nested_efer_svme(struct vcpu *v)
+{
+	return ops && ops->efer_svme && ops->efer_svme(v);
+}
+
+int nested_set_efer_svme(struct vcpu *v, bool on)
+{
+	if (ops && ops->set_efer_svme)
+		return ops->set_efer_svme(v, on);
+	return on ? NESTED_MSR_GP : 0;
+}
+
+bool nested_events_held(struct vcpu *v)
+{
+	return ops && ops->events_held && ops->events_held(v);
+}
+
+bool nested_l2_host_if(struct vcpu *v)
+{
+	return ops && ops->l2_host_if && ops->l2_host_if(v);
 }

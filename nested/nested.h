@@ -72,15 +72,24 @@ struct nested_ops {
 	bool (*l2_exit)(struct vcpu *v);
 	/* Stage 2 (EPT01/NPT01) changed: drop every shadow built on it. */
 	void (*stage2_changed)(struct vcpu *v);
-	/* Before each entry into L2: events that arrived for L1 while L2
-	 * ran (an NMI that hit Modex) go where L1's controls send them. */
+	/* Optional (NULL: nothing to do). Before each entry into L2: events
+	 * that arrived for L1 while L2 ran (an NMI that hit Modex) go where
+	 * L1's controls send them. */
 	void (*pre_entry)(struct vcpu *v);
 	/* hv/ handled an exit of L2 on its state (an instruction Modex
 	 * completed for it): what L1's controls make of that. */
 	void (*l2_handled)(struct vcpu *v);
+	/* SVM only (NULL for VMX): L1's EFER.SVME as it reads it; a write
+	 * of it (0 or NESTED_MSR_GP); whether L1's interrupts and NMIs wait
+	 * (its virtual GIF is 0). */
+	bool (*efer_svme)(struct vcpu *v);
+	int (*set_efer_svme)(struct vcpu *v, bool on);
+	bool (*events_held)(struct vcpu *v);
+	bool (*l2_host_if)(struct vcpu *v);
 };
 
 extern const struct nested_ops nvmx_ops;
+extern const struct nested_ops nsvm_ops;
 
 /*
  * Choose the nested half for the backend named @vendor_name ("vmx" or
@@ -111,5 +120,15 @@ void nested_stage2_changed(struct vcpu *v);
  * (MODEX_HC_NESTED_LOG) and, with nested_log=on, print it (rate-limited).
  */
 void nested_violation(struct vcpu *v, struct modex_nested_violation *r);
+/* EFER.SVME as L1 reads it (false without nested SVM). */
+bool nested_efer_svme(struct vcpu *v);
+/* A WRMSR to EFER sets SVME to @on: 0, or NESTED_MSR_GP (setting it
+ * without nested SVM). Call after every other check of the write. */
+int nested_set_efer_svme(struct vcpu *v, bool on);
+/* Whether an NMI or interrupt for L1 must wait (SVM: GIF is 0). */
+bool nested_events_held(struct vcpu *v);
+/* SVM: whether L2 runs with the host's RFLAGS.IF set (L1's IF at VMRUN:
+ * with GIF=0 around VMRUN no interrupt reaches Modex meanwhile). */
+bool nested_l2_host_if(struct vcpu *v);
 
 #endif /* MODEX_NESTED_NESTED_H */

@@ -18,6 +18,7 @@
 #include "hv/pci_cfg_filter.h"
 #include "hv/percpu.h"
 #include "hv/vendor.h"
+#include "nested/nested.h"
 #include "svm/svm_entry.h"
 #include "svm/vmcb_build.h"
 
@@ -184,8 +185,10 @@ static void sync_regs_to_vmcb(struct vcpu *v, struct svm_vcpu *s)
 	struct vmcb_save *sv = &s->vmcb->save;
 
 	/* L1's NMI, taken in Modex after its #VMEXIT(NMI) (APM Vol. 2
-	 * 15.20: EVENTINJ type 2). */
-	if (v->nmi_pending && !(s->vmcb->ctl.event_inj & EVENTINJ_VALID)) {
+	 * 15.20: EVENTINJ type 2); it waits while L1's GIF is 0 (15.17,
+	 * nested SVM). In L2 it is L2's when L1 does not intercept NMIs. */
+	if (v->nmi_pending && !(s->vmcb->ctl.event_inj & EVENTINJ_VALID) &&
+	    !nested_events_held(v)) {
 		v->nmi_pending = false;
 		s->vmcb->ctl.event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_NMI | 2;
 	}
@@ -202,9 +205,19 @@ static void svm_run(struct vcpu *v)
 	struct vmcb *vm = s->vmcb;
 
 	do {
+		bool hif = nested_l2_host_if(v);
+
 		sync_regs_to_vmcb(v, s);
+		/* L2 of nested SVM may run with the host's IF set (L1's): GIF
+		 * is 0 in Modex before VMRUN and after #VMEXIT (APM Vol. 2
+		 * 15.17), so no interrupt is taken here; IF is clear again
+		 * before anything opens GIF. */
+		if (hif)
+			asm volatile("sti" ::: "memory");
 		svm_enter(&v->regs, s->vmcb_pa,
 			  (u64)&svm_cpu()->host_vmload_state);
+		if (hif)
+			asm volatile("cli" ::: "memory");
 		v->exits++;
 		v->regs.rax = vm->save.rax;
 		v->regs.rsp = vm->save.rsp;

@@ -283,7 +283,9 @@ bool svm_decode_exit(struct vcpu *v)
 				 .qual = c->exit_info_1,
 				 .info2 = c->exit_info_2 };
 	requeue_event(c);
-	if ((u32)code == (u32)SVM_EXIT_INVALID && emulator_cr4_quirk(v))
+	/* L2's failed entry is nested SVM's (VMEXIT_INVALID for L1). */
+	if ((u32)code == (u32)SVM_EXIT_INVALID && !v->nested.guest_mode &&
+	    emulator_cr4_quirk(v))
 		return true;
 	if (code == SVM_EXIT_MSR) {
 		/* APM Vol. 2 15.11: EXITINFO1 0 = RDMSR, 1 = WRMSR. */

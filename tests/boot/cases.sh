@@ -264,8 +264,14 @@ for h in qemu ryzen; do
 	for p in mb2 mb1; do
 		l1_case "svm-l1-basic-$p.$h" "$h" "l1_basic_$p" "l1test" pass \
 			"${svm_common[@]}" "+$svm_vmcb_line ${svm_nrips[$h]}" \
+			'+\[modex\] nsvm: nested SVM on: revision 1' \
 			"${l1_checks[@]}" "+\[modex\] guest: L1 module: multiboot${p#mb}"
 	done
+	# nested=off: L1 sees no SVM (CPUID, EFER.SVME #GP, VMRUN #UD).
+	L1=$l1_dir/l1_basic_mb2.elf L1_CMDLINE="l1test" boot_case \
+		"svm-l1-basic-nonested.$h" "$h" "nested=off" pass \
+		"${svm_common[@]}" '+\[modex\] nested: nested virtualization off' \
+		'-nested SVM on' "${l1_checks[@]}"
 	l1_case "svm-l1-triple.$h" "$h" l1_triple_mb2 "" fail \
 		"+$svm_vmcb_line" '+\[modex\] guest: L1 triple fault \(shutdown\); stopping L1\.' \
 		'+\[modex\] guest: L1 state \(SVM, exit code 0x7f' '+\[modex\] guest:   rip=0x' \
@@ -458,6 +464,7 @@ svm_l1_checks=(
 )
 bare_case bare-svm.qemu qemu 1 l1_svm_mb2 "l1svm" "${svm_l1_checks[@]}"
 bare_case bare-svm.ryzen ryzen 1 l1_svm_mb2 "l1svm" "${svm_l1_checks[@]}"
+. tests/boot/nsvm_emul_cases.sh
 
 # Under Modex: every CPU runs under Modex, L1 starts its APs with INIT-SIPI-
 # SIPI (SVM: Modex captures the ICR writes; VMX: wait-for-SIPI) and each AP

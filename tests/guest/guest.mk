@@ -59,6 +59,8 @@ GUEST_SVM_SRCS := $(wildcard tests/guest/svm/*.c tests/guest/svm/*.S)
 GUEST_SVM_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_SVM_SRCS))
 L1_SVM_ELFS := $(GUEST_OUT)/l1_svm_mb1.elf $(GUEST_OUT)/l1_svm_mb2.elf
 $(L1_SVM_ELFS): $(GUEST_SVM_OBJS)
+# The nested SVM benchmark (tests/bench/l1_nsvm_bench.c) uses the library.
+$(GUEST_OUT)/l1_nsvm_bench_mb2.elf: $(GUEST_SVM_OBJS)
 
 .PHONY: guests
 guests: $(GUEST_ELFS)

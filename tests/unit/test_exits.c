@@ -127,6 +127,18 @@ bool nested_handle_insn(struct vcpu *v)
 	return false;
 }
 
+bool nested_efer_svme(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
+int nested_set_efer_svme(struct vcpu *v, bool on)
+{
+	(void)v;
+	return on ? NESTED_MSR_GP : 0;
+}
+
 u32 smp_this_cpu(void)
 {
 	return 0;
