@@ -276,6 +276,34 @@ static bool twobyte_fixed(u8 b)
 	       b == 0x08 || b == 0x09;
 }
 
+/*
+ * The length of a ModRM byte with its SIB byte and displacement in 32- and
+ * 64-bit addressing (SDM Vol. 2A 2.1.5, tables 2-2 and 2-3): 0 if the
+ * bytes run out.
+ */
+static unsigned modrm_len(const u8 *p, unsigned left)
+{
+	unsigned mod, rm, len = 1;
+
+	if (!left)
+		return 0;
+	mod = p[0] >> 6;
+	rm = p[0] & 7;
+	if (mod == 3)
+		return 1;
+	if (rm == 4) { /* SIB */
+		if (left < 2)
+			return 0;
+		len++;
+		if (mod == 0 && (p[1] & 7) == 5)
+			len += 4; /* no base: disp32 */
+	} else if (mod == 0 && rm == 5) {
+		len += 4; /* disp32 (RIP-relative in 64-bit mode) */
+	}
+	len += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	return len <= left ? len : 0;
+}
+
 u32 nsvm_insn_len(const u8 *bytes, unsigned n, bool long64, bool *addr32)
 {
 	unsigned i = 0;
@@ -299,5 +327,14 @@ u32 nsvm_insn_len(const u8 *bytes, unsigned n, bool long64, bool *addr32)
 		return i + 3;
 	if (bytes[i + 1] == 0x01 && i + 2 < n && group7_fixed(bytes[i + 2]))
 		return i + 3;
+	/* Group 7 with a memory operand (0F 01 /0-/7, mod != 3): SGDT, SIDT,
+	 * LGDT, LIDT, SMSW, LMSW, INVLPG; decoded in 64-bit mode, where both
+	 * address sizes use the 32/64-bit ModRM forms. */
+	if (bytes[i + 1] == 0x01 && i + 2 < n && (bytes[i + 2] >> 6) != 3 &&
+	    long64) {
+		unsigned m = modrm_len(bytes + i + 2, n - i - 2);
+
+		return m ? i + 2 + m : 0;
+	}
 	return 0;
 }

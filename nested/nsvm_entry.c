@@ -255,8 +255,10 @@ static bool ncr3_02(struct vcpu *v, struct nsvm *n, u64 *ncr3)
 	}
 	if (nsvm_shadow_role(v, &n->role))
 		return false;
-	/* L1 edited NPT12 and asked for a flush: rebuild from it. */
-	if (c12->tlb_control)
+	/* L1 edited NPT12 and asked for a flush, or runs L2 on another
+	 * ASID, whose TLB holds nothing of the old one's (APM Vol. 2
+	 * 15.16): the shadow must not either; rebuild it from NPT12. */
+	if (c12->tlb_control || c12->asid != n->last_asid)
 		shadow_invalidate_root(n->shadow, c12->nested_cr3 & ~0xfffULL);
 	*ncr3 = shadow_root(n->shadow, c12->nested_cr3 & ~0xfffULL, &n->role);
 	return *ncr3 != 0;

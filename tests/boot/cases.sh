@@ -464,7 +464,8 @@ svm_l1_checks=(
 )
 bare_case bare-svm.qemu qemu 1 l1_svm_mb2 "l1svm" "${svm_l1_checks[@]}"
 bare_case bare-svm.ryzen ryzen 1 l1_svm_mb2 "l1svm" "${svm_l1_checks[@]}"
-. tests/boot/nsvm_emul_cases.sh
+# The same test hypervisor under Modex's nested SVM.
+. tests/boot/nsvm_cases.sh
 
 # Under Modex: every CPU runs under Modex, L1 starts its APs with INIT-SIPI-
 # SIPI (SVM: Modex captures the ICR writes; VMX: wait-for-SIPI) and each AP

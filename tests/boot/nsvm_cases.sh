@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: MIT
 # Boot cases of the SVM L1 test hypervisor (tests/guest/l1_svm.c) under
 # Modex: Modex emulates SVM for it (nested SVM) on QEMU TCG (no NRIPS:
-# Modex decodes lengths) and Bochs ryzen (NRIPS). Meant to be sourced by
+# Modex decodes lengths) and Bochs ryzen (NRIPS). Sourced by
 # tests/boot/cases.sh after its bare SVM cases, whose boot_case, l1_dir,
 # svm_common and svm_l1_checks it uses.
 nsvm_checks=(
 	"${svm_l1_checks[@]}"
 	'+\[l1\] running under Modex'
+	'+\[modex\] nsvm: nested SVM on: revision 1'
 	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
+	'+\[modex\] guest: Modex intact: 4 canaries and its code and read-only data unchanged\.'
 )
 # nsvm-random.*: the randomized-VMCB group alone at the size
 # (100,000 VMRUNs of mutated VMCB12s, fixed seed); the default run has

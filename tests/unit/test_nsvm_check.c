@@ -348,7 +348,7 @@ TEST(features)
 TEST(insn_lengths)
 {
 	static const struct {
-		u8 b[6];
+		u8 b[10];
 		unsigned n;
 		bool l64;
 		u32 len;
@@ -365,6 +365,20 @@ TEST(insn_lengths)
 		{ { 0x0f, 0x01 }, 2, true, 0, false }, /* truncated */
 		{ { 0x0f, 0x0b }, 2, true, 0, false }, /* UD2: not one */
 		{ { 0x48, 0x0f, 0x30 }, 3, false, 0, false }, /* DEC EAX */
+		/* INVLPG (0F 01 /7) with each ModRM form (SDM Vol. 2A
+		 * tables 2-2, 2-3): [rax], [rip+disp32], [rax+disp8],
+		 * [rax+disp32], SIB [rax+rbx], SIB disp32 without base,
+		 * and [rsp+disp8] (SIB). */
+		{ { 0x0f, 0x01, 0x38 }, 3, true, 3, false },
+		{ { 0x0f, 0x01, 0x3d, 1, 2, 3, 4 }, 7, true, 7, false },
+		{ { 0x0f, 0x01, 0x78, 0x10 }, 4, true, 4, false },
+		{ { 0x0f, 0x01, 0xb8, 1, 2, 3, 4 }, 7, true, 7, false },
+		{ { 0x0f, 0x01, 0x3c, 0x18 }, 4, true, 4, false },
+		{ { 0x0f, 0x01, 0x3c, 0x25, 1, 2, 3, 4 }, 8, true, 8, false },
+		{ { 0x0f, 0x01, 0x7c, 0x24, 0x08 }, 5, true, 5, false },
+		{ { 0x67, 0x0f, 0x01, 0x38 }, 4, true, 4, true },
+		{ { 0x0f, 0x01, 0x3d, 1, 2 }, 5, true, 0, false }, /* truncated */
+		{ { 0x0f, 0x01, 0x38 }, 3, false, 0, false }, /* not 64-bit */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
