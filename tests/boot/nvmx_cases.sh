@@ -26,6 +26,13 @@ L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx tests=ept,mbec" boot_case \
 	'+\[l1\] check mbec-4k: ok' '+\[l1\] check mbec-2m: ok' \
 	'+^\[l1\] result: [0-9]+ checks, 0 failed' \
 	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
+# With two CPUs under Modex (the AP holds its own nested state, waiting
+# for a SIPI L1 never sends): nested VMX on the boot CPU is unchanged.
+SMP=2 L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx tests=exits,ept,mbec" \
+	boot_case nvmx-smp.tigerlake-2 tigerlake "" pass "${vmx_common[@]}" \
+	'+\[l1\] check exits-cpuid: ok' '+\[l1\] check ept-4k: ok' \
+	'+\[l1\] check mbec-4k: ok' '+^\[l1\] result: [0-9]+ checks, 0 failed' \
+	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 nvmx_on='^\[modex\] nvmx: nested VMX on: VMCS revision 0x[0-9a-f]+, .*, VMCS shadowing'
 for h in broadwell_ult tigerlake; do
 	L1=$l1_dir/l1_vmx_mb2.elf L1_CMDLINE="l1vmx" boot_case "nvmx.$h" "$h" "" \
