@@ -13,7 +13,10 @@
 #include "hv/log.h"
 #include "hv/main.h"
 #include "hv/memory.h"
+#include "hv/smp.h"
 #include "hv/vcpu.h"
+#include "mm/frame.h"
+#include "nested/shadow.h"
 #include "nested/nested_log.h"
 
 /* nested_log=on prints the first violations of each vCPU, then one in
@@ -142,6 +145,15 @@ bool nested_handle_l2_exit(struct vcpu *v)
 	/* Modex's own exit of L2, handled in hv/ on L2's state. */
 	nested_count(&v->nested, MODEX_NSTAT_HANDLED);
 	return false;
+}
+
+unsigned nested_shadow_budget(unsigned max)
+{
+	/* Half of the pool's free frames, shared by every vCPU: the shadow
+	 * tables never crowd out the rest of Modex's memory. */
+	u64 share = frame_free_count() / 2 / MAX(smp_nr_cpus(), 1u);
+
+	return (unsigned)MAX(MIN((u64)max, share), (u64)SHADOW_MIN_PAGES);
 }
 
 void nested_pre_entry(struct vcpu *v)

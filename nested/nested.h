@@ -108,6 +108,9 @@ int nested_msr_write(struct vcpu *v, u32 msr, u64 val);
 /* False when nested virtualization is off: the caller injects #UD. */
 bool nested_handle_insn(struct vcpu *v);
 bool nested_handle_l2_exit(struct vcpu *v);
+/* The shadow-table page budget of one vCPU: @max, or less where the
+ * pool is small for the number of CPUs (at least SHADOW_MIN_PAGES). */
+unsigned nested_shadow_budget(unsigned max);
 /* Called before each entry while v->nested.guest_mode. */
 void nested_pre_entry(struct vcpu *v);
 /* Called after hv/ handled an exit of L2 (nested_handle_l2_exit() was

@@ -79,7 +79,7 @@ int nvmx_shadow_init(struct vcpu *v)
 		.l1_mem = guest_l1_pt_mem(),
 		.l0_lookup = l0_lookup,
 		.shadow_mem = &shadow_mem,
-		.max_pages = NVMX_SHADOW_PAGES,
+		.max_pages = nested_shadow_budget(NVMX_SHADOW_PAGES),
 	};
 	return shadow_cache_init(n->shadow, &n->shadow_env);
 }
