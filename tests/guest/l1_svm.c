@@ -31,25 +31,10 @@ static const struct group groups[] = {
 	{ "gmet", group_gmet },	  { "random", group_random },
 };
 
-static char tests_opt[128];
-static bool have_tests_opt;
-
-/* Whether @name is in the "tests=" list (comma-separated), or no list. */
+/* Whether group @name runs: listed in "tests=", or no list. */
 static bool selected(const char *name)
 {
-	size_t n = strlen(name);
-
-	if (!have_tests_opt)
-		return true;
-	for (const char *p = tests_opt; *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && !strncmp(p, name, n))
-			return true;
-		p += len + (end ? 1 : 0);
-	}
-	return false;
+	return cmdline_list_has("tests", name, true);
 }
 
 static const char *why_not;
@@ -94,7 +79,6 @@ void guest_main(void)
 {
 	GCHECK(cmdline_has("l1svm"), "command line \"%s\" lacks \"l1svm\"",
 	       guest_boot.cmdline);
-	have_tests_opt = cmdline_value("tests", tests_opt, sizeof(tests_opt));
 	guest_log("running %s Modex\n", under_modex() ? "under" : "without");
 	mask_pics();
 	run_check("svm-setup", check_setup);

@@ -35,25 +35,10 @@ static const struct group groups[] = {
 	{ "hostile", group_hostile, true }, { "bench", group_bench, false },
 };
 
-static char tests_opt[128];
-static bool have_tests_opt;
-
-/* Whether @name is in the "tests=" list (comma-separated), or no list. */
+/* Whether group @name runs: listed in "tests=", or @by_default. */
 static bool selected(const char *name, bool by_default)
 {
-	size_t n = strlen(name);
-
-	if (!have_tests_opt)
-		return by_default;
-	for (const char *p = tests_opt; *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && !strncmp(p, name, n))
-			return true;
-		p += len + (end ? 1 : 0);
-	}
-	return false;
+	return cmdline_list_has("tests", name, by_default);
 }
 
 static const char *why_not;
@@ -91,7 +76,6 @@ void guest_main(void)
 {
 	GCHECK(cmdline_has("l1vmx"), "command line \"%s\" lacks \"l1vmx\"",
 	       guest_boot.cmdline);
-	have_tests_opt = cmdline_value("tests", tests_opt, sizeof(tests_opt));
 	guest_log("running %s Modex\n", under_modex() ? "under" : "without");
 	mask_pics();
 	run_check("vmx-setup", check_setup);

@@ -238,3 +238,21 @@ bool cmdline_value(const char *key, char *buf, size_t len)
 	buf[n] = '\0';
 	return true;
 }
+
+bool cmdline_list_has(const char *key, const char *name, bool dflt)
+{
+	char list[128];
+	size_t n = strlen(name);
+
+	if (!cmdline_value(key, list, sizeof(list)))
+		return dflt;
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len + (end ? 1 : 0);
+	}
+	return false;
+}

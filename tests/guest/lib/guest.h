@@ -149,6 +149,9 @@ bool guest_addr_in_map(u64 a);
 bool cmdline_has(const char *tok);
 /* Value of "key=value" on the command line, copied into @buf; false if none. */
 bool cmdline_value(const char *key, char *buf, size_t len);
+/* Whether @name is in the comma-separated list of @key= ("tests=a,b");
+ * @dflt when the command line has no @key=. */
+bool cmdline_list_has(const char *key, const char *name, bool dflt);
 
 /* ---- CPU and hypervisor ---- */
 struct guest_cpuid {
