@@ -5,7 +5,8 @@
  * describe virtualization, IA32_APIC_BASE and the x2APIC ICR and stores
  * to the xAPIC page (hv/vlapic.h), those of hv/msr.h (memory types,
  * decode, debug), INVD (run as WBINVD), hypercalls, VMX/SVM instructions
- * (#UD: L1 sees no VMX/SVM), INIT and SIPI (hv/smp.h), nested-paging faults
+ * (nested/nested.h emulates them; #UD with nested=off, where L1 sees no
+ * VMX/SVM), INIT and SIPI (hv/smp.h), nested-paging faults
  * (hv/guest.c) and fatal guest events (full dump, run ends with the
  * failure code).
  * Context: the exit path of each CPU's own vCPU.

@@ -23,8 +23,8 @@
  *   same way: QEMU 7.2 TCG checks the WBINVD intercept for both opcodes,
  *   so INVD reaches Modex only through it there; WBINVD is rare.
  * - VMRUN (mandatory, APM Vol. 2 15.5.1), VMMCALL (hypercalls), VMLOAD,
- *   VMSAVE, STGI, CLGI, SKINIT, INVLPGA: L1 sees no SVM, so they get #UD
- *   as on a CPU without it.
+ *   VMSAVE, STGI, CLGI, SKINIT, INVLPGA: emulated by nested SVM
+ *   (nested/nsvm.c), or #UD as on a CPU without SVM (nested=off).
  * - SHUTDOWN: an L1 triple fault must stop L1, not the machine.
  * - INIT: an INIT while L1 runs would reset the CPU under Modex (APM Vol.
  *   2 15.13.3): it is L1's INIT of this vCPU (hv/smp.c).

@@ -94,8 +94,8 @@ u64 vmx_cr0_mask(const struct vmx_caps *c)
 
 u64 vmx_cr4_mask(const struct vmx_caps *c)
 {
-	/* VMXE is fixed to 1 while in VMX operation (SDM Vol. 3D A.8) and
-	 * hidden from L1, which sees no VMX. */
+	/* VMXE is fixed to 1 while in VMX operation (SDM Vol. 3D A.8): L1
+	 * reads its own value from the shadow (set only with nested VMX). */
 	return (c->cr4_fixed0 | ~c->cr4_fixed1 | X86_CR4_VMXE) & 0xffffffffULL;
 }
 
@@ -201,12 +201,11 @@ void vmx_msr_bitmap_init(u8 *bitmap)
 {
 	memset(bitmap, 0, PAGE_SIZE);
 	/*
-	 * L1 sees no VMX (CPUID.1:ECX.VMX clear), so these answer as on a CPU
-	 * without VMX: IA32_FEATURE_CONTROL reads locked with VMX disabled and
-	 * writes #GP; the capability MSRs 0x480-0x493 (up to
+	 * L1's virtual VMX (nested/nvmx.c) or, with nested=off, a CPU without
+	 * VMX (CPUID.1:ECX.VMX clear): IA32_FEATURE_CONTROL reads locked with
+	 * VMX disabled and writes #GP; the capability MSRs 0x480-0x493 (up to
 	 * IA32_VMX_PROCBASED_CTLS3 and IA32_VMX_EXIT_CTLS2) #GP (SDM Vol. 4
-	 * table 2-2 lists them only "If CPUID.01H:ECX.[5] = 1"). The generic
-	 * MSR handler gives those answers.
+	 * table 2-2 lists them only "If CPUID.01H:ECX.[5] = 1").
 	 */
 	msr_intercept(bitmap, MSR_IA32_FEATURE_CONTROL);
 	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= VMX_LAST_CAP_MSR; msr++)

@@ -74,8 +74,9 @@ int vmx_guest_init_from_boot(const struct boot_cpu_state *s,
 	};
 	loader_initial_regs(s, r);
 	/* A present CS (real mode, the INIT state, needs unrestricted
-	 * guest, which Modex requires: SDM Vol. 3C 27.3.1.2); L1 sees no
-	 * VMX, so it cannot start with CR4.VMXE set. */
+	 * guest, which Modex requires: SDM Vol. 3C 27.3.1.2); no boot
+	 * protocol starts a CPU with CR4.VMXE set (VMX operation is L1's to
+	 * enter). */
 	if ((g->cs.ar & VMX_AR_UNUSABLE) || !(g->cs.ar & AR_P) ||
 	    (s->cr4 & X86_CR4_VMXE) || !tr_ok(&g->tr))
 		return -E_INVAL;
