@@ -106,13 +106,6 @@ void nvmx_vmcs_shadow_fields_init(const struct vmx_caps *hw)
 	}
 }
 
-/* Access rights keep their defined bits, as vmcs12_write() stores them
- * (SDM Vol. 3C 25.4.1 table 25-2). */
-static u64 ar_defined(u32 enc, u64 val)
-{
-	return enc >= GUEST_ES_AR && enc <= GUEST_TR_AR ? val & 0x1f0ff : val;
-}
-
 static void copy_fields(struct vcpu *v, bool to_shadow, bool exit_only)
 {
 	struct nvmx *n = to_nvmx(v);
@@ -122,8 +115,7 @@ static void copy_fields(struct vcpu *v, bool to_shadow, bool exit_only)
 		const struct shadow_ref *r = &refs[i];
 
 		if (!to_shadow)
-			vmcs12_put(n->vmcs12, r->f,
-				   ar_defined(r->enc, vmread(r->enc)));
+			vmcs12_put(n->vmcs12, r->f, vmread(r->enc));
 		else if (r->exit || !exit_only)
 			vmwrite(r->enc, vmcs12_get(n->vmcs12, r->f));
 	}

@@ -187,8 +187,6 @@ static const struct vmcs12_field vmcs12_by_slot[512] = {
 #undef BY_SLOT
 };
 
-#define AR_DEFINED_BITS 0x1f0ffu /* SDM Vol. 3C 25.4.1, table 25-2 */
-
 const struct vmcs12_field *vmcs12_fields(unsigned int *n)
 {
 	*n = ARRAY_SIZE(vmcs12_table);
@@ -233,11 +231,6 @@ int vmcs12_read(const struct vmcs12 *v, u32 enc, u64 *val)
 	return 0;
 }
 
-static bool is_ar_field(u32 enc)
-{
-	return enc >= GUEST_ES_AR && enc <= GUEST_TR_AR;
-}
-
 /* SDM Vol. 3C 31.3 VMWRITE: error 12 for an unsupported component, 13
  * for a read-only one unless VMWRITE to any field is supported (IA32_VMX_MISC
  * bit 29, SDM Vol. 3D A.6). */
@@ -251,8 +244,8 @@ int vmcs12_write(struct vmcs12 *v, u32 enc, u64 val, bool write_ro_ok)
 		return VMXERR_VMWRITE_RO_FIELD;
 	if (enc & 1)
 		val = (vmcs12_get(v, f) & 0xffffffffULL) | (val << 32);
-	if (is_ar_field(f->enc))
-		val &= AR_DEFINED_BITS;
+	/* Access rights are stored whole: their reserved bits (11:8,
+	 * 31:17) are the VM entry's to reject (SDM Vol. 3C 27.3.1.2). */
 	vmcs12_put(v, f, val);
 	return 0;
 }

@@ -304,8 +304,8 @@ const struct vmcs12_field *vmcs12_fields(unsigned int *n);
  * The caller applies the operand size (SDM Vol. 3C 31.3 VMREAD/VMWRITE):
  * outside 64-bit mode it passes a zero-extended 32-bit value to
  * vmcs12_write() and keeps the low 32 bits of what vmcs12_read() returns.
- * The access-rights fields keep only their defined bits (0x1f0ff) on
- * VMWRITE, as processors do (SDM Vol. 3C 25.4.1 table 25-2).
+ * The access-rights fields are stored whole: VM entry rejects their
+ * reserved bits 11:8 and 31:17 (SDM Vol. 3C 27.3.1.2).
  */
 int vmcs12_read(const struct vmcs12 *v, u32 enc, u64 *val);
 int vmcs12_write(struct vmcs12 *v, u32 enc, u64 val, bool write_ro_ok);

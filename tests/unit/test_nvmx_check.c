@@ -1085,3 +1085,35 @@ TEST(randomized_mutations)
 	/* Each outcome occurs: the mutations reach every stage. */
 	CHECK(counts[0] && counts[1] && counts[2] && counts[3]);
 }
+
+/*
+ * Access-rights reserved bits written with VMWRITE reach the guest-state
+ * check, which fails the entry (SDM Vol. 3C 27.3.1.2): VMWRITE must not
+ * drop them (the randomized entry test of the L1 test hypervisor found
+ * Modex letting such entries through).
+ */
+TEST(ar_reserved_bits_through_vmwrite)
+{
+	static const u32 fields[] = { GUEST_ES_AR, GUEST_CS_AR, GUEST_DS_AR,
+				      GUEST_FS_AR, GUEST_GS_AR, GUEST_TR_AR };
+	static struct vmcs12 v;
+
+	init_caps(false);
+	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++) {
+		for (unsigned int b = 0; b < 2; b++) {
+			u64 ar = 0, q = 0;
+
+			base_vmcs12(&v);
+			CHECK_EQ(vmcs12_read(&v, fields[i], &ar), 0);
+			if (ar & VMX_AR_UNUSABLE)
+				continue; /* only usable ones are checked */
+			ar |= b ? 0x00020000 : 0x00000100; /* bit 17 / bit 8 */
+			CHECK_EQ(vmcs12_write(&v, fields[i], ar, false), 0);
+			CHECK_MSG(entry_result(&v, &q) ==
+						  EXIT_REASON_INVALID_STATE &&
+					  q == 0,
+				  "field %#x AR %#llx: entry passed", fields[i],
+				  (unsigned long long)ar);
+		}
+	}
+}
