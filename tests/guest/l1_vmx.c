@@ -28,6 +28,7 @@ static const struct group groups[] = {
 	{ "exits", group_exits }, { "inject", group_inject },
 	{ "ept", group_ept },	  { "vpid", group_vpid },
 	{ "mbec", group_mbec },
+	{ "random", group_random },
 };
 
 static char tests_opt[128];
