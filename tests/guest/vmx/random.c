@@ -5,7 +5,7 @@
  * once), each iteration applies one to three random mutations of
  * VM-entry-relevant fields, enters L2 (VMLAUNCH, or VMRESUME after a
  * successful entry) and compares the outcome with the set of outcomes the
- * reference model (random_model.c, SDM Vol. 3C chapter 26) allows; then it
+ * reference model (random_model.c, SDM Vol. 3C chapter 27) allows; then it
  * writes the mutated fields back. "seed=N" picks the seed (default fixed),
  * "random=N" the number of entries.
  *
@@ -329,7 +329,7 @@ static u64 ctl_caps(unsigned f)
 
 /* ---- the mutations ---- */
 
-/* A bit that must be 1 cleared, or one that may not be 1 set (26.2.1). */
+/* A bit that must be 1 cleared, or one that may not be 1 set (27.2.1). */
 static void m_ctl_reserved(void)
 {
 	unsigned f = F_PIN + (unsigned)rnd(vmx_caps.has_proc2 ? 5 : 4);
@@ -348,7 +348,7 @@ static void m_ctl_reserved(void)
 		}
 }
 
-/* Controls whose dependencies the model knows (SDM Vol. 3C 26.2.1). */
+/* Controls whose dependencies the model knows (SDM Vol. 3C 27.2.1). */
 static void m_ctl_known(void)
 {
 	static const u8 pin[] = { 0, 3, 5, 6, 7 };
@@ -546,7 +546,7 @@ static void m_msr_lists(void)
 	}
 }
 
-/* ---- host state (SDM Vol. 3C 26.2.2-26.2.4) ---- */
+/* ---- host state (SDM Vol. 3C 27.2.2-27.2.4) ---- */
 
 /* A bit outside @fixed1 in 0..63, for "not allowed in VMX operation". */
 static u64 outside(u64 fixed1)
@@ -646,7 +646,7 @@ static void m_host_misc(void)
 	}
 }
 
-/* ---- guest state (SDM Vol. 3C 26.3.1) ---- */
+/* ---- guest state (SDM Vol. 3C 27.3.1) ---- */
 
 static void m_guest_cr(void)
 {
@@ -778,7 +778,7 @@ static void m_guest_seg(void)
 	}
 }
 
-/* SDM Vol. 3C 26.3.1.5: activity state, always with an event to inject. */
+/* SDM Vol. 3C 27.3.1.5: activity state, always with an event to inject. */
 static void m_guest_activity(void)
 {
 	static const u8 hlt_ok[] = { 0, 2, 3, 3, 7 };
@@ -823,7 +823,7 @@ static void m_guest_intr(void)
 	}
 }
 
-/* SDM Vol. 3C 26.3.1.5: the VMCS link pointer. */
+/* SDM Vol. 3C 27.3.1.5: the VMCS link pointer. */
 static void m_link(void)
 {
 	u32 rev = vmx_caps.revision;
@@ -854,7 +854,7 @@ static void m_link(void)
 	}
 }
 
-/* SDM Vol. 3C 26.2.1.1: TPR shadow, APIC virtualization, posted interrupts. */
+/* SDM Vol. 3C 27.2.1.1: TPR shadow, APIC virtualization, posted interrupts. */
 static void m_apic(void)
 {
 	static const u32 p2[] = { PROC2_APIC_ACC, PROC2_X2APIC, PROC2_APIC_REG,
@@ -1044,7 +1044,7 @@ static void restore(bool exited, bool exit_ctls)
 	n_touched = 0;
 	if (!exited)
 		return;
-	/* SDM Vol. 3C 27.3: the exit saved guest state over the fields. */
+	/* SDM Vol. 3C 28.3: the exit saved guest state over the fields. */
 	for (unsigned i = 0; i < sizeof(saved); i++)
 		restore_field(saved[i]);
 	if (exit_ctls)
@@ -1085,7 +1085,7 @@ static void enter(struct result *r)
 			r->rip = vmr(GUEST_RIP);
 		return;
 	}
-	/* SDM Vol. 3C 27.8: the entry failed after the 26.2 checks. */
+	/* SDM Vol. 3C 27.8: the entry failed after the 27.2 checks. */
 	qual = vmr(EXIT_QUAL);
 	r->detail = (u32)qual;
 	if ((reason & 0xffff) == EXIT_MSR_LOAD_FAIL)
@@ -1142,10 +1142,13 @@ static void report(const char *what, u64 it, const char *kind_list,
 	for (unsigned i = 0; i < n_touched; i++) {
 		unsigned f = order[i];
 
+		u64 now = 0;
+
 		field_name(f, name, sizeof(name));
-		guest_log("random:   %s = %#llx (good %#llx)\n", name,
-			  (unsigned long long)V(f),
-			  (unsigned long long)base[f]);
+		vmread_r(enc[f], &now);
+		guest_log("random:   %s = %#llx (good %#llx, VMREAD %#llx)\n",
+			  name, (unsigned long long)V(f),
+			  (unsigned long long)base[f], (unsigned long long)now);
 	}
 }
 
@@ -1163,7 +1166,7 @@ static bool acceptable(void)
 		return false;
 	/*
 	 * Bochs lacks the check "IA-32e mode guest needs CR0.PG" (SDM
-	 * 26.3.1.1) and panics entering such a guest: not built on Bochs.
+	 * 27.3.1.1) and panics entering such a guest: not built on Bochs.
 	 */
 	if (rnd_bochs && ia32e && !(V(F_GCR0) & CR0_PG))
 		return false;
@@ -1267,12 +1270,14 @@ static int check_random(void)
 	u64 count = opt("random", DEFAULT_COUNT), seed = opt("seed", DEFAULT_SEED);
 	u64 cnt[O_NR] = { 0 }, bad = 0, t0;
 	char kinds_buf[96];
-	bool trace = cmdline_has("random-trace");
+	u64 trace_from = opt("random-trace", ~0ULL);
+	u64 max_report = opt("random-report", MAX_REPORT);
 
 	encodings_init();
 	l1_state_save();
 	rnd_linear_bits = (guest_cpuid(0x80000008, 0).eax >> 8) & 0xff;
 	rnd_bochs = host_is_bochs();
+	rnd_modex = under_modex();
 	rnd_cet_ss = guest_cpuid(7, 0).ecx & BIT(7);
 	if (rnd_linear_bits < 48)
 		rnd_linear_bits = 48;
@@ -1293,11 +1298,11 @@ static int check_random(void)
 		mutate(kinds_buf, sizeof(kinds_buf));
 		exit_ctls = touched[F_EXIT];
 		rnd_model(&x);
-		if (trace)
+		if (it >= trace_from)
 			report("trace", it, kinds_buf, &x, NULL);
 		enter(&r);
 		cnt[r.o]++;
-		if (!matches(&x, &r) && ++bad <= MAX_REPORT)
+		if (!matches(&x, &r) && ++bad <= max_report)
 			report("MISMATCH", it, kinds_buf, &x, &r);
 		if (host_loaded && (r.o == O_OK || r.o >= O_X33Q0))
 			l1_state_restore();

@@ -2,7 +2,7 @@
 /*
  * Group "random" of the L1 test hypervisor: randomized vmcs12 mutations
  * and VM entries, each compared with a reference model of the VM-entry
- * checks of SDM Vol. 3C chapter 26 (random_model.c). The VMCS fields the
+ * checks of SDM Vol. 3C chapter 27 (random_model.c). The VMCS fields the
  * group mutates are tracked by index in rnd_cur[], the values the model
  * sees (as the VMCS holds them: truncated to the field's width).
  * Context: L1 at CPL 0, VMX on, the library's VMCS current.
@@ -150,8 +150,8 @@ struct rnd_msr {
 };
 extern struct rnd_msr rnd_entry_list[4];
 extern unsigned rnd_linear_bits;
-/* Bochs (its VMX deviations, random_model.c); CET shadow stacks. */
-extern bool rnd_bochs, rnd_cet_ss;
+/* Bochs (its VMX deviations), under Modex (its choices); CET shadow stacks. */
+extern bool rnd_bochs, rnd_modex, rnd_cet_ss;
 
 /*
  * Outcomes, as a set: the model gives every outcome the SDM allows, the

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * The reference model of group "random": the checks a VM entry performs
- * (SDM Vol. 3C chapter 26) on the fields in rnd_cur[], from the capability
- * MSRs, giving the set of outcomes the SDM allows. Order (26.1-26.4): the
- * controls (26.2.1) and the host state (26.2.2-26.2.4) fail the
+ * (SDM Vol. 3C chapter 27) on the fields in rnd_cur[], from the capability
+ * MSRs, giving the set of outcomes the SDM allows. Order (27.1-27.4): the
+ * controls (27.2.1) and the host state (27.2.2-27.2.4) fail the
  * instruction with VMfailValid 7 or 8; the SDM lets these checks run in
- * any order (26.2), so when both classes fail either number is allowed.
- * Only when both pass are the guest state (26.3.1, exit 33) and then the
- * MSR-load list (26.4, exit 34) checked. Items the SDM leaves model
+ * any order (27.2), so when both classes fail either number is allowed.
+ * Only when both pass are the guest state (27.3.1, exit 33) and then the
+ * MSR-load list (27.4, exit 34) checked. Items the SDM leaves model
  * specific are "lenient" checks: the model runs twice, once with them
  * failing and once passing, and allows both results.
  * Context: L1, pure computation (reads only its own pages).
@@ -15,7 +15,7 @@
 #include "tests/guest/vmx/random.h"
 
 static bool lenient;
-bool rnd_bochs, rnd_cet_ss;
+bool rnd_bochs, rnd_modex, rnd_cet_ss;
 
 /*
  * Bochs 3.0's VMX deviates from the SDM on a few checks; on Bochs (bare,
@@ -25,6 +25,21 @@ bool rnd_bochs, rnd_cet_ss;
 static bool bochs_quirk(void)
 {
 	return lenient && rnd_bochs;
+}
+
+/*
+ * Under Modex, choices docs/nested.md documents where Modex is stricter
+ * than the SDM: they may fail as Modex says, or pass as the SDM says.
+ */
+static bool modex_strict(void)
+{
+	return rnd_modex && !lenient;
+}
+
+/* Modex reads bitmaps in L1 RAM only (docs/nested.md): else error 7. */
+static bool outside_l1_ram(u64 a)
+{
+	return modex_strict() && !guest_addr_in_map(a);
 }
 
 static bool has(u64 field, u64 bit)
@@ -54,7 +69,7 @@ static u64 proc2(void)
 	return has(V(F_PROC), PROC_SECONDARY) ? V(F_PROC2) : 0;
 }
 
-/* SDM Vol. 3C 26.2.1.1 (25.6.11): the EPT pointer. */
+/* SDM Vol. 3C 27.2.1.1 (25.6.11): the EPT pointer. */
 static bool eptp_ok(u64 e)
 {
 	u64 cap = vmx_caps.ept_vpid;
@@ -73,7 +88,7 @@ static bool eptp_ok(u64 e)
 	return below_maxphy(e);
 }
 
-/* 26.2.1.1: reserved bits and the VTPR rule read the virtual-APIC page. */
+/* 27.2.1.1: reserved bits and the VTPR rule read the virtual-APIC page. */
 static bool tpr_ok(u64 p2)
 {
 	u32 tpr = (u32)V(F_TPR);
@@ -123,7 +138,7 @@ static bool apic_ok(u64 pin, u64 proc, u64 p2)
 	return true;
 }
 
-/* SDM Vol. 3C 26.2.1.1: VM-execution control fields. */
+/* SDM Vol. 3C 27.2.1.1: VM-execution control fields. */
 static bool exec_ok(void)
 {
 	u64 pin = V(F_PIN), proc = V(F_PROC), p2 = proc2();
@@ -136,9 +151,11 @@ static bool exec_ok(void)
 	if (V(F_CR3TC) > ((vmx_caps.misc >> 16) & 0x1ff))
 		return false;
 	if (has(proc, PROC_IO_BITMAPS) &&
-	    (!page_addr_ok(V(F_IOA)) || !page_addr_ok(V(F_IOB))))
+	    (!page_addr_ok(V(F_IOA)) || !page_addr_ok(V(F_IOB)) ||
+	     outside_l1_ram(V(F_IOA)) || outside_l1_ram(V(F_IOB))))
 		return false;
-	if (has(proc, PROC_MSR_BITMAPS) && !page_addr_ok(V(F_MSRBM)))
+	if (has(proc, PROC_MSR_BITMAPS) &&
+	    (!page_addr_ok(V(F_MSRBM)) || outside_l1_ram(V(F_MSRBM))))
 		return false;
 	if (!apic_ok(pin, proc, p2))
 		return false;
@@ -167,7 +184,7 @@ static bool exec_ok(void)
 	return true;
 }
 
-/* 26.2.1.2 and 26.2.1.3: a list of @count 16-byte entries at @addr. */
+/* 27.2.1.2 and 27.2.1.3: a list of @count 16-byte entries at @addr. */
 static bool msr_area_ok(u64 count, u64 addr)
 {
 	if (!count)
@@ -176,7 +193,7 @@ static bool msr_area_ok(u64 count, u64 addr)
 	       below_maxphy(addr + count * 16 - 1);
 }
 
-/* SDM Vol. 3C 26.2.1.3: VM-entry event injection. */
+/* SDM Vol. 3C 27.2.1.3: VM-entry event injection. */
 static bool inject_ok(void)
 {
 	u32 info = (u32)V(F_IINFO);
@@ -216,7 +233,7 @@ static bool inject_ok(void)
 	return true;
 }
 
-/* SDM Vol. 3C 26.2.1.2 and 26.2.1.3: VM-exit and VM-entry controls. */
+/* SDM Vol. 3C 27.2.1.2 and 27.2.1.3: VM-exit and VM-entry controls. */
 static bool exit_entry_ok(void)
 {
 	u64 ex = V(F_EXIT), en = V(F_ENTRY);
@@ -238,7 +255,7 @@ static bool exit_entry_ok(void)
 	return inject_ok();
 }
 
-/* SDM Vol. 3A 12.12.2: the memory types a PAT entry may hold. */
+/* SDM Vol. 3A (PAT): the memory types a PAT entry may hold. */
 static bool pat_ok(u64 pat)
 {
 	for (unsigned i = 0; i < 8; i++) {
@@ -256,7 +273,7 @@ static bool efer_reserved(u64 efer)
 	return efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
 }
 
-/* SDM Vol. 3C 26.2.2-26.2.4: the host-state area. */
+/* SDM Vol. 3C 27.2.2-27.2.4: the host-state area. */
 static bool host_ok(void)
 {
 	u64 cr0 = V(F_HCR0), cr4 = V(F_HCR4), ex = V(F_EXIT);
@@ -283,7 +300,7 @@ static bool host_ok(void)
 		    has(efer, EFER_LME) != h64)
 			return false;
 	}
-	/* 26.2.3: RPL and TI of ES..GS and TR; CS and TR not null. */
+	/* 27.2.3: RPL and TI of ES..GS and TR; CS and TR not null. */
 	for (unsigned s = 0; s < 7; s++)
 		if (V(F_HSEL + s) & 7)
 			return false;
@@ -294,13 +311,13 @@ static bool host_ok(void)
 	for (unsigned f = F_HFSB; f <= F_HIDTRB; f++)
 		if (!rnd_canonical(V(f)))
 			return false;
-	/* 26.2.4: L1 runs in IA-32e mode, so the host must be 64-bit. */
+	/* 27.2.4: L1 runs in IA-32e mode, so the host must be 64-bit. */
 	if (!h64)
 		return false;
 	return has(cr4, CR4_PAE) && rnd_canonical(V(F_HRIP));
 }
 
-/* Guest segments: the rules of 26.3.1.2 (not virtual-8086). */
+/* Guest segments: the rules of 27.3.1.2 (not virtual-8086). */
 static bool seg_g_ok(u32 ar, u32 limit)
 {
 	bool g = ar & BIT(15);
@@ -417,7 +434,7 @@ static bool sys_segs_ok(bool ia32e)
 	return rnd_canonical(V(F_GBASE + SEG_LDTR));
 }
 
-/* SDM Vol. 3C 26.3.1.2 and 26.3.1.3: segments and descriptor tables. */
+/* SDM Vol. 3C 27.3.1.2 and 27.3.1.3: segments and descriptor tables. */
 static bool segs_ok(bool ug, bool ia32e)
 {
 	if (has(V(F_GRFL), RFL_VM))
@@ -437,7 +454,7 @@ static bool segs_ok(bool ug, bool ia32e)
 	return !((u32)V(F_GDTRL) >> 16) && !((u32)V(F_IDTRL) >> 16);
 }
 
-/* SDM Vol. 3C 26.3.1.1: control registers, debug registers, MSRs. */
+/* SDM Vol. 3C 27.3.1.1: control registers, debug registers, MSRs. */
 static bool guest_regs_ok(bool ug, bool ia32e)
 {
 	u64 cr0 = V(F_GCR0), cr4 = V(F_GCR4), en = V(F_ENTRY);
@@ -478,7 +495,7 @@ static bool guest_regs_ok(bool ug, bool ia32e)
 	return true;
 }
 
-/* SDM Vol. 3C 26.3.1.4: RIP and RFLAGS. */
+/* SDM Vol. 3C 27.3.1.4: RIP and RFLAGS. */
 static bool rip_rflags_ok(bool ia32e)
 {
 	u64 rfl = V(F_GRFL), rip = V(F_GRIP);
@@ -501,7 +518,7 @@ static bool rip_rflags_ok(bool ia32e)
 	return true;
 }
 
-/* 26.3.1.5: may the event in the injection field start in state @act? */
+/* 27.3.1.5: may the event in the injection field start in state @act? */
 static bool inject_in_state(unsigned act)
 {
 	u32 info = (u32)V(F_IINFO);
@@ -518,7 +535,7 @@ static bool inject_in_state(unsigned act)
 	return false;
 }
 
-/* SDM Vol. 3C 26.3.1.5: activity and interruptibility state. */
+/* SDM Vol. 3C 27.3.1.5: activity and interruptibility state. */
 static bool nonreg_ok(u32 *quals)
 {
 	u64 act = (u32)V(F_GACT), intr = (u32)V(F_GINT), rfl = V(F_GRFL);
@@ -555,7 +572,7 @@ static bool nonreg_ok(u32 *quals)
 	/* Entry to SMM needs blocking by SMI, which outside SMM is invalid. */
 	if (has(V(F_ENTRY), ENTRY_SMM))
 		return false;
-	/* SDM 26.3.1.5 and 27.8: model specific, with qualification 3. */
+	/* SDM 27.3.1.5 and 27.8: model specific, with qualification 3. */
 	if (valid && type == INTR_TYPE_NMI && (intr & 1) && !lenient)
 		*quals |= BIT(O_X33Q3) | (rnd_bochs ? BIT(O_X33Q0) : 0);
 	/* Pending debug exceptions: only bits 3:0, 12, 14 and 16 exist. */
@@ -577,7 +594,7 @@ static bool nonreg_ok(u32 *quals)
 	return true;
 }
 
-/* SDM Vol. 3C 26.3.1.5: the VMCS link pointer (exit qualification 4). */
+/* SDM Vol. 3C 27.3.1.5: the VMCS link pointer (exit qualification 4). */
 static bool link_ok(void)
 {
 	u64 p = V(F_GLINK);
@@ -585,6 +602,9 @@ static bool link_ok(void)
 
 	if (p == ~0ULL)
 		return true;
+	/* Modex: no VMCS shadowing for L1, the pointer must be all ones. */
+	if (modex_strict())
+		return false;
 	if (!page_addr_ok(p))
 		return false;
 	/* The group points it only at its own pages or outside RAM. */
@@ -616,7 +636,7 @@ static u32 guest_quals(void)
 	return q;
 }
 
-/* SDM Vol. 3C 26.4: the first entry of the MSR-load list that fails. */
+/* SDM Vol. 3C 27.4: the first entry of the MSR-load list that fails. */
 static u32 msr_load_fail(void)
 {
 	u32 n = (u32)V(F_ELC);
@@ -641,7 +661,7 @@ static void model_once(struct rnd_expect *x)
 
 	if (c || h) {
 		x->set |= (c ? BIT(O_FAIL7) : 0) | (h ? BIT(O_FAIL8) : 0);
-		/* 26.2.4 ties exit controls to host state: either number. */
+		/* 27.2.4 ties exit controls to host state: either number. */
 		if (!has(V(F_EXIT), EXIT_HOST_64))
 			x->set |= BIT(O_FAIL7) | BIT(O_FAIL8);
 		return;
