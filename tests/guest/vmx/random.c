@@ -7,7 +7,10 @@
  * successful entry) and compares the outcome with the set of outcomes the
  * reference model (random_model.c, SDM Vol. 3C chapter 27) allows; then it
  * writes the mutated fields back. "seed=N" picks the seed (default fixed),
- * "random=N" the number of entries.
+ * "random=N" the number of entries: by default 100,000 when "tests=" names
+ * the group, 20,000 as part of the whole suite. "random-trace=N" prints
+ * each entry from the N-th on, "random-report=N" the first N mismatches
+ * (default 20), "random-progress=N" a progress line every N (10,000).
  *
  * The generator never builds states whose successful entry would leave
  * L1 without an exit or break L1 itself: an activity state other than
@@ -27,6 +30,7 @@
 #define MSR_GS_BASE 0xc0000101u
 #define DEFAULT_SEED 0x5eed0f10ULL
 #define DEFAULT_COUNT 100000
+#define SUITE_COUNT 20000
 #define MAX_MUT 3
 #define MAX_REPORT 20
 /*
@@ -49,8 +53,8 @@ static u64 rng;
 static bool launched, disruptive, host_loaded;
 
 typedef u8 page_t[4096] __aligned(4096);
-static page_t io_a, io_b, msr_bm, vapic, apic_acc, pml, ve_info, vmr_bm,
-	vmw_bm, link_page;
+static page_t io_a, io_b, msr_bm, vapic, apic_acc, pml, ve_info, vmr_bm, vmw_bm,
+	link_page;
 static struct rnd_msr exit_store[2] __aligned(16), exit_load[2] __aligned(16);
 
 /* L1's own state that a successful host-state mutation may change. */
@@ -122,7 +126,7 @@ static const char *const names[F_NR] = {
 	[F_GSIP] = "guest SYSENTER_EIP",
 };
 static const char *const hseg[7] = { "ES", "CS", "SS", "DS", "FS", "GS", "TR" };
-static const char *const gseg[8] = { "ES", "CS",   "SS", "DS",
+static const char *const gseg[8] = { "ES", "CS", "SS",	 "DS",
 				     "FS", "GS", "LDTR", "TR" };
 
 static void field_name(unsigned f, char *buf, size_t len)
@@ -341,7 +345,8 @@ static void m_ctl_reserved(void)
 	for (unsigned b = 0; b < 32; b++)
 		if (((u32)caps & BIT(b)) || !((caps >> 32) & BIT(b)))
 			cand |= BIT(b);
-	for (unsigned n = 0, b = (unsigned)rnd(32); n < 32; n++, b = (b + 1) % 32)
+	for (unsigned n = 0, b = (unsigned)rnd(32); n < 32;
+	     n++, b = (b + 1) % 32)
 		if (cand & BIT(b)) {
 			flip(f, BIT(b));
 			return;
@@ -354,7 +359,7 @@ static void m_ctl_known(void)
 	static const u8 pin[] = { 0, 3, 5, 6, 7 };
 	static const u8 proc[] = { 2,  3,  7,  9,  10, 11, 12, 15, 16, 19, 20,
 				   21, 22, 23, 24, 25, 27, 28, 29, 30, 31 };
-	static const u8 proc2[] = { 0,	1,  2,	3,  4,	5,  6,	7,  8,	9, 10,
+	static const u8 proc2[] = { 0,	1,  2,	3,  4,	5,  6,	7,  8,	9,  10,
 				    11, 12, 13, 14, 16, 17, 18, 19, 20, 22, 25 };
 	static const u8 exitb[] = { 2, 9, 12, 15, 18, 19, 20, 21, 22 };
 	static const u8 entry[] = { 2, 9, 10, 11, 13, 14, 15 };
@@ -452,7 +457,8 @@ static void inject(unsigned type)
 		vec = chance(85) ? 2 : (unsigned)rnd(256);
 	else if (type == 3) {
 		do
-			vec = chance(90) ? (unsigned)rnd(32) : (unsigned)rnd(256);
+			vec = chance(90) ? (unsigned)rnd(32) :
+					   (unsigned)rnd(256);
 		while (vec == 21); /* #CP: its error code depends on CET */
 	} else if (type == 7)
 		vec = chance(85) ? 0 : (unsigned)rnd(256);
@@ -551,7 +557,8 @@ static void m_msr_lists(void)
 /* A bit outside @fixed1 in 0..63, for "not allowed in VMX operation". */
 static u64 outside(u64 fixed1)
 {
-	for (unsigned n = 0, b = (unsigned)rnd(64); n < 64; n++, b = (b + 1) % 64)
+	for (unsigned n = 0, b = (unsigned)rnd(64); n < 64;
+	     n++, b = (b + 1) % 64)
 		if (!(fixed1 & BIT(b)))
 			return BIT(b);
 	return 0;
@@ -635,8 +642,8 @@ static void m_host_misc(void)
 		break;
 	}
 	default: {
-		static const u64 v[] = { BIT(1), BIT(9), BIT(12), BIT(15), BIT(63),
-					 EFER_LMA, EFER_LME, EFER_SCE };
+		static const u64 v[] = { BIT(1),  BIT(9),   BIT(12),  BIT(15),
+					 BIT(63), EFER_LMA, EFER_LME, EFER_SCE };
 
 		flip(F_HEFER, v[rnd(ARRAY_SIZE(v))]);
 		if (chance(20))
@@ -685,8 +692,8 @@ static void m_guest_cr(void)
 
 static void m_guest_rflags_rip(void)
 {
-	static const u8 b[] = { 1,  3,	5,  15, 22, 40, 63, 0,	2, 4, 6, 7,
-				8,  9,	10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21 };
+	static const u8 b[] = { 1, 3,  5,  15, 22, 40, 63, 0,  2,  4,  6,  7, 8,
+				9, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21 };
 
 	disruptive = true;
 	switch (rnd(4)) {
@@ -705,8 +712,8 @@ static void m_guest_rflags_rip(void)
 
 static void m_guest_msrs(void)
 {
-	static const u64 v[] = { EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, BIT(3),
-				 BIT(9), BIT(14), BIT(40) };
+	static const u64 v[] = { EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE,
+				 BIT(3),   BIT(9),   BIT(14),  BIT(40) };
 
 	if (chance(50)) {
 		flip(F_GEFER, v[rnd(ARRAY_SIZE(v))]);
@@ -727,8 +734,8 @@ static void m_guest_msrs(void)
 
 static void m_guest_seg(void)
 {
-	static const u32 lim[] = { 0, 0xfff, 0xfffff, 0x12345, 0xffffffff,
-				   0x000fffff, 0x1fffff };
+	static const u32 lim[] = { 0,	       0xfff,	   0xfffff, 0x12345,
+				   0xffffffff, 0x000fffff, 0x1fffff };
 	unsigned s = (unsigned)rnd(8);
 	u64 ar = V(F_GAR + s);
 
@@ -754,7 +761,8 @@ static void m_guest_seg(void)
 		set(F_GAR + s, ar ^ BIT(rnd(17)));
 		break;
 	case 5:
-		set(F_GAR + s, ar | BIT(chance(50) ? 17 + rnd(15) : 8 + rnd(4)));
+		set(F_GAR + s,
+		    ar | BIT(chance(50) ? 17 + rnd(15) : 8 + rnd(4)));
 		break;
 	case 6:
 		disruptive = true;
@@ -770,7 +778,8 @@ static void m_guest_seg(void)
 		break;
 	default:
 		set(F_GDTRL + 2 * (unsigned)rnd(2),
-		    chance(40) ? rnd(0x10000) : rnd(0x10000) | BIT(16 + rnd(16)));
+		    chance(40) ? rnd(0x10000) :
+				 rnd(0x10000) | BIT(16 + rnd(16)));
 		if (chance(30))
 			set(F_GDTRB + 2 * (unsigned)rnd(2),
 			    chance(50) ? noncanon() : canon_high());
@@ -811,7 +820,7 @@ static void m_guest_intr(void)
 		return;
 	}
 	/* Pending debug exceptions and the BS rule. */
-	static const u64 pd[] = { BIT(14), BIT(0), BIT(3), BIT(12), BIT(4),
+	static const u64 pd[] = { BIT(14), BIT(0),  BIT(3),  BIT(12), BIT(4),
 				  BIT(11), BIT(13), BIT(15), BIT(20), BIT(40) };
 
 	set(F_GPDBG, pd[rnd(ARRAY_SIZE(pd))]);
@@ -881,7 +890,8 @@ static void m_apic(void)
 		if (chance(30))
 			set(F_PIVEC, chance(50) ? 0xf2 : 0x1f2);
 		if (chance(30))
-			set(F_PIDESC, chance(50) ? (u64)pml + 0x40 : (u64)pml + 8);
+			set(F_PIDESC,
+			    chance(50) ? (u64)pml + 0x40 : (u64)pml + 8);
 	}
 	if (chance(20))
 		set(F_APICACC, addr_variant((u64)apic_acc));
@@ -891,7 +901,8 @@ static void m_apic(void)
 static void m_features(void)
 {
 	static const u8 f[] = { F_PML, F_VEINFO, F_VMRBM, F_VMWBM };
-	static const u32 c[] = { PROC2_PML, PROC2_VE, PROC2_SHADOW, PROC2_SHADOW };
+	static const u32 c[] = { PROC2_PML, PROC2_VE, PROC2_SHADOW,
+				 PROC2_SHADOW };
 	unsigned i = (unsigned)rnd(4);
 
 	disruptive = true;
@@ -1033,8 +1044,8 @@ static void restore_field(unsigned f)
 
 static void restore(bool exited, bool exit_ctls)
 {
-	static const u8 saved[] = { F_GRIP, F_GRSP, F_GRFL, F_GACT, F_GINT,
-				    F_GPDBG };
+	static const u8 saved[] = { F_GRIP, F_GRSP, F_GRFL,
+				    F_GACT, F_GINT, F_GPDBG };
 	static const u8 saved_ctl[] = { F_GEFER, F_GPAT, F_GDR7, F_GDBGCTL };
 
 	for (unsigned i = 0; i < n_touched; i++) {
@@ -1093,8 +1104,10 @@ static void enter(struct result *r)
 	else if ((reason & 0xffff) != EXIT_BAD_GUEST || qual > 4 || qual == 1)
 		r->o = O_OTHER, r->detail = reason;
 	else
-		r->o = qual == 0 ? O_X33Q0 : qual == 2 ? O_X33Q2 :
-		       qual == 3 ? O_X33Q3 : O_X33Q4;
+		r->o = qual == 0 ? O_X33Q0 :
+		       qual == 2 ? O_X33Q2 :
+		       qual == 3 ? O_X33Q3 :
+				   O_X33Q4;
 }
 
 static bool matches(const struct rnd_expect *x, const struct result *r)
@@ -1110,8 +1123,8 @@ static bool matches(const struct rnd_expect *x, const struct result *r)
 }
 
 static const char *const outcome_names[O_NR] = {
-	"ok", "vmfail7", "vmfail8", "vmfailinvalid", "exit33/0",
-	"exit33/2", "exit33/3", "exit33/4", "exit34", "other",
+	"ok",	    "vmfail7",	"vmfail8",  "vmfailinvalid", "exit33/0",
+	"exit33/2", "exit33/3", "exit33/4", "exit34",	     "other",
 };
 
 static void print_set(char *buf, size_t len, const struct rnd_expect *x)
@@ -1135,10 +1148,11 @@ static void report(const char *what, u64 it, const char *kind_list,
 	char exp[96], name[48];
 
 	print_set(exp, sizeof(exp), x);
-	guest_log("random: %s at iteration %llu: %s; expected %s, got %s (%#x, rip %#llx)\n",
-		  what, (unsigned long long)it, kind_list, exp,
-		  r ? outcome_names[r->o] : "-", r ? r->detail : 0,
-		  r ? (unsigned long long)r->rip : 0ULL);
+	guest_log(
+		"random: %s at iteration %llu: %s; expected %s, got %s (%#x, rip %#llx)\n",
+		what, (unsigned long long)it, kind_list, exp,
+		r ? outcome_names[r->o] : "-", r ? r->detail : 0,
+		r ? (unsigned long long)r->rip : 0ULL);
 	for (unsigned i = 0; i < n_touched; i++) {
 		unsigned f = order[i];
 
@@ -1161,8 +1175,8 @@ static bool acceptable(void)
 	bool ia32e = V(F_ENTRY) & ENTRY_IA32E;
 
 	/* A pending MTF exit (type 7) does not make the entry vectoring. */
-	if ((u32)V(F_GACT) && (!(V(F_IINFO) & INTR_VALID) ||
-			       ((V(F_IINFO) >> 8) & 7) == 7))
+	if ((u32)V(F_GACT) &&
+	    (!(V(F_IINFO) & INTR_VALID) || ((V(F_IINFO) >> 8) & 7) == 7))
 		return false;
 	/*
 	 * Bochs lacks the check "IA-32e mode guest needs CR0.PG" (SDM
@@ -1221,10 +1235,11 @@ static u64 parse_u64(const char *s, u64 dflt)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		b = 16, s += 2;
 	for (; *s; s++) {
-		unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0') :
-			     *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10) :
-			     *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10) :
-						      99;
+		unsigned d =
+			*s >= '0' && *s <= '9' ? (unsigned)(*s - '0') :
+			*s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10) :
+			*s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10) :
+						 99;
 
 		if (d >= b)
 			return dflt;
@@ -1238,7 +1253,7 @@ static u64 opt(const char *key, u64 dflt)
 	char buf[24];
 
 	return cmdline_value(key, buf, sizeof(buf)) ? parse_u64(buf, dflt) :
-						       dflt;
+						      dflt;
 }
 
 static void counts_line(const char *what, u64 n, const u64 *cnt, u64 bad)
@@ -1267,11 +1282,17 @@ static inline u64 rdtsc64(void)
 
 static int check_random(void)
 {
-	u64 count = opt("random", DEFAULT_COUNT), seed = opt("seed", DEFAULT_SEED);
+	char sel[8];
+	/* Picked by name ("tests=...,random"): the full run; else a shorter one. */
+	u64 count = opt("random", cmdline_value("tests", sel, sizeof(sel)) ?
+					  DEFAULT_COUNT :
+					  SUITE_COUNT);
+	u64 seed = opt("seed", DEFAULT_SEED);
 	u64 cnt[O_NR] = { 0 }, bad = 0, t0;
 	char kinds_buf[96];
 	u64 trace_from = opt("random-trace", ~0ULL);
 	u64 max_report = opt("random-report", MAX_REPORT);
+	u64 every = opt("random-progress", 10000);
 
 	encodings_init();
 	l1_state_save();
@@ -1307,14 +1328,15 @@ static int check_random(void)
 		if (host_loaded && (r.o == O_OK || r.o >= O_X33Q0))
 			l1_state_restore();
 		restore(r.o == O_OK, exit_ctls);
-		if (it % 10000 == 0)
+		if (every && it % every == 0)
 			counts_line("progress ", it, cnt, bad);
 	}
 	counts_line("", count, cnt, bad);
 	GINFO("random: %llu TSC ticks, %llu per entry\n",
 	      (unsigned long long)(rdtsc64() - t0),
 	      (unsigned long long)((rdtsc64() - t0) / (count ? count : 1)));
-	GCHECK(!bad, "random: %llu of %llu entries answered otherwise than the SDM requires",
+	GCHECK(!bad,
+	       "random: %llu of %llu entries answered otherwise than the SDM requires",
 	       (unsigned long long)bad, (unsigned long long)count);
 	vmcs_setup(vmx_has_ept());
 	return 0;

@@ -381,8 +381,8 @@ static bool ss_ok(bool ug)
 	if (ar & AR_UNUSABLE)
 		return true;
 	/* Bochs skips SS's checks for RPL 0 in 64-bit code (as if null). */
-	if (!(sel & 3) && has(V(F_ENTRY), ENTRY_IA32E) &&
-	    (cs & BIT(13)) && bochs_quirk())
+	if (!(sel & 3) && has(V(F_ENTRY), ENTRY_IA32E) && (cs & BIT(13)) &&
+	    bochs_quirk())
 		return true;
 	if ((ar & 15) != 3 && (ar & 15) != 7)
 		return false;
@@ -428,8 +428,8 @@ static bool sys_segs_ok(bool ia32e)
 		return false;
 	if (ldtr & AR_UNUSABLE)
 		return true;
-	if ((V(F_GSEL + SEG_LDTR) & 4) || (ldtr & 15) != 2 ||
-	    (ldtr & BIT(4)) || !seg_common_ok(ldtr, (u32)V(F_GLIM + SEG_LDTR)))
+	if ((V(F_GSEL + SEG_LDTR) & 4) || (ldtr & 15) != 2 || (ldtr & BIT(4)) ||
+	    !seg_common_ok(ldtr, (u32)V(F_GLIM + SEG_LDTR)))
 		return false;
 	return rnd_canonical(V(F_GBASE + SEG_LDTR));
 }
@@ -489,7 +489,8 @@ static bool guest_regs_ok(bool ug, bool ia32e)
 
 		if (efer_reserved(efer) || has(efer, EFER_LMA) != ia32e)
 			return false;
-		if (has(cr0, CR0_PG) && has(efer, EFER_LMA) != has(efer, EFER_LME))
+		if (has(cr0, CR0_PG) &&
+		    has(efer, EFER_LMA) != has(efer, EFER_LME))
 			return false;
 	}
 	return true;
