@@ -85,8 +85,32 @@ enum rnd_field {
 	F_NR
 };
 
-extern u64 rnd_cur[F_NR];
+/*
+ * The VMCS as the model sees it (rnd_cur), the known-good one (rnd_base),
+ * the encodings, which fields this VMX has, and the fields an iteration
+ * changed (rnd_touched, in order in rnd_order). random.c owns them.
+ */
+extern u64 rnd_cur[F_NR], rnd_base[F_NR];
+extern u16 rnd_enc[F_NR];
+extern bool rnd_present[F_NR], rnd_touched[F_NR];
+extern u8 rnd_order[F_NR], rnd_n_touched;
 #define V(f) rnd_cur[f]
+/* A mutation that may change what L2 does after a successful entry. */
+extern bool rnd_disruptive;
+/* L1's IA32_PAT, the valid PAT the mutations start from. */
+extern u64 rnd_l1_pat;
+/* @v as a VMCS field of @f's width holds it. */
+u64 rnd_truncate(unsigned f, u64 v);
+void rnd_field_name(unsigned f, char *buf, size_t len);
+
+/* The generator (random_gen.c). */
+void rnd_seed(u64 seed);
+u64 rnd_below(u64 n);
+bool rnd_chance(unsigned pct);
+/* One mutation of a random kind; returns the kind's name. */
+const char *rnd_mutate_one(void);
+/* The group's own pages and MSR lists, into rnd_base[]. */
+void rnd_pages_init(void);
 
 /* Extra encodings (SDM Vol. 3D appendix B) the library does not name. */
 #define ENC_POSTED_VECTOR 0x0002
