@@ -27,7 +27,7 @@ static const struct group groups[] = {
 	{ "insn", group_insn },	  { "entry", group_entry },
 	{ "exits", group_exits }, { "inject", group_inject },
 	{ "ept", group_ept },	  { "vpid", group_vpid },
-	{ "mbec", group_mbec },	  { "random", group_random },
+	{ "mbec", group_mbec },	  { "vmentry", group_vmentry },
 };
 
 static char tests_opt[128];

@@ -37,6 +37,6 @@ void group_inject(void);
 void group_ept(void);
 void group_vpid(void);
 void group_mbec(void);
-void group_random(void);
+void group_vmentry(void);
 
 #endif /* MODEX_TESTS_GUEST_VMX_CHECK_H */

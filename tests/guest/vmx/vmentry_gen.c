@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The mutations of group "random" (random.c): a seeded generator and, per
+ * The mutations of group "vmentry" (vmentry.c): a seeded generator and, per
  * kind, the VM-entry-relevant vmcs12 fields it changes and the values it
  * picks (valid ones, reserved bits, unaligned or too wide addresses,
  * addresses outside RAM, non-canonical ones). Each mutation updates
- * rnd_cur[] and records the field in rnd_order[]; random.c writes them.
+ * rnd_cur[] and records the field in rnd_order[]; vmentry.c writes them.
  * Context: L1 at CPL 0, VMX on, interrupts off.
  */
-#include "tests/guest/vmx/random.h"
+#include "tests/guest/vmx/vmentry.h"
 
 #include "hv/include/lib.h"
 

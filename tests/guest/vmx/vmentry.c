@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Group "random": randomized vmcs12 mutations and VM entries. From the
+ * Group "vmentry": randomized vmcs12 mutations and VM entries. From the
  * known-good VMCS that vmcs_setup() builds (an L2 that executes VMCALL at
  * once), each iteration applies one to three random mutations of
  * VM-entry-relevant fields, enters L2 (VMLAUNCH, or VMRESUME after a
  * successful entry) and compares the outcome with the set of outcomes the
- * reference model (random_model.c, SDM Vol. 3C chapter 27) allows; then it
- * writes the mutated fields back. "seed=N" picks the seed (default fixed),
- * "random=N" the number of entries: by default 100,000 when "tests=" names
- * the group, 20,000 as part of the whole suite. "random-trace=N" prints
- * each entry from the N-th on, "random-report=N" the first N mismatches
- * (default 20), "random-progress=N" a progress line every N (10,000).
+ * reference model (vmentry_model.c, SDM Vol. 3C chapter 27) allows; then it
+ * writes the mutated fields back. "vmentry-seed=N" picks the seed (default fixed),
+ * "vmentry=N" the number of entries: by default 100,000 when "tests=" names
+ * the group, 20,000 as part of the whole suite. "vmentry-trace=N" prints
+ * each entry from the N-th on, "vmentry-report=N" the first N mismatches
+ * (default 20), "vmentry-progress=N" a progress line every N (10,000).
  *
  * The generator never builds states whose successful entry would leave
  * L1 without an exit or break L1 itself: an activity state other than
@@ -21,7 +21,7 @@
  * EFER, PAT, FS/GS bases and data selectors are restored afterwards).
  * Context: L1 at CPL 0, VMX on, interrupts off.
  */
-#include "tests/guest/vmx/random.h"
+#include "tests/guest/vmx/vmentry.h"
 
 #include "hv/include/lib.h"
 #include "tests/guest/vmx/check.h"
@@ -286,7 +286,7 @@ static void restore_field(unsigned f)
 	V(f) = rnd_base[f];
 	if (vmwrite_r(rnd_enc[f], rnd_base[f]) != VMX_OK) {
 		rnd_field_name(f, name, sizeof(name));
-		GCHECK(false, "random: VMWRITE of %s failed (error %llu)", name,
+		GCHECK(false, "vmentry: VMWRITE of %s failed (error %llu)", name,
 		       (unsigned long long)vmx_insn_error());
 	}
 }
@@ -398,7 +398,7 @@ static void report(const char *what, u64 it, const char *kind_list,
 
 	print_set(exp, sizeof(exp), x);
 	guest_log(
-		"random: %s at iteration %llu: %s; expected %s, got %s (%#x, rip %#llx)\n",
+		"vmentry: %s at iteration %llu: %s; expected %s, got %s (%#x, rip %#llx)\n",
 		what, (unsigned long long)it, kind_list, exp,
 		r ? outcome_names[r->o] : "-", r ? r->detail : 0,
 		r ? (unsigned long long)r->rip : 0ULL);
@@ -409,7 +409,7 @@ static void report(const char *what, u64 it, const char *kind_list,
 
 		rnd_field_name(f, name, sizeof(name));
 		vmread_r(rnd_enc[f], &now);
-		guest_log("random:   %s = %#llx (good %#llx, VMREAD %#llx)\n",
+		guest_log("vmentry:   %s = %#llx (good %#llx, VMREAD %#llx)\n",
 			  name, (unsigned long long)V(f),
 			  (unsigned long long)rnd_base[f],
 			  (unsigned long long)now);
@@ -472,7 +472,7 @@ static void mutate(char *buf, size_t len)
 	} while (!acceptable() || !rnd_n_touched);
 	for (unsigned i = 0; i < rnd_n_touched; i++)
 		if (vmwrite_r(rnd_enc[rnd_order[i]], V(rnd_order[i])) != VMX_OK)
-			GCHECK(false, "random: VMWRITE %#x = %#llx failed",
+			GCHECK(false, "vmentry: VMWRITE %#x = %#llx failed",
 			       rnd_enc[rnd_order[i]],
 			       (unsigned long long)V(rnd_order[i]));
 }
@@ -520,7 +520,7 @@ static void counts_line(const char *what, u64 n, const u64 *cnt, u64 bad)
 			       (unsigned long long)cnt[o]);
 		at = strlen(buf);
 	}
-	guest_log("random: %s%llu entries, %llu mismatches, outcomes: %s\n",
+	guest_log("vmentry: %s%llu entries, %llu mismatches, outcomes: %s\n",
 		  what, (unsigned long long)n, (unsigned long long)bad, buf);
 }
 
@@ -532,19 +532,19 @@ static inline u64 rdtsc64(void)
 	return (u64)hi << 32 | lo;
 }
 
-static int check_random(void)
+static int check_vmentry(void)
 {
 	char sel[8];
-	/* Picked by name ("tests=...,random"): the full run; else a shorter one. */
-	u64 count = opt("random", cmdline_value("tests", sel, sizeof(sel)) ?
+	/* Picked by name ("tests=...,vmentry"): the full run; else a shorter one. */
+	u64 count = opt("vmentry", cmdline_value("tests", sel, sizeof(sel)) ?
 					  DEFAULT_COUNT :
 					  SUITE_COUNT);
-	u64 seed = opt("seed", DEFAULT_SEED);
+	u64 seed = opt("vmentry-seed", DEFAULT_SEED);
 	u64 cnt[O_NR] = { 0 }, bad = 0, t0;
 	char kinds_buf[96];
-	u64 trace_from = opt("random-trace", ~0ULL);
-	u64 max_report = opt("random-report", MAX_REPORT);
-	u64 every = opt("random-progress", 10000);
+	u64 trace_from = opt("vmentry-trace", ~0ULL);
+	u64 max_report = opt("vmentry-report", MAX_REPORT);
+	u64 every = opt("vmentry-progress", 10000);
 
 	encodings_init();
 	l1_state_save();
@@ -555,11 +555,11 @@ static int check_random(void)
 	if (rnd_linear_bits < 48)
 		rnd_linear_bits = 48;
 	if (!baseline_init()) {
-		GCHECK(false, "random: the VMCS fields could not be read");
+		GCHECK(false, "vmentry: the VMCS fields could not be read");
 		return 0;
 	}
 	rnd_seed(seed ? seed : DEFAULT_SEED);
-	GINFO("random: seed %#llx, %llu entries, linear width %u\n",
+	GINFO("vmentry: seed %#llx, %llu entries, linear width %u\n",
 	      (unsigned long long)seed, (unsigned long long)count,
 	      rnd_linear_bits);
 	t0 = rdtsc64();
@@ -584,17 +584,17 @@ static int check_random(void)
 			counts_line("progress ", it, cnt, bad);
 	}
 	counts_line("", count, cnt, bad);
-	GINFO("random: %llu TSC ticks, %llu per entry\n",
+	GINFO("vmentry: %llu TSC ticks, %llu per entry\n",
 	      (unsigned long long)(rdtsc64() - t0),
 	      (unsigned long long)((rdtsc64() - t0) / (count ? count : 1)));
 	GCHECK(!bad,
-	       "random: %llu of %llu entries answered otherwise than the SDM requires",
+	       "vmentry: %llu of %llu entries answered otherwise than the SDM requires",
 	       (unsigned long long)bad, (unsigned long long)count);
 	vmcs_setup(vmx_has_ept());
 	return 0;
 }
 
-void group_random(void)
+void group_vmentry(void)
 {
-	run_check("random", check_random);
+	run_check("vmentry", check_vmentry);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The reference model of group "random": the checks a VM entry performs
+ * The reference model of group "vmentry": the checks a VM entry performs
  * (SDM Vol. 3C chapter 27) on the fields in rnd_cur[], from the capability
  * MSRs, giving the set of outcomes the SDM allows. Order (27.1-27.4): the
  * controls (27.2.1) and the host state (27.2.2-27.2.4) fail the
@@ -12,7 +12,7 @@
  * failing and once passing, and allows both results.
  * Context: L1, pure computation (reads only its own pages).
  */
-#include "tests/guest/vmx/random.h"
+#include "tests/guest/vmx/vmentry.h"
 
 static bool lenient;
 bool rnd_bochs, rnd_modex, rnd_cet_ss;

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Group "random" of the L1 test hypervisor: randomized vmcs12 mutations
+ * Group "vmentry" of the L1 test hypervisor: randomized vmcs12 mutations
  * and VM entries, each compared with a reference model of the VM-entry
- * checks of SDM Vol. 3C chapter 27 (random_model.c). The VMCS fields the
+ * checks of SDM Vol. 3C chapter 27 (vmentry_model.c). The VMCS fields the
  * group mutates are tracked by index in rnd_cur[], the values the model
  * sees (as the VMCS holds them: truncated to the field's width).
  * Context: L1 at CPL 0, VMX on, the library's VMCS current.
  */
-#ifndef MODEX_TESTS_GUEST_VMX_RANDOM_H
-#define MODEX_TESTS_GUEST_VMX_RANDOM_H
+#ifndef MODEX_TESTS_GUEST_VMX_VMENTRY_H
+#define MODEX_TESTS_GUEST_VMX_VMENTRY_H
 
 #include "tests/guest/vmx/vmx.h"
 
@@ -88,7 +88,7 @@ enum rnd_field {
 /*
  * The VMCS as the model sees it (rnd_cur), the known-good one (rnd_base),
  * the encodings, which fields this VMX has, and the fields an iteration
- * changed (rnd_touched, in order in rnd_order). random.c owns them.
+ * changed (rnd_touched, in order in rnd_order). vmentry.c owns them.
  */
 extern u64 rnd_cur[F_NR], rnd_base[F_NR];
 extern u16 rnd_enc[F_NR];
@@ -103,7 +103,7 @@ extern u64 rnd_l1_pat;
 u64 rnd_truncate(unsigned f, u64 v);
 void rnd_field_name(unsigned f, char *buf, size_t len);
 
-/* The generator (random_gen.c). */
+/* The generator (vmentry_gen.c). */
 void rnd_seed(u64 seed);
 u64 rnd_below(u64 n);
 bool rnd_chance(unsigned pct);
@@ -165,7 +165,7 @@ void rnd_pages_init(void);
 #define EFER_SCE BIT(0)
 #define AR_UNUSABLE BIT(16)
 
-/* Physical page the model reads the VTPR of (random.c owns it). */
+/* Physical page the model reads the VTPR of (vmentry.c owns it). */
 extern u64 rnd_vapic_pa;
 /* Entry MSR-load list the group points at (4 entries), for the model. */
 struct rnd_msr {
@@ -213,4 +213,4 @@ static inline bool rnd_canonical(u64 a)
 	return (u64)s == a;
 }
 
-#endif /* MODEX_TESTS_GUEST_VMX_RANDOM_H */
+#endif /* MODEX_TESTS_GUEST_VMX_VMENTRY_H */
