@@ -748,8 +748,9 @@ static bool guest_pdptes_ok(const struct vmcs12 *v, unsigned int width)
  * SDM Vol. 3C 27.3.1.5: a VMCS link pointer other than all ones is 4 KiB
  * aligned, within the physical-address width, and names a region whose
  * first dword is the VMCS revision identifier with bit 31 equal to "VMCS
- * shadowing" (0: not advertised). Modex also wants the region in L1's
- * RAM, where it can read it.
+ * shadowing" (0: not advertised), and outside SMM it is not the
+ * current-VMCS pointer. Modex also wants the region in L1's RAM, where it
+ * can read it.
  */
 static bool link_pointer_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 			    const struct nvmx_mem *m)
@@ -763,7 +764,8 @@ static bool link_pointer_ok(const struct vmcs12 *v, const struct nvmx_caps *c,
 	    !m->in_l1_ram(m->ctx, p, 4096) || !m->read32 ||
 	    !m->read32(m->ctx, p, &rev))
 		return false;
-	return rev == (u32)(c->basic & VMX_BASIC_REVISION_MASK);
+	return rev == (u32)(c->basic & VMX_BASIC_REVISION_MASK) &&
+	       p != m->current_vmcs;
 }
 
 int nvmx_check_guest(const struct vmcs12 *v, const struct nvmx_caps *c,

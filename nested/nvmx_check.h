@@ -27,6 +27,8 @@ struct nvmx_mem {
 	unsigned int maxphyaddr;
 	/* The dword at @gpa (L1 RAM): for the VMCS link pointer's region. */
 	bool (*read32)(void *ctx, u64 gpa, u32 *val);
+	/* L1's current-VMCS pointer (the link pointer must differ). */
+	u64 current_vmcs;
 };
 
 /* Exit qualifications of a VM-entry failure (SDM Vol. 3C 27.8): invalid

@@ -301,7 +301,7 @@ void nvmx_enter_l2(struct vcpu *v, bool launch)
 	struct nvmx *n = to_nvmx(v);
 	struct vmcs12 *c = n->vmcs12;
 	const struct nvmx_mem m = { in_l1_ram, NULL, cpu_features.maxphyaddr,
-				    read32 };
+				    read32, n->current };
 	u64 qual = 0;
 	u32 failed;
 	int err;

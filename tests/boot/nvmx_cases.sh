@@ -47,3 +47,13 @@ for h in broadwell_ult tigerlake; do
 		"${vmx_l1_random_checks[@]}" \
 		'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 done
+# Group "vmentry" under Modex: every entry answered as the SDM requires (or
+# as docs/nested.md documents Modex to be stricter), Modex alive after.
+for h in broadwell_ult tigerlake; do
+	BOCHS_ERROR_ACTION=ignore L1=$l1_dir/l1_vmx_mb2.elf \
+		L1_CMDLINE="l1vmx tests=vmentry" boot_case \
+		"nvmx-vmentry.$h" "$h" "" pass "${vmx_common[@]}" \
+		"${vmx_vmentry_checks[@]}" \
+		'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.' \
+		'+\[modex\] guest: Modex intact'
+done

@@ -28,11 +28,12 @@ struct group {
 
 /* "random" (100,000 rounds by default) and "bench" run only when named. */
 static const struct group groups[] = {
-	{ "insn", group_insn, true },	    { "entry", group_entry, true },
-	{ "exits", group_exits, true },	    { "inject", group_inject, true },
-	{ "ept", group_ept, true },	    { "vpid", group_vpid, true },
-	{ "mbec", group_mbec, true },	    { "random", group_random, false },
-	{ "hostile", group_hostile, true }, { "bench", group_bench, false },
+	{ "insn", group_insn, true },	     { "entry", group_entry, true },
+	{ "exits", group_exits, true },	     { "inject", group_inject, true },
+	{ "ept", group_ept, true },	     { "vpid", group_vpid, true },
+	{ "mbec", group_mbec, true },	     { "random", group_random, false },
+	{ "vmentry", group_vmentry, false }, { "hostile", group_hostile, true },
+	{ "bench", group_bench, false },
 };
 
 /* Whether group @name runs: listed in "tests=", or @by_default. */

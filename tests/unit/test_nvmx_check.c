@@ -306,13 +306,15 @@ static bool fake_read32(void *ctx, u64 gpa, u32 *val)
 	(void)ctx;
 	if (!fake_in_ram(NULL, gpa, 4))
 		return false;
-	*val = gpa == 0x200000 ? VMCS12_REVISION :
+	*val = gpa == 0x200000 || gpa == 0x203000 ? VMCS12_REVISION :
 	       gpa == 0x202000 ? VMCS12_REVISION | 0x80000000u :
 				 0x12345678;
 	return true;
 }
 
-static const struct nvmx_mem mem = { fake_in_ram, NULL, MAXPHY, fake_read32 };
+/* The current vmcs12 sits at 0x203000 (its revision is the right one). */
+static const struct nvmx_mem mem = { fake_in_ram, NULL, MAXPHY, fake_read32,
+				     0x203000 };
 
 static struct nvmx_caps test_caps;
 
@@ -834,7 +836,9 @@ TEST(valid_bases_pass)
 	X(link_pointer_hidden, base_vmcs12, 33,                                \
 	  v->vmcs_link_pointer = HOLE_START)                                   \
 	X(link_pointer_vmcs_region, base_vmcs12, 0,                            \
-	  v->vmcs_link_pointer = 0x200000)
+	  v->vmcs_link_pointer = 0x200000)                                     \
+	X(link_pointer_current_vmcs, base_vmcs12, 33,                          \
+	  v->vmcs_link_pointer = 0x203000)
 
 #define AR_G_BIT BIT(15)
 

@@ -40,6 +40,7 @@ void group_ept(void);
 void group_vpid(void);
 void group_mbec(void);
 void group_random(void);
+void group_vmentry(void);
 void group_hostile(void);
 void group_bench(void);
 
