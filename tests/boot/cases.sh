@@ -11,6 +11,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 BUILD=${BUILD:-build}
 hosts=${MODEX_BOOT_HOSTS:-qemu ryzen broadwell_ult tigerlake}
+# MODEX_BOOT_CASES: an extended regex; only the cases whose name matches it
+# run (for focused runs; default: every case).
+only=${MODEX_BOOT_CASES-}
 out=$BUILD/boot
 mkdir -p "$out"
 results=${results:-$BUILD/test-results.txt}
@@ -39,6 +42,12 @@ if [ $need_bochs = 1 ]; then
 fi
 
 expected_warning="guest: warning: no IOMMU found: DMA is not isolated"
+
+# selected NAME HOST: whether the case runs in this invocation.
+selected() {
+	[[ " $hosts " == *" $2 "* ]] || return 1
+	[ -z "$only" ] || [[ $1 =~ $only ]]
+}
 
 # run_host HOST ISO LOG -> exit status of the emulator (124 on timeout)
 # SMP=N in its environment gives the host N CPUs (default 1); QEMU_MACHINE
@@ -83,7 +92,7 @@ boot_case() {
 	local name=$1 host=$2 cmdline=$3 verdict=$4
 	shift 4
 	local iso=$out/$name.iso log=$out/$name.log rc problems=()
-	[[ " $hosts " == *" $host "* ]] || return 0
+	selected "$name" "$host" || return 0
 	if [ "$host" != qemu ] && [ -z "$BOCHS" ]; then
 		rec FAIL "$name" "Bochs is not available"
 		return
@@ -368,7 +377,7 @@ bare_case() {
 	local name=$1 host=$2 cpus=$3 elf=$l1_dir/$4.elf cmdline=$5 rc problems=()
 	local iso=$out/$1.iso log=$out/$1.log proto=${4##*_}
 	shift 5
-	[[ " $hosts " == *" $host "* ]] || return 0
+	selected "$name" "$host" || return 0
 	if [ "$host" != qemu ] && [ -z "$BOCHS" ]; then
 		rec FAIL "$name" "Bochs is not available"
 		return
