@@ -46,8 +46,12 @@ static int choose(u32 info_pa, u64 image, u64 size, u64 *dest)
 	for (u32 i = 0; i < scratch.nr_modules; i++)
 		busy[nb++] = (struct mem_range){ scratch.modules[i].start,
 						 scratch.modules[i].end };
-	return layout_place(scratch.regions, scratch.nr_regions, size, busy, nb,
-			    dest);
+	ret = layout_place(scratch.regions, scratch.nr_regions, size, busy, nb,
+			   dest);
+	if (ret == -E_NOMEM || ret == -E_NOENT)
+		ret = layout_place_largest(scratch.regions, scratch.nr_regions,
+					   size, busy, nb, dest);
+	return ret;
 }
 
 u64 boot_relocate(u32 magic, u32 info_pa)

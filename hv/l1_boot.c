@@ -11,6 +11,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/acpi_copy.h"
+#include "hv/efi_map.h"
 #include "hv/iommu.h"
 #include "hv/log.h"
 #include "hv/memory.h"
@@ -27,6 +28,9 @@ _Static_assert(MB2_MAX_MODULES <= LOADER_MAX_MODS, "loader_place_modules");
 static struct mem_range ram_mr[MAX_RANGES];
 static struct mem_range avoid[MAX_AVOID];
 static struct l1_mem_region l1_map[MB2_MAX_REGIONS + 8];
+static struct efi_memory_desc l1_efi_map[EFI_MAP_MAX];
+static u32 l1_nr_efi;
+static u64 l1_efi_systab;
 static struct boot_module l1_mods[MB2_MAX_MODULES];
 static struct l1_image img;
 /* L1's copy of the ACPI root (hv/acpi_copy.h): one page of L1's RAM,
@@ -224,6 +228,28 @@ static int place_modules(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 	return 0;
 }
 
+/*
+ * On a UEFI boot, L1's EFI memory map: the firmware's descriptors carved
+ * as build_l1_map() carves the multiboot map (docs/boot.md, "L1 on
+ * UEFI"). Returns the count (0 when GRUB gave no EFI map) or -E_*.
+ */
+static int build_l1_efi_map(const struct mb2_info *info,
+			    const struct mem_range *hidden, u32 nr_hidden)
+{
+	struct mem_range cut[MAX_AVOID];
+	u32 nc = 0;
+
+	if (!info->efi.mmap)
+		return 0;
+	for (u32 i = 0; i < nr_hidden && nc < ARRAY_SIZE(cut) - 1; i++)
+		cut[nc++] = hidden[i];
+	if (acpi_page.end)
+		cut[nc++] = acpi_page;
+	return efi_map_carve(info->efi.mmap, info->efi.desc_size,
+			     info->efi.nr_desc, cut, nc, &acpi_page, l1_efi_map,
+			     ARRAY_SIZE(l1_efi_map));
+}
+
 static int place_info(u32 nr_ram, unsigned na, const char *cmdline,
 		      unsigned nr_map, u32 nr_mods, const void *rsdp,
 		      u32 rsdp_len, struct boot_cpu_state *bs)
@@ -236,6 +262,9 @@ static int place_info(u32 nr_ram, unsigned na, const char *cmdline,
 		.nr_mods = nr_mods,
 		.rsdp = rsdp,
 		.rsdp_len = rsdp_len,
+		.efi_systab = l1_efi_systab,
+		.efi_mmap = l1_efi_map,
+		.nr_efi = l1_nr_efi,
 	};
 	size_t need = 0;
 	gpa_t at, gdt;
@@ -316,6 +345,19 @@ int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 		return ret;
 	}
 	nr_map = build_l1_map(info, hidden, nr_hidden);
+	ret = build_l1_efi_map(info, hidden, nr_hidden);
+	if (ret < 0) {
+		log_err("cannot build L1's EFI memory map: %s.", err_str(ret));
+		return ret;
+	}
+	l1_nr_efi = (u32)ret;
+	/* docs/boot.md: EFI runtime services run as L1 code, under L1's
+	 * stage-2 tables, so they reach nothing of Modex's. */
+	l1_efi_systab = info->efi.systab;
+	if (l1_nr_efi)
+		log_info(
+			"L1's EFI memory map: %u descriptors; EFI system table %#lx passed on.",
+			l1_nr_efi, l1_efi_systab);
 	ret = place_info(nr_ram, na, cmdline, nr_map, nr_mods, rsdp, rsdp_len,
 			 bs);
 	if (ret)

@@ -46,22 +46,12 @@ static u64 first_obstacle(const struct mb2_region *r, u32 n,
 	return low;
 }
 
-int layout_place(const struct mb2_region *r, u32 n, u64 size,
-		 const struct mem_range *busy, u32 nbusy, u64 *base)
+/* The highest window of @size below @top and at or above @floor that
+ * meets no obstacle. */
+static int window_below(const struct mb2_region *r, u32 n, u64 size,
+			const struct mem_range *busy, u32 nbusy, u64 floor,
+			u64 top, u64 *base)
 {
-	const struct mb2_region *low;
-	u64 floor, top;
-
-	if (!size || !IS_ALIGNED(size, PAGE_SIZE) || (n && !r) ||
-	    (nbusy && !busy) || !base)
-		return -E_INVAL;
-	low = low_region(r, n);
-	if (!low)
-		return -E_NOENT;
-	if (size > LAYOUT_4G)
-		return -E_NOMEM;
-	floor = LAYOUT_ONE_MIB;
-	top = ALIGN_DOWN(MIN(region_end(low), LAYOUT_4G), PAGE_SIZE);
 	/* Each step moves below one obstacle for good: at most n + nbusy. */
 	while (top >= floor + size) {
 		u64 s = top - size,
@@ -74,6 +64,55 @@ int layout_place(const struct mb2_region *r, u32 n, u64 size,
 		top = ALIGN_DOWN(stop, PAGE_SIZE);
 	}
 	return -E_NOMEM;
+}
+
+static bool bad_args(const struct mb2_region *r, u32 n, u64 size,
+		     const struct mem_range *busy, u32 nbusy, const u64 *base)
+{
+	return !size || !IS_ALIGNED(size, PAGE_SIZE) || (n && !r) ||
+	       (nbusy && !busy) || !base;
+}
+
+int layout_place(const struct mb2_region *r, u32 n, u64 size,
+		 const struct mem_range *busy, u32 nbusy, u64 *base)
+{
+	const struct mb2_region *low;
+
+	if (bad_args(r, n, size, busy, nbusy, base))
+		return -E_INVAL;
+	low = low_region(r, n);
+	if (!low)
+		return -E_NOENT;
+	if (size > LAYOUT_4G)
+		return -E_NOMEM;
+	return window_below(
+		r, n, size, busy, nbusy, LAYOUT_ONE_MIB,
+		ALIGN_DOWN(MIN(region_end(low), LAYOUT_4G), PAGE_SIZE), base);
+}
+
+int layout_place_largest(const struct mb2_region *r, u32 n, u64 size,
+			 const struct mem_range *busy, u32 nbusy, u64 *base)
+{
+	u64 best_lo = 0, best_hi = 0;
+
+	if (bad_args(r, n, size, busy, nbusy, base))
+		return -E_INVAL;
+	for (u32 i = 0; i < n; i++) {
+		u64 lo = ALIGN_UP(MAX(r[i].base, LAYOUT_ONE_MIB), PAGE_SIZE);
+		u64 hi = ALIGN_DOWN(MIN(region_end(&r[i]), LAYOUT_4G),
+				    PAGE_SIZE);
+
+		if (r[i].type != MB2_MEM_AVAILABLE || hi <= lo)
+			continue;
+		if (hi - lo > best_hi - best_lo ||
+		    (hi - lo == best_hi - best_lo && hi > best_hi)) {
+			best_lo = lo;
+			best_hi = hi;
+		}
+	}
+	if (best_hi == best_lo)
+		return -E_NOENT;
+	return window_below(r, n, size, busy, nbusy, best_lo, best_hi, base);
 }
 
 static int check_rela(const struct elf64_rela *e, u64 size, u64 link_base)

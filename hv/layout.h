@@ -28,6 +28,17 @@ int layout_place(const struct mb2_region *r, u32 n, u64 size,
 		 const struct mem_range *busy, u32 nbusy, u64 *base);
 
 /*
+ * Where layout_place() finds no room (UEFI firmware splits low RAM into
+ * runs between its own NVS and runtime regions): the highest window in
+ * the largest available region's part in [1 MiB, 4 GiB) (the higher one
+ * of two the same size), under the same rules. At that region's top,
+ * Modex shortens one region of L1's map and splits none. Same returns,
+ * -E_NOENT when no available RAM lies in [1 MiB, 4 GiB).
+ */
+int layout_place_largest(const struct mb2_region *r, u32 n, u64 size,
+			 const struct mem_range *busy, u32 nbusy, u64 *base);
+
+/*
  * Rebase @image, a copy of the @size-byte image linked at @link_base, to
  * run at @new_base: every entry of @rela (@count, read from the original,
  * not the copy) must be an R_X86_64_RELATIVE without symbol whose 8-byte

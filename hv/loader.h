@@ -24,6 +24,7 @@
 #define MODEX_HV_LOADER_H
 
 #include "hv/include/types.h"
+#include "hv/multiboot2.h"
 #include "mm/frame.h"
 
 /* EAX at the kernel's entry (Multiboot 0.6.96 3.2; Multiboot2 1.0 3.3). */
@@ -176,6 +177,8 @@ enum mbi2_tag {
 	MBI2_MMAP = 6,
 	MBI2_ACPI_OLD = 14,
 	MBI2_ACPI_NEW = 15,
+	MBI2_EFI64_SYSTAB = 12, /* only on a UEFI boot (not requestable) */
+	MBI2_EFI_MMAP = 17, /* only on a UEFI boot (not requestable) */
 	MBI2_LOAD_BASE = 21,
 };
 
@@ -203,6 +206,11 @@ struct boot_info_params {
 	size_t rsdp_len; /* 20 (ACPI 1.0) or its length field (>= 36) */
 	bool has_load_base;
 	gpa_t load_base; /* MB2 tag 21 when has_load_base */
+	/* UEFI boots (MB2 only): the EFI64 system table (0: none) and L1's
+	 * EFI memory map (40-byte descriptors; nr_efi 0: no tag 17). */
+	u64 efi_systab;
+	const struct efi_memory_desc *efi_mmap;
+	unsigned nr_efi;
 };
 
 /*

@@ -105,7 +105,8 @@ static int check_params(const struct boot_info_params *p, gpa_t base,
 			size_t *used)
 {
 	if (!p || !used || !IS_ALIGNED(base, 8) || (p->nr_mmap && !p->mmap) ||
-	    (p->nr_mods && !p->mods))
+	    (p->nr_mods && !p->mods) || (p->nr_efi && !p->efi_mmap) ||
+	    p->nr_efi > 0x10000)
 		return -E_INVAL;
 	if (p->rsdp && (p->rsdp_len < 20 || p->rsdp_len > PAGE_SIZE))
 		return -E_INVAL;
@@ -179,6 +180,23 @@ static void mb2_tag_acpi(struct ibuf *b, const struct boot_info_params *p)
 		       p->rsdp_len);
 }
 
+/* Multiboot2 3.6.14/3.6.15: the EFI64 system table pointer and the EFI
+ * memory map (descriptor size, version 1, UEFI 2.10 7.2.3 descriptors). */
+static void mb2_tag_efi(struct ibuf *b, const struct boot_info_params *p)
+{
+	const size_t dsize = sizeof(struct efi_memory_desc);
+	size_t at;
+
+	if (p->efi_systab)
+		ib_put64(b, mb2_tag(b, MBI2_EFI64_SYSTAB, 8), p->efi_systab);
+	if (!p->nr_efi)
+		return;
+	at = mb2_tag(b, MBI2_EFI_MMAP, 8 + dsize * p->nr_efi);
+	ib_put32(b, at, (u32)dsize);
+	ib_put32(b, at + 4, EFI_MEMORY_DESCRIPTOR_VERSION);
+	ib_put(b, at + 8, p->efi_mmap, dsize * p->nr_efi);
+}
+
 int mb2_build_info(const struct boot_info_params *p, gpa_t base, void *buf,
 		   size_t len, size_t *used)
 {
@@ -201,6 +219,7 @@ int mb2_build_info(const struct boot_info_params *p, gpa_t base, void *buf,
 		mb2_tag_module(&b, &p->mods[i]);
 	if (p->rsdp)
 		mb2_tag_acpi(&b, p);
+	mb2_tag_efi(&b, p);
 	if (p->has_load_base)
 		ib_put32(&b, mb2_tag(&b, MBI2_LOAD_BASE, 4), (u32)p->load_base);
 	mb2_tag(&b, MBI2_END, 0);

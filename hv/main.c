@@ -100,6 +100,12 @@ static void apply_options(void)
 
 static void log_boot_info(void)
 {
+	const struct mb2_efi *e = &boot_info.efi;
+
+	if (boot_info.map_source == MB2_MAP_EFI)
+		log_info(
+			"UEFI boot: memory map from the EFI memory map (%u descriptors of %u bytes); EFI system table at %#lx.",
+			e->nr_desc, e->desc_size, e->systab);
 	for (u32 i = 0; i < boot_info.nr_regions; i++) {
 		const struct mb2_region *r = &boot_info.regions[i];
 

@@ -27,7 +27,8 @@ struct mb2_parser {
 	size_t errlen;
 	/* Offsets of the singleton tags seen so far (0: none). */
 	u32 off_cmdline, off_loader, off_meminfo, off_mmap;
-	u32 off_acpi_old, off_acpi_new;
+	u32 off_acpi_old, off_acpi_new, off_fb, off_efi_mmap;
+	u32 off_efi_ptr[4]; /* types 11, 12, 19, 20 */
 	u32 mod_off[MB2_MAX_MODULES];
 };
 
@@ -229,6 +230,23 @@ static int resolve(struct mb2_parser *p, const struct raw_region *raw, u32 n,
 	return 0;
 }
 
+/* Appends [base, end) of @type to raw[], extending the last entry when
+ * it is the same type and touches it (EFI maps list many such runs). */
+static bool raw_add(struct raw_region *raw, u32 *nr, u64 base, u64 end,
+		    u32 type)
+{
+	struct raw_region *last = *nr ? &raw[*nr - 1] : NULL;
+
+	if (last && last->type == type && last->end == base) {
+		last->end = end;
+		return true;
+	}
+	if (*nr == MB2_MAX_REGIONS)
+		return false;
+	raw[(*nr)++] = (struct raw_region){ base, end, type };
+	return true;
+}
+
 static int load_entries(struct mb2_parser *p, u32 off, u32 esize, u32 n)
 {
 	struct raw_region raw[MB2_MAX_REGIONS];
@@ -245,20 +263,241 @@ static int load_entries(struct mb2_parser *p, u32 off, u32 esize, u32 n)
 				p,
 				"entry %u of the memory map tag at offset %#x wraps past the end of the address space.",
 				i, off);
-		if (nr == MB2_MAX_REGIONS)
+		if (!raw_add(raw, &nr, base, base + len, rd32(p, e + 16)))
 			return fail(
 				p,
 				"the memory map tag at offset %#x has more than %u non-empty entries.",
 				off, MB2_MAX_REGIONS);
-		raw[nr++] = (struct raw_region){ base, base + len,
-						 rd32(p, e + 16) };
 	}
 	if (!nr)
 		return fail(
 			p,
 			"the memory map tag at offset %#x has no non-empty entries.",
 			off);
+	/* The EFI memory map, when there is one, is the map (mb2_info). */
+	if (p->off_efi_mmap)
+		return 0;
+	p->out->map_source = MB2_MAP_MMAP;
 	return resolve(p, raw, nr, off);
+}
+
+u32 mb2_efi_to_e820(u32 efi_type)
+{
+	switch (efi_type) {
+	/* UEFI 2.10 7.2.3 Table 7.6 (memory type usage after
+	 * ExitBootServices()): the loader's and the boot services' memory
+	 * is free once boot services end, like conventional memory. */
+	case EFI_LOADER_CODE:
+	case EFI_LOADER_DATA:
+	case EFI_BOOT_SERVICES_CODE:
+	case EFI_BOOT_SERVICES_DATA:
+	case EFI_CONVENTIONAL_MEMORY:
+		return MB2_MEM_AVAILABLE;
+	case EFI_ACPI_RECLAIM_MEMORY:
+		return MB2_MEM_ACPI_RECLAIMABLE;
+	case EFI_ACPI_MEMORY_NVS:
+		return MB2_MEM_NVS;
+	case EFI_UNUSABLE_MEMORY:
+		return MB2_MEM_BAD;
+	case EFI_PERSISTENT_MEMORY:
+		return MB2_MEM_PERSISTENT;
+	default:
+		/* Runtime services code and data stay the firmware's for
+		 * good; MMIO, PAL code, reserved, unaccepted (needs the
+		 * platform's acceptance first) and unknown types are not
+		 * RAM anyone may take. */
+		return MB2_MEM_RESERVED;
+	}
+}
+
+/* Type 17 (spec 3.6.15): UEFI 2.10 7.2.3 descriptors, DescriptorSize
+ * apart; PhysicalStart 4 KiB aligned, NumberOfPages in 4 KiB pages. */
+static int load_efi_descs(struct mb2_parser *p, u32 off, u32 dsize, u32 n)
+{
+	struct raw_region raw[MB2_MAX_REGIONS];
+	u32 nr = 0;
+
+	for (u32 i = 0; i < n; i++) {
+		u32 d = off + 16 + i * dsize;
+		u64 base = rd64(p, d + 8), pages = rd64(p, d + 24);
+
+		if (base & (EFI_PAGE_SIZE - 1))
+			return fail(
+				p,
+				"descriptor %u of the EFI memory map tag at offset %#x starts at %#lx, not 4 KiB aligned.",
+				i, off, base);
+		if (!pages)
+			continue;
+		if (pages > (~0ULL - base) / EFI_PAGE_SIZE)
+			return fail(
+				p,
+				"descriptor %u of the EFI memory map tag at offset %#x (%#lx pages at %#lx) wraps past the end of the address space.",
+				i, off, pages, base);
+		if (!raw_add(raw, &nr, base, base + pages * EFI_PAGE_SIZE,
+			     mb2_efi_to_e820(rd32(p, d))))
+			return fail(
+				p,
+				"the EFI memory map tag at offset %#x has more than %u runs of descriptors of one kind.",
+				off, MB2_MAX_REGIONS);
+	}
+	if (!nr)
+		return fail(
+			p,
+			"the EFI memory map tag at offset %#x has no non-empty descriptors.",
+			off);
+	p->out->nr_regions = 0; /* replaces a multiboot map seen before */
+	p->out->map_source = MB2_MAP_EFI;
+	return resolve(p, raw, nr, off);
+}
+
+static int parse_efi_mmap(struct mb2_parser *p, u32 off, u32 size)
+{
+	struct mb2_efi *e = &p->out->efi;
+	u32 dsize, version, n;
+	int ret;
+
+	ret = once(p, &p->off_efi_mmap, off, "EFI memory map");
+	if (ret)
+		return ret;
+	if (size < sizeof(struct mb2_tag_efi_mmap))
+		return truncated(p, "EFI memory map", off, size,
+				 sizeof(struct mb2_tag_efi_mmap));
+	dsize = rd32(p, off + 8);
+	version = rd32(p, off + 12);
+	/* UEFI 2.10 7.2.3 GetMemoryMap(): DescriptorSize may exceed the
+	 * structure for future fields, never fall short of it. */
+	if (dsize < sizeof(struct efi_memory_desc) || dsize > 4096)
+		return fail(
+			p,
+			"the EFI memory map tag at offset %#x has descriptor size %u, outside 40 to 4096 bytes.",
+			off, dsize);
+	if (version != EFI_MEMORY_DESCRIPTOR_VERSION)
+		return fail(
+			p,
+			"the EFI memory map tag at offset %#x has descriptor version %u; only version 1 is defined.",
+			off, version);
+	if ((size - 16) % dsize)
+		return fail(
+			p,
+			"the EFI memory map tag at offset %#x holds %u bytes of descriptors, not a whole number of %u-byte descriptors.",
+			off, size - 16, dsize);
+	n = (size - 16) / dsize;
+	ret = load_efi_descs(p, off, dsize, n);
+	if (ret)
+		return ret;
+	e->mmap = p->base + off + 16;
+	e->desc_size = dsize;
+	e->nr_desc = n;
+	return 0;
+}
+
+/* Types 11, 12, 19 and 20: a 32- or 64-bit pointer into the firmware. */
+static int parse_efi_ptr(struct mb2_parser *p, u32 type, u32 off, u32 size)
+{
+	static const struct {
+		u32 type;
+		const char *what;
+		u32 need;
+	} kinds[] = {
+		{ MB2_TAG_EFI32_SYSTAB, "EFI32 system table", 12 },
+		{ MB2_TAG_EFI64_SYSTAB, "EFI64 system table", 16 },
+		{ MB2_TAG_EFI32_IMAGE, "EFI32 image handle", 12 },
+		{ MB2_TAG_EFI64_IMAGE, "EFI64 image handle", 16 },
+	};
+	u32 k = 0;
+	u64 v;
+	int ret;
+
+	while (kinds[k].type != type)
+		k++;
+	ret = once(p, &p->off_efi_ptr[k], off, kinds[k].what);
+	if (ret)
+		return ret;
+	if (size < kinds[k].need)
+		return truncated(p, kinds[k].what, off, size, kinds[k].need);
+	if (kinds[k].need == 12)
+		return 0; /* 32-bit firmware: nothing Modex or L1 can use */
+	v = rd64(p, off + 8);
+	if (!v)
+		return fail(p, "the %s tag at offset %#x holds a null pointer.",
+			    kinds[k].what, off);
+	if (type == MB2_TAG_EFI64_SYSTAB)
+		p->out->efi.systab = v;
+	else
+		p->out->efi.image_handle = v;
+	return 0;
+}
+
+/* Bits a colour field of @bpp-bit pixels may occupy. */
+static bool field_ok(u8 pos, u8 size, u8 bpp)
+{
+	return size && size <= 16 && (u32)pos + size <= bpp;
+}
+
+static int check_fb_rgb(struct mb2_parser *p, u32 off, u32 size)
+{
+	struct mb2_fb *fb = &p->out->fb;
+	const u8 *f = p->base + off + 32;
+
+	if (size < 38)
+		return truncated(p, "framebuffer", off, size, 38);
+	fb->red_pos = f[0];
+	fb->red_size = f[1];
+	fb->green_pos = f[2];
+	fb->green_size = f[3];
+	fb->blue_pos = f[4];
+	fb->blue_size = f[5];
+	if (!field_ok(f[0], f[1], fb->bpp) || !field_ok(f[2], f[3], fb->bpp) ||
+	    !field_ok(f[4], f[5], fb->bpp))
+		return fail(
+			p,
+			"the framebuffer tag at offset %#x has a colour field outside its %u-bit pixels.",
+			off, fb->bpp);
+	return 0;
+}
+
+/* Type 8 (spec 3.6.12). */
+static int parse_fb(struct mb2_parser *p, u32 off, u32 size)
+{
+	struct mb2_fb *fb = &p->out->fb;
+	u64 line_bits, bytes;
+	int ret;
+
+	ret = once(p, &p->off_fb, off, "framebuffer");
+	if (ret)
+		return ret;
+	if (size < sizeof(struct mb2_tag_framebuffer))
+		return truncated(p, "framebuffer", off, size,
+				 sizeof(struct mb2_tag_framebuffer));
+	*fb = (struct mb2_fb){ .addr = rd64(p, off + 8),
+			       .pitch = rd32(p, off + 16),
+			       .width = rd32(p, off + 20),
+			       .height = rd32(p, off + 24),
+			       .bpp = p->base[off + 28],
+			       .type = p->base[off + 29] };
+	if (fb->type > MB2_FB_EGA_TEXT)
+		return 0; /* a type this spec does not define: not used */
+	line_bits =
+		(u64)fb->width * (fb->type == MB2_FB_EGA_TEXT ? 16 : fb->bpp);
+	bytes = (u64)fb->pitch * fb->height;
+	if (!fb->width || !fb->height || !fb->bpp || fb->bpp > 32 ||
+	    (u64)fb->pitch * 8 < line_bits)
+		return fail(
+			p,
+			"the framebuffer tag at offset %#x describes %ux%u at %u bits per pixel with a pitch of %u bytes: not a framebuffer.",
+			off, fb->width, fb->height, fb->bpp, fb->pitch);
+	if (fb->addr + bytes < fb->addr)
+		return fail(
+			p,
+			"the framebuffer tag at offset %#x (%#lx, %lu bytes) wraps past the end of the address space.",
+			off, fb->addr, bytes);
+	if (fb->type == MB2_FB_RGB) {
+		ret = check_fb_rgb(p, off, size);
+		if (ret)
+			return ret;
+	}
+	p->out->has_fb = true;
+	return 0;
 }
 
 static int parse_mmap(struct mb2_parser *p, u32 off, u32 size)
@@ -345,8 +584,25 @@ static int parse_tag(struct mb2_parser *p, u32 type, u32 off, u32 size)
 	case MB2_TAG_ACPI_OLD:
 	case MB2_TAG_ACPI_NEW:
 		return parse_acpi(p, type, off, size);
+	case MB2_TAG_FRAMEBUFFER:
+		return parse_fb(p, off, size);
+	case MB2_TAG_EFI32_SYSTAB:
+	case MB2_TAG_EFI64_SYSTAB:
+	case MB2_TAG_EFI32_IMAGE:
+	case MB2_TAG_EFI64_IMAGE:
+		return parse_efi_ptr(p, type, off, size);
+	case MB2_TAG_EFI_MMAP:
+		return parse_efi_mmap(p, off, size);
+	case MB2_TAG_EFI_BS_ACTIVE:
+		/* Spec 3.6.16: only given to an image that asked for it
+		 * (header tag 7); Modex does not, and it owns the machine
+		 * only once the firmware's boot services are gone. */
+		return fail(
+			p,
+			"the boot information at offset %#x says EFI boot services are still running (tag 18); Modex needs the loader to exit them.",
+			off);
 	default:
-		return 0; /* framebuffer, EFI, ...: not Modex's business */
+		return 0; /* APM, SMBIOS, network...: not Modex's business */
 	}
 }
 
@@ -479,10 +735,10 @@ static int parse_all(struct mb2_parser *p, const struct mb2_reserved *rsv,
 	ret = parse_tags(p);
 	if (ret)
 		return ret;
-	if (!p->off_mmap)
+	if (!p->off_mmap && !p->off_efi_mmap)
 		return fail(
 			p,
-			"the boot information has no memory map tag (type 6); Modex needs one.");
+			"the boot information has no memory map tag (type 6 or 17); Modex needs one.");
 	for (u32 i = 0; i < p->out->nr_modules; i++) {
 		ret = check_module(p, rsv, nr_rsv, i);
 		if (ret)

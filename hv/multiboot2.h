@@ -18,8 +18,20 @@
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_BASIC_MEMINFO 4
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_FRAMEBUFFER 8
+#define MB2_TAG_EFI32_SYSTAB 11
+#define MB2_TAG_EFI64_SYSTAB 12
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
+#define MB2_TAG_EFI_MMAP 17
+#define MB2_TAG_EFI_BS_ACTIVE 18 /* boot services not terminated */
+#define MB2_TAG_EFI32_IMAGE 19
+#define MB2_TAG_EFI64_IMAGE 20
+
+/* Framebuffer types (Multiboot2 spec 3.6.12). */
+#define MB2_FB_INDEXED 0
+#define MB2_FB_RGB 1
+#define MB2_FB_EGA_TEXT 2
 
 /* Memory map entry types (Multiboot2 spec 3.6.8). */
 #define MB2_MEM_AVAILABLE 1
@@ -27,6 +39,32 @@
 #define MB2_MEM_ACPI_RECLAIMABLE 3
 #define MB2_MEM_NVS 4
 #define MB2_MEM_BAD 5
+/* ACPI 6.5 Table 15.1 (AddressRangePersistentMemory); Linux's E820_TYPE_PMEM.
+ * Multiboot2 defines only 1-5; loaders pass other values through. */
+#define MB2_MEM_PERSISTENT 7
+
+/* UEFI 2.10 7.2.3 EFI_MEMORY_TYPE: the Type of an EFI memory descriptor. */
+#define EFI_RESERVED_MEMORY 0
+#define EFI_LOADER_CODE 1
+#define EFI_LOADER_DATA 2
+#define EFI_BOOT_SERVICES_CODE 3
+#define EFI_BOOT_SERVICES_DATA 4
+#define EFI_RUNTIME_SERVICES_CODE 5
+#define EFI_RUNTIME_SERVICES_DATA 6
+#define EFI_CONVENTIONAL_MEMORY 7
+#define EFI_UNUSABLE_MEMORY 8
+#define EFI_ACPI_RECLAIM_MEMORY 9
+#define EFI_ACPI_MEMORY_NVS 10
+#define EFI_MEMORY_MAPPED_IO 11
+#define EFI_MEMORY_MAPPED_IO_PORT_SPACE 12
+#define EFI_PAL_CODE 13
+#define EFI_PERSISTENT_MEMORY 14
+#define EFI_UNACCEPTED_MEMORY 15
+/* UEFI 2.10 7.2.3: EFI_MEMORY_DESCRIPTOR_VERSION, and the Attribute bit of
+ * regions the firmware's runtime services use after ExitBootServices(). */
+#define EFI_MEMORY_DESCRIPTOR_VERSION 1
+#define EFI_MEMORY_RUNTIME (1ULL << 63)
+#define EFI_PAGE_SIZE 4096ULL
 
 #define MB2_INFO_MIN_SIZE 16 /* fixed part and an end tag */
 #define MB2_INFO_MAX_SIZE 0x100000 /* Modex's bound: 1 MiB */
@@ -85,6 +123,48 @@ struct mb2_mmap_entry {
 	u32 reserved; /* 0x14 */
 };
 
+/* Type 8 (spec 3.6.12): the common part; type 1 adds the RGB layout. */
+struct mb2_tag_framebuffer {
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4 */
+	u64 addr; /* 0x8: physical */
+	u32 pitch; /* 0x10: bytes per line */
+	u32 width; /* 0x14: pixels (characters for EGA text) */
+	u32 height; /* 0x18 */
+	u8 bpp; /* 0x1c */
+	u8 fb_type; /* 0x1d: MB2_FB_* */
+	u16 reserved; /* 0x1e */
+	/* 0x20: type 0: u16 palette size, then 3-byte colours; type 1:
+	 * red, green, blue field positions and mask sizes (u8 each). */
+};
+
+/* Types 11/12 (system table) and 19/20 (image handle): one pointer. */
+struct mb2_tag_efi64 {
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4 */
+	u64 pointer; /* 0x8 */
+};
+
+/* Type 17: the EFI memory map as GetMemoryMap() returned it at
+ * ExitBootServices() (spec 3.6.15). */
+struct mb2_tag_efi_mmap {
+	u32 type; /* 0x0 */
+	u32 size; /* 0x4 */
+	u32 descr_size; /* 0x8: bytes per descriptor, at least 40 */
+	u32 descr_vers; /* 0xc: EFI_MEMORY_DESCRIPTOR_VERSION */
+	/* 0x10: descriptors */
+};
+
+/* UEFI 2.10 7.2.3 EFI_MEMORY_DESCRIPTOR (descriptors may be larger). */
+struct efi_memory_desc {
+	u32 type; /* 0x0: EFI_* */
+	u32 pad; /* 0x4 */
+	u64 phys_start; /* 0x8: 4 KiB aligned */
+	u64 virt_start; /* 0x10 */
+	u64 nr_pages; /* 0x18: 4 KiB pages */
+	u64 attribute; /* 0x20 */
+};
+
 /* Types 14 and 15: a copy of the ACPI RSDP (ACPI 6.5 5.2.5.3). */
 struct mb2_tag_acpi {
 	u32 type; /* 0x0 */
@@ -111,6 +191,18 @@ _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "mb2 mmap entry");
 _Static_assert(offsetof(struct mb2_mmap_entry, length) == 8, "mb2 entry");
 _Static_assert(offsetof(struct mb2_mmap_entry, type) == 16, "mb2 entry");
 _Static_assert(offsetof(struct mb2_tag_acpi, rsdp) == 8, "mb2 acpi");
+_Static_assert(sizeof(struct mb2_tag_framebuffer) == 32, "mb2 fb");
+_Static_assert(offsetof(struct mb2_tag_framebuffer, pitch) == 16, "mb2 fb");
+_Static_assert(offsetof(struct mb2_tag_framebuffer, bpp) == 28, "mb2 fb");
+_Static_assert(offsetof(struct mb2_tag_framebuffer, fb_type) == 29, "mb2 fb");
+_Static_assert(sizeof(struct mb2_tag_efi64) == 16, "mb2 efi64");
+_Static_assert(sizeof(struct mb2_tag_efi_mmap) == 16, "mb2 efi mmap");
+_Static_assert(offsetof(struct mb2_tag_efi_mmap, descr_vers) == 12,
+	       "mb2 efi mmap");
+_Static_assert(sizeof(struct efi_memory_desc) == 40, "efi memory desc");
+_Static_assert(offsetof(struct efi_memory_desc, phys_start) == 8, "efi desc");
+_Static_assert(offsetof(struct efi_memory_desc, nr_pages) == 24, "efi desc");
+_Static_assert(offsetof(struct efi_memory_desc, attribute) == 32, "efi desc");
 
 #define MB2_RSDP_V1_LEN 20 /* ACPI 1.0 RSDP */
 #define MB2_RSDP_V2_MIN_LEN 36 /* ACPI 2.0+ XSDP */
@@ -122,6 +214,26 @@ _Static_assert(offsetof(struct mb2_tag_acpi, rsdp) == 8, "mb2 acpi");
 struct mb2_region {
 	u64 base, len;
 	u32 type;
+};
+
+/* Which tag the regions came from (mb2_parse chooses; see mb2_info). */
+enum mb2_map_source { MB2_MAP_MMAP = 1, MB2_MAP_EFI = 2 };
+
+/* A framebuffer tag, validated: [addr, addr + pitch * height) is its
+ * memory; the RGB fields only for MB2_FB_RGB. */
+struct mb2_fb {
+	u64 addr;
+	u32 pitch, width, height;
+	u8 bpp, type;
+	u8 red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+};
+
+/* The EFI tags: pointers into the firmware, descriptors inside the info. */
+struct mb2_efi {
+	u64 systab; /* EFI64 system table (type 12); 0 if absent */
+	u64 image_handle; /* GRUB's EFI64 image handle (type 20); 0 */
+	const u8 *mmap; /* the descriptors (type 17); NULL if absent */
+	u32 desc_size, nr_desc;
 };
 
 struct mb2_module {
@@ -136,11 +248,22 @@ struct mb2_module {
  * restrictive type: available < ACPI reclaimable < any other type
  * (ordered by number among themselves), so nothing reserved is ever
  * counted as free.
+ *
+ * regions[] is Modex's one memory map: every user (Modex's pool and page
+ * tables, L1's multiboot maps, the Linux boot protocol's e820 map) takes
+ * it from here. When GRUB passes the EFI memory map (type 17), regions[]
+ * comes from it (types through mb2_efi_to_e820()), not from the
+ * multiboot map GRUB derived from an earlier GetMemoryMap() call; the
+ * multiboot map (type 6) is still validated.
  */
 struct mb2_info {
 	const char *cmdline, *loader_name; /* NULL if absent */
 	struct mb2_region regions[MB2_MAX_REGIONS];
 	u32 nr_regions;
+	enum mb2_map_source map_source;
+	struct mb2_efi efi;
+	bool has_fb;
+	struct mb2_fb fb;
 	struct mb2_module modules[MB2_MAX_MODULES];
 	u32 nr_modules;
 	/* The RSDP copy inside the info (tag 15 preferred over 14). */
@@ -164,6 +287,16 @@ struct mb2_reserved {
  * and the tag offset in err (errlen may be 0). Reads the 4-byte
  * total_size first and then nothing at or beyond total_size.
  */
+/*
+ * The e820/multiboot type of memory of EFI type @efi_type after
+ * ExitBootServices() (docs/boot.md has the table):
+ * loader, boot-services and conventional memory are available; ACPI
+ * reclaim is ACPI reclaimable; ACPI NVS is NVS; unusable is bad;
+ * persistent is MB2_MEM_PERSISTENT; everything else (reserved, runtime
+ * services code and data, MMIO, PAL code, unaccepted, unknown) reserved.
+ */
+u32 mb2_efi_to_e820(u32 efi_type);
+
 int mb2_parse(const void *info, u64 info_phys, const struct mb2_reserved *rsv,
 	      unsigned int nr_rsv, struct mb2_info *out, char *err,
 	      size_t errlen);

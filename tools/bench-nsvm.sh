@@ -8,6 +8,8 @@
 # subtracted, and L0 exits per round trip from Modex's "nested:" line.
 #   tools/bench-nsvm.sh [N]   (default 2000)
 set -euo pipefail
+# BIOS-only ISOs, as the boot tests use (tools/mkiso.sh).
+export MODEX_ISO_FIRMWARE=${MODEX_ISO_FIRMWARE:-bios}
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -15,6 +15,8 @@
 #   tools/bench-nvmx.sh [N] [MODEL...]   default N=20000; models
 #   broadwell_ult tigerlake
 set -euo pipefail
+# BIOS-only ISOs, as the boot tests use (tools/mkiso.sh).
+export MODEX_ISO_FIRMWARE=${MODEX_ISO_FIRMWARE:-bios}
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

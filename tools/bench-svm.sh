@@ -12,6 +12,8 @@
 #     N: exit loop iterations (default 100000); IPI_N: IPIs per mode
 #     (default 10000, 0 for none); CPUS: QEMU -smp (default 1).
 set -euo pipefail
+# BIOS-only ISOs, as the boot tests use (tools/mkiso.sh).
+export MODEX_ISO_FIRMWARE=${MODEX_ISO_FIRMWARE:-bios}
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -13,6 +13,8 @@
 #     default N=20000 (IPI loops: N/10 each); models broadwell_ult tigerlake;
 #     CPUS: Bochs "cpu: count=" (default 1).
 set -euo pipefail
+# BIOS-only ISOs, as the boot tests use (tools/mkiso.sh).
+export MODEX_ISO_FIRMWARE=${MODEX_ISO_FIRMWARE:-bios}
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

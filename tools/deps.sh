@@ -4,7 +4,8 @@
 # name them (otherwise). Usage: tools/deps.sh [--check]
 set -euo pipefail
 
-pkgs=(build-essential binutils qemu-system-x86 grub-pc-bin grub-common
+pkgs=(build-essential binutils qemu-system-x86 grub-pc-bin grub-efi-amd64-bin
+	grub-common ovmf
 	xorriso mtools bochsbios vgabios clang-format)
 
 missing=()

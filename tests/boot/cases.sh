@@ -104,7 +104,9 @@ boot_case() {
 	rm -f "$log"
 	local l1args=()
 	[ -n "${L1-}" ] && l1args=("$L1" "${L1_CMDLINE-}" "${L1_MODS[@]}")
-	if ! tools/mkiso.sh "$iso" "$BUILD/modex.elf" "$(exit_opt "$host") $cmdline" \
+	# BIOS-only ISOs unless ISO_FIRMWARE="bios uefi" (tools/mkiso.sh).
+	if ! MODEX_ISO_FIRMWARE=${ISO_FIRMWARE:-bios} \
+		tools/mkiso.sh "$iso" "$BUILD/modex.elf" "$(exit_opt "$host") $cmdline" \
 		"${l1args[@]}" >/dev/null 2>&1; then
 		rec FAIL "$name" "could not build the ISO"
 		return

@@ -212,3 +212,47 @@ TEST(relocate_refuses_hostile_entries_before_writing)
 	CHECK(layout_relocate(img, 64, LINK, 0, NULL, 1) == -E_INVAL);
 	CHECK(layout_relocate(img, 64, LINK, 0, NULL, 0) == 0);
 }
+
+/* OVMF with 256 MiB: NVS runs split low RAM; the region holding 1 MiB
+ * is too small, the largest one takes Modex at its top. */
+TEST(largest_region_when_low_ram_is_split)
+{
+	const struct mb2_region ovmf[] = {
+		{ 0, 0xa0000, AV },
+		{ MIB, 0x706000, AV },
+		{ 0x806000, 0x2000, MB2_MEM_NVS },
+		{ 0x808000, 0x8000, AV },
+		{ 0x810000, 0xf0000, MB2_MEM_NVS },
+		{ 0x900000, 0xe1a0000, AV },
+		{ 0xeaa0000, 0x102000, RS },
+		{ 0xeba2000, 0x94a000, AV },
+		{ 0xffc00000, 0x400000, RS },
+		{ 0x100000000ULL, 0x40000000ULL, AV }, /* above 4 GiB: no */
+	};
+	const struct mb2_region twins[] = { { 2 * MIB, 32 * MIB, AV },
+					    { 64 * MIB, 32 * MIB, AV } };
+	const struct mb2_region high[] = { { 0, 0x9f000, AV },
+					   { LAYOUT_4G, 1ULL << 32, AV } };
+	struct mem_range busy[] = { { 0xea00000, 0xea10000 } };
+	u64 base = 0;
+
+	CHECK(layout_place(ovmf, ARRAY_SIZE(ovmf), 17 * MIB, NULL, 0, &base) ==
+	      -E_NOMEM);
+	REQUIRE(layout_place_largest(ovmf, ARRAY_SIZE(ovmf), 17 * MIB, NULL, 0,
+				     &base) == 0);
+	CHECK_EQ(base, 0xeaa0000 - 17 * MIB);
+	/* A module at the top: below it, still in that region. */
+	REQUIRE(layout_place_largest(ovmf, ARRAY_SIZE(ovmf), 17 * MIB, busy, 1,
+				     &base) == 0);
+	CHECK_EQ(base, 0xea00000 - 17 * MIB);
+	/* Equal sizes: the higher region. */
+	REQUIRE(layout_place_largest(twins, 2, 16 * MIB, NULL, 0, &base) == 0);
+	CHECK_EQ(base, 80 * MIB);
+	/* Too big for the largest; nothing in [1 MiB, 4 GiB); bad input. */
+	CHECK(layout_place_largest(twins, 2, 33 * MIB, NULL, 0, &base) ==
+	      -E_NOMEM);
+	CHECK(layout_place_largest(high, 2, MIB, NULL, 0, &base) == -E_NOENT);
+	CHECK(layout_place_largest(twins, 2, 0x800, NULL, 0, &base) ==
+	      -E_INVAL);
+	CHECK(layout_place_largest(NULL, 1, MIB, NULL, 0, &base) == -E_INVAL);
+}

@@ -125,7 +125,9 @@ static void b_end(struct blob *b)
 static void b_good(struct blob *b)
 {
 	u8 meminfo[8] = { 0x7f, 0x02, 0, 0, 0x80, 0xfb, 0x01, 0 };
-	u8 fb[24] = { 0 };
+	/* 1024x768, 32 bpp, RGB: x8r8g8b8 as GRUB reports OVMF's GOP. */
+	u8 fb[30] = { 0, 0, 0, 0xfd, 0, 0,  0, 0, 0, 0x10, 0, 0, 0, 4, 0,
+		      0, 0, 3, 0,    0, 32, 1, 0, 0, 16,   8, 8, 8, 0, 8 };
 
 	b_init(b);
 	b_string(b, MB2_TAG_CMDLINE, "log=debug exit=qemu");
@@ -133,7 +135,7 @@ static void b_good(struct blob *b)
 	b_module(b, 0x200000, 0x280000, "/l1.elf root=/dev/sda");
 	b_module(b, 0x280000, 0x280100, "");
 	b_tag(b, MB2_TAG_BASIC_MEMINFO, meminfo, 8);
-	b_tag(b, 8, fb, sizeof(fb)); /* framebuffer: skipped */
+	b_tag(b, MB2_TAG_FRAMEBUFFER, fb, sizeof(fb));
 	b_mmap(b);
 	b_rsdp(b, MB2_TAG_ACPI_OLD, 0, 20);
 }
@@ -641,6 +643,432 @@ TEST(small_error_buffer_is_terminated)
 	CHECK_EQ(strlen(small), sizeof(small) - 1);
 }
 
+/* ---- UEFI: the EFI memory map, system table and framebuffer tags ---- */
+
+struct edesc {
+	u32 type;
+	u64 base, pages, attr;
+};
+
+/* What OVMF's map looks like after GRUB: boot-services and conventional
+ * runs (available), runtime data, ACPI, NVS and MMIO. */
+static const struct edesc ovmf_map[] = {
+	{ EFI_BOOT_SERVICES_CODE, 0, 0xa0, 0xf },
+	{ EFI_CONVENTIONAL_MEMORY, 0x100000, 0x700, 0xf },
+	{ EFI_ACPI_MEMORY_NVS, 0x800000, 0x8, 0xf },
+	{ EFI_LOADER_DATA, 0x808000, 0x100, 0xf },
+	{ EFI_BOOT_SERVICES_DATA, 0x908000, 0x3f8, 0xf },
+	{ EFI_CONVENTIONAL_MEMORY, 0xd00000, 0x7000, 0xf },
+	{ EFI_RUNTIME_SERVICES_DATA, 0x7d00000, 0x100,
+	  EFI_MEMORY_RUNTIME | 0xf },
+	{ EFI_ACPI_RECLAIM_MEMORY, 0x7e00000, 0x10, 0xf },
+	{ EFI_RUNTIME_SERVICES_CODE, 0x7e10000, 0x1f0,
+	  EFI_MEMORY_RUNTIME | 0xf },
+	{ EFI_MEMORY_MAPPED_IO, 0xffc00000, 0x400, EFI_MEMORY_RUNTIME | 1 },
+	{ EFI_PERSISTENT_MEMORY, 0x100000000ull, 0x1000, 0xf },
+};
+
+static u32 b_efi_mmap_ex(struct blob *b, const struct edesc *d, u32 n,
+			 u32 dsize, u32 version)
+{
+	static u8 p[8 + 160 * 48];
+
+	memset(p, 0, sizeof(p));
+	memcpy(p, &dsize, 4);
+	memcpy(p + 4, &version, 4);
+	for (u32 i = 0; i < n; i++) {
+		u8 *e = p + 8 + i * dsize;
+
+		memcpy(e, &d[i].type, 4);
+		memcpy(e + 8, &d[i].base, 8);
+		memcpy(e + 16, &d[i].base, 8);
+		memcpy(e + 24, &d[i].pages, 8);
+		memcpy(e + 32, &d[i].attr, 8);
+	}
+	return b_tag(b, MB2_TAG_EFI_MMAP, p, 8 + n * dsize);
+}
+
+static u32 b_efi_mmap(struct blob *b)
+{
+	return b_efi_mmap_ex(b, ovmf_map, ARRAY_SIZE(ovmf_map), 48, 1);
+}
+
+static u32 b_ptr(struct blob *b, u32 type, u64 v)
+{
+	return b_tag(b, type, &v, 8);
+}
+
+/* What GRUB x86_64-efi passes: both maps, the system table, the image
+ * handle, an RSDP and a framebuffer (b_good has the last two). */
+static void b_uefi(struct blob *b)
+{
+	b_good(b);
+	b_ptr(b, MB2_TAG_EFI64_SYSTAB, 0x7d9e018);
+	b_ptr(b, MB2_TAG_EFI64_IMAGE, 0x6f0d198);
+	b_efi_mmap(b);
+}
+
+TEST(efi_type_mapping)
+{
+	static const u32 want[] = {
+		[EFI_RESERVED_MEMORY] = MB2_MEM_RESERVED,
+		[EFI_LOADER_CODE] = MB2_MEM_AVAILABLE,
+		[EFI_LOADER_DATA] = MB2_MEM_AVAILABLE,
+		[EFI_BOOT_SERVICES_CODE] = MB2_MEM_AVAILABLE,
+		[EFI_BOOT_SERVICES_DATA] = MB2_MEM_AVAILABLE,
+		[EFI_RUNTIME_SERVICES_CODE] = MB2_MEM_RESERVED,
+		[EFI_RUNTIME_SERVICES_DATA] = MB2_MEM_RESERVED,
+		[EFI_CONVENTIONAL_MEMORY] = MB2_MEM_AVAILABLE,
+		[EFI_UNUSABLE_MEMORY] = MB2_MEM_BAD,
+		[EFI_ACPI_RECLAIM_MEMORY] = MB2_MEM_ACPI_RECLAIMABLE,
+		[EFI_ACPI_MEMORY_NVS] = MB2_MEM_NVS,
+		[EFI_MEMORY_MAPPED_IO] = MB2_MEM_RESERVED,
+		[EFI_MEMORY_MAPPED_IO_PORT_SPACE] = MB2_MEM_RESERVED,
+		[EFI_PAL_CODE] = MB2_MEM_RESERVED,
+		[EFI_PERSISTENT_MEMORY] = MB2_MEM_PERSISTENT,
+		[EFI_UNACCEPTED_MEMORY] = MB2_MEM_RESERVED,
+	};
+
+	for (u32 t = 0; t < ARRAY_SIZE(want); t++)
+		CHECK_EQ(mb2_efi_to_e820(t), want[t]);
+	/* OEM (0x70000000-) and OS (0x80000000-) types: reserved. */
+	CHECK_EQ(mb2_efi_to_e820(16), MB2_MEM_RESERVED);
+	CHECK_EQ(mb2_efi_to_e820(0x70000000), MB2_MEM_RESERVED);
+	CHECK_EQ(mb2_efi_to_e820(0xffffffff), MB2_MEM_RESERVED);
+}
+
+TEST(efi_map_replaces_the_multiboot_map)
+{
+	static const struct mb2_region want[] = {
+		{ 0, 0xa0000, MB2_MEM_AVAILABLE },
+		{ 0x100000, 0x700000, MB2_MEM_AVAILABLE },
+		{ 0x800000, 0x8000, MB2_MEM_NVS },
+		{ 0x808000, 0x74f8000, MB2_MEM_AVAILABLE },
+		{ 0x7d00000, 0x100000, MB2_MEM_RESERVED },
+		{ 0x7e00000, 0x10000, MB2_MEM_ACPI_RECLAIMABLE },
+		{ 0x7e10000, 0x1f0000, MB2_MEM_RESERVED },
+		{ 0xffc00000, 0x400000, MB2_MEM_RESERVED },
+		{ 0x100000000ull, 0x1000000, MB2_MEM_PERSISTENT },
+	};
+	static struct blob b;
+
+	b_uefi(&b);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.map_source, MB2_MAP_EFI);
+	CHECK_EQ(info.nr_regions, ARRAY_SIZE(want));
+	for (u32 i = 0; i < info.nr_regions && i < ARRAY_SIZE(want); i++) {
+		CHECK_EQ(info.regions[i].base, want[i].base);
+		CHECK_EQ(info.regions[i].len, want[i].len);
+		CHECK_EQ(info.regions[i].type, want[i].type);
+	}
+	CHECK_EQ(info.efi.systab, 0x7d9e018);
+	CHECK_EQ(info.efi.image_handle, 0x6f0d198);
+	CHECK_EQ(info.efi.nr_desc, ARRAY_SIZE(ovmf_map));
+	CHECK_EQ(info.efi.desc_size, 48);
+	REQUIRE(info.efi.mmap != NULL);
+	CHECK_EQ(get32(&b, (u32)(info.efi.mmap - bytes(&b)) + 48),
+		 EFI_CONVENTIONAL_MEMORY);
+	/* The EFI map wins whatever the tag order. */
+	b_init(&b);
+	b_efi_mmap(&b);
+	b_mmap(&b);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.map_source, MB2_MAP_EFI);
+	CHECK_EQ(info.nr_regions, ARRAY_SIZE(want));
+	/* Without it, the multiboot map; the EFI map alone is enough. */
+	b_good(&b);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.map_source, MB2_MAP_MMAP);
+	CHECK(info.efi.mmap == NULL && info.efi.systab == 0);
+	b_init(&b);
+	b_efi_mmap(&b);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.nr_regions, ARRAY_SIZE(want));
+	/* Larger descriptors (future fields) are read at their stride. */
+	b_init(&b);
+	b_efi_mmap_ex(&b, ovmf_map, ARRAY_SIZE(ovmf_map), 56, 1);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.nr_regions, ARRAY_SIZE(want));
+	CHECK_EQ(info.efi.desc_size, 56);
+}
+
+TEST(efi_map_modules_must_be_in_its_ram)
+{
+	static struct blob b;
+
+	/* b_good's modules at 2 MiB lie in conventional memory... */
+	b_uefi(&b);
+	b_end(&b);
+	CHECK_EQ(parse(&b), 0);
+	/* ...and not once that memory is runtime data in the EFI map,
+	 * whatever the multiboot map says. */
+	{
+		struct edesc d[ARRAY_SIZE(ovmf_map)];
+
+		memcpy(d, ovmf_map, sizeof(d));
+		d[1].type = EFI_RUNTIME_SERVICES_DATA;
+		b_good(&b);
+		b_efi_mmap_ex(&b, d, ARRAY_SIZE(d), 48, 1);
+		b_end(&b);
+		CHECK_REJECTED(&b, "not wholly inside available RAM");
+	}
+}
+
+TEST(efi_map_malformed)
+{
+	static struct blob b;
+	struct edesc d[2] = { { EFI_CONVENTIONAL_MEMORY, 0x100000, 0x10, 0 },
+			      { EFI_CONVENTIONAL_MEMORY, 0x200000, 0x10, 0 } };
+	static struct edesc many[MB2_MAX_REGIONS + 1];
+	u32 at;
+
+	/* Truncated: the fixed part does not fit. */
+	b_init(&b);
+	b_tag(&b, MB2_TAG_EFI_MMAP, "\x30\0\0\0", 4);
+	b_end(&b);
+	CHECK_REJECTED(&b, "EFI memory map tag at offset 0x8 is truncated");
+	/* Descriptor size below the structure, absurdly large, or not
+	 * dividing the payload; another version. */
+	b_init(&b);
+	b_efi_mmap_ex(&b, d, 2, 32, 1);
+	b_end(&b);
+	CHECK_REJECTED(&b, "descriptor size 32");
+	b_init(&b);
+	at = b_efi_mmap_ex(&b, d, 2, 48, 1);
+	put32(&b, at + 8, 0x10000);
+	b_end(&b);
+	CHECK_REJECTED(&b, "descriptor size 65536");
+	b_init(&b);
+	at = b_efi_mmap_ex(&b, d, 2, 48, 1);
+	put32(&b, at + 8, 40);
+	b_end(&b);
+	CHECK_REJECTED(&b, "not a whole number of 40-byte descriptors");
+	b_init(&b);
+	b_efi_mmap_ex(&b, d, 2, 48, 2);
+	b_end(&b);
+	CHECK_REJECTED(&b, "descriptor version 2");
+	/* Unaligned start, overflowing page counts, nothing non-empty. */
+	d[1].base = 0x200800;
+	b_init(&b);
+	b_efi_mmap_ex(&b, d, 2, 48, 1);
+	b_end(&b);
+	CHECK_REJECTED(&b, "not 4 KiB aligned");
+	d[1].base = 0xfffffffffff00000ull;
+	d[1].pages = 0x100;
+	b_init(&b);
+	b_efi_mmap_ex(&b, d, 2, 48, 1);
+	b_end(&b);
+	CHECK_REJECTED(&b, "descriptor 1 of the EFI memory map tag");
+	CHECK_STR_CONTAINS(msg(), "wraps past the end");
+	d[1].pages = 0xff; /* ends at the last page: fine */
+	b_init(&b);
+	b_efi_mmap_ex(&b, d, 2, 48, 1);
+	b_end(&b);
+	CHECK_EQ(parse(&b), 0);
+	d[1] = (struct edesc){ EFI_CONVENTIONAL_MEMORY, 0, 1ull << 52, 0 };
+	b_init(&b);
+	b_efi_mmap_ex(&b, d, 2, 48, 1);
+	b_end(&b);
+	CHECK_REJECTED(&b, "wraps past the end");
+	d[1].pages = ~0ull;
+	b_init(&b);
+	b_efi_mmap_ex(&b, d, 2, 48, 1);
+	b_end(&b);
+	CHECK_REJECTED(&b, "wraps past the end");
+	d[0].pages = d[1].pages = 0;
+	b_init(&b);
+	b_efi_mmap_ex(&b, d, 2, 48, 1);
+	b_end(&b);
+	CHECK_REJECTED(&b, "no non-empty descriptors");
+	/* Two of them. */
+	b_init(&b);
+	b_efi_mmap(&b);
+	b_efi_mmap(&b);
+	b_end(&b);
+	CHECK_REJECTED(&b, "two EFI memory map tags");
+	/* More distinct runs than Modex keeps (alternating types). */
+	for (u32 i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = (struct edesc){ i % 2 ? EFI_ACPI_MEMORY_NVS :
+						  EFI_CONVENTIONAL_MEMORY,
+					  0x100000 + i * 0x1000ull, 1, 0 };
+	b_init(&b);
+	b_efi_mmap_ex(&b, many, ARRAY_SIZE(many), 48, 1);
+	b_end(&b);
+	CHECK_REJECTED(&b, "more than 128 runs");
+	/* The same count of touching descriptors of one kind merges. */
+	for (u32 i = 0; i < ARRAY_SIZE(many); i++)
+		many[i].type = i % 2 ? EFI_BOOT_SERVICES_DATA :
+				       EFI_CONVENTIONAL_MEMORY;
+	b_init(&b);
+	b_efi_mmap_ex(&b, many, ARRAY_SIZE(many), 48, 1);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.nr_regions, 1);
+	CHECK_EQ(info.regions[0].len, ARRAY_SIZE(many) * 0x1000ull);
+}
+
+TEST(efi_pointers_and_boot_services)
+{
+	static struct blob b;
+	u32 v32 = 0x7fe0000;
+
+	b_init(&b);
+	b_mmap(&b);
+	b_tag(&b, MB2_TAG_EFI64_SYSTAB, &v32, 4);
+	b_end(&b);
+	CHECK_REJECTED(&b, "EFI64 system table tag at offset");
+	CHECK_STR_CONTAINS(msg(), "truncated");
+	b_init(&b);
+	b_mmap(&b);
+	b_ptr(&b, MB2_TAG_EFI64_SYSTAB, 0);
+	b_end(&b);
+	CHECK_REJECTED(
+		&b,
+		"EFI64 system table tag at offset 0xc0 holds a null pointer");
+	b_init(&b);
+	b_mmap(&b);
+	b_ptr(&b, MB2_TAG_EFI64_IMAGE, 1);
+	b_ptr(&b, MB2_TAG_EFI64_IMAGE, 1);
+	b_end(&b);
+	CHECK_REJECTED(&b, "two EFI64 image handle tags");
+	/* 32-bit firmware's tags are accepted and not used. */
+	b_init(&b);
+	b_mmap(&b);
+	b_tag(&b, MB2_TAG_EFI32_SYSTAB, &v32, 4);
+	b_tag(&b, MB2_TAG_EFI32_IMAGE, &v32, 4);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.efi.systab, 0);
+	b_init(&b);
+	b_mmap(&b);
+	b_tag(&b, MB2_TAG_EFI32_SYSTAB, &v32, 2);
+	b_end(&b);
+	CHECK_REJECTED(&b, "EFI32 system table tag at offset");
+	/* Boot services left running: Modex never asks for that. */
+	b_uefi(&b);
+	b_tag(&b, MB2_TAG_EFI_BS_ACTIVE, NULL, 0);
+	b_end(&b);
+	CHECK_REJECTED(&b, "EFI boot services are still running (tag 18)");
+}
+
+/* A framebuffer tag: common part, then for RGB the six field bytes. */
+static u32 b_fb(struct blob *b, u64 addr, u32 pitch, u32 w, u32 h, u8 bpp,
+		u8 type, const u8 *fields, u32 nfields)
+{
+	u8 p[64] = { 0 };
+
+	memcpy(p, &addr, 8);
+	memcpy(p + 8, &pitch, 4);
+	memcpy(p + 12, &w, 4);
+	memcpy(p + 16, &h, 4);
+	p[20] = bpp;
+	p[21] = type;
+	if (nfields)
+		memcpy(p + 24, fields, nfields);
+	return b_tag(b, MB2_TAG_FRAMEBUFFER, p, 24 + nfields);
+}
+
+TEST(framebuffer_tag)
+{
+	static const u8 rgb32[6] = { 16, 8, 8, 8, 0, 8 };
+	static const u8 rgb565[6] = { 11, 5, 5, 6, 0, 5 };
+	static struct blob b;
+	u8 bad[6];
+
+	b_good(&b);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	REQUIRE(info.has_fb);
+	CHECK_EQ(info.fb.addr, 0xfd000000);
+	CHECK_EQ(info.fb.pitch, 4096);
+	CHECK_EQ(info.fb.width, 1024);
+	CHECK_EQ(info.fb.height, 768);
+	CHECK_EQ(info.fb.bpp, 32);
+	CHECK_EQ(info.fb.type, MB2_FB_RGB);
+	CHECK_EQ(info.fb.red_pos, 16);
+	CHECK_EQ(info.fb.green_pos, 8);
+	CHECK_EQ(info.fb.blue_size, 8);
+	/* 16 bpp, pitch larger than the line. */
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xe0000000, 2048, 800, 600, 16, MB2_FB_RGB, rgb565, 6);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.fb.red_pos, 11);
+	CHECK_EQ(info.fb.green_size, 6);
+	/* EGA text (BIOS boots): validated, kept, never drawn on. */
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xb8000, 160, 80, 25, 16, MB2_FB_EGA_TEXT, NULL, 0);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK_EQ(info.fb.type, MB2_FB_EGA_TEXT);
+	/* An unknown type is ignored. */
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0, 0, 0, 0, 0, 7, NULL, 0);
+	b_end(&b);
+	REQUIRE(parse(&b) == 0);
+	CHECK(!info.has_fb);
+	/* Truncated: common part, and RGB without its fields. */
+	b_init(&b);
+	b_mmap(&b);
+	b_tag(&b, MB2_TAG_FRAMEBUFFER, rgb32, 6);
+	b_end(&b);
+	CHECK_REJECTED(&b, "framebuffer tag at offset 0xc0 is truncated");
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xfd000000, 4096, 1024, 768, 32, MB2_FB_RGB, rgb32, 3);
+	b_end(&b);
+	CHECK_REJECTED(&b, "below the 38 bytes it needs");
+	/* Pitch below the line, zero sizes, too many bits per pixel. */
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xfd000000, 4095, 1024, 768, 32, MB2_FB_RGB, rgb32, 6);
+	b_end(&b);
+	CHECK_REJECTED(&b, "with a pitch of 4095 bytes: not a framebuffer");
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xfd000000, 4096, 0, 768, 32, MB2_FB_RGB, rgb32, 6);
+	b_end(&b);
+	CHECK_REJECTED(&b, "not a framebuffer");
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xfd000000, 8192, 1024, 768, 64, MB2_FB_RGB, rgb32, 6);
+	b_end(&b);
+	CHECK_REJECTED(&b, "not a framebuffer");
+	/* Wrapping memory; colour fields outside the pixel. */
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xfffffffffff00000ull, 4096, 1024, 768, 32, MB2_FB_RGB, rgb32,
+	     6);
+	b_end(&b);
+	CHECK_REJECTED(&b, "wraps past the end");
+	memcpy(bad, rgb32, 6);
+	bad[0] = 28; /* red at 28..35 */
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xfd000000, 4096, 1024, 768, 32, MB2_FB_RGB, bad, 6);
+	b_end(&b);
+	CHECK_REJECTED(&b, "colour field outside its 32-bit pixels");
+	memcpy(bad, rgb32, 6);
+	bad[3] = 0;
+	b_init(&b);
+	b_mmap(&b);
+	b_fb(&b, 0xfd000000, 4096, 1024, 768, 32, MB2_FB_RGB, bad, 6);
+	b_end(&b);
+	CHECK_REJECTED(&b, "colour field");
+	b_good(&b);
+	b_fb(&b, 0xfd000000, 4096, 1024, 768, 32, MB2_FB_RGB, rgb32, 6);
+	b_end(&b);
+	CHECK_REJECTED(&b, "two framebuffer tags");
+}
+
 static u64 rng = 0x853c49e6748fea9bull;
 
 static u64 rnd(void)
@@ -704,7 +1132,7 @@ TEST(random_corruption_never_crashes)
 	static struct blob b;
 	u32 len, accepted = 0;
 
-	b_good(&b);
+	b_uefi(&b);
 	b_rsdp(&b, MB2_TAG_ACPI_NEW, 2, 36);
 	b_end(&b);
 	len = b.off;

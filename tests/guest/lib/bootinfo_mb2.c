@@ -21,6 +21,8 @@
 #define MB2_TAG_MMAP 6
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
+#define MB2_TAG_EFI64_SYSTAB 12
+#define MB2_TAG_EFI_MMAP 17
 #define ACPI_RSDP_V1_LEN 20 /* ACPI 6.5 5.2.5.3: the ACPI 1.0 part */
 
 struct mb2_tag {
@@ -101,6 +103,21 @@ static int parse_tag(const struct mb2_tag *t, struct guest_bootinfo *bi)
 		return 0;
 	case MB2_TAG_MMAP:
 		return parse_mmap(t, bi);
+	case MB2_TAG_EFI64_SYSTAB:
+		if (t->size < 16)
+			return -E_INVAL;
+		bi->efi_systab = *(const u64 *)((u64)t + 8);
+		return 0;
+	case MB2_TAG_EFI_MMAP:
+		/* Multiboot2 3.6.15: descr_size, descr_vers, descriptors
+		 * (UEFI 2.10 7.2.3: at least 40 bytes each, version 1). */
+		if (t->size < 16 || ((const u32 *)t)[2] < 40 ||
+		    ((const u32 *)t)[3] != 1)
+			return -E_INVAL;
+		bi->efi_desc_size = ((const u32 *)t)[2];
+		bi->efi_nr_desc = (t->size - 16) / bi->efi_desc_size;
+		bi->efi_mmap = (const u8 *)t + 16;
+		return 0;
 	case MB2_TAG_ACPI_OLD:
 	case MB2_TAG_ACPI_NEW:
 		/* Multiboot2 3.6, "ACPI old/new RSDP": a copy of it follows. */

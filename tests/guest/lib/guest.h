@@ -121,6 +121,11 @@ struct guest_bootinfo {
 	/* Multiboot2 ACPI tag 15 (else 14): the loader's RSDP copy; 0: none. */
 	u64 rsdp;
 	bool rsdp_new; /* from tag 15 (ACPI 2.0+ XSDP) */
+	/* Multiboot2 tags 12 and 17 (UEFI boots): the EFI64 system table
+	 * (0: none) and the EFI memory map's descriptors (NULL: none). */
+	u64 efi_systab;
+	const u8 *efi_mmap;
+	u32 efi_desc_size, efi_nr_desc;
 };
 
 extern struct guest_bootinfo guest_boot;
