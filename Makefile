@@ -36,7 +36,7 @@ HOST_PURE_SVM := svm/vmcb_build.c svm/vmcb_guest.c
 HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c \
 	hv/acpi.c hv/vlapic_rules.c hv/mtrr.c hv/msr_policy.c hv/acpi_copy.c \
 	hv/iommu_acpi.c hv/vtd_tables.c hv/amdvi_hw.c hv/pci_cfg_filter.c \
-	hv/efi_map.c
+	hv/efi_map.c hv/fbcon_draw.c hv/font.c
 # Nested VMX's pure parts: vmcs12 layout and fields, the capability MSRs
 # advertised to L1 and the VM-entry checks.
 HOST_PURE_NESTED := nested/vmcs12.c nested/nvmx_caps.c nested/nvmx_check.c

@@ -8,6 +8,7 @@
 #include "boot/stacks.h"
 #include "hv/console.h"
 #include "hv/exit.h"
+#include "hv/fbcon.h"
 #include "hv/include/compiler.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
@@ -193,6 +194,7 @@ void exception_handler(struct exc_frame *f)
 		return;
 	}
 	con_lock();
+	fbcon_reclaim(); /* a fatal report is drawn, as a panic is */
 	con_printf(
 		"[modex] FATAL: exception in Modex: vector %lu (%s), error code %#lx, CPU %u\n",
 		f->vector, name, f->error_code, smp_this_cpu());

@@ -119,7 +119,8 @@ static bool parse_port(const char *v, u16 *port)
 	return val != 0;
 }
 
-static bool set_console(struct hv_options *o, const char *v)
+/* One serial item of console=: com1..com4, none or a port. */
+static bool serial_item(const char *v, u16 *port)
 {
 	static const struct {
 		const char *name;
@@ -131,17 +132,48 @@ static bool set_console(struct hv_options *o, const char *v)
 		{ "com4", CMDLINE_COM4 },
 		{ "none", 0 },
 	};
-	u16 port;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(named); i++) {
 		if (!strcmp(v, named[i].name)) {
-			o->console_port = named[i].port;
+			*port = named[i].port;
 			return true;
 		}
 	}
-	if (!parse_port(v, &port))
+	return parse_port(v, port);
+}
+
+/* A comma-separated list: at most one serial item, and "fb". Consoles
+ * not named are off; "none" alone turns every console off. */
+static bool set_console(struct hv_options *o, const char *v)
+{
+	char item[WORD_MAX + 1];
+	bool fb = false, serial = false;
+	u16 port = 0;
+
+	while (*v) {
+		size_t n = 0;
+
+		while (v[n] && v[n] != ',')
+			n++;
+		if (!n || n > WORD_MAX)
+			return false;
+		memcpy(item, v, n);
+		item[n] = '\0';
+		v += n;
+		if (*v == ',' && !*++v)
+			return false; /* a trailing comma */
+		if (!strcmp(item, "fb")) {
+			fb = true;
+			continue;
+		}
+		if (serial || !serial_item(item, &port))
+			return false;
+		serial = true;
+	}
+	if (!serial && !fb)
 		return false;
 	o->console_port = port;
+	o->console_fb = fb;
 	return true;
 }
 
@@ -272,7 +304,7 @@ static bool set_l1(struct hv_options *o, const char *v)
 static const struct option options[] = {
 	{ "log", WORD_MAX, set_log, "err, warn, info or debug" },
 	{ "console", WORD_MAX, set_console,
-	  "com1 to com4, none or a port as 0xNNNN" },
+	  "fb and/or one of com1 to com4, none or a port as 0xNNNN, comma-separated" },
 	{ "exit", WORD_MAX, set_exit, "halt, qemu or bochs" },
 	{ "test", CMDLINE_TEST_MAX - 1, set_test, "comma-separated words" },
 	{ "l1", CMDLINE_L1_MAX - 1, set_l1, "an L1 command line" },
@@ -405,6 +437,7 @@ void cmdline_defaults(struct hv_options *o)
 	memset(o, 0, sizeof(*o));
 	o->log_level = LOG_INFO;
 	o->console_port = CMDLINE_COM1;
+	o->console_fb = true;
 	o->exit = EXIT_HALT;
 	o->nested = true;
 	o->vmcs_shadow = true;

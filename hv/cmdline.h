@@ -4,7 +4,12 @@
  * as key=value words separated by blanks, parsed into struct hv_options.
  *
  *   log=err|warn|info|debug        console message threshold (info)
- *   console=com1..com4|0xNNNN|none serial port for Modex's output (com1)
+ *   console=LIST                   where Modex's output goes (com1,fb): a
+ *                                  comma-separated list of at most one
+ *                                  serial port (com1..com4, 0xNNNN, none)
+ *                                  and fb, the framebuffer GRUB set up (if
+ *                                  linear RGB; L1 owns it once it starts);
+ *                                  consoles not listed are off
  *   exit=halt|qemu|bochs           how a run ends (halt)
  *   test=word[,word...]            boot-test fault injection (none)
  *   l1=value                       command line for L1 (overrides the
@@ -59,7 +64,8 @@ enum iommu_mode { IOMMU_AUTO = 0, IOMMU_REQUIRED, IOMMU_OFF };
 
 struct hv_options {
 	enum log_level log_level;
-	u16 console_port; /* 0: no console */
+	u16 console_port; /* 0: no serial console */
+	bool console_fb; /* console=...,fb: the framebuffer console */
 	enum exit_method exit;
 	char l1_cmdline[CMDLINE_L1_MAX];
 	bool l1_cmdline_set; /* l1= or "--" was given (even if empty) */

@@ -5,6 +5,7 @@
  */
 #include "hv/console.h"
 
+#include "hv/fbcon.h"
 #include "hv/include/spinlock.h"
 #include "hv/include/x86.h"
 #include "hv/smp.h"
@@ -92,6 +93,7 @@ static void uart_tx(char c)
 
 void con_putc(char c)
 {
+	fbcon_con_putc(c);
 	if (!con_io_port)
 		return;
 	if (c == '\n')

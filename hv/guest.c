@@ -11,6 +11,7 @@
 #include "boot/stacks.h"
 #include "hv/console.h"
 #include "hv/exit.h"
+#include "hv/fbcon.h"
 #include "hv/exits.h"
 #include "hv/features.h"
 #include "hv/include/err.h"
@@ -815,6 +816,8 @@ void guest_start(const struct mb2_info *info)
 	 * instructions: docs/benchmarks.md takes the boot path from these. */
 	log_info("starting L1 at %#lx; TSC %lu, %lu since Modex's entry.",
 		 v->regs.rip, rdtsc(), rdtsc() - boot_entry_tsc);
+	/* The framebuffer is L1's from here (docs/boot.md, "Consoles"). */
+	fbcon_release();
 	vcpu_run_loop(v);
 	hv_exit(HV_EXIT_FAIL);
 }

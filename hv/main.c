@@ -11,6 +11,7 @@
 #include "boot/relocate.h"
 #include "hv/cmdline.h"
 #include "hv/console.h"
+#include "hv/fbcon.h"
 #include "hv/exit.h"
 #include "hv/features.h"
 #include "hv/guest.h"
@@ -154,6 +155,7 @@ void hv_main(u32 magic, u32 info_pa)
 	log_boot_info();
 	log_move();
 	memory_init(&boot_info);
+	fbcon_start(&boot_info);
 	keep_boot_info();
 	selftest_run(&hv_options);
 

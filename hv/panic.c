@@ -4,6 +4,7 @@
 
 #include "hv/console.h"
 #include "hv/exit.h"
+#include "hv/fbcon.h"
 #include "hv/include/x86.h"
 #include "hv/smp.h"
 
@@ -39,6 +40,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 		hv_exit(HV_EXIT_FAIL);
 	}
 	smp_stop_others();
+	fbcon_reclaim();
 	con_printf("[modex] PANIC on CPU %u at %s:%d: ", smp_this_cpu(), file,
 		   line);
 	va_start(ap, fmt);

@@ -429,3 +429,48 @@ TEST(iommu_option)
 	CHECK_STR_CONTAINS(r.last, "iommu");
 	CHECK_STR_CONTAINS(r.last, "required");
 }
+
+TEST(console_lists)
+{
+	static const struct {
+		const char *s;
+		u16 port;
+		bool fb;
+	} ok[] = {
+		{ "", 0x3f8, true }, /* the default: com1,fb */
+		{ "console=com1,fb", 0x3f8, true },
+		{ "console=fb,com2", 0x2f8, true },
+		{ "console=fb", 0, true },
+		{ "console=com1", 0x3f8, false },
+		{ "console=0x2e8,fb", 0x2e8, true },
+		{ "console=fb,fb", 0, true },
+		{ "console=none", 0, false },
+		{ "console=none,fb", 0, true },
+		{ "console=fb console=com3", 0x3e8, false },
+	};
+	static const char *const bad[] = {
+		"console=com1,com2", "console=fb,", "console=,fb",
+		"console=com1,,fb",  "console=fbx", "console=fb,com5",
+		"console=,",	     "console=FB",
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(ok); i++) {
+		struct hv_options o;
+		struct reports r;
+
+		CHECK_MSG(parse(ok[i].s, &o, &r) == 0, "%s: %s", ok[i].s,
+			  r.all);
+		CHECK_MSG(o.console_port == ok[i].port, "%s", ok[i].s);
+		CHECK_MSG(o.console_fb == ok[i].fb, "%s", ok[i].s);
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct hv_options o, def;
+		struct reports r;
+
+		CHECK_MSG(parse(bad[i], &o, &r) == 1, "%s", bad[i]);
+		cmdline_defaults(&def);
+		CHECK_MSG(!memcmp(&o, &def, sizeof(o)), "%s changed options",
+			  bad[i]);
+		CHECK_STR_CONTAINS(r.last, "not valid");
+	}
+}

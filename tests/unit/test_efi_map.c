@@ -15,8 +15,8 @@ static u8 buf[64 * 48];
 
 static void put(u32 i, u32 dsize, u32 type, u64 base, u64 pages, u64 attr)
 {
-	struct efi_memory_desc d = { type, 0, base, base + 0x1000000, pages,
-				     attr };
+	struct efi_memory_desc d = { type,  0,	 base, base + 0x1000000,
+				     pages, attr };
 
 	memcpy(buf + i * dsize, &d, sizeof(d));
 }

@@ -97,7 +97,8 @@ int check_efi(void)
 				bad_free++;
 		}
 	}
-	GCHECK(!bad_order, "%u EFI descriptors out of order, overlapping or empty",
+	GCHECK(!bad_order,
+	       "%u EFI descriptors out of order, overlapping or empty",
 	       bad_order);
 	GCHECK(!bad_free, "%u free EFI descriptors outside available RAM",
 	       bad_free);
@@ -114,8 +115,7 @@ int check_efi(void)
 	}
 	GCHECK(free_bytes == avail_bytes,
 	       "free EFI memory %llu bytes, available RAM %llu bytes",
-	       (unsigned long long)free_bytes,
-	       (unsigned long long)avail_bytes);
+	       (unsigned long long)free_bytes, (unsigned long long)avail_bytes);
 	GCHECK(guest_boot.efi_systab && guest_boot.efi_systab < (1ULL << 32) &&
 		       *(volatile u64 *)guest_boot.efi_systab ==
 			       EFI_SYSTEM_TABLE_SIGNATURE,
