@@ -639,3 +639,6 @@ QEMU_MACHINE=$amdvi_q35 l1_case amdvi-dma.qemu qemu l1_dma_mb2 "dma-hidden" pass
 	'+\[modex\] amdvi: AMD-Vi: IOMMU 0 at 0x[0-9a-f]+ .* enabled' \
 	'+\[modex\] guest: Modex intact: 4 canaries and its code and read-only data unchanged\.' \
 	'+\[l1\] PASS' '-PANIC|FATAL|error:'
+
+# ---- UEFI: one BIOS+UEFI ISO under OVMF and SeaBIOS, the fb console ----
+. tests/boot/uefi_cases.sh

@@ -5,8 +5,9 @@
  * drawing code (hv/fbcon_draw.c, hv/font.c) on a surface of the screendump's
  * size and compares every pixel with SCREEN, a PPM (P6) screendump of the
  * emulator's display. Exits 0 when they are equal, 1 with the first
- * differing rows otherwise, 2 on bad input.
- *   fbcheck SCREEN.ppm TEXT
+ * differing rows otherwise, 2 on bad input. With ROWS, only the first ROWS
+ * text rows are compared (TEXT then holds what they must show).
+ *   fbcheck SCREEN.ppm TEXT [ROWS]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,14 +40,18 @@ static unsigned char *read_ppm(const char *path, unsigned *w, unsigned *h)
 
 int main(int argc, char **argv)
 {
-	unsigned w, h, bad = 0, first = ~0u, lit = 0;
+	unsigned w, h, bad = 0, first = ~0u, lit = 0, rows = 0, ymax;
 	unsigned char *shot;
 	struct fb_surface s;
 	FILE *t;
 	int c;
 
-	if (argc != 3)
-		return fprintf(stderr, "usage: fbcheck SCREEN.ppm TEXT\n"), 2;
+	if (argc != 3 && argc != 4)
+		return fprintf(stderr,
+			       "usage: fbcheck SCREEN.ppm TEXT [ROWS]\n"),
+		       2;
+	if (argc == 4)
+		rows = (unsigned)strtoul(argv[3], NULL, 10);
 	shot = read_ppm(argv[1], &w, &h);
 	t = fopen(argv[2], "r");
 	if (!shot || !t)
@@ -61,7 +66,8 @@ int main(int argc, char **argv)
 	fbcon_redraw(&con);
 	while ((c = fgetc(t)) != EOF)
 		fbcon_putc(&con, (char)c);
-	for (unsigned y = 0; y < h; y++) {
+	ymax = rows ? rows * 8 * con.scale : h;
+	for (unsigned y = 0; y < h && y < ymax; y++) {
 		for (unsigned x = 0; x < w; x++) {
 			const unsigned char *p = shot + ((size_t)y * w + x) * 3;
 			unsigned v =
