@@ -7,9 +7,9 @@
 # The generated grub.cfg is the same one README.md shows for real hardware.
 # The ISO boots under BIOS (GRUB i386-pc) and UEFI (GRUB x86_64-efi).
 # MODEX_ISO_FIRMWARE=bios makes a BIOS-only ISO instead: half the size and
-# about 0.2 s quicker to build, which the hundreds of BIOS boot cases use;
-# its grub.cfg loads no video driver, so GRUB leaves the BIOS in text mode
-# and Modex's framebuffer console stays off.
+# about 0.2 s quicker to build, which the hundreds of BIOS boot cases use.
+# Either way GRUB sets a framebuffer mode (GOP on UEFI, VBE on BIOS) for
+# the optional framebuffer tag of Modex's multiboot2 header.
 set -euo pipefail
 
 out=$1 modex=$2 cmdline=${3-}
@@ -42,9 +42,8 @@ fi
 {
 	echo "set timeout=0"
 	echo "set default=0"
-	# A framebuffer for Modex's console (its multiboot2 header asks for
-	# one, optionally): GOP on UEFI, VBE on BIOS.
-	[ "$firmware" = bios ] || echo "insmod all_video"
+	# The video drivers for the framebuffer Modex's header asks for.
+	echo "insmod all_video"
 	echo "menuentry \"Modex\" {"
 	echo "	multiboot2 /boot/modex.elf $cmdline"
 	if [ -n "$l1" ]; then

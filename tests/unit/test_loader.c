@@ -1385,3 +1385,54 @@ TEST(place_modules_errors)
 	      -E_INVAL);
 	CHECK(loader_place_modules(&im, small, 1, NULL, 0, gm, 0, out) == 0);
 }
+
+/* A UEFI boot: the EFI64 system table and L1's EFI map (here l1map's
+ * regions as descriptors) follow the other tags; Modex's own parser
+ * reads back from the EFI map exactly the multiboot map's regions. */
+TEST(mb2_info_efi_tags)
+{
+	static const u32 efi_type[] = {
+		[L1_MEM_AVAILABLE] = EFI_CONVENTIONAL_MEMORY,
+		[L1_MEM_RESERVED] = EFI_RUNTIME_SERVICES_DATA,
+		[L1_MEM_ACPI] = EFI_ACPI_RECLAIM_MEMORY,
+	};
+	struct efi_memory_desc d[ARRAY_SIZE(l1map)];
+	struct boot_info_params p = params();
+	static struct mb2_info mi;
+	static u8 b[4096] __aligned(8);
+	size_t used = 0, at;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(l1map); i++)
+		d[i] = (struct efi_memory_desc){ efi_type[l1map[i].type], 0,
+						 l1map[i].base,		  0,
+						 l1map[i].len / 4096,	  0xf };
+	p.efi_systab = 0x7f9e018;
+	p.efi_mmap = d;
+	p.nr_efi = ARRAY_SIZE(d);
+	REQUIRE(mb2_build_info(&p, INFO_BASE, b, sizeof(b), &used) == 0);
+	REQUIRE((at = find_tag(b, MBI2_EFI64_SYSTAB, 0)) != 0);
+	CHECK_EQ(r32(b, at - 4), 16);
+	CHECK_EQ(r64(b, at), 0x7f9e018);
+	REQUIRE((at = find_tag(b, MBI2_EFI_MMAP, 0)) != 0);
+	CHECK_EQ(r32(b, at - 4), 16 + 40 * ARRAY_SIZE(d));
+	CHECK_EQ(r32(b, at), 40);
+	CHECK_EQ(r32(b, at + 4), 1);
+	CHECK(!memcmp(b + at + 8, d, sizeof(d)));
+	REQUIRE(mb2_parse(b, INFO_BASE, NULL, 0, &mi, err, ERRLEN) == 0);
+	CHECK_EQ(mi.map_source, MB2_MAP_EFI);
+	CHECK_EQ(mi.efi.systab, 0x7f9e018);
+	CHECK_EQ(mi.nr_regions, ARRAY_SIZE(l1map));
+	for (unsigned i = 0; i < mi.nr_regions && i < ARRAY_SIZE(l1map); i++) {
+		CHECK_EQ(mi.regions[i].base, l1map[i].base);
+		CHECK_EQ(mi.regions[i].len, l1map[i].len);
+		CHECK_EQ(mi.regions[i].type, l1map[i].type);
+	}
+	/* A BIOS boot: neither tag. */
+	p = params();
+	REQUIRE(mb2_build_info(&p, INFO_BASE, b, sizeof(b), &used) == 0);
+	CHECK_EQ(find_tag(b, MBI2_EFI64_SYSTAB, 0), 0);
+	CHECK_EQ(find_tag(b, MBI2_EFI_MMAP, 0), 0);
+	/* A count without descriptors is refused. */
+	p.nr_efi = 2;
+	CHECK_EQ(mb2_build_info(&p, INFO_BASE, b, sizeof(b), &used), -E_INVAL);
+}
