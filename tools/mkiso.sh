@@ -61,9 +61,7 @@ fi
 	echo "}"
 } >"$dir/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
-# Only the BIOS (i386-pc) platform: that is what QEMU's and Bochs's
-# firmware boot, and it keeps the ISO small and the build quick.
-grub-mkrescue -o "$out" "$dir" >"$out.log" 2>&1 || {
+grub-mkrescue "${platforms[@]}" -o "$out" "$dir" >"$out.log" 2>&1 || {
 	cat "$out.log" >&2
 	exit 1
 }
