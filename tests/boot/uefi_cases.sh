@@ -119,6 +119,8 @@ fb_case() {
 	# GRUB's EFI console leaves a CR before Modex's first line.
 	sed -i 's/\r//g' "$log"
 	if [ "$rows" = 0 ]; then
+		# Modex's lines up to L1's start, or all of them when L1
+		# never started (the last may lack its newline: add none).
 		awk '/^\[modex\] /{on=1} on{print} /^\[modex\] guest: starting L1 at/{exit}' \
 			"$log" >"$log.fbtext"
 	else
@@ -138,6 +140,10 @@ fb_case() {
 fb_case uefi-fbcon.qemu "console=com1,fb" '^\[modex\] exit: ' 0 \
 	'+\[modex\] exit: pass' '+\[modex\] fbcon: framebuffer console: ' \
 	'+\[l1\] PASS' '-FATAL|PANIC|warning'
+# A panic before L1 starts (test=panic): the report is on the screen.
+fb_case uefi-fbcon-panic.qemu "console=com1,fb test=panic" '^\[modex\] exit: ' 0 \
+	'+PANIC on CPU 0 at hv/selftest.c:[0-9]+: panic requested by test=panic\.' \
+	'+\[modex\] exit: FAIL'
 # console=fb: nothing of Modex on the serial port (L1 still writes there);
 # the banner is the screen's first text row.
 fb_text="[modex] boot: $(sed -n 's/^#define MODEX_VERSION "\(.*\)"/Modex micro-hypervisor \1 (x86-64, multiboot2)/p' hv/main.h)"
