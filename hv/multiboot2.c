@@ -283,10 +283,11 @@ static int load_entries(struct mb2_parser *p, u32 off, u32 esize, u32 n)
 
 u32 mb2_efi_to_e820(u32 efi_type)
 {
+	/* ACPI 6.4 15.3 Table 15.6, the mapping an OS loader should use
+	 * for an e820 map: the loader's and the boot services' memory is
+	 * free once boot services end (UEFI 2.10 7.2.1, "Memory Type Usage
+	 * after ExitBootServices()"), like conventional memory. */
 	switch (efi_type) {
-	/* UEFI 2.10 7.2.3 Table 7.6 (memory type usage after
-	 * ExitBootServices()): the loader's and the boot services' memory
-	 * is free once boot services end, like conventional memory. */
 	case EFI_LOADER_CODE:
 	case EFI_LOADER_DATA:
 	case EFI_BOOT_SERVICES_CODE:
@@ -297,15 +298,14 @@ u32 mb2_efi_to_e820(u32 efi_type)
 		return MB2_MEM_ACPI_RECLAIMABLE;
 	case EFI_ACPI_MEMORY_NVS:
 		return MB2_MEM_NVS;
-	case EFI_UNUSABLE_MEMORY:
-		return MB2_MEM_BAD;
 	case EFI_PERSISTENT_MEMORY:
 		return MB2_MEM_PERSISTENT;
 	default:
 		/* Runtime services code and data stay the firmware's for
-		 * good; MMIO, PAL code, reserved, unaccepted (needs the
-		 * platform's acceptance first) and unknown types are not
-		 * RAM anyone may take. */
+		 * good; unusable (with errors), MMIO, PAL code and reserved
+		 * memory are reserved in Table 15.6 too; unaccepted memory
+		 * (needs the platform's acceptance first) and types the
+		 * table does not name are not RAM anyone may take. */
 		return MB2_MEM_RESERVED;
 	}
 }

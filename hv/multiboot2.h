@@ -43,7 +43,7 @@
  * Multiboot2 defines only 1-5; loaders pass other values through. */
 #define MB2_MEM_PERSISTENT 7
 
-/* UEFI 2.10 7.2.3 EFI_MEMORY_TYPE: the Type of an EFI memory descriptor. */
+/* UEFI 2.10 7.2.1 EFI_MEMORY_TYPE: the Type of an EFI memory descriptor. */
 #define EFI_RESERVED_MEMORY 0
 #define EFI_LOADER_CODE 1
 #define EFI_LOADER_DATA 2
@@ -289,11 +289,11 @@ struct mb2_reserved {
  */
 /*
  * The e820/multiboot type of memory of EFI type @efi_type after
- * ExitBootServices() (docs/boot.md has the table):
+ * ExitBootServices() (ACPI 6.4 Table 15.6; docs/boot.md has the table):
  * loader, boot-services and conventional memory are available; ACPI
- * reclaim is ACPI reclaimable; ACPI NVS is NVS; unusable is bad;
- * persistent is MB2_MEM_PERSISTENT; everything else (reserved, runtime
- * services code and data, MMIO, PAL code, unaccepted, unknown) reserved.
+ * reclaim is ACPI reclaimable; ACPI NVS is NVS; persistent is
+ * MB2_MEM_PERSISTENT; everything else (reserved, runtime services code
+ * and data, unusable, MMIO, PAL code, unaccepted, unknown) reserved.
  */
 u32 mb2_efi_to_e820(u32 efi_type);
 

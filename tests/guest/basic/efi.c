@@ -5,7 +5,7 @@
  * overlaps, agrees page for page with the multiboot map about what is
  * available RAM, and leaves out Modex's memory; the system table pointer
  * leads to an EFI system table. The EFI types are read with this file's
- * own table (UEFI 2.10 7.2.3), not Modex's.
+ * own table (UEFI 2.10 7.2.1), not Modex's.
  */
 #include "tests/guest/basic/checks.h"
 
@@ -31,7 +31,8 @@ static struct efi_desc desc(u32 i)
 }
 
 /* Loader code/data (1, 2), boot services code/data (3, 4), conventional
- * (7): free after ExitBootServices() (UEFI 2.10 7.2.3, Table 7.6). */
+ * (7): free after ExitBootServices() (UEFI 2.10 7.2.1, "Memory Type
+ * Usage after ExitBootServices()"; ACPI 6.4 Table 15.6). */
 static bool efi_free(u32 type)
 {
 	return (type >= 1 && type <= 4) || type == 7;
