@@ -75,6 +75,24 @@ if selected uefi-l1-basic.qemu qemu || selected uefi-iso-seabios.qemu qemu; then
 	fi
 fi
 
+# A multiboot1 L1 on UEFI: no EFI tags (the protocol has none), the map
+# from the EFI memory map; "uefi" tells the test kernel the firmware split
+# low RAM.
+if selected uefi-l1-basic-mb1.qemu qemu; then
+	log=$out/uefi-l1-basic-mb1.log
+	rm -f "$log"
+	if ! uefi_iso uefi-l1-basic-mb1 "exit=qemu" l1_basic_mb1 "l1test uefi"; then
+		rec FAIL uefi-l1-basic-mb1.qemu "could not build the BIOS+UEFI ISO"
+	else
+		run_ovmf "$out/uefi-l1-basic-mb1.iso" "$log"
+		finish uefi-l1-basic-mb1.qemu "$log" $? 33 "${svm_common[@]}" \
+			"${features[qemu]}" "${l1_checks[@]}" \
+			'+\[modex\] boot: UEFI boot: memory map from the EFI memory map' \
+			'+\[l1\]   [0-9]+ available regions .*; UEFI boot' \
+			'+\[modex\] guest: L1 module: multiboot1' '-check efi'
+	fi
+fi
+
 # fb_case NAME "MODEX CMDLINE" DONE-REGEX ROWS: boots OVMF with a monitor
 # on a FIFO, waits for DONE-REGEX in the serial log (L1 runs then, and
 # owns the framebuffer: Modex drew its last), takes a screendump and

@@ -382,12 +382,14 @@ static int check_hidden_semantics(void)
  * Modex's memory begins: the page at X is hidden (absent from the map,
  * reads as the sink's 0xff). mem_upper is the KiB from 1 MiB to X
  * (Multiboot 0.6.96 3.3; Multiboot2 3.6.3). UEFI firmware splits low RAM
- * itself (an EFI memory map in the information says so): there Modex
- * sits at the top of one of the regions, which it shortens, not splits.
+ * itself (an EFI memory map in the information says so, or the word
+ * "uefi" on the command line for multiboot1, which has no EFI tags):
+ * there Modex sits at the top of one of the regions, which it shortens,
+ * not splits.
  */
 static int check_memmap_shape(void)
 {
-	bool efi = guest_boot.efi_mmap != NULL;
+	bool efi = guest_boot.efi_mmap != NULL || cmdline_has("uefi");
 	u64 start = 0, end = 0;
 	unsigned n = 0, tops = 0;
 
@@ -403,8 +405,7 @@ static int check_memmap_shape(void)
 			end = top;
 		}
 		if (modex && top < FOUR_GIB && !guest_addr_in_map(top) &&
-		    (!efi || !efi_map_has(top)) &&
-		    *(volatile u64 *)top == ~0ULL)
+		    !efi_map_has(top) && *(volatile u64 *)top == ~0ULL)
 			tops++;
 	}
 	GINFO("%u available regions in [1 MiB, 4 GiB), the first [%#llx, %#llx); mem_upper %u KiB%s\n",
