@@ -250,6 +250,28 @@ static int build_l1_efi_map(const struct mb2_info *info,
 			     ARRAY_SIZE(l1_efi_map));
 }
 
+/*
+ * The EFI64 system table L1 gets: the firmware's, if it is one (UEFI 2.10
+ * 4.3.1: the header's Signature). docs/boot.md: EFI runtime services run
+ * as L1 code, under L1's stage-2 tables, so they reach nothing of Modex's.
+ */
+static u64 efi_systab_for_l1(const struct mb2_info *info)
+{
+	u64 sig = 0;
+
+	if (!info->efi.systab)
+		return 0;
+	if (memory_read_firmware((void *)info, info->efi.systab, &sig,
+				 sizeof(sig)) ||
+	    sig != EFI_SYSTEM_TABLE_SIGNATURE) {
+		log_warn(
+			"GRUB's EFI system table pointer %#lx does not lead to an EFI system table; L1 gets none.",
+			info->efi.systab);
+		return 0;
+	}
+	return info->efi.systab;
+}
+
 static int place_info(u32 nr_ram, unsigned na, const char *cmdline,
 		      unsigned nr_map, u32 nr_mods, const void *rsdp,
 		      u32 rsdp_len, struct boot_cpu_state *bs)
@@ -351,9 +373,7 @@ int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 		return ret;
 	}
 	l1_nr_efi = (u32)ret;
-	/* docs/boot.md: EFI runtime services run as L1 code, under L1's
-	 * stage-2 tables, so they reach nothing of Modex's. */
-	l1_efi_systab = info->efi.systab;
+	l1_efi_systab = efi_systab_for_l1(info);
 	if (l1_nr_efi)
 		log_info(
 			"L1's EFI memory map: %u descriptors; EFI system table %#lx passed on.",
