@@ -51,6 +51,8 @@ static u32 nr_units; /* units whose registers are mapped */
 static u32 nr_enabled;
 static struct pt domain;
 static struct pt_mem_direct domain_mem;
+static u64 empty_pa; /* a table of absent entries (amdvi_refuse_unmapped) */
+static u32 nr_refusing; /* directory entries without IR/IW over it */
 static u64 devtab_pa;
 static u32 devtab_pages;
 
@@ -183,7 +185,11 @@ static int build_domain(const struct iommu_acpi *a, const struct iommu_env *env,
 	}
 	for (u32 i = 0; i < nr_units && !ret; i++)
 		ret = pt_unmap(&domain, units[i].base, units[i].mmio_size);
-	return ret;
+	/* Blocks of Modex's memory that map nothing are refused at the
+	 * directory (amdvi_refuse_unmapped(), docs/iommu.md). */
+	return ret ? ret :
+		     amdvi_refuse_unmapped(&domain, env->hidden, env->nr_hidden,
+					   &empty_pa, &nr_refusing);
 }
 
 /* Pages of device table that cover every bus the IVHDs name; the full
@@ -413,9 +419,9 @@ int amdvi_init(const struct iommu_acpi *ivrs, const struct iommu_env *env)
 	}
 	if (!ret)
 		log_info(
-			"AMD-Vi: %lu KiB of Modex's pool for the tables (device table %u KiB), %lu TSC cycles of setup.",
+			"AMD-Vi: %lu KiB of Modex's pool for the tables (device table %u KiB), %u directory entries refusing Modex's memory, %lu TSC cycles of setup.",
 			(free0 - frame_free_count()) * 4, devtab_pages * 4,
-			rdtsc() - t0);
+			nr_refusing, rdtsc() - t0);
 	if (ret)
 		log_err("AMD-Vi: setup failed after %u of %u IOMMUs: %s.",
 			nr_enabled, ivrs->nr_units, err_str(ret));
@@ -450,9 +456,9 @@ static void report(u32 unit, const struct amdvi_event *e)
 	}
 	reported[d / 8] |= BIT(d % 8);
 	log_warn(
-		"DMA blocked: device %02x:%02x.%x, address %#lx, %s (AMD-Vi %u; later blocks of this device are counted, not logged).",
+		"DMA blocked: device %02x:%02x.%x, address %#lx, %s (AMD-Vi %u, event flags %#x; later blocks of this device are counted, not logged).",
 		d >> 8, (d >> 3) & 0x1f, d & 7, e->addr,
-		e->write ? "write" : "read", unit);
+		e->write ? "write" : "read", unit, e->flags);
 }
 
 /* Spec 3.4.5: the IOMMU writes at the tail, software consumes at the

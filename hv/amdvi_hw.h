@@ -124,7 +124,9 @@ struct amdvi_event {
 	u16 devid; /* requester ID (fault / DTE / device events) */
 	u16 domain; /* IO_PAGE_FAULT: domain ID (GN=0) */
 	u64 addr; /* faulting DMA or table address */
+	u16 flags; /* IO_PAGE_FAULT: the flags field, bits 59:48 */
 	bool write; /* IO_PAGE_FAULT RW: the access was a write */
+	bool intr; /* IO_PAGE_FAULT I: an interrupt request */
 	bool present; /* IO_PAGE_FAULT PR: the translation was present */
 	bool perm; /* IO_PAGE_FAULT PE: a permission violation */
 	bool translation; /* IO_PAGE_FAULT TR: a translation request */
@@ -149,6 +151,18 @@ void amdvi_cmd_inv_pages_all(struct amdvi_cmd *c, u16 domain);
 void amdvi_cmd_inv_all(struct amdvi_cmd *c);
 
 void amdvi_event_decode(const u32 raw[4], struct amdvi_event *e);
+
+struct pt;
+/*
+ * In the PT_AMDVI tables @dom, make each absent directory entry (level 2
+ * or above) whose range touches one of the @n ranges @r, and which
+ * therefore maps nothing, present without IR/IW over one shared table of
+ * absent entries: *@empty, allocated from @dom's memory when first needed
+ * (0 before). Access stays refused everywhere it was; *@count grows by
+ * one per entry changed. 0, -E_NOMEM or -E_FAULT.
+ */
+int amdvi_refuse_unmapped(struct pt *dom, const struct mem_range *r, u32 n,
+			  u64 *empty, u32 *count);
 const char *amdvi_event_str(u8 code);
 
 #endif /* MODEX_HV_AMDVI_HW_H */
