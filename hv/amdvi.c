@@ -7,7 +7,9 @@
  * disable, program the table and ring bases, clear the status, enable
  * (IommuEn, CmdBufEn, EventLogEn and the IVHD's link flags), then
  * invalidate every device table entry and the domain's pages and wait
- * for a COMPLETION_WAIT store. Interrupts are not remapped (DTE IV=0).
+ * for a COMPLETION_WAIT store. Device interrupts are filtered by type
+ * (DTE IV=1, IntCtl=01b: INIT and NMI blocked) when the IVRS names an
+ * I/O APIC; they are never remapped (no interrupt remapping table).
  * Context: boot CPU for amdvi_init(); amdvi_poll() on any CPU (locked).
  */
 #include "hv/amdvi.h"
@@ -54,6 +56,7 @@ static struct pt_mem_direct domain_mem;
 static u64 empty_pa; /* a table of absent entries (amdvi_refuse_unmapped) */
 static u32 nr_refusing; /* directory entries without IR/IW over it */
 static u64 devtab_pa;
+static bool irq_filtered; /* DTE IV=1: INIT and NMI from devices blocked */
 static u32 devtab_pages;
 
 static struct spinlock poll_lock;
@@ -212,6 +215,22 @@ static u32 devtab_min_pages(const struct iommu_acpi *a)
  * entries (every requester ID); when the pool cannot spare 2 MiB, the
  * buses the IVRS lists (a request beyond the table is not translated
  * into Modex: the IOMMU rejects it, spec 3.4.1). */
+/*
+ * Whether device interrupts are filtered (amdvi_dte_filter_interrupts()):
+ * only when the IVRS names an I/O APIC (special entry, spec 5.2.2.2),
+ * the sign that the platform sends its interrupts through the IOMMU's
+ * remapping logic (Linux's AMD driver likewise turns interrupt remapping
+ * off without one; QEMU lists it only with intremap=on, and with IV=1
+ * and intremap=off drops every interrupt).
+ */
+static bool filter_interrupts(const struct iommu_acpi *a)
+{
+	for (u32 i = 0; i < a->nr_devs; i++)
+		if (a->devs[i].kind == IOMMU_DEV_IOAPIC)
+			return true;
+	return false;
+}
+
 static int build_devtab(const struct iommu_acpi *a, unsigned levels)
 {
 	u32 pages = AMDVI_MAX_DEVTAB_PAGES;
@@ -227,6 +246,8 @@ static int build_devtab(const struct iommu_acpi *a, unsigned levels)
 					  true, true);
 	if (ret)
 		return ret;
+	if (irq_filtered)
+		amdvi_dte_filter_interrupts(&dte);
 	devtab_pages = pages;
 	for (u32 i = 0; i < pages * PAGE_SIZE / AMDVI_DTE_SIZE; i++)
 		memcpy((void *)(devtab_pa + (u64)i * AMDVI_DTE_SIZE), &dte,
@@ -399,6 +420,7 @@ int amdvi_init(const struct iommu_acpi *ivrs, const struct iommu_env *env)
 				units[i].segment, units[i].devid,
 				PCI_GUARD_RO });
 	}
+	irq_filtered = filter_interrupts(ivrs);
 	if (!ret)
 		ret = build_domain(ivrs, env, &levels);
 	if (!ret)
@@ -417,6 +439,12 @@ int amdvi_init(const struct iommu_acpi *ivrs, const struct iommu_env *env)
 			devtab_pages * (u32)(PAGE_SIZE / AMDVI_DTE_SIZE),
 			DOMAIN_ID, levels, rd64(u, AMDVI_STATUS));
 	}
+	if (!ret && irq_filtered)
+		log_info(
+			"AMD-Vi: device interrupts filtered: fixed and arbitrated ones forwarded unchanged, INIT and NMI blocked (DTE IV=1, IntCtl=01b).");
+	else if (!ret)
+		log_warn(
+			"AMD-Vi: the IVRS names no I/O APIC: device interrupts are not filtered, a device can send INIT and NMI (docs/iommu.md).");
 	if (!ret)
 		log_info(
 			"AMD-Vi: %lu KiB of Modex's pool for the tables (device table %u KiB), %u directory entries refusing Modex's memory, %lu TSC cycles of setup.",

@@ -52,6 +52,20 @@ int amdvi_dte_translate(struct amdvi_dte *d, u64 root, unsigned levels,
 	return 0;
 }
 
+void amdvi_dte_filter_interrupts(struct amdvi_dte *d)
+{
+	/* Spec 2.2.2.1 (DTE bits 191:128), 2.2.5: with IV=1 the IOMMU
+	 * treats each interrupt request by its type (MSI data bits 10:8):
+	 * fixed and arbitrated per IntCtl, the others per their pass bit;
+	 * a blocked request is target-aborted. Bits 191:128 are all
+	 * interrupt control; the table pointer and length are 0, as
+	 * IntCtl=01b never reads a table. */
+	d->q[2] = AMDVI_DTE2_IV |
+		  (u64)AMDVI_INTCTL_FORWARD << AMDVI_DTE2_INTCTL_SHIFT |
+		  AMDVI_DTE2_EINT_PASS | AMDVI_DTE2_LINT0_PASS |
+		  AMDVI_DTE2_LINT1_PASS;
+}
+
 static void cmd_clear(struct amdvi_cmd *c, u32 op)
 {
 	memset(c, 0, sizeof(*c));

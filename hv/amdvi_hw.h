@@ -88,6 +88,17 @@
 #define AMDVI_DTE_IR BIT(61)
 #define AMDVI_DTE_IW BIT(62)
 #define AMDVI_MAX_DEVTAB_PAGES 512 /* 64 Ki entries, size field 8:0 */
+/* Interrupt control, in q[2] (DTE bits 191:128). */
+#define AMDVI_DTE2_IV BIT(0) /* bit 128: interrupt map valid */
+#define AMDVI_DTE2_INIT_PASS BIT(56) /* bit 184 */
+#define AMDVI_DTE2_EINT_PASS BIT(57) /* bit 185 */
+#define AMDVI_DTE2_NMI_PASS BIT(58) /* bit 186 */
+#define AMDVI_DTE2_INTCTL_SHIFT 60 /* bits 189:188 */
+#define AMDVI_INTCTL_ABORT 0
+#define AMDVI_INTCTL_FORWARD 1 /* fixed/arbitrated forwarded unmapped */
+#define AMDVI_INTCTL_REMAP 2
+#define AMDVI_DTE2_LINT0_PASS BIT(62) /* bit 190 */
+#define AMDVI_DTE2_LINT1_PASS BIT(63) /* bit 191 */
 
 struct amdvi_dte {
 	u64 q[4];
@@ -143,6 +154,15 @@ int amdvi_devtab_reg(u64 pa, unsigned pages, u64 *out);
  * permissions (ANDed with the page tables'). */
 int amdvi_dte_translate(struct amdvi_dte *d, u64 root, unsigned levels,
 			u16 domain, bool ir, bool iw);
+
+/*
+ * Interrupt control on a DTE (spec 2.2.5): IV=1 with IntCtl=01b, so fixed
+ * and arbitrated interrupts are forwarded as the device sent them (vector
+ * and destination unchanged: L1's own MSIs keep working), ExtINT and
+ * LINT0/LINT1 pass, INIT and NMI requests are target-aborted. No
+ * interrupt remapping table (IntTabLen 0, root 0).
+ */
+void amdvi_dte_filter_interrupts(struct amdvi_dte *d);
 
 void amdvi_cmd_completion_wait(struct amdvi_cmd *c, u64 store_pa, u64 data);
 void amdvi_cmd_inv_devtab_entry(struct amdvi_cmd *c, u16 devid);

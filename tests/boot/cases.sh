@@ -606,8 +606,9 @@ QEMU_MACHINE=$vtd_q35 L1=$l1_dir/l1_dma_mb2.elf L1_CMDLINE="dma-hidden" \
 	'-DMA blocked'
 
 # ==== AMD-Vi (docs/iommu.md "AMD-Vi"): own block, own QEMU invocation ====
-# q35 with QEMU's emulated AMD IOMMU (intremap=off: Modex does not remap
-# interrupts) under TCG with the SVM CPU model: the IOMMU comes up (banner
+# q35 with QEMU's emulated AMD IOMMU under TCG with the SVM CPU model
+# (amdvi-q35 with intremap=on: Modex filters device interrupts, the DMA
+# case with intremap=off: it warns and does not): the IOMMU comes up (banner
 # with the device table and level count, COMPLETION_WAIT answered), its
 # PCI function is protected, L1 runs every check, and its writes to the
 # IOMMU's command and base registers (check pci-cfg) leave them unchanged.
@@ -615,8 +616,10 @@ QEMU_MACHINE=$vtd_q35 L1=$l1_dir/l1_dma_mb2.elf L1_CMDLINE="dma-hidden" \
 amdvi_q35="-machine q35 -device amd-iommu,intremap=off"
 # L1's write to the IOMMU's command register is dropped with a warning,
 # which svm_common forbids: its other patterns are listed here.
-QEMU_MACHINE=$amdvi_q35 l1_case amdvi-q35.qemu qemu l1_basic_mb2 "l1test no-iommu" pass \
+QEMU_MACHINE="-machine q35 -device amd-iommu,intremap=on" l1_case amdvi-q35.qemu qemu \
+	l1_basic_mb2 "l1test no-iommu" pass \
 	"+$banner" '+\[modex\] svm: SVM on: EFER.SVME set' '-FATAL|PANIC' \
+	'+\[modex\] amdvi: AMD-Vi: device interrupts filtered' \
 	'+\[modex\] pci: warning: L1 wrote to the configuration space of a function Modex protects' \
 	"${l1_checks[@]}" \
 	'+\[modex\] iommu: AMD-Vi: IVRS at 0x[0-9a-f]+: 1 remapping unit\(s\)' \
@@ -641,3 +644,5 @@ QEMU_MACHINE=$amdvi_q35 l1_case amdvi-dma.qemu qemu l1_dma_mb2 "dma-hidden" pass
 	'+\[modex\] amdvi: AMD-Vi: .* [1-9][0-9]* directory entries refusing Modex.s memory' \
 	'+\[modex\] guest: Modex intact: 4 canaries and its code and read-only data unchanged\.' \
 	'+\[l1\] PASS' '-PANIC|FATAL|error:'
+# Interrupts from devices: tests/boot/iommu_irq_cases.sh.
+. tests/boot/iommu_irq_cases.sh

@@ -46,6 +46,39 @@ TEST(dte_fields)
 	CHECK_EQ(field(&d, 255, 192), 0);
 }
 
+TEST(dte_interrupt_filter)
+{
+	struct amdvi_dte d, t;
+
+	REQUIRE(amdvi_dte_translate(&d, 0x123456789000ULL, 3, 1, true, true) ==
+		0);
+	t = d;
+	amdvi_dte_filter_interrupts(&d);
+	/* Bits 127:0 (translation) untouched, 255:192 zero. */
+	CHECK_EQ(d.q[0], t.q[0]);
+	CHECK_EQ(d.q[1], t.q[1]);
+	CHECK_EQ(d.q[3], 0);
+	CHECK_EQ(field(&d, 128, 128), 1); /* IV */
+	CHECK_EQ(field(&d, 132, 129), 0); /* IntTabLen */
+	CHECK_EQ(field(&d, 133, 133), 0); /* IG */
+	CHECK_EQ(field(&d, 179, 134), 0); /* IntTableRootPtr */
+	CHECK_EQ(field(&d, 183, 180), 0); /* reserved */
+	CHECK_EQ(field(&d, 184, 184), 0); /* InitPass: INIT blocked */
+	CHECK_EQ(field(&d, 185, 185), 1); /* EIntPass */
+	CHECK_EQ(field(&d, 186, 186), 0); /* NMIPass: NMI blocked */
+	CHECK_EQ(field(&d, 187, 187), 0); /* reserved */
+	CHECK_EQ(field(&d, 189, 188), 1); /* IntCtl: forward unmapped */
+	CHECK_EQ(field(&d, 190, 190), 1); /* Lint0Pass */
+	CHECK_EQ(field(&d, 191, 191), 1); /* Lint1Pass */
+	/* Idempotent, and it replaces whatever interrupt control was there. */
+	t = d;
+	amdvi_dte_filter_interrupts(&d);
+	CHECK_EQ(memcmp(&d, &t, sizeof(d)), 0);
+	d.q[2] = ~0ULL;
+	amdvi_dte_filter_interrupts(&d);
+	CHECK_EQ(memcmp(&d, &t, sizeof(d)), 0);
+}
+
 TEST(dte_permissions_and_levels)
 {
 	struct amdvi_dte d;
