@@ -14,6 +14,7 @@
 #include "hv/iommu.h"
 #include "hv/log.h"
 #include "hv/memory.h"
+#include "hv/smp.h"
 #include "hv/main.h"
 
 #define MAX_RANGES (MB2_MAX_REGIONS + 8)
@@ -106,12 +107,38 @@ static unsigned build_l1_map(const struct mb2_info *info,
  * from 1 MiB stays one region). 0 with *rsdp, *len set to the copy's
  * RSDP, or 0 with *rsdp NULL when the firmware gave none.
  */
+/*
+ * L1's MADT (ACPI 6.5 5.2.12) lists only the CPUs that run its vCPUs:
+ * those Modex holds (cpus=N) or could not start are made unusable in a
+ * copy at @gpa, which L1's roots then point at. 0 with *swap set, or 0
+ * and nr_swap 0 when there is no MADT to copy.
+ */
+static int copy_madt(const struct acpi_reader *rd, u64 pa, u32 len, gpa_t gpa,
+		     struct acpi_swap *swap)
+{
+	u32 keep[MODEX_MAX_CPUS], n = MIN(smp_nr_cpus(), (u32)MODEX_MAX_CPUS);
+	u32 hidden;
+	int ret;
+
+	for (u32 i = 0; i < n; i++)
+		keep[i] = smp_apic_id(i);
+	ret = acpi_madt_copy(rd, pa, len, keep, n, (void *)gpa, len, &hidden);
+	if (ret)
+		return ret;
+	*swap = (struct acpi_swap){ { 'A', 'P', 'I', 'C' }, gpa };
+	log_info("L1's MADT at %#lx: %u CPUs for L1, %u more made unusable.",
+		 gpa, n, hidden);
+	return 0;
+}
+
 static int place_acpi(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 		      const void **rsdp, u32 *len)
 {
 	const struct acpi_reader rd = { memory_read_firmware, (void *)info };
+	struct acpi_swap swap;
+	u32 used, nr_swap = 0, madt_len = 0;
+	u64 madt_pa = 0, size = PAGE_SIZE;
 	gpa_t at;
-	u32 used;
 	int ret;
 
 	*rsdp = NULL;
@@ -120,17 +147,27 @@ static int place_acpi(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 		return 0;
 	if (*na >= MAX_AVOID)
 		return -E_TOOBIG;
-	ret = loader_find_free(&img, ram_mr, nr_ram, avoid, *na, PAGE_SIZE,
-			       &at);
+	if (!acpi_find_table(&rd, info->rsdp, info->rsdp_len, "APIC", &madt_pa,
+			     &madt_len))
+		size += ALIGN_UP((u64)madt_len, PAGE_SIZE);
+	ret = loader_find_free(&img, ram_mr, nr_ram, avoid, *na, size, &at);
+	/* An MADT Modex cannot read gave it one CPU (hv/smp.c); L1 then
+	 * gets the firmware's, as it would without Modex. */
+	if (!ret && madt_len) {
+		nr_swap = !copy_madt(&rd, madt_pa, madt_len, at + PAGE_SIZE,
+				     &swap);
+		if (!nr_swap)
+			log_warn(
+				"L1 gets the firmware's MADT: Modex could not copy it.");
+	}
+	if (!ret)
+		ret = acpi_root_copy(&rd, info->rsdp, info->rsdp_len,
+				     iommu_acpi_hidden_sigs,
+				     ARRAY_SIZE(iommu_acpi_hidden_sigs), &swap,
+				     nr_swap, at, (void *)at, PAGE_SIZE, &used);
 	if (ret)
 		return ret;
-	ret = acpi_root_copy(&rd, info->rsdp, info->rsdp_len,
-			     iommu_acpi_hidden_sigs,
-			     ARRAY_SIZE(iommu_acpi_hidden_sigs), at, (void *)at,
-			     PAGE_SIZE, &used);
-	if (ret)
-		return ret;
-	acpi_page = (struct mem_range){ at, at + PAGE_SIZE };
+	acpi_page = (struct mem_range){ at, at + size };
 	avoid[(*na)++] = acpi_page;
 	*rsdp = (const void *)at;
 	*len = info->rsdp_rev >= 2 ? 36 : 20;
