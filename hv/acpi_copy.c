@@ -227,3 +227,30 @@ int acpi_madt_copy(const struct acpi_reader *rd, u64 pa, u32 len,
 	put_sum(t, len, SDT_CHECKSUM);
 	return 0;
 }
+
+/* ACPI 6.5 5.2.5.1: "RSD PTR " on a 16-byte boundary; 5.2.5.3: the first
+ * 20 bytes sum to 0, and from revision 2 on the whole structure too. */
+u32 acpi_rsdp_scan(const u8 *p, u32 len, u32 *offs, u32 max)
+{
+	u32 n = 0;
+
+	for (u32 o = 0; o + RSDP_V1_LEN <= len; o += 16) {
+		u32 xlen;
+
+		if (memcmp(p + o, "RSD PTR ", 8) ||
+		    acpi_byte_sum(p + o, RSDP_V1_LEN))
+			continue;
+		if (p[o + 15] >= 2) {
+			if (len - o < RSDP_V2_LEN)
+				continue;
+			memcpy(&xlen, p + o + 20, 4);
+			if (xlen < RSDP_V2_LEN || xlen > len - o ||
+			    acpi_byte_sum(p + o, xlen))
+				continue;
+		}
+		if (n < max)
+			offs[n] = o;
+		n++;
+	}
+	return n;
+}

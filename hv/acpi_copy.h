@@ -26,6 +26,10 @@
  *    and the checksum recomputed; *hidden counts the entries changed.
  *    0, -E_INVAL (not an MADT, a bad checksum or a malformed entry, as
  *    acpi_madt_cpus judges them), -E_TOOBIG (len > size), -E_FAULT.
+ *  - acpi_rsdp_scan(p, len, offs, max): the offsets of the valid RSDPs
+ *    in the @len bytes at @p, as an OS scanning the EBDA or the BIOS area
+ *    finds them (16-byte aligned, wholly inside, checksums right); at
+ *    most @max to offs[], the count of all returned.
  *  - Returns 0, -E_INVAL for a malformed RSDP or root table (as
  *    acpi_find_table judges them) or a misaligned gpa, -E_TOOBIG when
  *    buf is too small or the copy would not fit below 4 GiB where an
@@ -51,5 +55,7 @@ int acpi_root_copy(const struct acpi_reader *rd, const void *rsdp, u32 rsdp_len,
 int acpi_madt_copy(const struct acpi_reader *rd, u64 pa, u32 len,
 		   const u32 *keep, u32 nr_keep, void *buf, u32 size,
 		   u32 *hidden);
+
+u32 acpi_rsdp_scan(const u8 *p, u32 len, u32 *offs, u32 max);
 
 #endif /* MODEX_HV_ACPI_COPY_H */

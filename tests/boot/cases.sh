@@ -570,6 +570,12 @@ vtd_lines=(
 )
 QEMU_MACHINE=$vtd_q35 l1_case vtd-l1.qemu qemu l1_basic_mb2 "l1test no-iommu" pass \
 	"${svm_common[@]}" "${l1_checks[@]}" "${vtd_lines[@]}"
+# Multiboot1 has no ACPI tag: L1 scans the BIOS area for the RSDP, and
+# stage 2 shows it the firmware's RSDP page with the copy's RSDP in it.
+QEMU_MACHINE=$vtd_q35 l1_case vtd-l1-mb1.qemu qemu l1_basic_mb1 "l1test no-iommu" pass \
+	"${svm_common[@]}" "${l1_checks[@]}" "${vtd_lines[@]}" \
+	"+\\[modex\\] guest: the firmware's RSDP page 0x[0-9a-f]+ shows L1's copy at 0x[0-9a-f]+ \\([1-9] RSDPs replaced\\)\\." \
+	'+\[l1\]   RSDP 0x[0-9a-f]+ \((EBDA|BIOS area)\), RSDT 0x[0-9a-f]+, no DMAR or IVRS'
 QEMU_MACHINE=$vtd_q35 SMP=2 l1_case vtd-l1-smp.qemu-2 qemu l1_basic_mb2 \
 	"l1test no-iommu smp=2" pass "${svm_common[@]}" "${l1_checks[@]}" \
 	"${smp_checks[@]}" "${vtd_lines[@]}"

@@ -1180,3 +1180,30 @@ TEST(root_copy_swaps_a_table)
 				1, COPY_GPA, copy, sizeof(copy), &used),
 		 -E_TOOBIG);
 }
+
+/* ===================================== the firmware's RSDP, as OSes scan */
+
+TEST(rsdp_scan_finds_valid_ones)
+{
+	static u8 page[4096];
+	u32 offs[4], n;
+
+	firmware(2);
+	memset(page, 0, sizeof(page));
+	memcpy(page + 0x120, rsdp, 36); /* revision 2 */
+	firmware(0);
+	memcpy(page + 0x400, rsdp, 20); /* revision 0 */
+	memcpy(page + 0x208, rsdp, 20); /* not 16-byte aligned */
+	memcpy(page + 0x300, rsdp, 20);
+	page[0x300 + 12]++; /* bad checksum */
+	memcpy(page + 4096 - 16, "RSD PTR ", 8); /* does not fit */
+	n = acpi_rsdp_scan(page, sizeof(page), offs, 4);
+	CHECK_EQ(n, 2);
+	CHECK(n == 2 && offs[0] == 0x120 && offs[1] == 0x400);
+	/* A revision 2 RSDP whose extended part overruns the area. */
+	CHECK_EQ(acpi_rsdp_scan(page + 0x100, 0x30, offs, 4), 0);
+	CHECK_EQ(acpi_rsdp_scan(page + 0x100, 0x44, offs, 4), 1);
+	/* More than max: counted, not written. */
+	CHECK_EQ(acpi_rsdp_scan(page, sizeof(page), offs, 1), 2);
+	CHECK_EQ(offs[0], 0x120);
+}
