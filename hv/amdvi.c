@@ -195,6 +195,22 @@ static int build_domain(const struct iommu_acpi *a, const struct iommu_env *env,
 					   &empty_pa, &nr_refusing);
 }
 
+/*
+ * Whether device interrupts are filtered (amdvi_dte_filter_interrupts()):
+ * only when the IVRS names an I/O APIC (special entry, spec 5.2.2.2),
+ * the sign that the platform sends its interrupts through the IOMMU's
+ * remapping logic (Linux's AMD driver likewise turns interrupt remapping
+ * off without one; QEMU lists it only with intremap=on, and with IV=1
+ * and intremap=off drops every interrupt).
+ */
+static bool filter_interrupts(const struct iommu_acpi *a)
+{
+	for (u32 i = 0; i < a->nr_devs; i++)
+		if (a->devs[i].kind == IOMMU_DEV_IOAPIC)
+			return true;
+	return false;
+}
+
 /* Pages of device table that cover every bus the IVHDs name; the full
  * 64 Ki entries when one says "all" (spec 5.2.2.2). */
 static u32 devtab_min_pages(const struct iommu_acpi *a)
@@ -215,22 +231,6 @@ static u32 devtab_min_pages(const struct iommu_acpi *a)
  * entries (every requester ID); when the pool cannot spare 2 MiB, the
  * buses the IVRS lists (a request beyond the table is not translated
  * into Modex: the IOMMU rejects it, spec 3.4.1). */
-/*
- * Whether device interrupts are filtered (amdvi_dte_filter_interrupts()):
- * only when the IVRS names an I/O APIC (special entry, spec 5.2.2.2),
- * the sign that the platform sends its interrupts through the IOMMU's
- * remapping logic (Linux's AMD driver likewise turns interrupt remapping
- * off without one; QEMU lists it only with intremap=on, and with IV=1
- * and intremap=off drops every interrupt).
- */
-static bool filter_interrupts(const struct iommu_acpi *a)
-{
-	for (u32 i = 0; i < a->nr_devs; i++)
-		if (a->devs[i].kind == IOMMU_DEV_IOAPIC)
-			return true;
-	return false;
-}
-
 static int build_devtab(const struct iommu_acpi *a, unsigned levels)
 {
 	u32 pages = AMDVI_MAX_DEVTAB_PAGES;
@@ -483,6 +483,13 @@ static void report(u32 unit, const struct amdvi_event *e)
 		return;
 	}
 	reported[d / 8] |= BIT(d % 8);
+	if (amdvi_event_is_interrupt(e)) {
+		log_warn(
+			"interrupt blocked: device %02x:%02x.%x, address %#lx (AMD-Vi %u, event flags %#x; later blocks of this device are counted, not logged).",
+			d >> 8, (d >> 3) & 0x1f, d & 7, e->addr, unit,
+			e->flags);
+		return;
+	}
 	log_warn(
 		"DMA blocked: device %02x:%02x.%x, address %#lx, %s (AMD-Vi %u, event flags %#x; later blocks of this device are counted, not logged).",
 		d >> 8, (d >> 3) & 0x1f, d & 7, e->addr,

@@ -137,6 +137,12 @@ void amdvi_event_decode(const u32 raw[4], struct amdvi_event *e)
 	}
 }
 
+bool amdvi_event_is_interrupt(const struct amdvi_event *e)
+{
+	return e->code == AMDVI_EV_IO_PAGE_FAULT && e->intr &&
+	       e->addr >= 0xfee00000ULL && e->addr <= 0xfeefffffULL;
+}
+
 const char *amdvi_event_str(u8 code)
 {
 	static const char *const names[] = {

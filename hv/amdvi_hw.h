@@ -171,6 +171,10 @@ void amdvi_cmd_inv_pages_all(struct amdvi_cmd *c, u16 domain);
 void amdvi_cmd_inv_all(struct amdvi_cmd *c);
 
 void amdvi_event_decode(const u32 raw[4], struct amdvi_event *e);
+/* An IO_PAGE_FAULT for an interrupt request: I set and an address in the
+ * interrupt range FEE0_0000h-FEEF_FFFFh (spec 2.2.5); an I flag on any
+ * other address (QEMU sets it on every page fault) is a DMA's. */
+bool amdvi_event_is_interrupt(const struct amdvi_event *e);
 
 struct pt;
 /*

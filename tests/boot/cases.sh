@@ -554,8 +554,8 @@ for h in qemu ryzen; do
 done
 
 # ---- DMA isolation (docs/iommu.md) ----
-# q35 with QEMU's VT-d (TCG; no interrupt remapping without a split irqchip,
-# which needs KVM): Modex finds the unit in the DMAR, enables translation
+# q35 with QEMU's VT-d (TCG, intremap off: Modex does not use VT-d interrupt
+# remapping, docs/iommu.md): Modex finds the unit in the DMAR, enables translation
 # with every device in one domain over L1's RAM, and hides the DMAR from
 # L1, whose RSDT/XSDT copy lists no DMAR/IVRS ("no-iommu" check). With
 # 2 CPUs the APs come up after the IOMMU. i440fx has no IOMMU: Modex

@@ -206,6 +206,31 @@ TEST(qemu_io_page_fault_event)
 	CHECK_EQ(e.flags, 0x00a);
 	CHECK(e.intr);
 	CHECK(!e.write && !e.present && !e.perm);
+	/* I on a memory address: still a DMA. */
+	CHECK(!amdvi_event_is_interrupt(&e));
+}
+
+TEST(interrupt_event)
+{
+	/* A blocked MSI: I=1, the MSI's address. */
+	u32 raw[4] = { 0x00fa, (2u << 28) | BIT(19), 0xfee00000u, 0 };
+	struct amdvi_event e;
+
+	amdvi_event_decode(raw, &e);
+	CHECK(amdvi_event_is_interrupt(&e));
+	raw[2] = 0xfeeffffcu;
+	amdvi_event_decode(raw, &e);
+	CHECK(amdvi_event_is_interrupt(&e));
+	raw[2] = 0xfef00000u;
+	amdvi_event_decode(raw, &e);
+	CHECK(!amdvi_event_is_interrupt(&e));
+	raw[2] = 0xfee00000u;
+	raw[1] = 2u << 28; /* I clear */
+	amdvi_event_decode(raw, &e);
+	CHECK(!amdvi_event_is_interrupt(&e));
+	raw[1] = (4u << 28) | BIT(19); /* not an IO_PAGE_FAULT */
+	amdvi_event_decode(raw, &e);
+	CHECK(!amdvi_event_is_interrupt(&e));
 }
 
 TEST(every_event_code)
