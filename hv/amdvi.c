@@ -7,7 +7,9 @@
  * disable, program the table and ring bases, clear the status, enable
  * (IommuEn, CmdBufEn, EventLogEn and the IVHD's link flags), then
  * invalidate every device table entry and the domain's pages and wait
- * for a COMPLETION_WAIT store. Interrupts are not remapped (DTE IV=0).
+ * for a COMPLETION_WAIT store. Device interrupts are filtered by type
+ * (DTE IV=1, IntCtl=01b: INIT and NMI blocked) when the IVRS names an
+ * I/O APIC; they are never remapped (no interrupt remapping table).
  * Context: boot CPU for amdvi_init(); amdvi_poll() on any CPU (locked).
  */
 #include "hv/amdvi.h"
@@ -51,7 +53,10 @@ static u32 nr_units; /* units whose registers are mapped */
 static u32 nr_enabled;
 static struct pt domain;
 static struct pt_mem_direct domain_mem;
+static u64 empty_pa; /* a table of absent entries (amdvi_refuse_unmapped) */
+static u32 nr_refusing; /* directory entries without IR/IW over it */
 static u64 devtab_pa;
+static bool irq_filtered; /* DTE IV=1: INIT and NMI from devices blocked */
 static u32 devtab_pages;
 
 static struct spinlock poll_lock;
@@ -183,7 +188,27 @@ static int build_domain(const struct iommu_acpi *a, const struct iommu_env *env,
 	}
 	for (u32 i = 0; i < nr_units && !ret; i++)
 		ret = pt_unmap(&domain, units[i].base, units[i].mmio_size);
-	return ret;
+	/* Blocks of Modex's memory that map nothing are refused at the
+	 * directory (amdvi_refuse_unmapped(), docs/iommu.md). */
+	return ret ? ret :
+		     amdvi_refuse_unmapped(&domain, env->hidden, env->nr_hidden,
+					   &empty_pa, &nr_refusing);
+}
+
+/*
+ * Whether device interrupts are filtered (amdvi_dte_filter_interrupts()):
+ * only when the IVRS names an I/O APIC (special entry, spec 5.2.2.2),
+ * the sign that the platform sends its interrupts through the IOMMU's
+ * remapping logic (Linux's AMD driver likewise turns interrupt remapping
+ * off without one; QEMU lists it only with intremap=on, and with IV=1
+ * and intremap=off drops every interrupt).
+ */
+static bool filter_interrupts(const struct iommu_acpi *a)
+{
+	for (u32 i = 0; i < a->nr_devs; i++)
+		if (a->devs[i].kind == IOMMU_DEV_IOAPIC)
+			return true;
+	return false;
 }
 
 /* Pages of device table that cover every bus the IVHDs name; the full
@@ -221,6 +246,8 @@ static int build_devtab(const struct iommu_acpi *a, unsigned levels)
 					  true, true);
 	if (ret)
 		return ret;
+	if (irq_filtered)
+		amdvi_dte_filter_interrupts(&dte);
 	devtab_pages = pages;
 	for (u32 i = 0; i < pages * PAGE_SIZE / AMDVI_DTE_SIZE; i++)
 		memcpy((void *)(devtab_pa + (u64)i * AMDVI_DTE_SIZE), &dte,
@@ -393,6 +420,7 @@ int amdvi_init(const struct iommu_acpi *ivrs, const struct iommu_env *env)
 				units[i].segment, units[i].devid,
 				PCI_GUARD_RO });
 	}
+	irq_filtered = filter_interrupts(ivrs);
 	if (!ret)
 		ret = build_domain(ivrs, env, &levels);
 	if (!ret)
@@ -411,11 +439,17 @@ int amdvi_init(const struct iommu_acpi *ivrs, const struct iommu_env *env)
 			devtab_pages * (u32)(PAGE_SIZE / AMDVI_DTE_SIZE),
 			DOMAIN_ID, levels, rd64(u, AMDVI_STATUS));
 	}
+	if (!ret && irq_filtered)
+		log_info(
+			"AMD-Vi: device interrupts filtered: fixed and arbitrated ones forwarded unchanged, INIT and NMI blocked (DTE IV=1, IntCtl=01b).");
+	else if (!ret)
+		log_warn(
+			"AMD-Vi: the IVRS names no I/O APIC: device interrupts are not filtered, a device can send INIT and NMI (docs/iommu.md).");
 	if (!ret)
 		log_info(
-			"AMD-Vi: %lu KiB of Modex's pool for the tables (device table %u KiB), %lu TSC cycles of setup.",
+			"AMD-Vi: %lu KiB of Modex's pool for the tables (device table %u KiB), %u directory entries refusing Modex's memory, %lu TSC cycles of setup.",
 			(free0 - frame_free_count()) * 4, devtab_pages * 4,
-			rdtsc() - t0);
+			nr_refusing, rdtsc() - t0);
 	if (ret)
 		log_err("AMD-Vi: setup failed after %u of %u IOMMUs: %s.",
 			nr_enabled, ivrs->nr_units, err_str(ret));
@@ -449,10 +483,17 @@ static void report(u32 unit, const struct amdvi_event *e)
 		return;
 	}
 	reported[d / 8] |= BIT(d % 8);
+	if (amdvi_event_is_interrupt(e)) {
+		log_warn(
+			"interrupt blocked: device %02x:%02x.%x, address %#lx (AMD-Vi %u, event flags %#x; later blocks of this device are counted, not logged).",
+			d >> 8, (d >> 3) & 0x1f, d & 7, e->addr, unit,
+			e->flags);
+		return;
+	}
 	log_warn(
-		"DMA blocked: device %02x:%02x.%x, address %#lx, %s (AMD-Vi %u; later blocks of this device are counted, not logged).",
+		"DMA blocked: device %02x:%02x.%x, address %#lx, %s (AMD-Vi %u, event flags %#x; later blocks of this device are counted, not logged).",
 		d >> 8, (d >> 3) & 0x1f, d & 7, e->addr,
-		e->write ? "write" : "read", unit);
+		e->write ? "write" : "read", unit, e->flags);
 }
 
 /* Spec 3.4.5: the IOMMU writes at the tail, software consumes at the

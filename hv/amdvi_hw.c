@@ -7,6 +7,7 @@
 
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
+#include "mm/pt_build.h"
 
 #define ADDR_52 0x000ffffffffff000ULL /* bits 51:12 */
 
@@ -49,6 +50,20 @@ int amdvi_dte_translate(struct amdvi_dte *d, u64 root, unsigned levels,
 	d->q[2] = 0;
 	d->q[3] = 0;
 	return 0;
+}
+
+void amdvi_dte_filter_interrupts(struct amdvi_dte *d)
+{
+	/* Spec 2.2.2.1 (DTE bits 191:128), 2.2.5: with IV=1 the IOMMU
+	 * treats each interrupt request by its type (MSI data bits 10:8):
+	 * fixed and arbitrated per IntCtl, the others per their pass bit;
+	 * a blocked request is target-aborted. Bits 191:128 are all
+	 * interrupt control; the table pointer and length are 0, as
+	 * IntCtl=01b never reads a table. */
+	d->q[2] = AMDVI_DTE2_IV |
+		  (u64)AMDVI_INTCTL_FORWARD << AMDVI_DTE2_INTCTL_SHIFT |
+		  AMDVI_DTE2_EINT_PASS | AMDVI_DTE2_LINT0_PASS |
+		  AMDVI_DTE2_LINT1_PASS;
 }
 
 static void cmd_clear(struct amdvi_cmd *c, u32 op)
@@ -111,12 +126,21 @@ void amdvi_event_decode(const u32 raw[4], struct amdvi_event *e)
 	    e->code == AMDVI_EV_PAGETAB_HW_ERROR)
 		e->domain = (u16)f;
 	if (e->code == AMDVI_EV_IO_PAGE_FAULT) {
-		/* Spec 2.5.3: PR bit 52, RW bit 53, PE bit 54, TR bit 56. */
+		/* Spec 2.5.3: flags in bits 59:48: I bit 51, PR bit 52,
+		 * RW bit 53, PE bit 54, TR bit 56. */
+		e->flags = (f >> 16) & 0xfff;
+		e->intr = f & BIT(19);
 		e->present = f & BIT(20);
 		e->write = f & BIT(21);
 		e->perm = f & BIT(22);
 		e->translation = f & BIT(24);
 	}
+}
+
+bool amdvi_event_is_interrupt(const struct amdvi_event *e)
+{
+	return e->code == AMDVI_EV_IO_PAGE_FAULT && e->intr &&
+	       e->addr >= 0xfee00000ULL && e->addr <= 0xfeefffffULL;
 }
 
 const char *amdvi_event_str(u8 code)
@@ -135,4 +159,44 @@ const char *amdvi_event_str(u8 code)
 	if (code < ARRAY_SIZE(names) && names[code])
 		return names[code];
 	return "unknown event";
+}
+
+/*
+ * Spec 2.2.3: IR and IW are ANDed over the DTE and every PDE and PTE of
+ * the walk, so a present directory entry without them refuses every
+ * access below it, as an IO_PAGE_FAULT with PE set (2.5.3), where an
+ * absent entry gives one with PR clear. Both block; QEMU's emulation
+ * reaches its fault report only for the first (docs/iommu.md).
+ */
+int amdvi_refuse_unmapped(struct pt *dom, const struct mem_range *r, u32 n,
+			  u64 *empty, u32 *count)
+{
+	for (u32 i = 0; i < n; i++) {
+		u64 a = ALIGN_DOWN(r[i].start, SZ_2M);
+
+		while (a < r[i].end) {
+			struct pt_walk w;
+			u64 size = SZ_2M;
+			int ret;
+
+			if (pt_lookup(dom, a, &w) == PTW_NOT_PRESENT &&
+			    w.level >= 2 &&
+			    (w.entry_pa & PAGE_MASK) != *empty) {
+				if (!*empty &&
+				    dom->mem.ops->alloc(dom->mem.ctx, empty))
+					return -E_NOMEM;
+				ret = pt_mem_write(
+					&dom->mem, w.entry_pa,
+					pt_encode_table(&dom->fmt, w.level,
+							*empty) &
+						~(AMDVIE_IR | AMDVIE_IW));
+				if (ret)
+					return ret;
+				size = pt_level_size(w.level);
+				(*count)++;
+			}
+			a = ALIGN_DOWN(a, size) + size;
+		}
+	}
+	return 0;
 }

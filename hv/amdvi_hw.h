@@ -88,6 +88,17 @@
 #define AMDVI_DTE_IR BIT(61)
 #define AMDVI_DTE_IW BIT(62)
 #define AMDVI_MAX_DEVTAB_PAGES 512 /* 64 Ki entries, size field 8:0 */
+/* Interrupt control, in q[2] (DTE bits 191:128). */
+#define AMDVI_DTE2_IV BIT(0) /* bit 128: interrupt map valid */
+#define AMDVI_DTE2_INIT_PASS BIT(56) /* bit 184 */
+#define AMDVI_DTE2_EINT_PASS BIT(57) /* bit 185 */
+#define AMDVI_DTE2_NMI_PASS BIT(58) /* bit 186 */
+#define AMDVI_DTE2_INTCTL_SHIFT 60 /* bits 189:188 */
+#define AMDVI_INTCTL_ABORT 0
+#define AMDVI_INTCTL_FORWARD 1 /* fixed/arbitrated forwarded unmapped */
+#define AMDVI_INTCTL_REMAP 2
+#define AMDVI_DTE2_LINT0_PASS BIT(62) /* bit 190 */
+#define AMDVI_DTE2_LINT1_PASS BIT(63) /* bit 191 */
 
 struct amdvi_dte {
 	u64 q[4];
@@ -124,7 +135,9 @@ struct amdvi_event {
 	u16 devid; /* requester ID (fault / DTE / device events) */
 	u16 domain; /* IO_PAGE_FAULT: domain ID (GN=0) */
 	u64 addr; /* faulting DMA or table address */
+	u16 flags; /* IO_PAGE_FAULT: the flags field, bits 59:48 */
 	bool write; /* IO_PAGE_FAULT RW: the access was a write */
+	bool intr; /* IO_PAGE_FAULT I: an interrupt request */
 	bool present; /* IO_PAGE_FAULT PR: the translation was present */
 	bool perm; /* IO_PAGE_FAULT PE: a permission violation */
 	bool translation; /* IO_PAGE_FAULT TR: a translation request */
@@ -142,6 +155,15 @@ int amdvi_devtab_reg(u64 pa, unsigned pages, u64 *out);
 int amdvi_dte_translate(struct amdvi_dte *d, u64 root, unsigned levels,
 			u16 domain, bool ir, bool iw);
 
+/*
+ * Interrupt control on a DTE (spec 2.2.5): IV=1 with IntCtl=01b, so fixed
+ * and arbitrated interrupts are forwarded as the device sent them (vector
+ * and destination unchanged: L1's own MSIs keep working), ExtINT and
+ * LINT0/LINT1 pass, INIT and NMI requests are target-aborted. No
+ * interrupt remapping table (IntTabLen 0, root 0).
+ */
+void amdvi_dte_filter_interrupts(struct amdvi_dte *d);
+
 void amdvi_cmd_completion_wait(struct amdvi_cmd *c, u64 store_pa, u64 data);
 void amdvi_cmd_inv_devtab_entry(struct amdvi_cmd *c, u16 devid);
 /* Every page of @domain, page directory entries included. */
@@ -149,6 +171,22 @@ void amdvi_cmd_inv_pages_all(struct amdvi_cmd *c, u16 domain);
 void amdvi_cmd_inv_all(struct amdvi_cmd *c);
 
 void amdvi_event_decode(const u32 raw[4], struct amdvi_event *e);
+/* An IO_PAGE_FAULT for an interrupt request: I set and an address in the
+ * interrupt range FEE0_0000h-FEEF_FFFFh (spec 2.2.5); an I flag on any
+ * other address (QEMU sets it on every page fault) is a DMA's. */
+bool amdvi_event_is_interrupt(const struct amdvi_event *e);
+
+struct pt;
+/*
+ * In the PT_AMDVI tables @dom, make each absent directory entry (level 2
+ * or above) whose range touches one of the @n ranges @r, and which
+ * therefore maps nothing, present without IR/IW over one shared table of
+ * absent entries: *@empty, allocated from @dom's memory when first needed
+ * (0 before). Access stays refused everywhere it was; *@count grows by
+ * one per entry changed. 0, -E_NOMEM or -E_FAULT.
+ */
+int amdvi_refuse_unmapped(struct pt *dom, const struct mem_range *r, u32 n,
+			  u64 *empty, u32 *count);
 const char *amdvi_event_str(u8 code);
 
 #endif /* MODEX_HV_AMDVI_HW_H */

@@ -172,6 +172,7 @@ static struct spinlock stage2_lock;
 static volatile u64 stage2_gen;
 
 static int reapply_apic_pages(void);
+static int reapply_aliases(void);
 
 static void stage2_changed(void)
 {
@@ -229,9 +230,12 @@ void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s)
 	if (!ret && stage2_top < pt_input_limit(&stage2.fmt))
 		ret = pt_unmap(&stage2, stage2_top,
 			       pt_input_limit(&stage2.fmt) - stage2_top);
-	/* The APIC pages keep their mappings (and protection) over it. */
+	/* The APIC pages and the aliases keep their mappings (and
+	 * protection) over it. */
 	if (!ret)
 		ret = reapply_apic_pages();
+	if (!ret)
+		ret = reapply_aliases();
 	stage2_changed();
 	spin_unlock(&stage2_lock);
 	if (ret)
@@ -296,6 +300,48 @@ static int build_stage2(void)
 	ret = map_typed(0, stage2_top);
 	if (!ret)
 		ret = hide_modex(full);
+	if (!ret)
+		ret = reapply_aliases();
+	return ret;
+}
+
+/* ------------------------------------------------ pages shown elsewhere */
+
+#define MAX_ALIASES 4
+static struct {
+	gpa_t gpa;
+	hpa_t hpa;
+} aliases[MAX_ALIASES];
+static u32 nr_aliases;
+
+int guest_stage2_alias(gpa_t gpa, hpa_t hpa)
+{
+	if ((gpa | hpa) & (PAGE_SIZE - 1) ||
+	    ranges_contain(hidden, nr_hidden, gpa) ||
+	    ranges_contain(hidden, nr_hidden, hpa))
+		return -E_INVAL;
+	if (nr_aliases == MAX_ALIASES)
+		return -E_TOOBIG;
+	aliases[nr_aliases].gpa = gpa;
+	aliases[nr_aliases++].hpa = hpa;
+	return 0;
+}
+
+static int map_alias(u32 i)
+{
+	u8 mt = mtrr_type(stage2_mtrrs, aliases[i].gpa);
+
+	return pt_map(&stage2, aliases[i].gpa, aliases[i].hpa, PAGE_SIZE,
+		      pt_acc_full(&stage2.fmt),
+		      stage2_mt_attr(stage2.fmt.type, mt), 0);
+}
+
+static int reapply_aliases(void)
+{
+	int ret = 0;
+
+	for (u32 i = 0; i < nr_aliases && !ret; i++)
+		ret = map_alias(i);
 	return ret;
 }
 
@@ -375,6 +421,9 @@ int guest_stage2_restore(gpa_t gpa)
 			     0);
 	else
 		ret = map_typed(gpa, gpa + PAGE_SIZE);
+	for (u32 i = 0; i < nr_aliases && !ret; i++)
+		if (aliases[i].gpa == (gpa & PAGE_MASK))
+			ret = map_alias(i);
 	stage2_changed();
 	spin_unlock(&stage2_lock);
 	return ret;

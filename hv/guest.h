@@ -68,6 +68,14 @@ const struct mem_range *guest_hidden(u32 *n);
 int guest_stage2_map_apic(gpa_t gpa, bool writable);
 int guest_stage2_restore(gpa_t gpa);
 
+/*
+ * Before stage 2 is built: L1's 4 KiB page at @gpa (outside Modex's
+ * memory) shows the page of L1's RAM at @hpa instead, with @gpa's memory
+ * type, through every later change of stage 2. 0, -E_TOOBIG (too many),
+ * -E_INVAL (unaligned, or Modex's memory).
+ */
+int guest_stage2_alias(gpa_t gpa, hpa_t hpa);
+
 /* Before each entry: flush this CPU's translations if another CPU
  * changed stage 2 since (stage 2 is shared by every vCPU). */
 void guest_stage2_sync(struct vcpu *v);

@@ -15,6 +15,8 @@
 #include "hv/iommu.h"
 #include "hv/log.h"
 #include "hv/memory.h"
+#include "hv/smp.h"
+#include "hv/guest.h"
 #include "hv/main.h"
 
 #define MAX_RANGES (MB2_MAX_REGIONS + 8)
@@ -36,6 +38,8 @@ static struct l1_image img;
 /* L1's copy of the ACPI root (hv/acpi_copy.h): one page of L1's RAM,
  * ACPI reclaimable in its map; empty when there is none. */
 static struct mem_range acpi_page;
+/* L1's RAM shown at the firmware's RSDP pages (reserved in L1's map). */
+static struct mem_range rsdp_copies;
 
 static int mem_write(void *ctx, gpa_t dst, const void *src, size_t len)
 {
@@ -64,10 +68,12 @@ static unsigned build_l1_map(const struct mb2_info *info,
 	struct mem_range cut[MAX_AVOID];
 	unsigned n = 0, nc = 0;
 
-	for (u32 i = 0; i < nr_hidden && nc < ARRAY_SIZE(cut) - 1; i++)
+	for (u32 i = 0; i < nr_hidden && nc < ARRAY_SIZE(cut) - 2; i++)
 		cut[nc++] = hidden[i];
 	if (acpi_page.end)
 		cut[nc++] = acpi_page;
+	if (rsdp_copies.end)
+		cut[nc++] = rsdp_copies;
 	for (u32 i = 0; i < info->nr_regions; i++) {
 		const struct mb2_region *r = &info->regions[i];
 		struct mem_range in = { r->base, r->base + r->len }, out[8];
@@ -89,8 +95,15 @@ static unsigned build_l1_map(const struct mb2_info *info,
 			};
 	}
 	if (acpi_page.end && n < ARRAY_SIZE(l1_map))
-		l1_map[n++] = (struct l1_mem_region){ acpi_page.start,
-						      PAGE_SIZE, L1_MEM_ACPI };
+		l1_map[n++] =
+			(struct l1_mem_region){ acpi_page.start,
+						acpi_page.end - acpi_page.start,
+						L1_MEM_ACPI };
+	if (rsdp_copies.end && n < ARRAY_SIZE(l1_map))
+		l1_map[n++] = (struct l1_mem_region){ rsdp_copies.start,
+						      rsdp_copies.end -
+							      rsdp_copies.start,
+						      L1_MEM_RESERVED };
 	/* Insertion sort by base: the firmware's order, the copy's page
 	 * where it belongs. */
 	for (unsigned i = 1; i < n; i++) {
@@ -110,12 +123,121 @@ static unsigned build_l1_map(const struct mb2_info *info,
  * from 1 MiB stays one region). 0 with *rsdp, *len set to the copy's
  * RSDP, or 0 with *rsdp NULL when the firmware gave none.
  */
+/* ACPI 6.5 5.2.5.1: an OS looks for the RSDP in the first KiB of the
+ * EBDA and in 0xE0000-0xFFFFF. */
+#define EBDA_SEG_PTR 0x40e
+#define EBDA_SCAN 1024
+#define BIOS_AREA 0xe0000ULL
+#define BIOS_AREA_END 0x100000ULL
+#define MAX_RSDP_PAGES 4
+
+static u64 rsdp_pages[MAX_RSDP_PAGES];
+static u32 nr_rsdp_pages;
+static u8 scan_buf[PAGE_SIZE];
+
+static void note_rsdp_page(u64 page, u32 nr_ram)
+{
+	for (u32 i = 0; i < nr_rsdp_pages; i++)
+		if (rsdp_pages[i] == page)
+			return;
+	/* A page that is partly L1's RAM stays as it is: the alias would
+	 * hide that RAM from DMA (the IOMMU maps the original). */
+	if (nr_rsdp_pages == MAX_RSDP_PAGES ||
+	    ranges_overlap(ram_mr, nr_ram, page, page + PAGE_SIZE))
+		return;
+	rsdp_pages[nr_rsdp_pages++] = page;
+}
+
+/* The pages in which a multiboot1 L1 (or any OS that scans) finds the
+ * firmware's RSDP, whose roots still list DMAR/IVRS. */
+static void find_rsdp_pages(const struct mb2_info *info, u32 nr_ram)
+{
+	const struct acpi_reader rd = { memory_read_firmware, (void *)info };
+	u32 offs[8], n;
+	u16 seg = 0;
+	u64 ebda;
+
+	nr_rsdp_pages = 0;
+	if (!rd.read(rd.ctx, EBDA_SEG_PTR, &seg, 2)) {
+		ebda = (u64)seg << 4;
+		if (ebda >= 0x80000 && ebda < 0xa0000 &&
+		    !rd.read(rd.ctx, ebda, scan_buf, EBDA_SCAN)) {
+			n = acpi_rsdp_scan(scan_buf, EBDA_SCAN, offs, 8);
+			for (u32 i = 0; i < MIN(n, 8u); i++)
+				note_rsdp_page(ALIGN_DOWN(ebda + offs[i],
+							  PAGE_SIZE),
+					       nr_ram);
+		}
+	}
+	for (u64 pg = BIOS_AREA; pg < BIOS_AREA_END; pg += PAGE_SIZE) {
+		if (rd.read(rd.ctx, pg, scan_buf, PAGE_SIZE))
+			continue;
+		if (acpi_rsdp_scan(scan_buf, PAGE_SIZE, offs, 8))
+			note_rsdp_page(pg, nr_ram);
+	}
+}
+
+/*
+ * L1's RAM page @copy becomes what L1 sees at the firmware page @page:
+ * the same bytes, with every RSDP in it replaced by L1's (@r, @rlen).
+ */
+static int alias_rsdp_page(const struct mb2_info *info, u64 page, gpa_t copy,
+			   const void *r, u32 rlen)
+{
+	u8 *c = (u8 *)copy;
+	u32 offs[8], n;
+	int ret = memory_read_firmware((void *)info, page, c, PAGE_SIZE);
+
+	if (ret)
+		return ret;
+	n = acpi_rsdp_scan(c, PAGE_SIZE, offs, 8);
+	for (u32 i = 0; i < MIN(n, 8u); i++)
+		if (offs[i] + rlen <= PAGE_SIZE)
+			memcpy(c + offs[i], r, rlen);
+	ret = guest_stage2_alias(page, copy);
+	if (!ret)
+		log_info(
+			"the firmware's RSDP page %#lx shows L1's copy at %#lx (%u RSDPs replaced).",
+			page, copy, n);
+	return ret;
+}
+
+/*
+ * L1's MADT (ACPI 6.5 5.2.12) lists only the CPUs that run its vCPUs:
+ * those Modex holds (cpus=N) or could not start are made unusable in a
+ * copy at @gpa, which L1's roots then point at. 0 with *swap set, or 0
+ * and nr_swap 0 when there is no MADT to copy.
+ */
+static int copy_madt(const struct acpi_reader *rd, u64 pa, u32 len, gpa_t gpa,
+		     struct acpi_swap *swap)
+{
+	u32 keep[MODEX_MAX_CPUS], n = MIN(smp_nr_cpus(), (u32)MODEX_MAX_CPUS);
+	u32 hidden;
+	int ret;
+
+	for (u32 i = 0; i < n; i++)
+		keep[i] = smp_apic_id(i);
+	ret = acpi_madt_copy(rd, pa, len, keep, n, (void *)gpa, len, &hidden);
+	if (ret)
+		return ret;
+	*swap = (struct acpi_swap){ { 'A', 'P', 'I', 'C' }, gpa };
+	log_info("L1's MADT at %#lx: %u CPUs for L1, %u more made unusable.",
+		 gpa, n, hidden);
+	return 0;
+}
+
+/*
+ * One area of L1's RAM: the root copy (a page), L1's MADT (its pages),
+ * then one page per firmware RSDP page, which stage 2 shows there.
+ */
 static int place_acpi(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 		      const void **rsdp, u32 *len)
 {
 	const struct acpi_reader rd = { memory_read_firmware, (void *)info };
+	struct acpi_swap swap;
+	u32 used, nr_swap = 0, madt_len = 0, rlen;
+	u64 madt_pa = 0, size = PAGE_SIZE, copies;
 	gpa_t at;
-	u32 used;
 	int ret;
 
 	*rsdp = NULL;
@@ -124,20 +246,40 @@ static int place_acpi(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 		return 0;
 	if (*na >= MAX_AVOID)
 		return -E_TOOBIG;
-	ret = loader_find_free(&img, ram_mr, nr_ram, avoid, *na, PAGE_SIZE,
-			       &at);
+	if (!acpi_find_table(&rd, info->rsdp, info->rsdp_len, "APIC", &madt_pa,
+			     &madt_len))
+		size += ALIGN_UP((u64)madt_len, PAGE_SIZE);
+	find_rsdp_pages(info, nr_ram);
+	copies = size;
+	size += (u64)nr_rsdp_pages * PAGE_SIZE;
+	ret = loader_find_free(&img, ram_mr, nr_ram, avoid, *na, size, &at);
+	/* An MADT Modex cannot read gave it one CPU (hv/smp.c); L1 then
+	 * gets the firmware's, as it would without Modex. */
+	if (!ret && madt_len) {
+		nr_swap = !copy_madt(&rd, madt_pa, madt_len, at + PAGE_SIZE,
+				     &swap);
+		if (!nr_swap)
+			log_warn(
+				"L1 gets the firmware's MADT: Modex could not copy it.");
+	}
+	if (!ret)
+		ret = acpi_root_copy(&rd, info->rsdp, info->rsdp_len,
+				     iommu_acpi_hidden_sigs,
+				     ARRAY_SIZE(iommu_acpi_hidden_sigs), &swap,
+				     nr_swap, at, (void *)at, PAGE_SIZE, &used);
+	rlen = info->rsdp_rev >= 2 ? 36 : 20;
+	for (u32 i = 0; i < nr_rsdp_pages && !ret; i++)
+		ret = alias_rsdp_page(info, rsdp_pages[i],
+				      at + copies + (u64)i * PAGE_SIZE,
+				      (const void *)at, rlen);
 	if (ret)
 		return ret;
-	ret = acpi_root_copy(&rd, info->rsdp, info->rsdp_len,
-			     iommu_acpi_hidden_sigs,
-			     ARRAY_SIZE(iommu_acpi_hidden_sigs), at, (void *)at,
-			     PAGE_SIZE, &used);
-	if (ret)
-		return ret;
-	acpi_page = (struct mem_range){ at, at + PAGE_SIZE };
-	avoid[(*na)++] = acpi_page;
+	acpi_page = (struct mem_range){ at, at + copies };
+	if (nr_rsdp_pages)
+		rsdp_copies = (struct mem_range){ at + copies, at + size };
+	avoid[(*na)++] = (struct mem_range){ at, at + size };
 	*rsdp = (const void *)at;
-	*len = info->rsdp_rev >= 2 ? 36 : 20;
+	*len = rlen;
 	log_info("L1's ACPI root (without DMAR/IVRS) at %#lx, %u bytes.", at,
 		 used);
 	return 0;

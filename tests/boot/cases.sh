@@ -517,14 +517,17 @@ for hn in qemu:2 qemu:4 broadwell_ult:2 tigerlake:2; do
 	SMP=$n l1_case "smp-l1-noap.$h-$n" "$h" l1_basic_mb2 "l1test" pass \
 		"${c[@]}" "${l1_checks[@]}" '-\[l1\] check smp-'
 done
-# cpus=1: the AP is held by Modex and never given to L1. L1 tries to start
-# it (its MADT still lists it): the AP never answers, L1 fails its SMP
-# checks, and nothing of Modex is visible or disturbed.
+# cpus=1: the AP is held by Modex and never given to L1. L1's MADT (a copy,
+# hv/l1_boot.c) lists it as unusable, so L1, asked for 2 CPUs, finds one
+# and starts none; nothing of Modex is visible or disturbed.
 for h in qemu broadwell_ult; do
 	L1=$l1_dir/l1_basic_mb2.elf L1_CMDLINE="l1test smp=2" SMP=2 \
 		boot_case "smp-l1-held.$h-2" "$h" "cpus=1" fail \
 		'+\[modex\] smp: 2 CPUs in the MADT, 2 under Modex, 1 of them for L1' \
-		'+\[l1\] FAIL: .*CPU 1: APIC ID 1: no start within' \
+		"+\\[modex\\] guest: L1's MADT at 0x[0-9a-f]+: 1 CPUs for L1, 1 more made unusable\\." \
+		'+\[l1\]   RSDP 0x[0-9a-f]+ .* 1 CPUs listed, 1 entries disabled' \
+		'+\[l1\] FAIL: .*the MADT lists 1 CPUs, smp=2' \
+		'-no start within' \
 		'+\[modex\] guest: L1 ended the run with test code 0x11 \(fail\)' \
 		'-Modex canary visible|PANIC|FATAL'
 done
@@ -553,8 +556,8 @@ for h in qemu ryzen; do
 done
 
 # ---- DMA isolation (docs/iommu.md) ----
-# q35 with QEMU's VT-d (TCG; no interrupt remapping without a split irqchip,
-# which needs KVM): Modex finds the unit in the DMAR, enables translation
+# q35 with QEMU's VT-d (TCG, intremap off: Modex does not use VT-d interrupt
+# remapping, docs/iommu.md): Modex finds the unit in the DMAR, enables translation
 # with every device in one domain over L1's RAM, and hides the DMAR from
 # L1, whose RSDT/XSDT copy lists no DMAR/IVRS ("no-iommu" check). With
 # 2 CPUs the APs come up after the IOMMU. i440fx has no IOMMU: Modex
@@ -569,6 +572,12 @@ vtd_lines=(
 )
 QEMU_MACHINE=$vtd_q35 l1_case vtd-l1.qemu qemu l1_basic_mb2 "l1test no-iommu" pass \
 	"${svm_common[@]}" "${l1_checks[@]}" "${vtd_lines[@]}"
+# Multiboot1 has no ACPI tag: L1 scans the BIOS area for the RSDP, and
+# stage 2 shows it the firmware's RSDP page with the copy's RSDP in it.
+QEMU_MACHINE=$vtd_q35 l1_case vtd-l1-mb1.qemu qemu l1_basic_mb1 "l1test no-iommu" pass \
+	"${svm_common[@]}" "${l1_checks[@]}" "${vtd_lines[@]}" \
+	"+\\[modex\\] guest: the firmware's RSDP page 0x[0-9a-f]+ shows L1's copy at 0x[0-9a-f]+ \\([1-9] RSDPs replaced\\)\\." \
+	'+\[l1\]   RSDP 0x[0-9a-f]+ \((EBDA|BIOS area)\), RSDT 0x[0-9a-f]+, no DMAR or IVRS'
 QEMU_MACHINE=$vtd_q35 SMP=2 l1_case vtd-l1-smp.qemu-2 qemu l1_basic_mb2 \
 	"l1test no-iommu smp=2" pass "${svm_common[@]}" "${l1_checks[@]}" \
 	"${smp_checks[@]}" "${vtd_lines[@]}"
@@ -608,8 +617,9 @@ QEMU_MACHINE=$vtd_q35 L1=$l1_dir/l1_dma_mb2.elf L1_CMDLINE="dma-hidden" \
 	'-DMA blocked'
 
 # ==== AMD-Vi (docs/iommu.md "AMD-Vi"): own block, own QEMU invocation ====
-# q35 with QEMU's emulated AMD IOMMU (intremap=off: Modex does not remap
-# interrupts) under TCG with the SVM CPU model: the IOMMU comes up (banner
+# q35 with QEMU's emulated AMD IOMMU under TCG with the SVM CPU model
+# (amdvi-q35 with intremap=on: Modex filters device interrupts, the DMA
+# case with intremap=off: it warns and does not): the IOMMU comes up (banner
 # with the device table and level count, COMPLETION_WAIT answered), its
 # PCI function is protected, L1 runs every check, and its writes to the
 # IOMMU's command and base registers (check pci-cfg) leave them unchanged.
@@ -617,8 +627,10 @@ QEMU_MACHINE=$vtd_q35 L1=$l1_dir/l1_dma_mb2.elf L1_CMDLINE="dma-hidden" \
 amdvi_q35="-machine q35 -device amd-iommu,intremap=off"
 # L1's write to the IOMMU's command register is dropped with a warning,
 # which svm_common forbids: its other patterns are listed here.
-QEMU_MACHINE=$amdvi_q35 l1_case amdvi-q35.qemu qemu l1_basic_mb2 "l1test no-iommu" pass \
+QEMU_MACHINE="-machine q35 -device amd-iommu,intremap=on" l1_case amdvi-q35.qemu qemu \
+	l1_basic_mb2 "l1test no-iommu" pass \
 	"+$banner" '+\[modex\] svm: SVM on: EFER.SVME set' '-FATAL|PANIC' \
+	'+\[modex\] amdvi: AMD-Vi: device interrupts filtered' \
 	'+\[modex\] pci: warning: L1 wrote to the configuration space of a function Modex protects' \
 	"${l1_checks[@]}" \
 	'+\[modex\] iommu: AMD-Vi: IVRS at 0x[0-9a-f]+: 1 remapping unit\(s\)' \
@@ -629,16 +641,22 @@ QEMU_MACHINE=$amdvi_q35 l1_case amdvi-q35.qemu qemu l1_basic_mb2 "l1test no-iomm
 	'+\[l1\] check pci-cfg: ok' '+\[l1\] check no-iommu: ok' \
 	'-AMD-Vi: setup failed|no IOMMU found'
 # DMA under AMD-Vi (tests/guest/l1_dma.c, as for VT-d): into L1's RAM it
-# arrives, into Modex's first hidden page the IOMMU rejects it and Modex
+# arrives; into Modex's first hidden page and into a 2 MiB block of Modex's
+# alone (refused at the directory entry) the IOMMU rejects it and Modex
 # finds its canaries, code and read-only data unchanged. QEMU 7.2's AMD-Vi
-# records no event for this fault (its event-log tail stays 0), so the
-# "DMA blocked" line is proved on VT-d only (docs/iommu.md).
+# cannot store any event (amdvi_log_event() always takes its overflow
+# return), so the "DMA blocked" line is proved on VT-d only
+# (docs/iommu.md "What QEMU 7.2 does with a blocked DMA").
 QEMU_MACHINE=$amdvi_q35 l1_case amdvi-dma.qemu qemu l1_dma_mb2 "dma-hidden" pass \
 	'+\[l1\] check dma-own: ok' '+\[l1\] check dma-hidden: ok' \
 	'+\[l1\]   sector 16 read into 0x[0-9a-f]+ by DMA: "CD001"' \
+	'+\[l1\]   READ\(10\) into hidden 0x[0-9a-f]+ \(a hidden 2 MiB block\)' \
 	'+\[modex\] amdvi: AMD-Vi: IOMMU 0 at 0x[0-9a-f]+ .* enabled' \
+	'+\[modex\] amdvi: AMD-Vi: .* [1-9][0-9]* directory entries refusing Modex.s memory' \
 	'+\[modex\] guest: Modex intact: 4 canaries and its code and read-only data unchanged\.' \
 	'+\[l1\] PASS' '-PANIC|FATAL|error:'
+# Interrupts from devices: tests/boot/iommu_irq_cases.sh.
+. tests/boot/iommu_irq_cases.sh
 
 # ---- UEFI: one BIOS+UEFI ISO under OVMF and SeaBIOS, the fb console ----
 . tests/boot/uefi_cases.sh

@@ -849,8 +849,9 @@ static void maybe_fault(void)
 /*
  * "no-iommu": under Modex on a machine with an IOMMU, L1's ACPI lists
  * none (DMAR, IVRS dropped from its RSDT/XSDT copy), the multiboot2 tag
- * points at that copy, which the memory map keeps as ACPI reclaimable,
- * and every other table is still reachable (the MADT).
+ * (or, for multiboot1, the RSDP L1 finds by scanning) points at that
+ * copy, which the memory map keeps as ACPI reclaimable, and every other
+ * table is still reachable (the MADT).
  */
 static int check_no_iommu(void)
 {
@@ -861,7 +862,9 @@ static int check_no_iommu(void)
 	GCHECK(guest_acpi_find("DMAR", &rsdp, &from, &t) == 0, "no valid RSDP");
 	GCHECK(!t, "L1's ACPI lists a DMAR at %#lx (RSDP %#lx from %s)", t,
 	       rsdp, from);
-	GCHECK(guest_boot.rsdp && rsdp == guest_boot.rsdp,
+	/* Multiboot1 has no ACPI tag: L1 scans the EBDA and the BIOS area
+	 * (ACPI 6.5 5.2.5.1), where Modex shows it the copy's RSDP. */
+	GCHECK(guest_boot.rsdp ? rsdp == guest_boot.rsdp : rsdp != 0,
 	       "the RSDP %#lx came from %s, not a multiboot2 tag", rsdp, from);
 	GCHECK(guest_acpi_find("IVRS", &rsdp, &from, &t) == 0 && !t,
 	       "L1's ACPI lists an IVRS at %#lx", t);

@@ -807,8 +807,8 @@ static unsigned char copy[512];
 
 static int make_copy(int rev, u32 *used)
 {
-	int ret = acpi_root_copy(&rd, rsdp, rev >= 2 ? 36 : 20, drop, 2,
-				 COPY_GPA, copy, sizeof(copy), used);
+	int ret = acpi_root_copy(&rd, rsdp, rev >= 2 ? 36 : 20, drop, 2, NULL,
+				 0, COPY_GPA, copy, sizeof(copy), used);
 
 	if (!ret)
 		memcpy(at(COPY_GPA), copy, *used);
@@ -901,24 +901,24 @@ TEST(root_copy_errors)
 	u32 used;
 
 	firmware(2);
-	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA + 8, copy,
-				sizeof(copy), &used),
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, NULL, 0, COPY_GPA + 8,
+				copy, sizeof(copy), &used),
 		 -E_INVAL);
-	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA, copy, 100,
-				&used),
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, NULL, 0, COPY_GPA, copy,
+				100, &used),
 		 -E_TOOBIG);
 	/* The XSDT fits, the RSDT's 8-byte alignment runs past the end. */
-	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA, copy, 110,
-				&used),
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, NULL, 0, COPY_GPA, copy,
+				110, &used),
 		 -E_TOOBIG);
-	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA, copy, 160,
-				&used),
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, NULL, 0, COPY_GPA, copy,
+				160, &used),
 		 0);
-	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, COPY_GPA, copy, 159,
-				&used),
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, NULL, 0, COPY_GPA, copy,
+				159, &used),
 		 -E_TOOBIG);
-	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, 0xfffffff0ULL, copy,
-				sizeof(copy), &used),
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2, NULL, 0, 0xfffffff0ULL,
+				copy, sizeof(copy), &used),
 		 -E_TOOBIG); /* the RSDT would cross 4 GiB */
 	at(XSDT_PA)[40] ^= 1; /* XSDT checksum */
 	CHECK_EQ(make_copy(2, &used), -E_INVAL);
@@ -982,4 +982,228 @@ TEST(root_copy_random_roots)
 		}
 		check_copy_sums(copy, x, rs, kept);
 	}
+}
+
+/* ============================================ L1's MADT (acpi_madt_copy) */
+
+#define MADT_PA 0xe0400u /* tables[2], "APIC" */
+#define MADT_COPY 0xe9000u
+
+/* A MADT as firmware lays it out (ACPI 6.5 5.2.12): local APIC IDs 0-3
+ * (3 online capable only), an I/O APIC, x2APIC IDs 0x100 and 0x101
+ * (0x101 disabled), a NMI source. Returns its length. */
+static u32 madt_sample(void)
+{
+	unsigned char *t = at(MADT_PA);
+	u32 n = 44, v;
+	const u8 lapic_flags[4] = { 1, 1, 1, 2 };
+
+	memset(t, 0, 512);
+	for (u8 id = 0; id < 4; id++, n += 8) {
+		t[n] = 0;
+		t[n + 1] = 8;
+		t[n + 2] = id; /* processor UID */
+		t[n + 3] = id;
+		v = lapic_flags[id];
+		memcpy(t + n + 4, &v, 4);
+	}
+	t[n] = 1; /* I/O APIC */
+	t[n + 1] = 12;
+	v = 0xfec00000;
+	memcpy(t + n + 4, &v, 4);
+	n += 12;
+	for (u32 i = 0; i < 2; i++, n += 16) {
+		t[n] = 9;
+		t[n + 1] = 16;
+		v = 0x100 + i;
+		memcpy(t + n + 4, &v, 4);
+		v = i ? 0 : 1;
+		memcpy(t + n + 8, &v, 4);
+		v = 0x20 + i; /* UID */
+		memcpy(t + n + 12, &v, 4);
+	}
+	t[n] = 4; /* local APIC NMI */
+	t[n + 1] = 6;
+	n += 6;
+	v = 0xfee00000;
+	memcpy(t + 36, &v, 4);
+	sdt_at(MADT_PA, "APIC", n);
+	return n;
+}
+
+static u32 flags_at(const unsigned char *t, u32 off, bool x2)
+{
+	u32 f;
+
+	memcpy(&f, t + off + (x2 ? 8 : 4), 4);
+	return f;
+}
+
+TEST(madt_copy_hides_cpus_not_kept)
+{
+	u32 len, hidden = 0;
+	static unsigned char out[512];
+	const u32 keep[] = { 0, 2, 0x100 };
+	struct acpi_cpu cpus[8];
+	u32 n = 0;
+
+	firmware(2);
+	len = madt_sample();
+	REQUIRE(acpi_madt_copy(&rd, MADT_PA, len, keep, ARRAY_SIZE(keep), out,
+			       sizeof(out), &hidden) == 0);
+	/* IDs 1 and 3 (online capable) hidden; 0x101 was already off. */
+	CHECK_EQ(hidden, 2);
+	CHECK_EQ(acpi_byte_sum(out, len), 0);
+	CHECK_EQ(flags_at(out, 44, false), 1);
+	CHECK_EQ(flags_at(out, 52, false), 0);
+	CHECK_EQ(flags_at(out, 60, false), 1);
+	CHECK_EQ(flags_at(out, 68, false), 0);
+	CHECK_EQ(flags_at(out, 88, true), 1);
+	CHECK_EQ(flags_at(out, 104, true), 0);
+	/* Everything but those flags and the checksum is the firmware's. */
+	for (u32 i = 0; i < len; i++) {
+		bool flag = (i >= 56 && i < 60) || (i >= 72 && i < 76);
+
+		if (i != 9 && !flag)
+			CHECK_EQ(out[i], at(MADT_PA)[i]);
+	}
+	/* Read back as Modex reads an MADT: only the kept CPUs remain. */
+	memcpy(at(MADT_COPY), out, len);
+	REQUIRE(acpi_madt_cpus(&rd, MADT_COPY, len, cpus, 8, &n) == 0);
+	CHECK_EQ(n, 3);
+	CHECK(n == 3 && cpus[0].apic_id == 0 && cpus[1].apic_id == 2 &&
+	      cpus[2].apic_id == 0x100);
+	/* Keeping every CPU changes nothing. */
+	REQUIRE(acpi_madt_copy(&rd, MADT_PA, len,
+			       (const u32[]){ 0, 1, 2, 3, 0x100, 0x101 }, 6,
+			       out, sizeof(out), &hidden) == 0);
+	CHECK_EQ(hidden, 0);
+	CHECK_EQ(memcmp(out, at(MADT_PA), len), 0);
+}
+
+TEST(madt_copy_refuses_malformed)
+{
+	static unsigned char out[512];
+	u32 len, hidden;
+
+	firmware(2);
+	len = madt_sample();
+	CHECK_EQ(acpi_madt_copy(&rd, MADT_PA, len, NULL, 0, out, len - 1,
+				&hidden),
+		 -E_TOOBIG);
+	CHECK_EQ(acpi_madt_copy(&rd, MADT_PA, 40, NULL, 0, out, sizeof(out),
+				&hidden),
+		 -E_INVAL);
+	at(MADT_PA)[50]++; /* checksum */
+	CHECK_EQ(acpi_madt_copy(&rd, MADT_PA, len, NULL, 0, out, sizeof(out),
+				&hidden),
+		 -E_INVAL);
+	len = madt_sample();
+	at(MADT_PA)[44 + 1] = 40; /* an entry past the end... */
+	fix_sum(at(MADT_PA), len, 9);
+	CHECK_EQ(acpi_madt_copy(&rd, MADT_PA, 60, NULL, 0, out, sizeof(out),
+				&hidden),
+		 -E_INVAL);
+	len = madt_sample();
+	at(MADT_PA)[44 + 1] = 6; /* ...a local APIC entry too short */
+	fix_sum(at(MADT_PA), len, 9);
+	CHECK_EQ(acpi_madt_copy(&rd, MADT_PA, len, NULL, 0, out, sizeof(out),
+				&hidden),
+		 -E_INVAL);
+	len = madt_sample();
+	memcpy(at(MADT_PA), "APIX", 4);
+	fix_sum(at(MADT_PA), len, 9);
+	CHECK_EQ(acpi_madt_copy(&rd, MADT_PA, len, NULL, 0, out, sizeof(out),
+				&hidden),
+		 -E_INVAL);
+}
+
+/* Random entry bytes: the copy never reads or writes past the table and
+ * never changes anything but processor flags and the checksum. */
+TEST(madt_copy_random_entries)
+{
+	u64 seed = 0x3ad7;
+	static unsigned char out[512];
+	unsigned ok = 0;
+
+	for (int round = 0; round < 20000; round++) {
+		u32 len = 44 + 8 * (u32)(rng_next(&seed) % 25), hidden;
+		int ret;
+
+		firmware(2);
+		for (u32 i = 44; i < len; i++)
+			at(MADT_PA)[i] = (unsigned char)rng_next(&seed);
+		for (u32 i = 44; i + 1 < len; i += 8) { /* plausible sizes */
+			at(MADT_PA)[i] = (unsigned char)(rng_next(&seed) % 10);
+			at(MADT_PA)[i + 1] = 8;
+		}
+		sdt_at(MADT_PA, "APIC", len);
+		memset(out, 0xee, sizeof(out));
+		win_lo = MADT_PA;
+		win_hi = MADT_PA + len;
+		ret = acpi_madt_copy(&rd, MADT_PA, len, (const u32[]){ 1 }, 1,
+				     out, len, &hidden);
+		win_hi = 0;
+		CHECK(ret == 0 || ret == -E_INVAL);
+		if (ret)
+			continue;
+		ok++;
+		CHECK_EQ(acpi_byte_sum(out, len), 0);
+	}
+	CHECK(ok > 1000);
+	CHECK_EQ(stray_reads, 0);
+}
+
+/* The roots point at L1's MADT copy instead of the firmware's. */
+TEST(root_copy_swaps_a_table)
+{
+	const struct acpi_swap sw = { { 'A', 'P', 'I', 'C' }, MADT_COPY };
+	u32 used, len;
+	u64 pa;
+
+	firmware(2);
+	REQUIRE(acpi_root_copy(&rd, rsdp, 36, drop, 2, &sw, 1, COPY_GPA, copy,
+			       sizeof(copy), &used) == 0);
+	memcpy(at(COPY_GPA), copy, used);
+	sdt_at(MADT_COPY, "APIC", 40);
+	CHECK_EQ(acpi_find_table(&rd, copy, 36, "APIC", &pa, &len), 0);
+	CHECK_EQ(pa, MADT_COPY);
+	CHECK_EQ(acpi_find_table(&rd, copy, 20, "APIC", &pa, &len), 0);
+	CHECK_EQ(pa, MADT_COPY); /* through the RSDT */
+	CHECK_EQ(acpi_find_table(&rd, copy, 36, "FACP", &pa, &len), 0);
+	CHECK_EQ(pa, tables[0]);
+	CHECK_EQ(acpi_find_table(&rd, copy, 36, "DMAR", &pa, &len), -E_NOENT);
+	/* An RSDT cannot point above 4 GiB. */
+	CHECK_EQ(acpi_root_copy(&rd, rsdp, 36, drop, 2,
+				&(const struct acpi_swap){
+					{ 'A', 'P', 'I', 'C' }, 1ULL << 32 },
+				1, COPY_GPA, copy, sizeof(copy), &used),
+		 -E_TOOBIG);
+}
+
+/* ===================================== the firmware's RSDP, as OSes scan */
+
+TEST(rsdp_scan_finds_valid_ones)
+{
+	static u8 page[4096];
+	u32 offs[4], n;
+
+	firmware(2);
+	memset(page, 0, sizeof(page));
+	memcpy(page + 0x120, rsdp, 36); /* revision 2 */
+	firmware(0);
+	memcpy(page + 0x400, rsdp, 20); /* revision 0 */
+	memcpy(page + 0x208, rsdp, 20); /* not 16-byte aligned */
+	memcpy(page + 0x300, rsdp, 20);
+	page[0x300 + 12]++; /* bad checksum */
+	memcpy(page + 4096 - 16, "RSD PTR ", 8); /* does not fit */
+	n = acpi_rsdp_scan(page, sizeof(page), offs, 4);
+	CHECK_EQ(n, 2);
+	CHECK(n == 2 && offs[0] == 0x120 && offs[1] == 0x400);
+	/* A revision 2 RSDP whose extended part overruns the area. */
+	CHECK_EQ(acpi_rsdp_scan(page + 0x100, 0x30, offs, 4), 0);
+	CHECK_EQ(acpi_rsdp_scan(page + 0x100, 0x44, offs, 4), 1);
+	/* More than max: counted, not written. */
+	CHECK_EQ(acpi_rsdp_scan(page, sizeof(page), offs, 1), 2);
+	CHECK_EQ(offs[0], 0x120);
 }
