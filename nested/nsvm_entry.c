@@ -264,15 +264,10 @@ static bool ncr3_02(struct vcpu *v, struct nsvm *n, u64 *ncr3)
 	return *ncr3 != 0;
 }
 
-/*
- * Interrupt control (APM Vol. 2 15.21): L1's V_TPR, V_IRQ, priority and
- * V_INTR_MASKING go to L2 as written. With V_INTR_MASKING=1 physical
- * interrupts follow the host's RFLAGS.IF, which is L1's IF saved at
- * VMRUN: svm/ runs vmcb02 with Modex's IF set to it (nested_l2_host_if()).
- */
-static u32 int_ctl02(const struct vmcb_control *c12)
+/* Whether L1 is offered VGIF (CPUID 8000_000Ah EDX[16]). */
+static bool vgif_offered(void)
 {
-	return c12->int_ctl & INT_CTL_L1_BITS;
+	return nsvm_feature_edx(cpu_features.svm_f.edx) & SVM_EDX_VGIF;
 }
 
 static bool build_control(struct vcpu *v, struct nsvm *n)
@@ -289,7 +284,13 @@ static bool build_control(struct vcpu *v, struct nsvm *n)
 	c2->intercept_exceptions =
 		c12->intercept_exceptions | c1->intercept_exceptions;
 	c2->intercept_misc1 = c12->intercept_misc1 | c1->intercept_misc1;
-	c2->intercept_misc2 = c12->intercept_misc2 | c1->intercept_misc2;
+	/* Interrupt control (APM Vol. 2 15.21): with V_INTR_MASKING=1
+	 * physical interrupts follow the host's RFLAGS.IF, which is L1's IF
+	 * saved at VMRUN: svm/ runs vmcb02 with Modex's IF set to it
+	 * (nested_l2_host_if()). */
+	c2->int_ctl = nsvm_int_ctl02(c12->int_ctl, vgif_offered());
+	c2->intercept_misc2 = nsvm_misc2_02(c12->intercept_misc2,
+					    c1->intercept_misc2, c2->int_ctl);
 	c2->intercept_misc3 = c12->intercept_misc3 | c1->intercept_misc3;
 	merge_map(n->msrpm02, identity(c1->msrpm_base_pa), c12->msrpm_base_pa,
 		  c12->intercept_misc1 & INTERCEPT_MSR_PROT, MSRPM_SIZE,
@@ -302,7 +303,6 @@ static bool build_control(struct vcpu *v, struct nsvm *n)
 	c2->tsc_offset = c1->tsc_offset + c12->tsc_offset;
 	c2->asid = NSVM_ASID02;
 	c2->tlb_control = tlb_control02(n, c12);
-	c2->int_ctl = int_ctl02(c12);
 	c2->int_vector = c12->int_vector;
 	c2->int_state = c12->int_state & 1;
 	c2->nested_ctl = nsvm_nested_ctl02(c12->nested_ctl);

@@ -530,15 +530,61 @@ static int exits_vintr(void)
 }
 
 /*
+ * APM Vol. 2 15.33.2 (virtual GIF): V_GIF=0 holds a virtual interrupt
+ * (V_IRQ) that L2 could otherwise take (RFLAGS.IF=1): the VINTR exit
+ * comes only after L2's STGI sets V_GIF.
+ */
+static void vgif_holds_vintr(void)
+{
+	const char *what = "V_IRQ pending, V_GIF=0 until L2's STGI";
+	struct l2_exit e;
+
+	setup();
+	vmcb.c.intercepts1 |= INT1_VINTR;
+	vmcb.c.vintr = VINTR_MASKING | VINTR_V_IRQ | VINTR_PRIO(15) |
+		       VINTR_IGN_TPR | VINTR_VGIF_ENABLE | (u64)0x55 << 32;
+	l2_regs.rcx = 1000;
+	l2_regs.rdx = 1000;
+	l2_start(l2_vgif_open, 0);
+	l2_run(&e);
+	if (expect_exit(what, &e, VMEXIT_VINTR))
+		GCHECK(e.rip >= (u64)l2_vgif_opened &&
+			       e.rip <= (u64)l2_vgif_opened + 16,
+		       "%s: RIP %#llx, expected right after STGI at %#llx",
+		       what, (unsigned long long)e.rip,
+		       (unsigned long long)l2_vgif_opened);
+}
+
+/*
+ * Where VGIF is not offered, vmcb12's V_GIF_ENABLE is ignored (a CPU
+ * without VGIF has no such bit): L2's CLGI is the SVM instruction of a
+ * guest without SVM here, #UD, and V_GIF is not written back.
+ */
+static int vgif_absent(void)
+{
+	struct l2_exit e;
+
+	setup();
+	vmcb.c.exc_intercepts |= BIT(6);
+	vmcb.c.vintr |= VINTR_VGIF_ENABLE | VINTR_VGIF;
+	l2_call(l2_clgi, 0, &e);
+	if (expect_exit("CLGI in L2, VGIF not offered", &e, VMEXIT_EXC(6)))
+		expect_eq("CLGI in L2, VGIF not offered", "V_GIF",
+			  vmcb.c.vintr & VINTR_VGIF, VINTR_VGIF);
+	return 0;
+}
+
+/*
  * APM Vol. 2 15.33.2 (virtual GIF): with VGIF enabled and STGI/CLGI not
- * intercepted, L2's CLGI and STGI change V_GIF (VMCB 060h bit 9).
+ * intercepted, L2's CLGI and STGI change V_GIF (VMCB 060h bit 9), and
+ * V_GIF=0 holds virtual interrupts.
  */
 static int exits_vgif(void)
 {
 	struct l2_exit e;
 
 	if (!svm_has(SVM_F_VGIF))
-		return CHECK_SKIP;
+		return under_modex() ? vgif_absent() : CHECK_SKIP;
 	setup();
 	vmcb.c.vintr |= VINTR_VGIF_ENABLE | VINTR_VGIF;
 	l2_call(l2_clgi, 0, &e);
@@ -549,6 +595,7 @@ static int exits_vgif(void)
 	if (expect_vmmcall("STGI in L2 with VGIF", &e, (u64)l2_stgi + 3))
 		expect_eq("STGI in L2 with VGIF", "V_GIF",
 			  vmcb.c.vintr & VINTR_VGIF, VINTR_VGIF);
+	vgif_holds_vintr();
 	return 0;
 }
 
