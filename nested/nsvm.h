@@ -81,6 +81,14 @@ struct nsvm_map_bits {
 	u8 val[NSVM_MAP_BITS_MAX];
 };
 
+/* What one of vmcb02's maps holds (nested/nsvm_entry.c): L1's map at
+ * @l1_pa (if @on) as it was at write-tracking count @gen. */
+struct nsvm_map_cache {
+	bool valid, on;
+	gpa_t l1_pa;
+	u64 gen;
+};
+
 struct nsvm {
 	bool svme; /* L1's EFER.SVME */
 	bool gif; /* L1's virtual GIF (APM Vol. 2 15.17) */
@@ -110,6 +118,7 @@ struct nsvm {
 	/* The bytes Modex's own MSRPM and IOPM set (built at the first
 	 * VMRUN): vmcb02's maps are L1's with these ORed in. */
 	struct nsvm_map_bits msr_bits, io_bits;
+	struct nsvm_map_cache msr_cache, io_cache;
 };
 
 static inline struct nsvm *to_nsvm(struct vcpu *v)

@@ -202,29 +202,53 @@ static void map_bits_init(struct nsvm_map_bits *b, const u8 *m, size_t size)
 	b->ready = true;
 }
 
+/* Whether @mc holds L1's map at @l1 (@on) as it is now. */
+static bool map_cached(const struct nsvm_map_cache *mc, gpa_t l1, bool on)
+{
+	if (!mc->valid || mc->on != on)
+		return false;
+	return !on || (mc->l1_pa == l1 && mc->gen == guest_track_gen());
+}
+
 /*
- * vmcb02's map: L1's OR Modex's (APM Vol. 2 15.10.1, 15.11: the CPU reads
- * the map on every access, so L1's is copied at every VMRUN). Without
- * L1's intercept only Modex's bits count, and all of L1's are clear.
+ * vmcb02's map: L1's OR Modex's (APM Vol. 2 15.10.1, 15.11). The CPU
+ * reads the map at every access, so vmcb02's must follow every change L1
+ * makes to its own: L1's map pages are write-tracked in stage 2
+ * (guest_stage2_track()) while vmcb02's copy is taken from them, and the
+ * copy is taken again only after a write (or for another map). Tracked
+ * first, count read, then copied: a write after the copy began moves the
+ * count. Without L1's intercept only Modex's bits count, and all of L1's
+ * are clear. Modex's bits are in every copy, stale or not.
  */
 static void merge_map(u8 *out, const u8 *modex, gpa_t l1, bool on, size_t size,
-		      struct nsvm_map_bits *b)
+		      struct nsvm_map_bits *b, struct nsvm_map_cache *mc)
 {
 	size_t used = size == MSRPM_SIZE ? MSRPM_USED : IOPM_USED;
+	bool tracked = true;
+	u64 gen;
 
+	l1 &= ~0xfffULL;
+	if (map_cached(mc, l1, on))
+		return;
 	if (!b->ready)
 		map_bits_init(b, modex, size);
+	for (gpa_t p = l1; on && p < l1 + used; p += PAGE_SIZE)
+		tracked = !guest_stage2_track(p) && tracked;
+	gen = guest_track_gen();
 	if (on)
-		copy_q(out, identity(l1 & ~0xfffULL), used);
+		copy_q(out, identity(l1), used);
 	else
 		fill_q(out, 0, used);
 	if (b->all) {
 		for (size_t i = 0; i < size; i++)
 			out[i] |= modex[i];
-		return;
+	} else {
+		for (unsigned i = 0; i < b->n; i++)
+			out[b->off[i]] |= b->val[i];
 	}
-	for (unsigned i = 0; i < b->n; i++)
-		out[b->off[i]] |= b->val[i];
+	*mc = (struct nsvm_map_cache){
+		.valid = tracked, .on = on, .l1_pa = l1, .gen = gen
+	};
 }
 
 /* APM Vol. 2 15.16.1: what ASID NSVM_ASID02 must drop before this run. */
@@ -294,10 +318,10 @@ static bool build_control(struct vcpu *v, struct nsvm *n)
 	c2->intercept_misc3 = c12->intercept_misc3 | c1->intercept_misc3;
 	merge_map(n->msrpm02, identity(c1->msrpm_base_pa), c12->msrpm_base_pa,
 		  c12->intercept_misc1 & INTERCEPT_MSR_PROT, MSRPM_SIZE,
-		  &n->msr_bits);
+		  &n->msr_bits, &n->msr_cache);
 	merge_map(n->iopm02, identity(c1->iopm_base_pa), c12->iopm_base_pa,
 		  c12->intercept_misc1 & INTERCEPT_IOIO_PROT, IOPM_SIZE,
-		  &n->io_bits);
+		  &n->io_bits, &n->io_cache);
 	c2->msrpm_base_pa = (u64)n->msrpm02;
 	c2->iopm_base_pa = (u64)n->iopm02;
 	c2->tsc_offset = c1->tsc_offset + c12->tsc_offset;
@@ -364,6 +388,7 @@ static void vmrun_invalid(struct vcpu *v, struct vmcb *l1, const char *why)
 	l1->ctl.exit_code = SVM_EXIT_INVALID;
 	l1->ctl.exit_info_1 = 0;
 	l1->ctl.exit_info_2 = 0;
+	guest_l1_wrote((gpa_t)l1, PAGE_SIZE); /* identity-mapped */
 	nested_count(&v->nested, MODEX_NSTAT_VMFAIL);
 	nsvm_set_gif(v, false);
 }

@@ -218,6 +218,7 @@ void nsvm_vmexit(struct vcpu *v, u64 code, u64 info1, u64 info2)
 
 		save_l2(v, l1, n->vmcb02, n->npt12);
 		save_control(v, &l1->ctl, &n->vmcb02->ctl, code, info1, info2);
+		guest_l1_wrote(n->vmcb12_pa, PAGE_SIZE);
 	}
 	load_l1(v, n);
 	nested_count(&v->nested, MODEX_NSTAT_REFLECTED);

@@ -179,6 +179,56 @@ static int exits_msr(void)
 	return 0;
 }
 
+/* L2 ORs @bits into the qword of L1's memory at @qw (L2's identity
+ * mapping of L1's memory reaches it). */
+static void l2_or_qword(const char *what, u64 *qw, u64 bits)
+{
+	struct l2_exit e;
+
+	l2_regs.rdi = (u64)qw;
+	l2_regs.rsi = *qw | bits;
+	l2_call(l2_write, 0, &e);
+	expect_vmmcall(what, &e, (u64)l2_write + 3);
+}
+
+/*
+ * APM Vol. 2 15.10.1, 15.11: the CPU reads the permission maps at each
+ * access, so a change of L1's (or of L2's, through its mapping of L1's
+ * memory) between two VMRUNs holds from the next one, in each direction.
+ */
+static int exits_map_write(void)
+{
+	/* LSTAR (C000_0082h): read bit 4 of MSRPM byte 0x820. */
+	u64 *lstar_qw = (u64 *)&msrpm[0x820], lstar_rd = BIT(4);
+	u64 *p80_qw = (u64 *)&iopm[0x80 / 8];
+	struct l2_exit e;
+
+	setup();
+	vmcb.c.intercepts1 |= INT1_MSR | INT1_IOIO;
+	for (int round = 0; round < 2; round++) {
+		msrpm_set(MSR_LSTAR, true, false);
+		msr_case("RDMSR LSTAR, bit set by L1", l2_rdmsr, MSR_LSTAR, 0);
+		msrpm_set(MSR_LSTAR, false, false);
+		l2_regs.rcx = MSR_LSTAR;
+		l2_call(l2_rdmsr, 0, &e);
+		expect_vmmcall("RDMSR LSTAR, bit cleared by L1", &e,
+			       (u64)l2_rdmsr + 2);
+		l2_or_qword("L2 sets LSTAR's read bit", lstar_qw, lstar_rd);
+		msr_case("RDMSR LSTAR, bit set by L2", l2_rdmsr, MSR_LSTAR, 0);
+		msrpm_set(MSR_LSTAR, false, false);
+	}
+	iopm_set(0x80, false);
+	l2_call(l2_out80, 0, &e);
+	expect_vmmcall("OUT 0x80, bit clear", &e, (u64)l2_out80 + 2);
+	l2_or_qword("L2 sets port 0x80's bit", p80_qw, BIT(0));
+	io_case("OUT 0x80, bit set by L2", l2_out80, 2,
+		0x80ULL << 16 | IOIO_SZ8 | IOIO_A64);
+	iopm_set(0x80, false);
+	l2_call(l2_out80, 0, &e);
+	expect_vmmcall("OUT 0x80, bit cleared by L1", &e, (u64)l2_out80 + 2);
+	return 0;
+}
+
 static void cr_case(const char *what, void (*fn)(void), u64 code)
 {
 	struct l2_exit e;
@@ -605,6 +655,7 @@ void group_exits(void)
 	run_check("exits-hlt", exits_hlt);
 	run_check("exits-ioio", exits_ioio);
 	run_check("exits-msr", exits_msr);
+	run_check("exits-map-write", exits_map_write);
 	run_check("exits-cr", exits_cr);
 	run_check("exits-exceptions", exits_exceptions);
 	run_check("exits-pf", exits_pf);
