@@ -110,6 +110,8 @@ struct nsvm {
 	struct shadow_cache *shadow; /* NPT02 roots (nested/shadow.h) */
 	struct shadow_env shadow_env;
 	struct shadow_role role; /* of the current NPT12 */
+	u32 role_flags; /* the PTF_* flags @role was built for */
+	bool role_valid;
 	/* L2's paging mode, for fetching its instructions (no NRIPS),
 	 * and the CR0, CR3, CR4, EFER it was built for. */
 	struct gwalk_mode l2_mode;

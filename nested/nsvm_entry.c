@@ -135,10 +135,8 @@ int nsvm_shadow_init(struct vcpu *v)
  * the host's EFER.NXE), 1 GiB pages where the CPU has them, and GMET
  * when vmcb12 (already sanitized) turns it on (REFERENCE.md section 3).
  */
-int nsvm_shadow_role(struct vcpu *v, struct shadow_role *r)
+static u32 role_flags(const struct nsvm *n)
 {
-	struct nsvm *n = to_nsvm(v);
-	struct pt_format l1, s;
 	u32 fl = 0;
 
 	if (n->vmcb01->save.efer & EFER_NXE)
@@ -147,10 +145,28 @@ int nsvm_shadow_role(struct vcpu *v, struct shadow_role *r)
 		fl |= PTF_1G;
 	if (n->vmcb12->ctl.nested_ctl & NESTED_CTL_GMET)
 		fl |= PTF_GMET;
+	return fl;
+}
+
+/* The role is built again only when its flags change (building it
+ * computes permission tables; stage 2's format never changes). */
+int nsvm_shadow_role(struct vcpu *v, struct shadow_role *r)
+{
+	struct nsvm *n = to_nsvm(v);
+	u32 fl = role_flags(n);
+	struct pt_format l1, s;
+
+	if (n->role_valid && n->role_flags == fl && r == &n->role)
+		return 0;
+	n->role_valid = false;
 	if (pt_format_init(&l1, PT_NPT, cpu_features.maxphyaddr, fl) ||
-	    vendor->stage2_format(&s))
+	    vendor->stage2_format(&s) || shadow_role_init(r, &l1, &s))
 		return -E_INVAL;
-	return shadow_role_init(r, &l1, &s);
+	if (r == &n->role) {
+		n->role_flags = fl;
+		n->role_valid = true;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------ vmcb02 */
@@ -213,9 +229,10 @@ static bool map_cached(const struct nsvm_map_cache *mc, gpa_t l1, bool on)
 /*
  * vmcb02's map: L1's OR Modex's (APM Vol. 2 15.10.1, 15.11). The CPU
  * reads the map at every access, so vmcb02's must follow every change L1
- * makes to its own: L1's map pages are write-tracked in stage 2
- * (guest_stage2_track()) while vmcb02's copy is taken from them, and the
- * copy is taken again only after a write (or for another map). Tracked
+ * makes to its own: from the second VMRUN on one map, L1's map pages are
+ * write-tracked in stage 2 (guest_stage2_track()) while vmcb02's copy is
+ * taken from them, and the copy is taken again only after a write (or for
+ * another map). Tracked
  * first, count read, then copied: a write after the copy began moves the
  * count. Without L1's intercept only Modex's bits count, and all of L1's
  * are clear. Modex's bits are in every copy, stale or not.
@@ -232,8 +249,13 @@ static void merge_map(u8 *out, const u8 *modex, gpa_t l1, bool on, size_t size,
 		return;
 	if (!b->ready)
 		map_bits_init(b, modex, size);
-	for (gpa_t p = l1; on && p < l1 + used; p += PAGE_SIZE)
-		tracked = !guest_stage2_track(p) && tracked;
+	/* Tracked from the second VMRUN on the same map: tracking splits
+	 * stage 2 down to 4 KiB there, which a map used once is not
+	 * worth. */
+	if (!on || !mc->on || mc->l1_pa != l1)
+		tracked = false;
+	for (gpa_t p = l1; tracked && p < l1 + used; p += PAGE_SIZE)
+		tracked = !guest_stage2_track(p);
 	gen = guest_track_gen();
 	if (on)
 		copy_q(out, identity(l1), used);
