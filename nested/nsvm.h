@@ -85,9 +85,12 @@ struct nsvm_map_bits {
  * @l1_pa (if @on) as it was at write-tracking count @gen. */
 struct nsvm_map_cache {
 	bool valid, on;
+	u8 strikes; /* copies a write made stale, up to NSVM_MAP_STRIKES */
 	gpa_t l1_pa;
 	u64 gen;
 };
+/* After this many writes to a tracked map, Modex copies it instead. */
+#define NSVM_MAP_STRIKES 8
 
 struct nsvm {
 	bool svme; /* L1's EFER.SVME */

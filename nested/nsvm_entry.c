@@ -249,10 +249,19 @@ static void merge_map(u8 *out, const u8 *modex, gpa_t l1, bool on, size_t size,
 		return;
 	if (!b->ready)
 		map_bits_init(b, modex, size);
-	/* Tracked from the second VMRUN on the same map: tracking splits
-	 * stage 2 down to 4 KiB there, which a map used once is not
-	 * worth. */
-	if (!on || !mc->on || mc->l1_pa != l1)
+	/* Tracked from the second VMRUN on the same map (tracking splits
+	 * stage 2 down to 4 KiB there, which a map used once is not worth),
+	 * and no longer once writes broke the cache NSVM_MAP_STRIKES times
+	 * (each write costs a fault and a stage-2 change, which drops every
+	 * NPT02 shadow: a map L1 keeps writing is cheaper copied). */
+	if (on && mc->on && mc->l1_pa == l1) {
+		if (mc->valid && mc->strikes < NSVM_MAP_STRIKES)
+			mc->strikes++;
+	} else {
+		mc->strikes = 0;
+		tracked = false;
+	}
+	if (mc->strikes >= NSVM_MAP_STRIKES)
 		tracked = false;
 	for (gpa_t p = l1; tracked && p < l1 + used; p += PAGE_SIZE)
 		tracked = !guest_stage2_track(p);
@@ -268,9 +277,10 @@ static void merge_map(u8 *out, const u8 *modex, gpa_t l1, bool on, size_t size,
 		for (unsigned i = 0; i < b->n; i++)
 			out[b->off[i]] |= b->val[i];
 	}
-	*mc = (struct nsvm_map_cache){
-		.valid = tracked, .on = on, .l1_pa = l1, .gen = gen
-	};
+	mc->valid = tracked || !on;
+	mc->on = on;
+	mc->l1_pa = l1;
+	mc->gen = gen;
 }
 
 /* APM Vol. 2 15.16.1: what ASID NSVM_ASID02 must drop before this run. */
