@@ -444,12 +444,25 @@ static int track_release_locked(u32 i)
 	return map_typed(p, p + PAGE_SIZE);
 }
 
+/* Whether @page is one of L1's APIC pages (hv/vlapic.h), which keep
+ * their own stage-2 mapping. */
+static bool apic_page(gpa_t page)
+{
+	gpa_t pages[MODEX_MAX_CPUS + 1];
+	u32 n = vlapic_stage2_pages(pages, ARRAY_SIZE(pages));
+
+	for (u32 i = 0; i < n; i++)
+		if (pages[i] == page)
+			return true;
+	return false;
+}
+
 int guest_stage2_track(gpa_t gpa)
 {
 	gpa_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
 	int i, ret = 0;
 
-	if (!guest_l1_ram(page, PAGE_SIZE))
+	if (!guest_l1_ram(page, PAGE_SIZE) || apic_page(page))
 		return -E_INVAL;
 	spin_lock(&stage2_lock);
 	i = track_find(page);
