@@ -229,6 +229,40 @@ static int exits_map_write(void)
 	return 0;
 }
 
+/* A map of L1's own for exits_map_vmsave(), used by no other check. */
+static u8 msrpm_b[2 * 4096] __aligned(4096);
+
+/*
+ * APM Vol. 2 15.5.2: VMSAVE writes KernelGsBase at offset 620h of its
+ * page. Into the second page of L1's MSRPM (the third MSR range) it sets
+ * the intercept bits of byte 620h there as any other write of L1's
+ * would: KernelGsBase = 1 sets the read bit of MSR C001_1880h. The map
+ * has run twice before, so Modex has it cached and write-tracked; its
+ * own store on L1's behalf must count as a write.
+ */
+static int exits_map_vmsave(void)
+{
+	const char *what = "RDMSR C001_1880h, bit set by L1's VMSAVE";
+	u64 kgs = guest_rdmsr(MSR_KERNEL_GS_BASE);
+	struct l2_exit e;
+
+	memset(msrpm_b, 0, sizeof(msrpm_b));
+	setup();
+	vmcb.c.intercepts1 |= INT1_MSR;
+	vmcb.c.msrpm_pa = (u64)msrpm_b;
+	for (int i = 0; i < 3; i++) {
+		l2_call(l2_vmmcall, 0, &e);
+		expect_vmmcall("an L2 round trip on a new MSRPM", &e,
+			       (u64)l2_vmmcall);
+	}
+	wrmsr64(MSR_KERNEL_GS_BASE, 1);
+	vmsave((u64)msrpm_b + 4096);
+	wrmsr64(MSR_KERNEL_GS_BASE, kgs);
+	msr_case(what, l2_rdmsr, 0xc0011880u, 0);
+	memset(msrpm_b, 0, sizeof(msrpm_b));
+	return 0;
+}
+
 static void cr_case(const char *what, void (*fn)(void), u64 code)
 {
 	struct l2_exit e;
@@ -656,6 +690,7 @@ void group_exits(void)
 	run_check("exits-ioio", exits_ioio);
 	run_check("exits-msr", exits_msr);
 	run_check("exits-map-write", exits_map_write);
+	run_check("exits-map-vmsave", exits_map_vmsave);
 	run_check("exits-cr", exits_cr);
 	run_check("exits-exceptions", exits_exceptions);
 	run_check("exits-pf", exits_pf);
