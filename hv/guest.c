@@ -173,6 +173,8 @@ static volatile u64 stage2_gen;
 
 static int reapply_apic_pages(void);
 static int reapply_aliases(void);
+static int reapply_tracked(void);
+static void untrack_locked(gpa_t gpa);
 
 static void stage2_changed(void)
 {
@@ -230,12 +232,14 @@ void guest_stage2_retype(struct vcpu *v, const struct mtrr_state *s)
 	if (!ret && stage2_top < pt_input_limit(&stage2.fmt))
 		ret = pt_unmap(&stage2, stage2_top,
 			       pt_input_limit(&stage2.fmt) - stage2_top);
-	/* The APIC pages and the aliases keep their mappings (and
-	 * protection) over it. */
+	/* The APIC pages, the aliases and the tracked pages keep their
+	 * mappings (and protection) over it. */
 	if (!ret)
 		ret = reapply_apic_pages();
 	if (!ret)
 		ret = reapply_aliases();
+	if (!ret)
+		ret = reapply_tracked();
 	stage2_changed();
 	spin_unlock(&stage2_lock);
 	if (ret)
@@ -391,6 +395,7 @@ int guest_stage2_map_apic(gpa_t gpa, bool writable)
 	int ret;
 
 	spin_lock(&stage2_lock);
+	untrack_locked(gpa);
 	ret = map_apic_locked(gpa, writable);
 	stage2_changed();
 	spin_unlock(&stage2_lock);
@@ -424,9 +429,168 @@ int guest_stage2_restore(gpa_t gpa)
 	for (u32 i = 0; i < nr_aliases && !ret; i++)
 		if (aliases[i].gpa == (gpa & PAGE_MASK))
 			ret = map_alias(i);
+	untrack_locked(gpa);
 	stage2_changed();
 	spin_unlock(&stage2_lock);
 	return ret;
+}
+
+/* ----------------------------------------------- write-tracked pages */
+
+/*
+ * Pages of L1's RAM whose contents Modex caches (nested SVM's merged
+ * permission maps): stage 2 maps them read-only, and the first write to
+ * one (by L1, or by L2 through a shadow built on stage 2) faults here;
+ * the page gets its write access back and track_gen moves, so every cache
+ * taken at an older count is stale (guest_track_gen()). Writes Modex
+ * itself makes into L1's RAM count too (guest_l1_wrote()). At most
+ * MAX_TRACKED pages, the oldest dropped first (which counts as a write).
+ * Device DMA is not seen: docs/nested.md says what that means for L1.
+ */
+#define MAX_TRACKED 64
+static struct {
+	gpa_t page;
+	bool ro; /* mapped read-only now */
+} tracked[MAX_TRACKED];
+static u32 nr_tracked, next_evict;
+static volatile u64 track_gen = 1;
+
+static void track_written(void)
+{
+	__atomic_add_fetch(&track_gen, 1, __ATOMIC_RELEASE);
+}
+
+u64 guest_track_gen(void)
+{
+	return __atomic_load_n(&track_gen, __ATOMIC_ACQUIRE);
+}
+
+static int track_find(gpa_t page)
+{
+	for (u32 i = 0; i < nr_tracked; i++)
+		if (tracked[i].page == page)
+			return (int)i;
+	return -1;
+}
+
+static int track_protect_locked(u32 i)
+{
+	gpa_t p = tracked[i].page;
+	int ret =
+		stage2_map_typed(&stage2, stage2_mtrrs, p, p + PAGE_SIZE,
+				 pt_acc_full(&stage2.fmt) & ~(acc_t)ACC_WRITE);
+
+	tracked[i].ro = !ret;
+	return ret;
+}
+
+/* Write access back for slot @i (stage2_lock held); a write counts. */
+static int track_release_locked(u32 i)
+{
+	gpa_t p = tracked[i].page;
+
+	tracked[i].ro = false;
+	track_written();
+	return map_typed(p, p + PAGE_SIZE);
+}
+
+/* Whether @page is shown to L1 as another page (guest_stage2_alias()),
+ * a mapping tracking must not replace. */
+static bool alias_page(gpa_t page)
+{
+	for (u32 i = 0; i < nr_aliases; i++)
+		if (aliases[i].gpa == page)
+			return true;
+	return false;
+}
+
+/* Whether @page is one of L1's APIC pages (hv/vlapic.h), which keep
+ * their own stage-2 mapping. */
+static bool apic_page(gpa_t page)
+{
+	gpa_t pages[MODEX_MAX_CPUS + 1];
+	u32 n = vlapic_stage2_pages(pages, ARRAY_SIZE(pages));
+
+	for (u32 i = 0; i < n; i++)
+		if (pages[i] == page)
+			return true;
+	return false;
+}
+
+int guest_stage2_track(gpa_t gpa)
+{
+	gpa_t page = ALIGN_DOWN(gpa, PAGE_SIZE);
+	int i, ret = 0;
+
+	if (!guest_l1_ram(page, PAGE_SIZE) || apic_page(page) ||
+	    alias_page(page))
+		return -E_INVAL;
+	spin_lock(&stage2_lock);
+	i = track_find(page);
+	if (i < 0 && nr_tracked < MAX_TRACKED) {
+		i = (int)nr_tracked++;
+		tracked[i] = (typeof(tracked[0])){ page, false };
+	} else if (i < 0) {
+		i = (int)next_evict;
+		next_evict = (next_evict + 1) % MAX_TRACKED;
+		if (tracked[i].ro)
+			ret = track_release_locked((u32)i);
+		tracked[i] = (typeof(tracked[0])){ page, false };
+	}
+	if (!ret && !tracked[i].ro) {
+		ret = track_protect_locked((u32)i);
+		stage2_changed();
+	}
+	spin_unlock(&stage2_lock);
+	return ret;
+}
+
+void guest_l1_wrote(gpa_t gpa, u64 len)
+{
+	gpa_t first = ALIGN_DOWN(gpa, PAGE_SIZE), end = gpa + len;
+
+	/* Unlocked: a slot being replaced at worst counts one write more. */
+	for (u32 i = 0; i < __atomic_load_n(&nr_tracked, __ATOMIC_ACQUIRE); i++)
+		if (tracked[i].page >= first && tracked[i].page < end) {
+			track_written();
+			return;
+		}
+}
+
+/* A write fault on a tracked page (stage2_lock held): false if @gpa is
+ * not one. */
+static bool track_fault_locked(gpa_t gpa, int *ret)
+{
+	int i = track_find(ALIGN_DOWN(gpa, PAGE_SIZE));
+
+	if (i < 0)
+		return false;
+	*ret = tracked[i].ro ? track_release_locked((u32)i) : 0;
+	return true;
+}
+
+/* After a re-encoding of L1's memory: the tracked pages are read-only
+ * again (their caches stay valid: nothing was written). */
+static int reapply_tracked(void)
+{
+	int ret = 0;
+
+	for (u32 i = 0; i < nr_tracked && !ret; i++)
+		if (tracked[i].ro)
+			ret = track_protect_locked(i);
+	return ret;
+}
+
+/* A page that becomes something else (the APIC alias) is no longer
+ * tracked as RAM: its caches are stale. */
+static void untrack_locked(gpa_t gpa)
+{
+	int i = track_find(ALIGN_DOWN(gpa, PAGE_SIZE));
+
+	if (i >= 0 && tracked[i].ro) {
+		tracked[i].ro = false;
+		track_written();
+	}
 }
 
 /* -------------------------------------------------------------- canary */
@@ -567,6 +731,7 @@ static int l1_pt_cmpxchg(void *ctx, u64 gpa, u64 old, u64 val)
 					 false, __ATOMIC_SEQ_CST,
 					 __ATOMIC_SEQ_CST))
 		return -E_BUSY;
+	guest_l1_wrote(gpa, 8);
 	return 0;
 }
 
@@ -611,6 +776,7 @@ static int write_guest(void *ctx, gpa_t gpa, const void *src, u64 len)
 	(void)ctx;
 	/* Checked to be L1 RAM, which is identity-mapped in stage 2. */
 	memcpy(identity(gpa), src, len);
+	guest_l1_wrote(gpa, len);
 	return 0;
 }
 
@@ -702,8 +868,9 @@ void guest_report_stats(void)
 
 /*
  * Stage 2 maps everything below the top of RAM, so a fault is either an
- * L1 fetch from Modex's memory (the sink is not executable), or an access
- * above the top of RAM (a 64-bit device BAR), mapped through on demand.
+ * L1 fetch from Modex's memory (the sink is not executable), a write to a
+ * write-tracked page, or an access above the top of RAM (a 64-bit device
+ * BAR), mapped through on demand.
  */
 void guest_handle_npf(struct vcpu *v)
 {
@@ -712,6 +879,7 @@ void guest_handle_npf(struct vcpu *v)
 	u64 base = ALIGN_DOWN(gpa, SZ_2M);
 	struct pt_walk w;
 	bool bad;
+	int ret;
 
 	if (ranges_contain(hidden, nr_hidden, gpa))
 		guest_fatal(
@@ -722,6 +890,18 @@ void guest_handle_npf(struct vcpu *v)
 				"faulted on",
 			gpa, e->qual);
 	spin_lock(&stage2_lock);
+	if (e->npf.access == EXIT_NPF_WRITE && gpa < stage2_top &&
+	    track_fault_locked(gpa, &ret)) {
+		stage2_changed();
+		spin_unlock(&stage2_lock);
+		if (ret)
+			guest_fatal(
+				v,
+				"cannot give L1 back write access to GPA %#lx (error %d); stopping L1.",
+				gpa, ret);
+		vendor->flush_guest_tlb(v);
+		return;
+	}
 	/* Another CPU may have mapped it since this fault. */
 	if (gpa >= stage2_top && !(gpa >> stage2.fmt.maxphyaddr) &&
 	    pt_lookup(&stage2, gpa, &w) != PTW_NOT_PRESENT) {

@@ -76,6 +76,19 @@ int guest_stage2_restore(gpa_t gpa);
  */
 int guest_stage2_alias(gpa_t gpa, hpa_t hpa);
 
+/*
+ * Write tracking, for caches of L1 memory (nested SVM's permission maps):
+ * guest_stage2_track() makes the page at @gpa of L1's RAM read-only in
+ * stage 2 until something writes it (the caller flushes nothing: stage 2
+ * changed, every vCPU flushes before its next entry); guest_track_gen()
+ * moves at every write to a tracked page, so a cache taken at an older
+ * count is stale (read it after tracking the pages, before copying them).
+ * Modex's own writes into L1's RAM on L1's behalf call guest_l1_wrote().
+ */
+int guest_stage2_track(gpa_t gpa);
+u64 guest_track_gen(void);
+void guest_l1_wrote(gpa_t gpa, u64 len);
+
 /* Before each entry: flush this CPU's translations if another CPU
  * changed stage 2 since (stage 2 is shared by every vCPU). */
 void guest_stage2_sync(struct vcpu *v);

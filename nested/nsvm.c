@@ -293,6 +293,8 @@ static void vmload_vmsave(struct vcpu *v, gpa_t pa, bool load)
 		nsvm_copy_vmload_state(&vm01->save, &l1->save);
 	else
 		nsvm_copy_vmload_state(&l1->save, &vm01->save);
+	if (!load)
+		guest_l1_wrote(pa, PAGE_SIZE);
 }
 
 static void emulate(struct vcpu *v, u64 code, gpa_t pa)
@@ -424,12 +426,34 @@ static bool nsvm_init(void)
 	return true;
 }
 
+/*
+ * Stage 2 changed (this CPU or another): shadows built on it go, and so
+ * does what the TLBs of ASIDs 1 and 2 cached from it. While L2 runs, the
+ * current VMCB (vmcb02) was flushed by the caller; VMCB01 flushes at its
+ * next run, and vmcb02 gets the new NPT02 root at once (the old one's
+ * pages are freed).
+ */
 static void nsvm_stage2_changed(struct vcpu *v)
 {
-	if (!v->nested.priv)
+	struct nsvm *n = v->nested.priv;
+	u64 root;
+
+	if (!n)
 		return;
-	shadow_invalidate_all(to_nsvm(v)->shadow);
-	to_nsvm(v)->flush02 = true;
+	shadow_invalidate_all(n->shadow);
+	n->flush02 = true;
+	if (!v->nested.guest_mode)
+		return;
+	n->vmcb01->ctl.tlb_control = svm_feat.flush_by_asid ?
+					     TLB_CONTROL_FLUSH_ASID :
+					     TLB_CONTROL_FLUSH_ALL;
+	if (!n->npt12)
+		return;
+	root = shadow_root(n->shadow, n->vmcb12->ctl.nested_cr3 & ~0xfffULL,
+			   &n->role);
+	if (!root)
+		guest_fatal(v, "cannot rebuild NPT02 for L2; stopping L1.");
+	n->vmcb02->ctl.nested_cr3 = root;
 }
 
 const struct nested_ops nsvm_ops = {

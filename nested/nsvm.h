@@ -40,14 +40,17 @@
 #define SVM_EDX_NRIPS BIT(3)
 #define SVM_EDX_VMCB_CLEAN BIT(5)
 #define SVM_EDX_FLUSH_BY_ASID BIT(6)
+#define SVM_EDX_VGIF BIT(16)
 #define SVM_EDX_GMET BIT(17)
 
 /* V_INTR fields of int_ctl (APM Vol. 2 15.21, table B-1 offset 060h). */
 #define INT_CTL_V_TPR 0xffu
 #define INT_CTL_V_IRQ BIT(8)
+#define INT_CTL_V_GIF BIT(9) /* virtual GIF (APM Vol. 2 15.33.2) */
 #define INT_CTL_V_INTR_PRIO (0xfu << 16)
 #define INT_CTL_V_IGN_TPR BIT(20)
 #define INT_CTL_V_INTR_MASKING BIT(24)
+#define INT_CTL_V_GIF_ENABLE BIT(25)
 /* The int_ctl bits L1 may set and Modex carries to vmcb02. */
 #define INT_CTL_L1_BITS                                        \
 	(INT_CTL_V_TPR | INT_CTL_V_IRQ | INT_CTL_V_INTR_PRIO | \
@@ -78,6 +81,17 @@ struct nsvm_map_bits {
 	u8 val[NSVM_MAP_BITS_MAX];
 };
 
+/* What one of vmcb02's maps holds (nested/nsvm_entry.c): L1's map at
+ * @l1_pa (if @on) as it was at write-tracking count @gen. */
+struct nsvm_map_cache {
+	bool valid, on;
+	u8 strikes; /* copies a write made stale, up to NSVM_MAP_STRIKES */
+	gpa_t l1_pa;
+	u64 gen;
+};
+/* After this many writes to a tracked map, Modex copies it instead. */
+#define NSVM_MAP_STRIKES 8
+
 struct nsvm {
 	bool svme; /* L1's EFER.SVME */
 	bool gif; /* L1's virtual GIF (APM Vol. 2 15.17) */
@@ -99,6 +113,8 @@ struct nsvm {
 	struct shadow_cache *shadow; /* NPT02 roots (nested/shadow.h) */
 	struct shadow_env shadow_env;
 	struct shadow_role role; /* of the current NPT12 */
+	u32 role_flags; /* the PTF_* flags @role was built for */
+	bool role_valid;
 	/* L2's paging mode, for fetching its instructions (no NRIPS),
 	 * and the CR0, CR3, CR4, EFER it was built for. */
 	struct gwalk_mode l2_mode;
@@ -107,6 +123,7 @@ struct nsvm {
 	/* The bytes Modex's own MSRPM and IOPM set (built at the first
 	 * VMRUN): vmcb02's maps are L1's with these ORed in. */
 	struct nsvm_map_bits msr_bits, io_bits;
+	struct nsvm_map_cache msr_cache, io_cache;
 };
 
 static inline struct nsvm *to_nsvm(struct vcpu *v)
@@ -148,6 +165,15 @@ unsigned nsvm_npf_kind(u64 hw, bool gmet, unsigned cpl);
  * CPUID 8000_000Ah EDX[17] is offered to L1), and vmcb02's from it. */
 u64 nsvm_nested_ctl12(u64 nested_ctl, bool gmet_offered);
 u64 nsvm_nested_ctl02(u64 nested_ctl12);
+/* vmcb02's int_ctl from vmcb12's @int_ctl12 (@vgif_offered: CPUID
+ * 8000_000Ah EDX[16] is offered to L1, hence the CPU has VGIF). */
+u32 nsvm_int_ctl02(u32 int_ctl12, bool vgif_offered);
+/* vmcb02's intercept vector 4 from vmcb12's and VMCB01's, for vmcb02's
+ * int_ctl @int_ctl02. */
+u32 nsvm_misc2_02(u32 misc2_12, u32 misc2_01, u32 int_ctl02);
+/* vmcb12's int_ctl at #VMEXIT: L1's @int_ctl12 as L1 wrote it, with
+ * what the CPU writes back from vmcb02's @int_ctl02. */
+u32 nsvm_int_ctl12_exit(u32 int_ctl12, u32 int_ctl02);
 /* Length of the SVM instruction or of another fixed-opcode instruction
  * an intercept reports (HLT, PAUSE, CPUID, RDTSC, ...) at @bytes, or 0;
  * *addr32 (may be NULL): an address-size prefix (67h) precedes it. */

@@ -24,14 +24,18 @@
  *   15.15.3 allows it), so L1's clean bits are accepted and ignored;
  * - flush by ASID: TLB_CONTROL 3 and 7 are valid and flush L2's ASID;
  * - GMET only where the CPU has it (REFERENCE.md section 3): vmcb02
- *   then runs with vmcb12's GMET bit on NPT02.
- * Not offered: VGIF, virtual VMLOAD/VMSAVE, decode assists, AVIC, LBR
+ *   then runs with vmcb12's GMET bit on NPT02;
+ * - VGIF only where the CPU has it: vmcb02 then runs with vmcb12's
+ *   V_GIF_ENABLE and V_GIF (nsvm_int_ctl02()), so L2's STGI and CLGI
+ *   act on V_GIF in hardware (APM Vol. 2 15.33.2).
+ * Not offered: virtual VMLOAD/VMSAVE (no test host has it, so Modex
+ * could not prove it: docs/nested.md), decode assists, AVIC, LBR
  * virtualization, pause filters and the rest (Modex emulates none).
  */
 u32 nsvm_feature_edx(u32 hw_edx)
 {
 	return SVM_EDX_NPT | SVM_EDX_NRIPS | SVM_EDX_VMCB_CLEAN |
-	       SVM_EDX_FLUSH_BY_ASID | (hw_edx & SVM_EDX_GMET);
+	       SVM_EDX_FLUSH_BY_ASID | (hw_edx & (SVM_EDX_GMET | SVM_EDX_VGIF));
 }
 
 /* APM Vol. 2 15.5.1: the checks on the guest state. */
@@ -236,6 +240,49 @@ u64 nsvm_nested_ctl02(u64 nested_ctl12)
 	/* vmcb02 always uses nested paging (NPT02 or NPT01) and GMET
 	 * exactly when the sanitized vmcb12 does. */
 	return NESTED_CTL_NP_ENABLE | (nested_ctl12 & NESTED_CTL_GMET);
+}
+
+/* ------------------------------------------------ virtual GIF */
+
+/*
+ * APM Vol. 2 15.21 and 15.33.2: L1's V_TPR, V_IRQ, priority, IGN_TPR and
+ * V_INTR_MASKING go to L2 as written; V_GIF_ENABLE and V_GIF too when
+ * VGIF is offered (the CPU then has it), else both are ignored, as on a
+ * CPU without VGIF, where they are reserved.
+ */
+u32 nsvm_int_ctl02(u32 int_ctl12, bool vgif_offered)
+{
+	u32 c = int_ctl12 & INT_CTL_L1_BITS;
+
+	if (vgif_offered && (int_ctl12 & INT_CTL_V_GIF_ENABLE))
+		c |= int_ctl12 & (INT_CTL_V_GIF_ENABLE | INT_CTL_V_GIF);
+	return c;
+}
+
+/*
+ * Modex intercepts STGI and CLGI in VMCB01 (L1's GIF is emulated); in
+ * vmcb02 they are L1's alone when vmcb02 runs with V_GIF_ENABLE: L2's
+ * STGI and CLGI then set and clear only V_GIF (15.33.2), never the GIF
+ * Modex depends on. Without it Modex keeps them (L2 gets #UD).
+ */
+u32 nsvm_misc2_02(u32 misc2_12, u32 misc2_01, u32 int_ctl02)
+{
+	u32 gif = INTERCEPT_STGI | INTERCEPT_CLGI;
+
+	if (int_ctl02 & INT_CTL_V_GIF_ENABLE)
+		misc2_01 &= ~gif;
+	return misc2_12 | misc2_01;
+}
+
+/* APM Vol. 2 15.21.1, 15.33.2: #VMEXIT writes V_TPR, V_IRQ (and V_GIF
+ * under V_GIF_ENABLE) back; V_INTR_MASKING and the rest stay L1's. */
+u32 nsvm_int_ctl12_exit(u32 int_ctl12, u32 int_ctl02)
+{
+	u32 back = INT_CTL_L1_BITS & ~INT_CTL_V_INTR_MASKING;
+
+	if (int_ctl02 & INT_CTL_V_GIF_ENABLE)
+		back |= INT_CTL_V_GIF;
+	return (int_ctl12 & ~back) | (int_ctl02 & back);
 }
 
 /* ------------------------------------------------ instruction lengths */

@@ -135,10 +135,8 @@ int nsvm_shadow_init(struct vcpu *v)
  * the host's EFER.NXE), 1 GiB pages where the CPU has them, and GMET
  * when vmcb12 (already sanitized) turns it on (REFERENCE.md section 3).
  */
-int nsvm_shadow_role(struct vcpu *v, struct shadow_role *r)
+static u32 role_flags(const struct nsvm *n)
 {
-	struct nsvm *n = to_nsvm(v);
-	struct pt_format l1, s;
 	u32 fl = 0;
 
 	if (n->vmcb01->save.efer & EFER_NXE)
@@ -147,10 +145,28 @@ int nsvm_shadow_role(struct vcpu *v, struct shadow_role *r)
 		fl |= PTF_1G;
 	if (n->vmcb12->ctl.nested_ctl & NESTED_CTL_GMET)
 		fl |= PTF_GMET;
+	return fl;
+}
+
+/* The role is built again only when its flags change (building it
+ * computes permission tables; stage 2's format never changes). */
+int nsvm_shadow_role(struct vcpu *v, struct shadow_role *r)
+{
+	struct nsvm *n = to_nsvm(v);
+	u32 fl = role_flags(n);
+	struct pt_format l1, s;
+
+	if (n->role_valid && n->role_flags == fl && r == &n->role)
+		return 0;
+	n->role_valid = false;
 	if (pt_format_init(&l1, PT_NPT, cpu_features.maxphyaddr, fl) ||
-	    vendor->stage2_format(&s))
+	    vendor->stage2_format(&s) || shadow_role_init(r, &l1, &s))
 		return -E_INVAL;
-	return shadow_role_init(r, &l1, &s);
+	if (r == &n->role) {
+		n->role_flags = fl;
+		n->role_valid = true;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------ vmcb02 */
@@ -202,29 +218,69 @@ static void map_bits_init(struct nsvm_map_bits *b, const u8 *m, size_t size)
 	b->ready = true;
 }
 
+/* Whether @mc holds L1's map at @l1 (@on) as it is now. */
+static bool map_cached(const struct nsvm_map_cache *mc, gpa_t l1, bool on)
+{
+	if (!mc->valid || mc->on != on)
+		return false;
+	return !on || (mc->l1_pa == l1 && mc->gen == guest_track_gen());
+}
+
 /*
- * vmcb02's map: L1's OR Modex's (APM Vol. 2 15.10.1, 15.11: the CPU reads
- * the map on every access, so L1's is copied at every VMRUN). Without
- * L1's intercept only Modex's bits count, and all of L1's are clear.
+ * vmcb02's map: L1's OR Modex's (APM Vol. 2 15.10.1, 15.11). The CPU
+ * reads the map at every access, so vmcb02's must follow every change L1
+ * makes to its own: from the second VMRUN on one map, L1's map pages are
+ * write-tracked in stage 2 (guest_stage2_track()) while vmcb02's copy is
+ * taken from them, and the copy is taken again only after a write (or for
+ * another map). Tracked
+ * first, count read, then copied: a write after the copy began moves the
+ * count. Without L1's intercept only Modex's bits count, and all of L1's
+ * are clear. Modex's bits are in every copy, stale or not.
  */
 static void merge_map(u8 *out, const u8 *modex, gpa_t l1, bool on, size_t size,
-		      struct nsvm_map_bits *b)
+		      struct nsvm_map_bits *b, struct nsvm_map_cache *mc)
 {
 	size_t used = size == MSRPM_SIZE ? MSRPM_USED : IOPM_USED;
+	bool tracked = true;
+	u64 gen;
 
+	l1 &= ~0xfffULL;
+	if (map_cached(mc, l1, on))
+		return;
 	if (!b->ready)
 		map_bits_init(b, modex, size);
+	/* Tracked from the second VMRUN on the same map (tracking splits
+	 * stage 2 down to 4 KiB there, which a map used once is not worth),
+	 * and no longer once writes broke the cache NSVM_MAP_STRIKES times
+	 * (each write costs a fault and a stage-2 change, which drops every
+	 * NPT02 shadow: a map L1 keeps writing is cheaper copied). */
+	if (on && mc->on && mc->l1_pa == l1) {
+		if (mc->valid && mc->strikes < NSVM_MAP_STRIKES)
+			mc->strikes++;
+	} else {
+		mc->strikes = 0;
+		tracked = false;
+	}
+	if (mc->strikes >= NSVM_MAP_STRIKES)
+		tracked = false;
+	for (gpa_t p = l1; tracked && p < l1 + used; p += PAGE_SIZE)
+		tracked = !guest_stage2_track(p);
+	gen = guest_track_gen();
 	if (on)
-		copy_q(out, identity(l1 & ~0xfffULL), used);
+		copy_q(out, identity(l1), used);
 	else
 		fill_q(out, 0, used);
 	if (b->all) {
 		for (size_t i = 0; i < size; i++)
 			out[i] |= modex[i];
-		return;
+	} else {
+		for (unsigned i = 0; i < b->n; i++)
+			out[b->off[i]] |= b->val[i];
 	}
-	for (unsigned i = 0; i < b->n; i++)
-		out[b->off[i]] |= b->val[i];
+	mc->valid = tracked || !on;
+	mc->on = on;
+	mc->l1_pa = l1;
+	mc->gen = gen;
 }
 
 /* APM Vol. 2 15.16.1: what ASID NSVM_ASID02 must drop before this run. */
@@ -264,15 +320,10 @@ static bool ncr3_02(struct vcpu *v, struct nsvm *n, u64 *ncr3)
 	return *ncr3 != 0;
 }
 
-/*
- * Interrupt control (APM Vol. 2 15.21): L1's V_TPR, V_IRQ, priority and
- * V_INTR_MASKING go to L2 as written. With V_INTR_MASKING=1 physical
- * interrupts follow the host's RFLAGS.IF, which is L1's IF saved at
- * VMRUN: svm/ runs vmcb02 with Modex's IF set to it (nested_l2_host_if()).
- */
-static u32 int_ctl02(const struct vmcb_control *c12)
+/* Whether L1 is offered VGIF (CPUID 8000_000Ah EDX[16]). */
+static bool vgif_offered(void)
 {
-	return c12->int_ctl & INT_CTL_L1_BITS;
+	return nsvm_feature_edx(cpu_features.svm_f.edx) & SVM_EDX_VGIF;
 }
 
 static bool build_control(struct vcpu *v, struct nsvm *n)
@@ -289,20 +340,25 @@ static bool build_control(struct vcpu *v, struct nsvm *n)
 	c2->intercept_exceptions =
 		c12->intercept_exceptions | c1->intercept_exceptions;
 	c2->intercept_misc1 = c12->intercept_misc1 | c1->intercept_misc1;
-	c2->intercept_misc2 = c12->intercept_misc2 | c1->intercept_misc2;
+	/* Interrupt control (APM Vol. 2 15.21): with V_INTR_MASKING=1
+	 * physical interrupts follow the host's RFLAGS.IF, which is L1's IF
+	 * saved at VMRUN: svm/ runs vmcb02 with Modex's IF set to it
+	 * (nested_l2_host_if()). */
+	c2->int_ctl = nsvm_int_ctl02(c12->int_ctl, vgif_offered());
+	c2->intercept_misc2 = nsvm_misc2_02(c12->intercept_misc2,
+					    c1->intercept_misc2, c2->int_ctl);
 	c2->intercept_misc3 = c12->intercept_misc3 | c1->intercept_misc3;
 	merge_map(n->msrpm02, identity(c1->msrpm_base_pa), c12->msrpm_base_pa,
 		  c12->intercept_misc1 & INTERCEPT_MSR_PROT, MSRPM_SIZE,
-		  &n->msr_bits);
+		  &n->msr_bits, &n->msr_cache);
 	merge_map(n->iopm02, identity(c1->iopm_base_pa), c12->iopm_base_pa,
 		  c12->intercept_misc1 & INTERCEPT_IOIO_PROT, IOPM_SIZE,
-		  &n->io_bits);
+		  &n->io_bits, &n->io_cache);
 	c2->msrpm_base_pa = (u64)n->msrpm02;
 	c2->iopm_base_pa = (u64)n->iopm02;
 	c2->tsc_offset = c1->tsc_offset + c12->tsc_offset;
 	c2->asid = NSVM_ASID02;
 	c2->tlb_control = tlb_control02(n, c12);
-	c2->int_ctl = int_ctl02(c12);
 	c2->int_vector = c12->int_vector;
 	c2->int_state = c12->int_state & 1;
 	c2->nested_ctl = nsvm_nested_ctl02(c12->nested_ctl);
@@ -364,6 +420,7 @@ static void vmrun_invalid(struct vcpu *v, struct vmcb *l1, const char *why)
 	l1->ctl.exit_code = SVM_EXIT_INVALID;
 	l1->ctl.exit_info_1 = 0;
 	l1->ctl.exit_info_2 = 0;
+	guest_l1_wrote((gpa_t)l1, PAGE_SIZE); /* identity-mapped */
 	nested_count(&v->nested, MODEX_NSTAT_VMFAIL);
 	nsvm_set_gif(v, false);
 }

@@ -174,8 +174,7 @@ static void save_control(struct vcpu *v, struct vmcb_control *c,
 	c->exit_int_info_err = c2->exit_int_info_err;
 	c->next_rip = next_rip(v, code);
 	c->int_state = c2->int_state & 1;
-	c->int_ctl = (c->int_ctl & INT_CTL_V_INTR_MASKING) |
-		     (c2->int_ctl & INT_CTL_L1_BITS & ~INT_CTL_V_INTR_MASKING);
+	c->int_ctl = nsvm_int_ctl12_exit(c->int_ctl, c2->int_ctl);
 	c->event_inj = 0; /* the event was taken (15.20) */
 	c->insn_len = 0;
 }
@@ -219,6 +218,7 @@ void nsvm_vmexit(struct vcpu *v, u64 code, u64 info1, u64 info2)
 
 		save_l2(v, l1, n->vmcb02, n->npt12);
 		save_control(v, &l1->ctl, &n->vmcb02->ctl, code, info1, info2);
+		guest_l1_wrote(n->vmcb12_pa, PAGE_SIZE);
 	}
 	load_l1(v, n);
 	nested_count(&v->nested, MODEX_NSTAT_REFLECTED);

@@ -341,8 +341,56 @@ TEST(features)
 {
 	/* GMET is offered only where the CPU has it. */
 	CHECK_EQ(nsvm_feature_edx(0), 0x69);
-	CHECK_EQ(nsvm_feature_edx(0xffffffff), 0x69 | BIT(17));
-	CHECK(!(nsvm_feature_edx(BIT(16) | BIT(15)) & (BIT(16) | BIT(15))));
+	CHECK_EQ(nsvm_feature_edx(0xffffffff), 0x69 | BIT(16) | BIT(17));
+	/* VGIF where the CPU has it; virtual VMLOAD/VMSAVE never. */
+	CHECK_EQ(nsvm_feature_edx(BIT(16) | BIT(15)), 0x69 | BIT(16));
+	CHECK_EQ(nsvm_feature_edx(BIT(15)), 0x69);
+}
+
+TEST(vgif_int_ctl)
+{
+	u32 l1 = INT_CTL_V_IRQ | 0x5 | INT_CTL_V_INTR_MASKING;
+	u32 vg = INT_CTL_V_GIF_ENABLE | INT_CTL_V_GIF;
+
+	/* Not offered: V_GIF_ENABLE and V_GIF never reach vmcb02. */
+	CHECK_EQ(nsvm_int_ctl02(l1 | vg, false), l1);
+	/* Offered: carried when L1 enables it; V_GIF alone is ignored. */
+	CHECK_EQ(nsvm_int_ctl02(l1 | vg, true), l1 | vg);
+	CHECK_EQ(nsvm_int_ctl02(l1 | INT_CTL_V_GIF_ENABLE, true),
+		 l1 | INT_CTL_V_GIF_ENABLE);
+	CHECK_EQ(nsvm_int_ctl02(l1 | INT_CTL_V_GIF, true), l1);
+	/* Reserved bits never reach vmcb02. */
+	CHECK_EQ(nsvm_int_ctl02(BIT(31) | BIT(12), true), 0);
+}
+
+TEST(vgif_intercepts)
+{
+	u32 gif = INTERCEPT_STGI | INTERCEPT_CLGI;
+	u32 m01 = INTERCEPT_VMRUN | INTERCEPT_VMLOAD | gif;
+
+	/* Modex keeps STGI/CLGI unless vmcb02 runs with V_GIF_ENABLE. */
+	CHECK_EQ(nsvm_misc2_02(INTERCEPT_VMRUN, m01, 0), m01);
+	CHECK_EQ(nsvm_misc2_02(INTERCEPT_VMRUN, m01, INT_CTL_V_GIF_ENABLE),
+		 INTERCEPT_VMRUN | INTERCEPT_VMLOAD);
+	/* L1's own STGI intercept stays. */
+	CHECK_EQ(nsvm_misc2_02(INTERCEPT_STGI, m01, INT_CTL_V_GIF_ENABLE),
+		 INTERCEPT_VMRUN | INTERCEPT_VMLOAD | INTERCEPT_STGI);
+}
+
+TEST(vgif_exit)
+{
+	u32 l1 = INT_CTL_V_INTR_MASKING | INT_CTL_V_IRQ | 3 |
+		 INT_CTL_V_GIF_ENABLE | INT_CTL_V_GIF;
+	u32 c2 = nsvm_int_ctl02(l1, true);
+
+	/* L2 cleared V_GIF, took V_IRQ and raised V_TPR: written back. */
+	c2 = (c2 & ~(INT_CTL_V_GIF | INT_CTL_V_IRQ | INT_CTL_V_TPR)) | 9;
+	CHECK_EQ(nsvm_int_ctl12_exit(l1, c2),
+		 INT_CTL_V_INTR_MASKING | INT_CTL_V_GIF_ENABLE | 9);
+	/* Without V_GIF_ENABLE in vmcb02, L1's V_GIF bit is left alone. */
+	CHECK_EQ(nsvm_int_ctl12_exit(INT_CTL_V_GIF, 0), INT_CTL_V_GIF);
+	/* V_INTR_MASKING is L1's, whatever vmcb02 had. */
+	CHECK_EQ(nsvm_int_ctl12_exit(0, INT_CTL_V_INTR_MASKING), 0);
 }
 
 TEST(insn_lengths)

@@ -203,6 +203,16 @@ L2FN l2_sti_spin
 1:	decq %rcx
 	jnz 1b
 	vmmcall
+L2FN l2_vgif_open	/* sti, RCX loops, stgi, RDX loops */
+	sti
+1:	decq %rcx
+	jnz 1b
+	stgi
+	.globl l2_vgif_opened
+l2_vgif_opened:
+2:	decq %rdx
+	jnz 2b
+	vmmcall
 L2FN l2_nop
 	nop
 	nop

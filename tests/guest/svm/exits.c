@@ -179,6 +179,90 @@ static int exits_msr(void)
 	return 0;
 }
 
+/* L2 ORs @bits into the qword of L1's memory at @qw (L2's identity
+ * mapping of L1's memory reaches it). */
+static void l2_or_qword(const char *what, u64 *qw, u64 bits)
+{
+	struct l2_exit e;
+
+	l2_regs.rdi = (u64)qw;
+	l2_regs.rsi = *qw | bits;
+	l2_call(l2_write, 0, &e);
+	expect_vmmcall(what, &e, (u64)l2_write + 3);
+}
+
+/*
+ * APM Vol. 2 15.10.1, 15.11: the CPU reads the permission maps at each
+ * access, so a change of L1's (or of L2's, through its mapping of L1's
+ * memory) between two VMRUNs holds from the next one, in each direction.
+ */
+static int exits_map_write(void)
+{
+	/* LSTAR (C000_0082h): read bit 4 of MSRPM byte 0x820. */
+	u64 *lstar_qw = (u64 *)&msrpm[0x820], lstar_rd = BIT(4);
+	u64 *p80_qw = (u64 *)&iopm[0x80 / 8];
+	struct l2_exit e;
+
+	setup();
+	vmcb.c.intercepts1 |= INT1_MSR | INT1_IOIO;
+	for (int round = 0; round < 2; round++) {
+		msrpm_set(MSR_LSTAR, true, false);
+		msr_case("RDMSR LSTAR, bit set by L1", l2_rdmsr, MSR_LSTAR, 0);
+		msrpm_set(MSR_LSTAR, false, false);
+		l2_regs.rcx = MSR_LSTAR;
+		l2_call(l2_rdmsr, 0, &e);
+		expect_vmmcall("RDMSR LSTAR, bit cleared by L1", &e,
+			       (u64)l2_rdmsr + 2);
+		l2_or_qword("L2 sets LSTAR's read bit", lstar_qw, lstar_rd);
+		msr_case("RDMSR LSTAR, bit set by L2", l2_rdmsr, MSR_LSTAR, 0);
+		msrpm_set(MSR_LSTAR, false, false);
+	}
+	iopm_set(0x80, false);
+	l2_call(l2_out80, 0, &e);
+	expect_vmmcall("OUT 0x80, bit clear", &e, (u64)l2_out80 + 2);
+	l2_or_qword("L2 sets port 0x80's bit", p80_qw, BIT(0));
+	io_case("OUT 0x80, bit set by L2", l2_out80, 2,
+		0x80ULL << 16 | IOIO_SZ8 | IOIO_A64);
+	iopm_set(0x80, false);
+	l2_call(l2_out80, 0, &e);
+	expect_vmmcall("OUT 0x80, bit cleared by L1", &e, (u64)l2_out80 + 2);
+	return 0;
+}
+
+/* A map of L1's own for exits_map_vmsave(), used by no other check. */
+static u8 msrpm_b[2 * 4096] __aligned(4096);
+
+/*
+ * APM Vol. 2 15.5.2: VMSAVE writes KernelGsBase at offset 620h of its
+ * page. Into the second page of L1's MSRPM (the third MSR range) it sets
+ * the intercept bits of byte 620h there as any other write of L1's
+ * would: KernelGsBase = 1 sets the read bit of MSR C001_1880h. The map
+ * has run twice before, so Modex has it cached and write-tracked; its
+ * own store on L1's behalf must count as a write.
+ */
+static int exits_map_vmsave(void)
+{
+	const char *what = "RDMSR C001_1880h, bit set by L1's VMSAVE";
+	u64 kgs = guest_rdmsr(MSR_KERNEL_GS_BASE);
+	struct l2_exit e;
+
+	memset(msrpm_b, 0, sizeof(msrpm_b));
+	setup();
+	vmcb.c.intercepts1 |= INT1_MSR;
+	vmcb.c.msrpm_pa = (u64)msrpm_b;
+	for (int i = 0; i < 3; i++) {
+		l2_call(l2_vmmcall, 0, &e);
+		expect_vmmcall("an L2 round trip on a new MSRPM", &e,
+			       (u64)l2_vmmcall);
+	}
+	wrmsr64(MSR_KERNEL_GS_BASE, 1);
+	vmsave((u64)msrpm_b + 4096);
+	wrmsr64(MSR_KERNEL_GS_BASE, kgs);
+	msr_case(what, l2_rdmsr, 0xc0011880u, 0);
+	memset(msrpm_b, 0, sizeof(msrpm_b));
+	return 0;
+}
+
 static void cr_case(const char *what, void (*fn)(void), u64 code)
 {
 	struct l2_exit e;
@@ -530,15 +614,61 @@ static int exits_vintr(void)
 }
 
 /*
+ * APM Vol. 2 15.33.2 (virtual GIF): V_GIF=0 holds a virtual interrupt
+ * (V_IRQ) that L2 could otherwise take (RFLAGS.IF=1): the VINTR exit
+ * comes only after L2's STGI sets V_GIF.
+ */
+static void vgif_holds_vintr(void)
+{
+	const char *what = "V_IRQ pending, V_GIF=0 until L2's STGI";
+	struct l2_exit e;
+
+	setup();
+	vmcb.c.intercepts1 |= INT1_VINTR;
+	vmcb.c.vintr = VINTR_MASKING | VINTR_V_IRQ | VINTR_PRIO(15) |
+		       VINTR_IGN_TPR | VINTR_VGIF_ENABLE | (u64)0x55 << 32;
+	l2_regs.rcx = 1000;
+	l2_regs.rdx = 1000;
+	l2_start(l2_vgif_open, 0);
+	l2_run(&e);
+	if (expect_exit(what, &e, VMEXIT_VINTR))
+		GCHECK(e.rip >= (u64)l2_vgif_opened &&
+			       e.rip <= (u64)l2_vgif_opened + 16,
+		       "%s: RIP %#llx, expected right after STGI at %#llx",
+		       what, (unsigned long long)e.rip,
+		       (unsigned long long)l2_vgif_opened);
+}
+
+/*
+ * Where VGIF is not offered, vmcb12's V_GIF_ENABLE is ignored (a CPU
+ * without VGIF has no such bit): L2's CLGI is the SVM instruction of a
+ * guest without SVM here, #UD, and V_GIF is not written back.
+ */
+static int vgif_absent(void)
+{
+	struct l2_exit e;
+
+	setup();
+	vmcb.c.exc_intercepts |= BIT(6);
+	vmcb.c.vintr |= VINTR_VGIF_ENABLE | VINTR_VGIF;
+	l2_call(l2_clgi, 0, &e);
+	if (expect_exit("CLGI in L2, VGIF not offered", &e, VMEXIT_EXC(6)))
+		expect_eq("CLGI in L2, VGIF not offered", "V_GIF",
+			  vmcb.c.vintr & VINTR_VGIF, VINTR_VGIF);
+	return 0;
+}
+
+/*
  * APM Vol. 2 15.33.2 (virtual GIF): with VGIF enabled and STGI/CLGI not
- * intercepted, L2's CLGI and STGI change V_GIF (VMCB 060h bit 9).
+ * intercepted, L2's CLGI and STGI change V_GIF (VMCB 060h bit 9), and
+ * V_GIF=0 holds virtual interrupts.
  */
 static int exits_vgif(void)
 {
 	struct l2_exit e;
 
 	if (!svm_has(SVM_F_VGIF))
-		return CHECK_SKIP;
+		return under_modex() ? vgif_absent() : CHECK_SKIP;
 	setup();
 	vmcb.c.vintr |= VINTR_VGIF_ENABLE | VINTR_VGIF;
 	l2_call(l2_clgi, 0, &e);
@@ -549,6 +679,7 @@ static int exits_vgif(void)
 	if (expect_vmmcall("STGI in L2 with VGIF", &e, (u64)l2_stgi + 3))
 		expect_eq("STGI in L2 with VGIF", "V_GIF",
 			  vmcb.c.vintr & VINTR_VGIF, VINTR_VGIF);
+	vgif_holds_vintr();
 	return 0;
 }
 
@@ -558,6 +689,8 @@ void group_exits(void)
 	run_check("exits-hlt", exits_hlt);
 	run_check("exits-ioio", exits_ioio);
 	run_check("exits-msr", exits_msr);
+	run_check("exits-map-write", exits_map_write);
+	run_check("exits-map-vmsave", exits_map_vmsave);
 	run_check("exits-cr", exits_cr);
 	run_check("exits-exceptions", exits_exceptions);
 	run_check("exits-pf", exits_pf);

@@ -185,6 +185,51 @@ static int insn_skinit(void)
 	return 0;
 }
 
+/* The first page from 1 MiB that no memory-map entry covers (Modex's
+ * hidden memory under Modex), or 0. */
+static u64 hidden_page(void)
+{
+	u64 top = guest_hidden_top();
+
+	for (u64 a = 0x100000; a < top; a += 4096)
+		if (!guest_addr_in_map(a))
+			return a;
+	return 0;
+}
+
+/*
+ * Under Modex (docs/nested.md, "host save area"): VM_HSAVE_PA must be
+ * L1's RAM, so an address in Modex's memory is refused with #GP; and
+ * Modex keeps L1's host state itself (APM Vol. 2 15.30.4 leaves the
+ * area's format to the implementation), so a VMRUN and #VMEXIT leave
+ * the area as L1 wrote it.
+ */
+static void hsave_under_modex(void)
+{
+	const u8 *h = (const u8 *)hsave_pa;
+	u64 hid = hidden_page(), v = 0;
+	struct l2_exit e;
+	unsigned changed = 0;
+
+	if (hid) {
+		expect_eq("VM_HSAVE_PA in Modex's memory", "exception",
+			  try_wrmsr(MSR_VM_HSAVE_PA, hid), X86_GP);
+		GCHECK(try_rdmsr(MSR_VM_HSAVE_PA, &v) < 0 && v == hsave_pa,
+		       "VM_HSAVE_PA %#llx after a write of %#llx, expected %#llx",
+		       (unsigned long long)v, (unsigned long long)hid,
+		       (unsigned long long)hsave_pa);
+	}
+	memset((void *)hsave_pa, 0x5a, 4096);
+	vmcb_setup(true);
+	l2_call(l2_vmmcall, 0, &e);
+	expect_vmmcall("an L2 round trip", &e, (u64)l2_vmmcall);
+	for (unsigned i = 0; i < 4096; i++)
+		changed += h[i] != 0x5a;
+	GCHECK(!changed,
+	       "the host save area: %u bytes changed by VMRUN and #VMEXIT, expected none under Modex",
+	       changed);
+}
+
 /* APM Vol. 2 15.30.4: VM_HSAVE_PA takes a 4 KiB aligned physical address. */
 static int insn_hsave(void)
 {
@@ -212,6 +257,8 @@ static int insn_hsave(void)
 	GCHECK(try_rdmsr(MSR_VM_HSAVE_PA, &v) < 0 && v == hsave_pa,
 	       "VM_HSAVE_PA %#llx, expected %#llx", (unsigned long long)v,
 	       (unsigned long long)hsave_pa);
+	if (under_modex())
+		hsave_under_modex();
 	return 0;
 }
 

@@ -428,6 +428,8 @@ void l2_wbinvd(void);
 void l2_read_dr7(void); /* mov %dr7, %rbx */
 void l2_write_dr7(void); /* mov %rbx, %dr7 */
 void l2_sti_spin(void); /* sti, then RCX times round a loop */
+void l2_vgif_open(void); /* sti, RCX loops, STGI, RDX loops */
+extern char l2_vgif_opened[]; /* right after its STGI */
 void l2_nop(void);
 /* L2's IDT stubs: push the vector, VMMCALL. */
 extern char l2_idt_stubs[];
