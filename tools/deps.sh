@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(build-essential binutils qemu-system-x86 grub-pc-bin grub-common
-	xorriso mtools bochsbios vgabios clang-format)
+	xorriso mtools bochsbios vgabios clang-format cpio)
 
 missing=()
 for p in "${pkgs[@]}"; do
