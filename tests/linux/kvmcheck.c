@@ -17,6 +17,11 @@
  *   8 HLT
  * Prints one line per exit and "kvmcheck: PASS" or "kvmcheck: FAIL ..."; the
  * exit status is 0 only on PASS.
+ *
+ * "kvmcheck bench N" (tools/bench-linux.sh) instead runs N CPUIDs in L2
+ * (each an exit KVM handles in the kernel) and then N OUTs to user space,
+ * and prints the TSC ticks per round trip of each (under QEMU -icount the
+ * TSC counts instructions, docs/benchmarks.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +64,24 @@ asm(".pushsection .rodata\n"
     "	hlt\n"
     ".code64\n"
     "l2_code_end:\n"
+    ".popsection\n");
+
+/* The bench: EDI CPUIDs, OUT 0x20, then ESI OUTs to 0x21, HLT. */
+extern const unsigned char l2_bench[], l2_bench_end[];
+asm(".pushsection .rodata\n"
+    "l2_bench:\n"
+    ".code16\n"
+    "1:	xor %eax, %eax\n"
+    "	cpuid\n"
+    "	dec %edi\n"
+    "	jnz 1b\n"
+    "	out %al, $0x20\n"
+    "2:	out %al, $0x21\n"
+    "	dec %esi\n"
+    "	jnz 2b\n"
+    "	hlt\n"
+    ".code64\n"
+    "l2_bench_end:\n"
     ".popsection\n");
 
 static int kvm, vm, vcpu;
@@ -108,10 +131,12 @@ static uint32_t set_cpuid(void)
 	return ebx0;
 }
 
-static void setup(void)
+static void setup(const unsigned char *code, size_t len, uint64_t loops)
 {
 	struct kvm_sregs s;
-	struct kvm_regs r = { .rip = CODE_GPA, .rflags = 2 };
+	struct kvm_regs r = {
+		.rip = CODE_GPA, .rflags = 2, .rdi = loops, .rsi = loops
+	};
 	int n;
 
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -130,7 +155,7 @@ static void setup(void)
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED || slot1 == MAP_FAILED)
 		FAIL("mmap: %s", strerror(errno));
-	memcpy(mem + CODE_GPA, l2_code, (size_t)(l2_code_end - l2_code));
+	memcpy(mem + CODE_GPA, code, len);
 	set_slot(0, 0, MEM_SIZE, mem, 0);
 	set_slot(1, SLOT1_GPA, SLOT1_SIZE, slot1, 0);
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
@@ -204,12 +229,46 @@ static void expect_io(int step, unsigned port, int in, unsigned size,
 		     in ? "in" : "out", port, size, val);
 }
 
-int main(void)
+static void bench(uint64_t n)
+{
+	uint64_t t0, t1, t2, outs = 0;
+
+	setup(l2_bench, (size_t)(l2_bench_end - l2_bench), n);
+	set_cpuid();
+	t0 = __builtin_ia32_rdtsc();
+	enter();
+	t1 = __builtin_ia32_rdtsc();
+	if (run->exit_reason != KVM_EXIT_IO || run->io.port != 0x20)
+		FAIL("bench: %s after the CPUID loop",
+		     reason(run->exit_reason));
+	for (;;) {
+		enter();
+		if (run->exit_reason == KVM_EXIT_HLT)
+			break;
+		if (run->exit_reason != KVM_EXIT_IO || run->io.port != 0x21)
+			FAIL("bench: %s in the OUT loop",
+			     reason(run->exit_reason));
+		outs++;
+	}
+	t2 = __builtin_ia32_rdtsc();
+	if (outs != n)
+		FAIL("bench: %llu OUT exits, expected %llu",
+		     (unsigned long long)outs, (unsigned long long)n);
+	printf("kvmcheck: bench: %llu L2 CPUIDs: %llu ticks each; %llu L2 OUTs to user space: %llu ticks each\n",
+	       (unsigned long long)n, (unsigned long long)((t1 - t0) / n),
+	       (unsigned long long)n, (unsigned long long)((t2 - t1) / n));
+}
+
+int main(int argc, char **argv)
 {
 	uint32_t b;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	setup();
+	if (argc == 3 && !strcmp(argv[1], "bench")) {
+		bench(strtoull(argv[2], NULL, 0));
+		return 0;
+	}
+	setup(l2_code, (size_t)(l2_code_end - l2_code), 0);
 	b = set_cpuid();
 	if (!b)
 		FAIL("KVM supports no CPUID leaf 0 vendor");

@@ -13,6 +13,7 @@
  *                       leaf checks (they would be another hypervisor's)
  *   linuxcheck.kvm      also run an L2 through L1's KVM (/bin/kvmcheck,
  *                       tests/linux/kvmcheck.c; /init loads kvm-amd)
+ *   linuxcheck.kvmbench=N  then "kvmcheck bench N" (tools/bench-linux.sh)
  *
  * Checks:
  *   memmap     /sys/firmware/memmap (the e820 table the kernel was given) is
@@ -348,10 +349,17 @@ static void check_cpus(bool bare)
 
 static void check_kvm(void)
 {
+	char n[24], cmd[64];
 	int st = system("/bin/kvmcheck");
 
 	verdict("kvm", st != -1 && WIFEXITED(st) && !WEXITSTATUS(st),
 		"kvmcheck exit status %d", st);
+	if (!opt("linuxcheck.kvmbench", n, sizeof(n)))
+		return;
+	snprintf(cmd, sizeof(cmd), "/bin/kvmcheck bench %s", n);
+	st = system(cmd);
+	verdict("kvmbench", st != -1 && WIFEXITED(st) && !WEXITSTATUS(st),
+		"kvmcheck bench exit status %d", st);
 }
 
 static void test_exit(int code)
