@@ -317,7 +317,12 @@ static int linux_load(const struct mb2_info *info,
 	u32 nr_mods, rsdp_len;
 	int ret;
 
-	ret = bzimage_place(&img, ram_mr, nr_ram, avoid, fixed, err, errlen);
+	/* Clear of GRUB's modules (the bzImage itself, the initrd) if there
+	 * is room, so that neither has to be copied away first. */
+	ret = bzimage_place(&img, ram_mr, nr_ram, avoid, na, err, errlen);
+	if (ret)
+		ret = bzimage_place(&img, ram_mr, nr_ram, avoid, fixed, err,
+				    errlen);
 	if (ret)
 		return ret;
 	log_info(
