@@ -27,7 +27,7 @@ HOSTCFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 # Every mm/ source and these hv/ sources are pure C: they build both
 # freestanding and hosted, and host tests link against all of them.
 HOST_PURE_HV := hv/err.c hv/printf.c hv/cmdline.c hv/multiboot2.c hv/layout.c \
-	hv/loader.c hv/loader_info.c hv/e820.c
+	hv/loader.c hv/loader_info.c hv/e820.c hv/bzimage.c
 # The VMX rules that need no hardware (VMCS01 builder), unit-tested hosted.
 HOST_PURE_VMX := vmx/vmcs_build.c vmx/vmcs_guest.c
 # The SVM rules that need no hardware (VMCB01 builder, boot state) and the

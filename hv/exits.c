@@ -371,6 +371,35 @@ static void handle_invd(struct vcpu *v)
 	skip_insn(v);
 }
 
+/*
+ * With exit=qemu the isa-debug-exit port is Modex's (docs/boot.md "Test
+ * exit"): a test code L1 writes there ends the run through Modex's exit
+ * path, as MODEX_HC_TEST_EXIT does (exit counts, intact check), so that
+ * code which cannot make hypercalls (L1's user space) can end a test.
+ */
+static bool is_test_port_write(const struct exit_info *e)
+{
+	return e->io.port == QEMU_DEBUG_EXIT_PORT && !e->io.in &&
+	       !e->io.string && hv_exit_method() == EXIT_QEMU;
+}
+
+static void test_port_exit(struct vcpu *v)
+{
+	const struct hc_env *env = guest_hc_env();
+
+	log_info("L1 wrote %#x to the test-exit port %#x.", (u8)v->regs.rax,
+		 QEMU_DEBUG_EXIT_PORT);
+	env->test_exit(env->ctx, (u8)v->regs.rax);
+}
+
+void exits_io_bitmap_set(u8 *bitmap)
+{
+	pci_cfg_io_bitmap_set(bitmap);
+	if (hv_exit_method() == EXIT_QEMU)
+		bitmap[QEMU_DEBUG_EXIT_PORT / 8] |=
+			(u8)(1u << (QEMU_DEBUG_EXIT_PORT % 8));
+}
+
 static u64 trace_qual(const struct vcpu *v)
 {
 	const struct exit_info *e = &v->exit;
@@ -418,7 +447,10 @@ void exits_handle(struct vcpu *v)
 		handle_msr(v, e->reason == EXIT_R_MSR_WRITE);
 		break;
 	case EXIT_R_IO:
-		pci_cfg_handle_io(v); /* only 0CF8h-0CFFh are intercepted */
+		if (is_test_port_write(e))
+			test_port_exit(v);
+		else
+			pci_cfg_handle_io(v); /* 0CF8h-0CFFh, else plain I/O */
 		break;
 	case EXIT_R_XSETBV:
 		handle_xsetbv(v);

@@ -21,6 +21,10 @@
 /* Handle v->exit. Returns when L1 may be resumed; never returns when L1
  * was stopped (the run ends). */
 void exits_handle(struct vcpu *v);
+/* Mark the I/O ports Modex intercepts in a VMX/SVM I/O bitmap (bit n =
+ * port n): PCI configuration mechanism #1 and, with exit=qemu, the
+ * test-exit port. */
+void exits_io_bitmap_set(u8 *bitmap);
 
 /*
  * Complete L1's exiting instruction, @len bytes long, after Modex emulated

@@ -12,12 +12,14 @@
 #include "hv/include/lib.h"
 #include "hv/acpi_copy.h"
 #include "hv/efi_map.h"
+#include "hv/bzimage.h"
 #include "hv/iommu.h"
 #include "hv/log.h"
 #include "hv/memory.h"
 #include "hv/smp.h"
 #include "hv/guest.h"
 #include "hv/main.h"
+#include "hv/printf.h"
 
 #define MAX_RANGES (MB2_MAX_REGIONS + 8)
 /* Hidden ranges, GRUB's information, each module where GRUB put it and
@@ -40,6 +42,8 @@ static struct l1_image img;
 static struct mem_range acpi_page;
 /* L1's RAM shown at the firmware's RSDP pages (reserved in L1's map). */
 static struct mem_range rsdp_copies;
+/* A bzImage's setup header (at most 0x202 + 0xff bytes, boot.rst). */
+static u8 bz_hdr[BZ_HEADER + 0x100];
 
 static int mem_write(void *ctx, gpa_t dst, const void *src, size_t len)
 {
@@ -339,7 +343,7 @@ static int place_source(const struct mb2_module *m, u32 nr_ram, unsigned na,
 static int place_modules(const struct mb2_info *info, u32 nr_ram, unsigned *na,
 			 u32 *nr_mods)
 {
-	struct boot_module grub[MB2_MAX_MODULES];
+	struct boot_module grub[MB2_MAX_MODULES] = { { 0 } };
 	u32 n = info->nr_modules ? info->nr_modules - 1 : 0;
 	int ret;
 
@@ -454,6 +458,98 @@ static int place_info(u32 nr_ram, unsigned na, const char *cmdline,
 	return 0;
 }
 
+/*
+ * The Linux boot protocol (hv/bzimage.h): the kernel placed where its
+ * header asks, its initrd (the next module) kept where GRUB put it unless
+ * the kernel's init_size range covers it, then the ACPI copy, the memory
+ * map and the boot area (boot_params, page tables, GDT, command line).
+ */
+static int linux_area(const struct mb2_info *info,
+		      const struct mem_range *hidden, u32 nr_hidden, u32 nr_ram,
+		      unsigned na, const char *cmdline, u32 nr_mods,
+		      const void *rsdp, struct boot_cpu_state *bs, char *err,
+		      size_t errlen)
+{
+	struct bzimage_params p = {
+		.cmdline = cmdline,
+		.initrd = nr_mods ? l1_mods[0].start : 0,
+		.initrd_size = nr_mods ? l1_mods[0].end - l1_mods[0].start : 0,
+		.rsdp = (gpa_t)rsdp,
+		.mmap = l1_map,
+	};
+	size_t need = bzimage_area_size(cmdline);
+	gpa_t at;
+	int ret;
+
+	p.nr_mmap = build_l1_map(info, hidden, nr_hidden);
+	ret = loader_find_free(&img, ram_mr, nr_ram, avoid, na, need, &at);
+	if (ret) {
+		fmt_snprintf(
+			err, errlen,
+			"no free L1 RAM below 4 GiB for the %lu-byte boot area",
+			(u64)need);
+		return ret;
+	}
+	ret = bzimage_build_area(&img, bz_hdr, img.bz.hdr_end, &p, at,
+				 (void *)at, bs, err, errlen);
+	if (ret)
+		return ret;
+	log_info(
+		"Linux boot_params at %#lx from %u memory map regions, initrd [%#lx, +%#lx), entry %#lx.",
+		at, p.nr_mmap, p.initrd, p.initrd_size, bs->rip);
+	return 0;
+}
+
+static int linux_load(const struct mb2_info *info,
+		      const struct mem_range *hidden, u32 nr_hidden, u32 nr_ram,
+		      unsigned na, unsigned fixed, const char *cmdline,
+		      struct boot_cpu_state *bs, char *err, size_t errlen)
+{
+	const struct mb2_module *m = &info->modules[0];
+	const void *file, *rsdp;
+	u32 nr_mods, rsdp_len;
+	int ret;
+
+	/* Clear of GRUB's modules (the bzImage itself, the initrd) if there
+	 * is room, so that neither has to be copied away first. */
+	ret = bzimage_place(&img, ram_mr, nr_ram, avoid, na, err, errlen);
+	if (ret)
+		ret = bzimage_place(&img, ram_mr, nr_ram, avoid, fixed, err,
+				    errlen);
+	if (ret)
+		return ret;
+	log_info(
+		"L1 module: Linux bzImage, boot protocol %u.%02u, kernel at %#lx (init_size %#x), 64-bit entry %#lx, command line \"%s\".",
+		img.bz.version >> 8, img.bz.version & 0xff, img.load_base,
+		img.bz.init_size, img.entry, cmdline);
+	if (img.bz.version < BZ_RSDP_VERSION)
+		log_warn(
+			"the kernel's boot protocol predates acpi_rsdp_addr: it may find the firmware's ACPI root, IOMMU tables included.");
+	ret = place_modules(info, nr_ram, &na, &nr_mods);
+	if (!ret)
+		ret = place_source(m, nr_ram, na, &file);
+	if (!ret)
+		ret = loader_load(&img, file, m->end - m->start, &ops, NULL);
+	/* The header is read once more for boot_params, after the module's
+	 * bytes may have been overwritten. */
+	if (!ret)
+		memcpy(bz_hdr, file, img.bz.hdr_end);
+	if (!ret)
+		ret = place_acpi(info, nr_ram, &na, &rsdp, &rsdp_len);
+	if (ret) {
+		fmt_snprintf(
+			err, errlen,
+			"cannot place the kernel, its initrd or L1's ACPI root: %s",
+			err_str(ret));
+		return ret;
+	}
+	if (nr_mods > 1)
+		log_warn(
+			"Linux takes one initrd: modules after the second are ignored.");
+	return linux_area(info, hidden, nr_hidden, nr_ram, na, cmdline, nr_mods,
+			  rsdp, bs, err, errlen);
+}
+
 int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 		 u32 nr_ram, const struct mem_range *hidden, u32 nr_hidden,
 		 struct boot_cpu_state *bs)
@@ -471,6 +567,17 @@ int l1_boot_load(const struct mb2_info *info, const struct mem_range *ram,
 	int ret;
 
 	na = collect(info, ram, nr_ram, hidden, nr_hidden, &fixed);
+	if (bzimage_is((const void *)m->start, m->end - m->start)) {
+		ret = bzimage_open((const void *)m->start, m->end - m->start,
+				   &img, err, sizeof(err));
+		if (!ret)
+			ret = linux_load(info, hidden, nr_hidden, nr_ram, na,
+					 fixed, cmdline, bs, err, sizeof(err));
+		if (ret)
+			log_err("the L1 module is a Linux kernel Modex cannot start: %s.",
+				err);
+		return ret;
+	}
 	ret = loader_open((const void *)m->start, m->end - m->start, &img, err,
 			  sizeof(err));
 	if (!ret)

@@ -569,14 +569,16 @@ static u32 elf_read_phdr(const u8 *f, const struct elf_info *ei, unsigned i,
 
 		memcpy(&h, p, sizeof(h));
 		*s = (struct l1_segment){ h.p_offset, h.p_paddr, h.p_vaddr,
-					  h.p_filesz, h.p_memsz, h.p_flags };
+					  h.p_filesz, h.p_memsz, h.p_flags,
+					  false };
 		return h.p_type;
 	} else {
 		struct elf64_phdr h;
 
 		memcpy(&h, p, sizeof(h));
 		*s = (struct l1_segment){ h.p_offset, h.p_paddr, h.p_vaddr,
-					  h.p_filesz, h.p_memsz, h.p_flags };
+					  h.p_filesz, h.p_memsz, h.p_flags,
+					  false };
 		return h.p_type;
 	}
 }
@@ -903,14 +905,15 @@ struct free_search {
 	const struct l1_image *img;
 	const struct mem_range *ram, *avoid;
 	unsigned nr_ram, nr_avoid;
-	u64 size, best;
+	u64 size, align, lo, hi, best;
+	bool highest, found;
 };
 
 static bool free_fits(const struct free_search *fs, u64 at)
 {
 	u64 end = at + fs->size, hole;
 
-	if (at < LOADER_FREE_MIN || at > LOADER_4G - fs->size ||
+	if (at < fs->lo || at > fs->hi - fs->size ||
 	    !covered(at, end, fs->ram, fs->nr_ram, &hole))
 		return false;
 	for (unsigned i = 0; i < fs->nr_avoid; i++)
@@ -920,36 +923,77 @@ static bool free_fits(const struct free_search *fs, u64 at)
 	return !fs->img || !loader_src_overlaps(fs->img, at, fs->size);
 }
 
-/* A lowest fit starts at the minimum, a RAM start or an obstacle's end. */
-static void free_try(struct free_search *fs, u64 at)
+static void free_take(struct free_search *fs, u64 at)
 {
-	if (at > LOADER_4G)
+	if (fs->found && (fs->highest ? at <= fs->best : at >= fs->best))
 		return;
-	at = ALIGN_UP(at, PAGE_SIZE);
-	if (at < fs->best && free_fits(fs, at))
+	if (free_fits(fs, at)) {
 		fs->best = at;
+		fs->found = true;
+	}
+}
+
+/*
+ * The lowest aligned fit starts at the aligned-up bound, RAM start or
+ * obstacle end just below it; the highest ends at the bound, a RAM end or
+ * an obstacle start just above it (aligned down). @b is such a boundary.
+ */
+static void free_try(struct free_search *fs, u64 b)
+{
+	if (!fs->highest) {
+		if (b <= fs->hi && b <= ~0ULL - fs->align)
+			free_take(fs, ALIGN_UP(b, fs->align));
+	} else if (b >= fs->size) {
+		free_take(fs, ALIGN_DOWN(b - fs->size, fs->align));
+	}
+}
+
+int loader_find_free_in(const struct l1_image *img, const struct mem_range *ram,
+			unsigned nr_ram, const struct mem_range *avoid,
+			unsigned nr_avoid, const struct free_req *req,
+			gpa_t *out)
+{
+	struct free_search fs = { img,	  ram,		avoid,
+				  nr_ram, nr_avoid,	0,
+				  0,	  req->lo,	req->hi,
+				  0,	  req->highest, false };
+
+	if (!req->size || req->align < PAGE_SIZE ||
+	    (req->align & (req->align - 1)) || req->hi > LOADER_4G ||
+	    req->lo >= req->hi)
+		return -E_INVAL;
+	fs.size = ALIGN_UP(req->size, PAGE_SIZE);
+	fs.align = req->align;
+	if (fs.size > fs.hi - fs.lo)
+		return -E_NOMEM;
+	free_try(&fs, fs.highest ? fs.hi : fs.lo);
+	for (unsigned i = 0; i < nr_ram; i++)
+		free_try(&fs,
+			 fs.highest ? MIN(ram[i].end, fs.hi) : ram[i].start);
+	for (unsigned i = 0; i < nr_avoid; i++)
+		free_try(&fs, fs.highest ? avoid[i].start : avoid[i].end);
+	for (unsigned i = 0; img && i < img->nr_segs; i++) {
+		const struct l1_segment *s = &img->segs[i];
+
+		free_try(&fs, fs.highest ? s->paddr : s->paddr + s->memsz);
+	}
+	if (!fs.found)
+		return -E_NOMEM;
+	*out = fs.best;
+	return 0;
 }
 
 int loader_find_free(const struct l1_image *img, const struct mem_range *ram,
 		     unsigned nr_ram, const struct mem_range *avoid,
 		     unsigned nr_avoid, u64 size, gpa_t *out)
 {
-	struct free_search fs = { img, ram, avoid, nr_ram, nr_avoid, 0, ~0ULL };
+	const struct free_req req = { size, PAGE_SIZE, LOADER_FREE_MIN,
+				      LOADER_4G, false };
 
 	if (!size || size > LOADER_4G)
 		return -E_INVAL;
-	fs.size = ALIGN_UP(size, PAGE_SIZE);
-	free_try(&fs, LOADER_FREE_MIN);
-	for (unsigned i = 0; i < nr_ram; i++)
-		free_try(&fs, ram[i].start);
-	for (unsigned i = 0; i < nr_avoid; i++)
-		free_try(&fs, avoid[i].end);
-	for (unsigned i = 0; img && i < img->nr_segs; i++)
-		free_try(&fs, img->segs[i].paddr + img->segs[i].memsz);
-	if (fs.best == ~0ULL)
-		return -E_NOMEM;
-	*out = fs.best;
-	return 0;
+	return loader_find_free_in(img, ram, nr_ram, avoid, nr_avoid, &req,
+				   out);
 }
 
 int loader_place_modules(const struct l1_image *img,
@@ -1012,7 +1056,7 @@ int loader_load(const struct l1_image *img, const void *file, size_t size,
 		if (s->filesz)
 			ret = ops->write(ctx, s->paddr, f + s->file_off,
 					 s->filesz);
-		if (!ret && s->memsz > s->filesz)
+		if (!ret && s->memsz > s->filesz && !s->no_zero)
 			ret = ops->zero(ctx, s->paddr + s->filesz,
 					s->memsz - s->filesz);
 		if (ret)

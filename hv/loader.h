@@ -44,6 +44,7 @@ enum boot_proto {
 	BOOT_PROTO_NONE = 0,
 	BOOT_PROTO_MB1 = 1,
 	BOOT_PROTO_MB2 = 2,
+	BOOT_PROTO_LINUX = 3, /* x86 boot protocol bzImage (hv/bzimage.h) */
 };
 
 /* Things the image asked for that Modex accepted without providing. */
@@ -60,11 +61,24 @@ struct l1_segment {
 	u64 filesz; /* bytes copied from the file */
 	u64 memsz; /* bytes occupied; memsz - filesz are zeroed */
 	u32 flags; /* PF_R | PF_W | PF_X (hv/elf.h) */
+	bool no_zero; /* memsz - filesz is only reserved, not zeroed */
 };
 
 /* The MB1 a.out kludge fields or the MB2 address tag (same meaning). */
 struct l1_addr_fields {
 	u32 header_addr, load_addr, load_end_addr, bss_end_addr;
+};
+
+/* What a bzImage's setup header says (Documentation/arch/x86/boot.rst). */
+struct l1_linux {
+	u16 version; /* protocol version, e.g. 0x020f */
+	u8 loadflags;
+	bool relocatable;
+	u16 xloadflags;
+	u32 hdr_end; /* file offset just past the setup header */
+	u32 kernel_off, kernel_size; /* the protected-mode kernel's bytes */
+	u32 kernel_alignment, initrd_addr_max, cmdline_size, init_size;
+	u64 pref_address;
 };
 
 struct l1_image {
@@ -83,6 +97,7 @@ struct l1_image {
 	gpa_t load_base; /* lowest segment address */
 	unsigned nr_segs;
 	struct l1_segment segs[LOADER_MAX_SEGS];
+	struct l1_linux bz; /* BOOT_PROTO_LINUX only */
 };
 
 /*
@@ -139,6 +154,20 @@ int loader_load(const struct l1_image *img, const void *file, size_t size,
 int loader_find_free(const struct l1_image *img, const struct mem_range *ram,
 		     unsigned nr_ram, const struct mem_range *avoid,
 		     unsigned nr_avoid, u64 size, gpa_t *out);
+
+/* A free-range request: @size bytes (rounded up to pages) at a multiple
+ * of @align (a power of two, at least a page) inside [lo, hi), hi <= 4 GiB;
+ * the lowest such range, or the highest when @highest. */
+struct free_req {
+	u64 size, align, lo, hi;
+	bool highest;
+};
+
+/* loader_find_free() with the constraints of @req. */
+int loader_find_free_in(const struct l1_image *img, const struct mem_range *ram,
+			unsigned nr_ram, const struct mem_range *avoid,
+			unsigned nr_avoid, const struct free_req *req,
+			gpa_t *out);
 
 /* A further module handed to L1 (not the L1 image itself). */
 struct boot_module {
@@ -255,7 +284,7 @@ struct boot_dtr {
 
 /* The register state a multiboot kernel is entered with. */
 struct boot_cpu_state {
-	u64 rip, rsp, rax, rbx, rdx, rflags;
+	u64 rip, rsp, rax, rbx, rdx, rsi, rflags;
 	u64 cr0, cr3, cr4, efer;
 	struct boot_seg cs, ds, es, fs, gs, ss, tr, ldtr;
 	struct boot_dtr gdtr, idtr;
@@ -292,7 +321,7 @@ void loader_init_state(struct boot_cpu_state *st, u64 cr0, u32 signature);
 void loader_sipi_state(struct boot_cpu_state *st, u8 vector);
 
 struct guest_regs;
-/* L1's general registers (RAX, RBX, RDX, RSP, RIP, RFLAGS) from @st, the rest
+/* L1's general registers (RAX, RBX, RDX, RSI, RSP, RIP, RFLAGS) from @st, the rest
  * zero: what both vendor backends load before the first entry. */
 void loader_initial_regs(const struct boot_cpu_state *st, struct guest_regs *r);
 

@@ -415,6 +415,7 @@ void loader_initial_regs(const struct boot_cpu_state *st, struct guest_regs *r)
 		.rax = st->rax,
 		.rbx = st->rbx,
 		.rdx = st->rdx,
+		.rsi = st->rsi,
 		.rsp = st->rsp,
 		.rip = st->rip,
 		.rflags = st->rflags | BIT(1),

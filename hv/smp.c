@@ -631,6 +631,10 @@ void ap_main(struct percpu *c)
 		log_err("cannot turn virtualization on: %s.", err_str(ret));
 		park_stopped();
 	}
+	/* L1's view of this CPU's APIC exists before L1 runs: the boot
+	 * CPU's L1 may re-map stage 2 (an MTRR write) before this CPU sees
+	 * `go`, and every vCPU's APIC base page is re-applied then. */
+	vlapic_init(v);
 	c->state = CPU_READY;
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE) && !stopping)
 		cpu_relax();
@@ -645,7 +649,6 @@ void ap_main(struct percpu *c)
 		for (;;)
 			asm volatile("cli; hlt");
 	}
-	vlapic_init(v);
 	msr_vcpu_init(v);
 	enter_wait_for_sipi(v, LOADER_POWERUP_CR0);
 	c->state = CPU_RUNNING;

@@ -141,6 +141,10 @@ static u32 role_flags(const struct nsvm *n)
 
 	if (n->vmcb01->save.efer & EFER_NXE)
 		fl |= PTF_NXE;
+	/* APM Vol. 2 15.25.4: the nested walk uses the host's paging mode,
+	 * L1's at VMRUN: with CR4.LA57 NPT12 has five levels (5.3.1). */
+	if (n->vmcb01->save.cr4 & X86_CR4_LA57)
+		fl |= PTF_5LEVEL;
 	if (cpu_features.pdpe1gb)
 		fl |= PTF_1G;
 	if (n->vmcb12->ctl.nested_ctl & NESTED_CTL_GMET)

@@ -105,9 +105,12 @@ int shadow_cache_init(struct shadow_cache *c, const struct shadow_env *env)
  * MAXPHYADDR, page sizes, NXE, exec-only) and L1's MBEC / GMET, since
  * vmcs02 / vmcb02 take MBEC / GMET from vmcs12 / vmcb12 (REFERENCE.md
  * section 3). An L1 format whose MBEC, GMET or execute-only entries L0's
- * hardware lacks, or whose walk is longer than L0's (5-level EPT12 on a
- * 4-level EPT01: the CPU could not translate its upper addresses), or an
- * NPT12 with NX on an NPT01 without, cannot be shadowed.
+ * hardware lacks, or an NPT12 with NX on an NPT01 without, cannot be
+ * shadowed. A walk longer than L0's (5-level NPT12 under an L1 with
+ * CR4.LA57, or 5-level EPT12, on 4-level tables) can, as long as every
+ * guest-physical address (below 2^MAXPHYADDR, SDM Vol. 3A 4.1.4; APM
+ * Vol. 2 15.25.5) is inside what the shorter walk translates: L2 never
+ * reaches L1's upper entries beyond index 0.
  */
 static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 			 const struct pt_format *s)
@@ -120,7 +123,8 @@ static int shadow_format(struct pt_format *sh, const struct pt_format *l1,
 		return -E_NOSUPP;
 	if ((l1->flags & PTF_EXEC_ONLY) && !(s->flags & PTF_EXEC_ONLY))
 		return -E_NOSUPP;
-	if (l1->levels > s->levels)
+	if (l1->levels > s->levels &&
+	    (1ULL << l1->maxphyaddr) > pt_input_limit(s))
 		return -E_NOSUPP;
 	/* L1's NX needs an NX bit in the shadow (APM Vol. 2 15.25.5). */
 	if (l1->type == PT_NPT && (l1->flags & PTF_NXE) &&

@@ -15,7 +15,7 @@
 #include "hv/include/x86.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
-#include "hv/pci_cfg_filter.h"
+#include "hv/exits.h"
 #include "hv/percpu.h"
 #include "hv/vendor.h"
 #include "nested/nested.h"
@@ -95,7 +95,7 @@ static int svm_enable(void)
 	if (this_cpu()->index == 0) {
 		svm_msrpm_init(msrpm, svm_use_lbrv(&svm_feat));
 		memset(iopm, 0, sizeof(iopm));
-		pci_cfg_io_bitmap_set(iopm);
+		exits_io_bitmap_set(iopm);
 	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	/* APM Vol. 2 15.17.1: with GIF=0 an INIT is held pending; Modex

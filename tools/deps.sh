@@ -5,8 +5,7 @@
 set -euo pipefail
 
 pkgs=(build-essential binutils qemu-system-x86 grub-pc-bin grub-efi-amd64-bin
-	grub-common ovmf
-	xorriso mtools bochsbios vgabios clang-format)
+	grub-common ovmf xorriso mtools bochsbios vgabios clang-format cpio)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -14,7 +14,7 @@
 #include "hv/include/x86.h"
 #include "hv/lapic.h"
 #include "hv/log.h"
-#include "hv/pci_cfg_filter.h"
+#include "hv/exits.h"
 #include "hv/percpu.h"
 #include "hv/vendor.h"
 #include "mm/pt_format.h"
@@ -170,7 +170,7 @@ static int vmx_enable(void)
 			 (caps.basic >> 50) & 0xf);
 	if (this_cpu()->index == 0) {
 		vmx_msr_bitmap_init(msr_bitmap);
-		pci_cfg_io_bitmap_set(io_bitmap_a);
+		exits_io_bitmap_set(io_bitmap_a);
 	}
 	if (enter_vmx_operation())
 		return -E_NOSUPP;

@@ -23,6 +23,7 @@
 #define X86_CR4_PAE BIT(5)
 #define X86_CR4_PGE BIT(7)
 #define X86_CR4_OSFXSR BIT(9)
+#define X86_CR4_LA57 BIT(12)
 #define X86_CR4_VMXE BIT(13)
 #define X86_CR4_SMEP BIT(20)
 #define X86_CR4_SMAP BIT(21)

@@ -51,12 +51,15 @@ selected() {
 
 # run_host HOST ISO LOG -> exit status of the emulator (124 on timeout)
 # SMP=N in its environment gives the host N CPUs (default 1); QEMU_MACHINE
-# gives QEMU machine and device arguments (default: i440fx, no IOMMU).
+# gives QEMU machine and device arguments (default: i440fx, no IOMMU);
+# QEMU_MEM its RAM (default 256 MiB); BOOT_TIMEOUT QEMU's time limit in
+# seconds (default 60).
 run_host() {
 	local host=$1 iso=$2 log=$3 cpus=${SMP:-1} machine=()
 	read -ra machine <<<"${QEMU_MACHINE-}"
 	if [ "$host" = qemu ]; then
-		timeout 60 qemu-system-x86_64 -accel tcg -cpu max -m 256 \
+		timeout "${BOOT_TIMEOUT:-60}" qemu-system-x86_64 -accel tcg -cpu max \
+			-m "${QEMU_MEM:-256}" \
 			-smp "$cpus" "${machine[@]}" \
 			-display none -no-reboot -monitor none \
 			-serial "file:$log" \
@@ -660,3 +663,6 @@ QEMU_MACHINE=$amdvi_q35 l1_case amdvi-dma.qemu qemu l1_dma_mb2 "dma-hidden" pass
 
 # ---- UEFI: one BIOS+UEFI ISO under OVMF and SeaBIOS, the fb console ----
 . tests/boot/uefi_cases.sh
+
+# ---- Linux as L1: Debian 12's kernel under Modex (tests/boot/linux_cases.sh)
+. tests/boot/linux_cases.sh

@@ -22,6 +22,20 @@ void hv_exit(u8 code)
 	longjmp(stop_jmp, 1);
 }
 
+static enum exit_method exit_method = EXIT_QEMU;
+
+enum exit_method hv_exit_method(void)
+{
+	return exit_method;
+}
+
+void log_emit(enum log_level lvl, const char *prefix, const char *fmt, ...)
+{
+	(void)lvl;
+	(void)prefix;
+	(void)fmt;
+}
+
 void con_putc(char c)
 {
 	(void)c;
@@ -542,4 +556,65 @@ TEST(io_exit_goes_to_pci_cfg)
 	REQUIRE(handle());
 	CHECK_EQ(pci_io_exits, 1);
 	CHECK_EQ(stops, 0);
+}
+
+/* An I/O exit at the test-exit port: OUT @val, or IN when @in. */
+static bool io_exit(u16 port, bool in, bool string, u64 val)
+{
+	reset(EXIT_R_IO, 0, 2);
+	vcpu.exit.io.port = port;
+	vcpu.exit.io.size = 1;
+	vcpu.exit.io.in = in;
+	vcpu.exit.io.string = string;
+	vcpu.regs.rax = val;
+	pci_io_exits = 0;
+	return handle();
+}
+
+/* With exit=qemu an OUT to 0xf4 ends the run through Modex's exit path
+ * (docs/boot.md "Test exit"); anything else there stays plain port I/O. */
+TEST(test_port_write_ends_run)
+{
+	exit_method = EXIT_QEMU;
+	CHECK(!io_exit(QEMU_DEBUG_EXIT_PORT, false, false, 0x1234510));
+	CHECK_EQ(test_exit_calls, 1);
+	CHECK_EQ(stops, 1);
+	CHECK_EQ(pci_io_exits, 0);
+	CHECK(io_exit(QEMU_DEBUG_EXIT_PORT, true, false, 0));
+	CHECK_EQ(test_exit_calls, 0);
+	CHECK_EQ(pci_io_exits, 1);
+	CHECK(io_exit(QEMU_DEBUG_EXIT_PORT, false, true, 0x10));
+	CHECK_EQ(test_exit_calls, 0);
+	CHECK_EQ(pci_io_exits, 1);
+	CHECK(io_exit(QEMU_DEBUG_EXIT_PORT + 1, false, false, 0x10));
+	CHECK_EQ(test_exit_calls, 0);
+	exit_method = EXIT_HALT;
+	CHECK(io_exit(QEMU_DEBUG_EXIT_PORT, false, false, 0x10));
+	CHECK_EQ(test_exit_calls, 0);
+	CHECK_EQ(pci_io_exits, 1);
+	exit_method = EXIT_QEMU;
+}
+
+TEST(io_bitmap_ports)
+{
+	static u8 map[8192];
+
+	for (int m = EXIT_HALT; m <= EXIT_BOCHS; m++) {
+		unsigned set = 0;
+
+		memset(map, 0, sizeof(map));
+		exit_method = (enum exit_method)m;
+		exits_io_bitmap_set(map);
+		for (unsigned p = 0; p < 65536; p++) {
+			bool want =
+				(p >= 0xcf8 && p <= 0xcff) ||
+				(p == QEMU_DEBUG_EXIT_PORT && m == EXIT_QEMU);
+			bool got = map[p / 8] & (1u << (p % 8));
+
+			CHECK_MSG(got == want, "port %#x method %d", p, m);
+			set += got;
+		}
+		CHECK_EQ(set, m == EXIT_QEMU ? 9 : 8);
+	}
+	exit_method = EXIT_QEMU;
 }

@@ -1436,3 +1436,41 @@ TEST(mb2_info_efi_tags)
 	p.nr_efi = 2;
 	CHECK_EQ(mb2_build_info(&p, INFO_BASE, b, sizeof(b), &used), -E_INVAL);
 }
+
+/* loader_find_free_in(): alignment, bounds and the highest fit. */
+TEST(find_free_aligned_and_highest)
+{
+	const struct mem_range fram[] = { { 0x100000, 0x800000 },
+					  { 0x900000, 0x2000000 } };
+	const struct mem_range avoid[] = { { 0x1f00000, 0x1f01000 } };
+	struct free_req req = { 0x1000, 0x200000, 0x100000, LOADER_4G, false };
+	gpa_t at = 0;
+
+	CHECK(loader_find_free_in(NULL, fram, 2, NULL, 0, &req, &at) == 0);
+	CHECK_EQ(at, 0x200000);
+	req.size = 0x700000; /* 7 MiB: only from 0xa00000 on */
+	CHECK(loader_find_free_in(NULL, fram, 2, NULL, 0, &req, &at) == 0);
+	CHECK_EQ(at, 0xa00000);
+	req.highest = true;
+	req.size = 0x1000;
+	req.align = 0x1000;
+	CHECK(loader_find_free_in(NULL, fram, 2, avoid, 1, &req, &at) == 0);
+	CHECK_EQ(at, 0x1fff000);
+	req.size = 0x200000; /* below the obstacle */
+	CHECK(loader_find_free_in(NULL, fram, 2, avoid, 1, &req, &at) == 0);
+	CHECK_EQ(at, 0x1d00000);
+	req.hi = 0x1000000; /* a bound inside RAM */
+	CHECK(loader_find_free_in(NULL, fram, 2, avoid, 1, &req, &at) == 0);
+	CHECK_EQ(at, 0xe00000);
+	req.size = 0x2000000;
+	CHECK(loader_find_free_in(NULL, fram, 2, NULL, 0, &req, &at) ==
+	      -E_NOMEM);
+	req.size = 0x1000;
+	req.align = 0x3000;
+	CHECK(loader_find_free_in(NULL, fram, 2, NULL, 0, &req, &at) ==
+	      -E_INVAL);
+	req.align = 0x1000;
+	req.lo = req.hi;
+	CHECK(loader_find_free_in(NULL, fram, 2, NULL, 0, &req, &at) ==
+	      -E_INVAL);
+}

@@ -352,9 +352,17 @@ TEST(roles)
 	CHECK_EQ(shadow_role_init(&r, &ng, &n), -E_NOSUPP);
 	CHECK_EQ(shadow_role_init(&r, &ex, &e), -E_NOSUPP);
 	CHECK_EQ(shadow_role_init(&r, &e, &n), -E_NOSUPP);
+	/* A 5-level L1 walk on 4-level tables: only while every GPA fits
+	 * the shorter walk (MAXPHYADDR 46 does, 52 does not). */
 	REQUIRE(pt_format_init(&ex, PT_EPT, 46, PTF_5LEVEL) == 0);
-	CHECK_EQ(shadow_role_init(&r, &ex, &e), -E_NOSUPP);
+	CHECK_EQ(shadow_role_init(&r, &ex, &e), 0);
 	CHECK_EQ(shadow_role_init(&r, &e, &ex), 0);
+	REQUIRE(pt_format_init(&ex, PT_EPT, 52, PTF_5LEVEL) == 0);
+	CHECK_EQ(shadow_role_init(&r, &ex, &e), -E_NOSUPP);
+	REQUIRE(pt_format_init(&ex, PT_NPT, 46, PTF_NXE | PTF_5LEVEL) == 0);
+	CHECK_EQ(shadow_role_init(&r, &ex, &n), 0);
+	REQUIRE(pt_format_init(&ex, PT_NPT, 52, PTF_NXE | PTF_5LEVEL) == 0);
+	CHECK_EQ(shadow_role_init(&r, &ex, &n), -E_NOSUPP);
 	CHECK_EQ(shadow_role_init(&r, &e, &em), 0);
 	CHECK_EQ(shadow_role_init(&r, &em, &em), 0);
 	CHECK_EQ(shadow_role_init(&r, &n, &ng), 0);
@@ -393,6 +401,38 @@ TEST(five_level_l0)
 		 PTW_OK);
 	CHECK_EQ(pw.out, sw_leaf_target(1) + (L2_GPA & 0xfff) + HPA_OFF);
 	CHECK_EQ(pw.level, 1);
+	CHECK(sw_world_fini(&w));
+}
+
+/* A 5-level EPT12 (its PML5 entry 0 pointing at the usual chain)
+ * shadowed in a 4-level EPT01's format: L1's tables are walked with five
+ * levels, the shadow has four, and translates L2_GPA as L1 does. */
+#define PML5_PA 0x9000ULL
+TEST(five_level_l1)
+{
+	struct pt_format f1, f4;
+	struct shadow_role r;
+	struct shadow_fault f;
+	struct pt_walk pw;
+	struct sw_world w;
+
+	ept_plain(&w, false, false);
+	sw_build_chain(&w, 1, 7, 15);
+	memset(fmem_ptr(&w.l1, PML5_PA), 0, PAGE_SIZE);
+	fmem_set(&w.l1, PML5_PA, PML4_PA | sw_ept_bits(15));
+	REQUIRE(pt_format_init(&f1, PT_EPT, L1_MAXPHY, PTF_1G | PTF_5LEVEL) ==
+		0);
+	REQUIRE(pt_format_init(&f4, PT_EPT, S_MAXPHY, PTF_1G) == 0);
+	REQUIRE(shadow_role_init(&r, &f1, &f4) == 0);
+	w.l0.fmt = f4;
+	CHECK_EQ(shadow_fault(&w.cache, PML5_PA, &r, L2_GPA, PK_FETCH, &f),
+		 SH_FIXED);
+	CHECK_EQ(pt_walk(&f4, &w.sh_mem, f.root, L2_GPA, PK_READ, NULL, 0, &pw),
+		 PTW_OK);
+	CHECK_EQ(pw.out, sw_leaf_target(1) + (L2_GPA & 0xfff) + HPA_OFF);
+	/* Nothing at PML5 index 1: an L1 fault, not a shadow entry. */
+	CHECK_EQ(shadow_fault(&w.cache, PML5_PA, &r, 1ULL << 48, PK_READ, &f),
+		 SH_L1_FAULT);
 	CHECK(sw_world_fini(&w));
 }
 
