@@ -32,6 +32,11 @@ void msr_host_cpu_init(void)
 	 * WB, so the change needs no cache or TLB flush for Modex. */
 	if (cpuid(1).edx & CPUID1_EDX_PAT)
 		wrmsr(MSR_IA32_PAT, MODEX_HOST_PAT);
+	/* DEBUGCTL 0 (no LBR, BTF or PMC pins on Modex's code; APM Vol. 2
+	 * 13.1.1): the value L1 reads where the MSR passes through for reads
+	 * (SVM without LBR virtualization, msr_virt_write()). A CPU without
+	 * the MSR faults here and in L1 alike. */
+	(void)wrmsr_safe(MSR_IA32_DEBUGCTL, 0);
 }
 
 static void read_hw_mtrrs(struct mtrr_state *s)
@@ -106,12 +111,6 @@ int msr_virt_read(struct vcpu *v, u32 msr, u64 *val)
 		*val = vendor->read_pat(v);
 		return MSRV_DONE;
 	}
-	if (msr == MSR_IA32_DEBUGCTL) {
-		/* Intercepted only on SVM without LBR virtualization, where
-		 * L1's value would stay loaded in Modex: L1 keeps it 0. */
-		*val = 0;
-		return MSRV_DONE;
-	}
 	return MSRV_NOT_MINE;
 }
 
@@ -126,9 +125,14 @@ int msr_virt_write(struct vcpu *v, u32 msr, u64 val)
 		return MSRV_DONE;
 	}
 	if (msr == MSR_IA32_DEBUGCTL)
-		/* Without LBR virtualization LBR, BTF and the PMC pins would
-		 * act on Modex's code (APM Vol. 2 13.1.1, DebugCtl): only 0 is
-		 * accepted, anything else is refused as unsupported. */
-		return val ? MSRV_GP : MSRV_DONE;
+		/* Writes exit only on SVM without LBR virtualization, where
+		 * L1's LBR, BTF and PMC pins would act on Modex's code (APM
+		 * Vol. 2 13.1.1, DebugCtl): only 0 is accepted, anything else
+		 * is refused as unsupported. The hardware register stays 0
+		 * (msr_host_cpu_init()), which is what L1's reads, not
+		 * intercepted, return; writing 0 again gives L1 the CPU's own
+		 * answer where it has no DEBUGCTL. */
+		return val || wrmsr_safe(MSR_IA32_DEBUGCTL, 0) ? MSRV_GP :
+								 MSRV_DONE;
 	return MSRV_NOT_MINE;
 }

@@ -23,8 +23,9 @@ const struct msr_policy msr_policy[] = {
 	{ MSR_IA32_SMRR_PHYSBASE, MSR_IA32_SMRR_PHYSMASK, RW | BOTH },
 	/* PAT: VMCS01 switches it on VMX; SVM keeps L1's in G_PAT. */
 	{ MSR_IA32_PAT, MSR_IA32_PAT, RW | MSRP_SVM },
-	/* DEBUGCTL: VMX switches it; SVM only with LBR virtualization. */
-	{ MSR_IA32_DEBUGCTL, MSR_IA32_DEBUGCTL, RW | MSRP_SVM_NO_LBRV },
+	/* DEBUGCTL: VMX switches it; SVM only with LBR virtualization.
+	 * Without, writes exit and reads see the hardware's 0 (hv/msr.c). */
+	{ MSR_IA32_DEBUGCTL, MSR_IA32_DEBUGCTL, MSRP_WRITE | MSRP_SVM_NO_LBRV },
 	/* AMD decode and SMM ranges: readable, never written by L1. On VMX
 	 * they are outside the bitmap and always exit (SDM Vol. 3C 26.1.3). */
 	{ MSR_AMD_SYSCFG, MSR_AMD_SYSCFG, MSRP_WRITE | MSRP_SVM },

@@ -253,8 +253,8 @@ TEST(consistency_checks)
 
 /* The MSRs the permission map must intercept, written out independently
  * of hv/msr_policy.c (docs/isolation.md): SVM's own, the MTRRs, SMRR,
- * PAT, DEBUGCTL without LBR virtualization (read and write), and the
- * decode and SMM MSRs (write only). */
+ * PAT, and (write only) DEBUGCTL without LBR virtualization and the
+ * decode and SMM MSRs. */
 static bool svm_expected(u32 msr, bool write, bool lbrv)
 {
 	/* IA32_APIC_BASE (hv/vlapic.h) and the policy of hv/msr_policy.c;
@@ -264,10 +264,10 @@ static bool svm_expected(u32 msr, bool write, bool lbrv)
 		  (msr >= 0x200 && msr <= 0x24f) || msr == 0x250 ||
 		  msr == 0x258 || msr == 0x259 ||
 		  (msr >= 0x268 && msr <= 0x26f) || msr == 0x2ff ||
-		  msr == 0x1f2 || msr == 0x1f3 || msr == 0x277 ||
-		  (msr == 0x1d9 && !lbrv);
+		  msr == 0x1f2 || msr == 0x1f3 || msr == 0x277;
 	bool wo = msr == 0xc0010010 || msr == 0xc001001a || msr == 0xc001001d ||
-		  (msr >= 0xc0010111 && msr <= 0xc0010113);
+		  (msr >= 0xc0010111 && msr <= 0xc0010113) ||
+		  (msr == 0x1d9 && !lbrv);
 
 	return rw || (write && (wo || msr == 0x830));
 }
