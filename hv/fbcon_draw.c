@@ -102,10 +102,19 @@ void fbcon_redraw(struct fbcon *c)
 	const struct fb_surface *s = &c->s;
 	u32 bytes = (s->bpp + 7) / 8;
 
-	for (u32 y = 0; y < s->height; y++)
+	for (u32 y = 0; y < s->height; y++) {
+		u8 *line = s->base + (u64)y * s->pitch;
+
+		/* Black is 0 in every layout: one memset() per line is 8
+		 * bytes per store, where a pixel loop costs some 12
+		 * instructions per pixel (about 9 M at 1024x768). */
+		if (!c->bg) {
+			memset(line, 0, (u64)s->width * bytes);
+			continue;
+		}
 		for (u32 x = 0; x < s->width; x++)
-			put_pixel(s, s->base + (u64)y * s->pitch + x * bytes,
-				  c->bg);
+			put_pixel(s, line + (u64)x * bytes, c->bg);
+	}
 	for (u32 r = 0; r < c->rows; r++)
 		for (u32 col = 0; col < c->cols; col++)
 			if (c->text[r][col] != ' ')
