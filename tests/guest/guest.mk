@@ -41,7 +41,10 @@ L1_BASIC_ELFS := $(foreach g,l1_basic l1_basic_big,$(GUEST_OUT)/$(g)_mb1.elf \
 $(L1_BASIC_ELFS): $(GUEST_BASIC_OBJS)
 
 # The L1 test hypervisor's VMX library and test groups (tests/guest/vmx/).
-GUEST_VMX_SRCS := $(wildcard tests/guest/vmx/*.c tests/guest/vmx/*.S)
+# L2's descriptors and paging (tests/guest/l2/) serve both hypervisors.
+GUEST_L2_SRCS := $(wildcard tests/guest/l2/*.c)
+GUEST_VMX_SRCS := $(wildcard tests/guest/vmx/*.c tests/guest/vmx/*.S) \
+	$(GUEST_L2_SRCS)
 GUEST_VMX_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_VMX_SRCS))
 L1_VMX_ELFS := $(GUEST_OUT)/l1_vmx_mb1.elf $(GUEST_OUT)/l1_vmx_mb2.elf
 $(L1_VMX_ELFS): $(GUEST_VMX_OBJS)
@@ -55,7 +58,8 @@ L1_DEMO_ELFS := $(GUEST_OUT)/l1_demo_mb1.elf $(GUEST_OUT)/l1_demo_mb2.elf
 $(L1_DEMO_ELFS): $(GUEST_VMX_OBJS) $(GUEST_DEMO_OBJS)
 
 # The SVM L1 test hypervisor's library and test groups (tests/guest/svm/).
-GUEST_SVM_SRCS := $(wildcard tests/guest/svm/*.c tests/guest/svm/*.S)
+GUEST_SVM_SRCS := $(wildcard tests/guest/svm/*.c tests/guest/svm/*.S) \
+	$(GUEST_L2_SRCS)
 GUEST_SVM_OBJS := $(patsubst %,$(GUEST_OUT)/obj/%.o,$(GUEST_SVM_SRCS))
 L1_SVM_ELFS := $(GUEST_OUT)/l1_svm_mb1.elf $(GUEST_OUT)/l1_svm_mb2.elf
 $(L1_SVM_ELFS): $(GUEST_SVM_OBJS)

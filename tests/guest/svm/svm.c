@@ -39,8 +39,6 @@ static u64 l1_gdt[8] __aligned(16);
 static u8 l1_tss[104] __aligned(16);
 static u8 l1_exc_stack[8192] __aligned(16);
 
-extern u64 l2_cr3, l2_gdt_base, l2_idt_base, l2_tss_base;
-extern u16 l2_gdt_limit, l2_idt_limit;
 
 /* CPUID 8000_0002-8000_0004: the processor name string. */
 static void brand(char out[49])

@@ -10,6 +10,7 @@
 #ifndef MODEX_TESTS_GUEST_SVM_SVM_H
 #define MODEX_TESTS_GUEST_SVM_SVM_H
 
+#include "tests/guest/l2/l2_world.h"
 #include "tests/guest/lib/guest.h"
 
 /* ---- MSRs (APM Vol. 2 15.30, appendix A) ---- */
@@ -309,14 +310,7 @@ struct l2_exit {
 	u8 cpl;
 };
 
-/* L2 selectors (its own GDT); the CPL 3 ones carry RPL 3. */
-#define L2_CS0 0x08
-#define L2_DS0 0x10
-#define L2_CS3 0x1b
-#define L2_DS3 0x23
-#define L2_TR 0x28
 
-#define L2_IDENT_TOP (16ULL << 20)
 /*
  * L2's world: page tables identity-mapping [0, L2_IDENT_TOP) (user
  * accessible, so CPL 3 code runs the same functions) plus test mappings,
@@ -348,7 +342,6 @@ void vmcb_fresh_asid(void);
 void l2_call(void (*rip)(void), int cpl, struct l2_exit *e);
 /* Resume at nRIP if NRIPS, else at @next. */
 void l2_skip(const struct l2_exit *e, u64 next);
-u64 l2_stack_top(void);
 
 /* The IOPM (12 KiB) and MSRPM (8 KiB) of VMCB12 (APM Vol. 2 15.10, 15.11). */
 extern u8 iopm[3 * 4096], msrpm[2 * 4096];
@@ -356,13 +349,6 @@ void iopm_set(u16 port, bool on);
 void msrpm_set(u32 msr, bool read, bool write);
 
 /* ---- NPT12 (APM Vol. 2 15.25): long-mode page-table entries ---- */
-#define PTE_P BIT(0)
-#define PTE_W BIT(1)
-#define PTE_U BIT(2)
-#define PTE_PS BIT(7)
-#define PTE_NX BIT(63)
-#define PTE_UPW (PTE_P | PTE_W | PTE_U)
-#define TWO_MIB 0x200000ULL
 
 /* The NPT12 entries on the test GPAs' paths, by level. */
 enum npt_slot { SLOT_PML4E, SLOT_PDPTE, SLOT_PDE, SLOT_PTE, SLOT_PDE_2M };
@@ -388,8 +374,7 @@ extern u64 l2_pt_alias_gpa;
 extern u64 *npt_walk_pte;
 /* U on NPT12's PML4E of the identity range (L2's code, data, tables). */
 void npt_ident_user(bool on);
-/* L2's PTE mapping TEST_LA_4K, and the alternate page it may point at. */
-u64 *l2_test_pte(void);
+/* The alternate page L2's test PTE (l2_test_pte()) may point at. */
 extern u8 *test_page_alt;
 
 /* ---- L2 code (svm/entry.S): each piece ends with VMMCALL ---- */
@@ -433,7 +418,6 @@ extern char l2_vgif_opened[]; /* right after its STGI */
 void l2_nop(void);
 /* L2's IDT stubs: push the vector, VMMCALL. */
 extern char l2_idt_stubs[];
-#define L2_STUB_SIZE 16
 
 /* svm/entry.S: VMLOAD/VMRUN/VMSAVE of @vmcb_pa with L2's registers. */
 #define SVM_ENTER_IRQ 1 /* RFLAGS.IF=1 across VMRUN */

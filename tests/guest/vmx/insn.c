@@ -33,8 +33,6 @@ extern char l1_user_back[];
 extern u64 l1_user_rsp;
 extern u64 guest_pml4[];
 
-#define PTE_U BIT(2)
-#define TWO_MIB 0x200000ULL
 
 /* Back to CPL 0 at l1_user_back with the vector (see vmx/entry.S). */
 static u64 user_error;

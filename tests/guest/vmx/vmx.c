@@ -288,8 +288,6 @@ static void vmcs_host_state(void)
 	vmw(HOST_RIP, (u64)vmx_exit_stub);
 }
 
-extern u64 l2_cr3, l2_gdt_base, l2_idt_base, l2_tss_base;
-extern u16 l2_gdt_limit, l2_idt_limit;
 
 /* SDM Vol. 3C 27.3.1: a 64-bit L2 in its own GDT, IDT and TSS. */
 static void vmcs_guest_state(void)

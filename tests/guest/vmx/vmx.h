@@ -10,6 +10,7 @@
 #ifndef MODEX_TESTS_GUEST_VMX_VMX_H
 #define MODEX_TESTS_GUEST_VMX_VMX_H
 
+#include "tests/guest/l2/l2_world.h"
 #include "tests/guest/lib/guest.h"
 
 /* ---- MSRs (SDM Vol. 4 table 2-2; Vol. 3D appendix A) ---- */
@@ -394,12 +395,6 @@ struct l2_exit {
 
 extern struct l2_regs l2_regs;
 
-/* L2 selectors (its own GDT); the CPL 3 ones carry RPL 3. */
-#define L2_CS0 0x08
-#define L2_DS0 0x10
-#define L2_CS3 0x1b
-#define L2_DS3 0x23
-#define L2_TR 0x28
 
 /*
  * L2's world: L2 page tables that identity-map [0, L2_IDENT_TOP) (user
@@ -408,7 +403,6 @@ extern struct l2_regs l2_regs;
  * (first 2 MiB with 4 KiB pages, the rest with 2 MiB pages) plus the test
  * GPA region. Returns false with @why if the image does not fit.
  */
-#define L2_IDENT_TOP (16ULL << 20)
 bool l2_world_init(const char **why);
 
 /*
@@ -432,7 +426,6 @@ void l2_run(struct l2_exit *e);
 void l2_skip(const struct l2_exit *e);
 /* Run L2 from @rip until the next exit. */
 void l2_call(void (*rip)(void), int cpl, struct l2_exit *e);
-u64 l2_stack_top(void);
 
 /* ---- EPT12 (SDM Vol. 3C 29.3.2) ---- */
 #define EPT_R BIT(0)
@@ -461,8 +454,6 @@ extern u8 *test_page_4k, *test_page_2m;
 #define TEST_LA_2M_SUP 0x40400000ULL
 /* EPT12's identity 2 MiB leaf of GPA @gpa (in [2 MiB, L2_IDENT_TOP)). */
 u64 *ept_ident_leaf(u64 gpa);
-/* L2's PTE mapping TEST_LA_4K_USER. */
-u64 *l2_test_pte(void);
 /* INVEPT of eptp12, single-context if advertised, else all-context. */
 void ept_flush(void);
 
@@ -494,7 +485,6 @@ void l2_invlpg(void); /* invlpg (%rdi) */
 void l2_fetch32(void); /* 32-bit code: jumps to EDI */
 /* L2's IDT stubs: push the vector, VMCALL. */
 extern char l2_idt_stubs[];
-#define L2_STUB_SIZE 16
 
 /* vmx/entry.S: 0 after a VM exit, else RFLAGS of the failed VM entry. */
 u64 vmx_enter(struct l2_regs *regs, int launched);

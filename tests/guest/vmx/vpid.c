@@ -13,7 +13,6 @@
 #include "hv/include/lib.h"
 
 #define L2_VPID 1
-#define PTE_UPW 0x7
 
 static u8 alt_page[4096] __aligned(4096);
 
