@@ -85,6 +85,15 @@ int try_vmrun(u64 vmcb_pa);
 #define X86_UD 6
 #define X86_GP 13
 
+/* ---- CPL 3 (lib/user.c) ---- */
+/*
+ * Runs fn(arg) at CPL 3 on a stack of its own, with the image user-
+ * accessible, until it raises #GP or #UD (a fn that returns ends in UD2);
+ * returns that vector, with the error code in user_error (~0 if none).
+ */
+int at_cpl3(void (*fn)(void *), void *arg);
+extern u64 user_error;
+
 /* ---- boot information (both protocols) ---- */
 #define GUEST_MAX_MMAP 64
 #define GUEST_MAX_MODS 16

@@ -22,10 +22,6 @@ u64 l2_frame(const struct l2_exit *e, unsigned i);
 /* Where L2's IDT stub for @vec exits (its VMMCALL). */
 u64 l2_stub(unsigned vec);
 
-/* Runs fn(arg) at CPL 3 in L1; returns the vector it raised. */
-int at_cpl3(void (*fn)(void *), void *arg);
-extern u64 user_error;
-
 /* The groups (l1_svm.c runs them by name). */
 void group_insn_pre_svme(void);
 void group_insn(void);

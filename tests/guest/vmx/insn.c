@@ -28,58 +28,6 @@ static void do_vmread(void *arg)
 	vmread_r(*(u64 *)arg, &v);
 }
 
-int l1_user_call(void (*fn)(void *), void *arg);
-extern char l1_user_back[];
-extern u64 l1_user_rsp;
-extern u64 guest_pml4[];
-
-
-/* Back to CPL 0 at l1_user_back with the vector (see vmx/entry.S). */
-static u64 user_error;
-
-static void user_exception(struct guest_frame *f)
-{
-	user_error = f->error;
-	f->rax = f->vector;
-	f->rip = (u64)l1_user_back;
-	f->cs = 0x08;
-	f->ss = 0x10;
-	f->rsp = l1_user_rsp;
-}
-
-/* U/S on L1's own (framework) paging entries that map the image. */
-static void image_user(bool on)
-{
-	u64 *pdpt = (u64 *)(guest_pml4[0] & ~0xfffULL);
-	u64 *pd = (u64 *)(pdpt[0] & ~0xfffULL);
-	u64 *e[] = { &guest_pml4[0], &pdpt[0] };
-
-	for (unsigned i = 0; i < ARRAY_SIZE(e); i++)
-		*e[i] = on ? *e[i] | PTE_U : *e[i] & ~PTE_U;
-	for (u64 i = 0; i <= (u64)__image_end / TWO_MIB; i++)
-		pd[i] = on ? pd[i] | PTE_U : pd[i] & ~PTE_U;
-	asm volatile("mov %%cr3, %%rax; mov %%rax, %%cr3"
-		     :
-		     :
-		     : "rax", "memory");
-}
-
-/* Runs fn(arg) at CPL 3 in L1; returns the vector it raised. */
-static int at_cpl3(void (*fn)(void *), void *arg)
-{
-	guest_exc_handler gp = guest_set_handler(X86_GP, user_exception);
-	guest_exc_handler ud = guest_set_handler(X86_UD, user_exception);
-	int v;
-
-	user_error = ~0ULL;
-	image_user(true);
-	v = l1_user_call(fn, arg);
-	image_user(false);
-	guest_set_handler(X86_GP, gp);
-	guest_set_handler(X86_UD, ud);
-	return v;
-}
-
 static void do_vmclear(void *arg)
 {
 	asm volatile("vmclear %0" : : "m"(*(u64 *)arg) : "memory", "cc");
