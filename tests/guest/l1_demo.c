@@ -557,7 +557,7 @@ void guest_main(void)
 		guest_log("demo: nothing run on this host: pass\n");
 		return;
 	}
-	vmx_host_gdt_init();
+	guest_gdt_init();
 	if (!GCHECK(l2_world_init(&why), "%s", why))
 		return;
 	demo_world_init(mbec, &demo_eptp, &demo_cr3);

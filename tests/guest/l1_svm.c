@@ -43,7 +43,7 @@ static int check_setup(void)
 {
 	if (!svm_caps_read(&why_not))
 		return CHECK_SKIP;
-	svm_host_gdt_init();
+	guest_gdt_init();
 	if (!l2_world_init(&why_not)) {
 		GCHECK(false, "%s", why_not);
 		return 0;

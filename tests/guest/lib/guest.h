@@ -87,6 +87,16 @@ int try_vmrun(u64 vmcb_pa);
 
 /* ---- CPL 3 (lib/user.c) ---- */
 /*
+ * Loads L1's own GDT: the framework's segments (0x08 64-bit code, 0x10
+ * data, 0x18 32-bit code), an available 64-bit TSS at 0x20 (loaded in
+ * TR; RSP0 on a stack of its own), CPL 3 data at 0x30 and code at 0x38.
+ * at_cpl3() needs it; so do VMX host state (TR must not be 0, SDM Vol. 3C
+ * 27.2.3) and the CPL 3 checks of the SVM and VMX instructions.
+ */
+void guest_gdt_init(void);
+/* The TSS of guest_gdt_init(). */
+u64 guest_tss_base(void);
+/*
  * Runs fn(arg) at CPL 3 on a stack of its own, with the image user-
  * accessible, until it raises #GP or #UD (a fn that returns ends in UD2);
  * returns that vector, with the error code in user_error (~0 if none).

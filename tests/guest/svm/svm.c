@@ -31,15 +31,6 @@ static u8 hsave[4096] __aligned(4096);
 /* L1's own FS/GS/TR/LDTR/syscall state across VMRUN (VMSAVE/VMLOAD). */
 static struct vmcb host_area;
 
-/*
- * L1's own GDT: the framework's segments, a TSS at 0x20, and CPL 3 data
- * (0x30) and code (0x38) for the CPL 3 checks of the SVM instructions.
- */
-static u64 l1_gdt[8] __aligned(16);
-static u8 l1_tss[104] __aligned(16);
-static u8 l1_exc_stack[8192] __aligned(16);
-
-
 /* CPUID 8000_0002-8000_0004: the processor name string. */
 static void brand(char out[49])
 {
@@ -160,34 +151,6 @@ void svm_set_svme(bool on)
 	u64 efer = guest_rdmsr(MSR_EFER);
 
 	wrmsr64(MSR_EFER, on ? efer | EFER_SVME : efer & ~EFER_SVME);
-}
-
-/* AMD64 Vol. 2 4.8.3 and 12.2.5: a 64-bit available TSS descriptor. */
-static void tss_desc(u64 *d, u64 base, u32 limit)
-{
-	d[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-	       ((u64)(limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-	d[1] = base >> 32;
-}
-
-void svm_host_gdt_init(void)
-{
-	struct {
-		u16 limit;
-		u64 base;
-	} __packed gdtr = { sizeof(l1_gdt) - 1, (u64)l1_gdt };
-
-	l1_gdt[1] = 0x00af9a000000ffffULL; /* 0x08: 64-bit code */
-	l1_gdt[2] = 0x00cf92000000ffffULL; /* 0x10: data */
-	l1_gdt[3] = 0x00cf9a000000ffffULL; /* 0x18: 32-bit code */
-	tss_desc(&l1_gdt[4], (u64)l1_tss, sizeof(l1_tss) - 1);
-	l1_gdt[6] = 0x00cff2000000ffffULL; /* 0x30: data, DPL 3 */
-	l1_gdt[7] = 0x00affa000000ffffULL; /* 0x38: 64-bit code, DPL 3 */
-	/* RSP0: exceptions from CPL 3 (APM Vol. 2 12.3.3). */
-	u64 rsp0 = (u64)l1_exc_stack + sizeof(l1_exc_stack);
-	memcpy(l1_tss + 4, &rsp0, 8);
-	asm volatile("lgdt %0" : : "m"(gdtr));
-	asm volatile("ltr %w0" : : "r"(0x20));
 }
 
 void iopm_set(u16 port, bool on)

@@ -274,8 +274,6 @@ static inline void wrmsr64(u32 msr, u64 v)
 bool svm_caps_read(const char **why);
 /* EFER.SVME on/off. */
 void svm_set_svme(bool on);
-/* L1's own GDT with a TSS and CPL 3 segments (for the CPL 3 checks). */
-void svm_host_gdt_init(void);
 extern u64 hsave_pa;
 /*
  * The machine, for its documented deviations from the APM: QEMU (its

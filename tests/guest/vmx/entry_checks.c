@@ -261,7 +261,7 @@ static int entry_exit_state(void)
 	try_wrmsr(0x174, 0);
 	try_wrmsr(0x175, 0);
 	try_wrmsr(0x176, 0);
-	vmx_host_gdt_init(); /* back to exact limits */
+	guest_gdt_init(); /* back to exact limits */
 	guest_idt_load();
 	return 0;
 }

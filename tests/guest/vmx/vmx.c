@@ -29,14 +29,6 @@ static u8 vmxon_region[4096] __aligned(4096);
 static u8 vmcs_region[4096] __aligned(4096);
 static bool launched;
 
-/*
- * L1's own GDT: the framework's segments, a TSS at 0x20, and CPL 3 data
- * (0x30) and code (0x38) for the CPL 3 checks of the VMX instructions.
- */
-static u64 l1_gdt[8] __aligned(16);
-static u8 l1_tss[104] __aligned(16);
-static u8 l1_exc_stack[8192] __aligned(16);
-
 u64 vmr(u64 field)
 {
 	u64 v = 0;
@@ -166,34 +158,6 @@ void vmx_region_init(void *page, u32 revision)
 	memcpy(page, &revision, sizeof(revision));
 }
 
-/* SDM Vol. 3A 3.4.5 and 8.2.3: a 64-bit available TSS descriptor. */
-static void tss_desc(u64 *d, u64 base, u32 limit)
-{
-	d[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-	       ((u64)(limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-	d[1] = base >> 32;
-}
-
-void vmx_host_gdt_init(void)
-{
-	struct {
-		u16 limit;
-		u64 base;
-	} __packed gdtr = { sizeof(l1_gdt) - 1, (u64)l1_gdt };
-
-	l1_gdt[1] = 0x00af9a000000ffffULL; /* 0x08: 64-bit code */
-	l1_gdt[2] = 0x00cf92000000ffffULL; /* 0x10: data */
-	l1_gdt[3] = 0x00cf9a000000ffffULL; /* 0x18: 32-bit code */
-	tss_desc(&l1_gdt[4], (u64)l1_tss, sizeof(l1_tss) - 1);
-	l1_gdt[6] = 0x00cff2000000ffffULL; /* 0x30: data, DPL 3 */
-	l1_gdt[7] = 0x00affa000000ffffULL; /* 0x38: 64-bit code, DPL 3 */
-	/* RSP0: exceptions from CPL 3 (SDM Vol. 3A 7.14.2, 8.7). */
-	u64 rsp0 = (u64)l1_exc_stack + sizeof(l1_exc_stack);
-	memcpy(l1_tss + 4, &rsp0, 8);
-	asm volatile("lgdt %0" : : "m"(gdtr));
-	asm volatile("ltr %w0" : : "r"(0x20));
-}
-
 void vmx_fix_crs(void)
 {
 	u64 cr0 = guest_read_cr(0), cr4 = guest_read_cr(4);
@@ -276,7 +240,7 @@ static void vmcs_host_state(void)
 	vmw(HOST_TR_SEL, 0x20);
 	vmw(HOST_FS_BASE, 0);
 	vmw(HOST_GS_BASE, 0);
-	vmw(HOST_TR_BASE, (u64)l1_tss);
+	vmw(HOST_TR_BASE, guest_tss_base());
 	asm volatile("sgdt %0" : "=m"(dt));
 	vmw(HOST_GDTR_BASE, dt.base);
 	asm volatile("sidt %0" : "=m"(dt));
@@ -287,7 +251,6 @@ static void vmcs_host_state(void)
 	vmw(HOST_EFER, guest_rdmsr(MSR_EFER));
 	vmw(HOST_RIP, (u64)vmx_exit_stub);
 }
-
 
 /* SDM Vol. 3C 27.3.1: a 64-bit L2 in its own GDT, IDT and TSS. */
 static void vmcs_guest_state(void)

@@ -366,8 +366,6 @@ bool vmx_has_mbec(void);
  */
 bool vmx_caps_read(const char **why);
 
-/* Load L1's own GDT with a TSS (host TR must not be 0: SDM 27.2.3). */
-void vmx_host_gdt_init(void);
 /* CR0 and CR4 to the fixed bits of VMX operation, CR4.VMXE on. */
 void vmx_fix_crs(void);
 /* vmx_fix_crs(), VMXON of the library's VMXON region. */
