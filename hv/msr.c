@@ -2,7 +2,7 @@
 /*
  * Memory-type and debug MSRs for L1 (hv/msr.h): L1's MTRRs kept virtual
  * and honoured through stage 2, PAT and DEBUGCTL where the vendor does not
- * switch them, and Modex's host PAT.
+ * switch them, IA32_MISC_ENABLE on Intel, and Modex's host PAT.
  * Context: boot CPU at setup; then the exit path of the vCPU's CPU.
  */
 #include "hv/msr.h"
@@ -23,8 +23,34 @@
  * 7.9.1): offered to L1 as with SYSCFG.MtrrFixDramModEn clear, i.e. 0. */
 #define FIXED_TYPE_BITS 0x0707070707070707ULL
 
+/*
+ * IA32_MISC_ENABLE (SDM Vol. 4 table 2-2). L1 may clear but never set
+ * the CPUID limit (CPUID would stop at leaf 2 for Modex too) or XD
+ * disable (NX would go, and with it every NX bit of Modex's own tables
+ * would be reserved: SDM Vol. 3A 4.1.4). The rest it changes in the
+ * hardware, as it would bare: fast strings, thermal control, SpeedStep,
+ * MONITOR, xTPR and model-specific bits affect Modex's speed only.
+ */
+#define MISC_LIMIT_CPUID BIT(22)
+#define MISC_XD_DISABLE BIT(34)
+#define MISC_NEVER_SET (MISC_LIMIT_CPUID | MISC_XD_DISABLE)
+/*
+ * Bochs's Intel models implement no IA32_MISC_ENABLE (every Intel CPU with
+ * VMX has it), and Linux's verify_cpu reads it before it has an IDT. There
+ * L1 gets a virtual one per vCPU: the architectural read/write bits, read-
+ * only "BTS unavailable" (11) and "PEBS unavailable" (12) set, fast
+ * strings on; anything else #GPs.
+ */
+#define MISC_VIRT_RW                                                        \
+	(BIT(0) | BIT(3) | BIT(16) | BIT(18) | MISC_LIMIT_CPUID | BIT(23) | \
+	 MISC_XD_DISABLE)
+#define MISC_VIRT_RO (BIT(11) | BIT(12))
+#define MISC_VIRT_RESET (BIT(0) | MISC_VIRT_RO)
+
 /* Machine-wide: the firmware's MTRRs, read once on the boot CPU. */
 static struct mtrr_state boot_mtrrs;
+/* Machine-wide: the CPU is Intel but has no IA32_MISC_ENABLE. */
+static bool misc_enable_virtual;
 
 void msr_host_cpu_init(void)
 {
@@ -71,8 +97,16 @@ static void read_hw_mtrrs(struct mtrr_state *s)
 
 void msr_boot_cpu_init(void)
 {
+	u64 misc;
+
 	msr_host_cpu_init();
 	read_hw_mtrrs(&boot_mtrrs);
+	if (cpu_features.vendor == VENDOR_INTEL &&
+	    rdmsr_safe(MSR_IA32_MISC_ENABLE, &misc)) {
+		misc_enable_virtual = true;
+		log_info(
+			"the CPU has no IA32_MISC_ENABLE (an emulator); L1 gets a virtual one.");
+	}
 	log_info(
 		"L1's MTRRs: virtual, from the firmware's (MTRRCAP %#lx, default type %#lx); host PAT %#lx.",
 		boot_mtrrs.cap, boot_mtrrs.def_type, (u64)MODEX_HOST_PAT);
@@ -86,6 +120,34 @@ const struct mtrr_state *msr_boot_mtrrs(void)
 void msr_vcpu_init(struct vcpu *v)
 {
 	v->msr.mtrr = boot_mtrrs;
+	v->msr.misc_enable = MISC_VIRT_RESET;
+}
+
+static int misc_enable_read(struct vcpu *v, u64 *val)
+{
+	if (misc_enable_virtual) {
+		*val = v->msr.misc_enable;
+		return MSRV_DONE;
+	}
+	return rdmsr_safe(MSR_IA32_MISC_ENABLE, val) ? MSRV_GP : MSRV_DONE;
+}
+
+static int misc_enable_write(struct vcpu *v, u64 val)
+{
+	u64 cur;
+
+	if (misc_enable_read(v, &cur))
+		return MSRV_GP;
+	/* Refused like the decode MSRs' writes: a #GP, nothing logged. */
+	if ((val & ~cur) & MISC_NEVER_SET)
+		return MSRV_GP;
+	if (!misc_enable_virtual)
+		return wrmsr_safe(MSR_IA32_MISC_ENABLE, val) ? MSRV_GP :
+							       MSRV_DONE;
+	if ((val ^ cur) & ~MISC_VIRT_RW)
+		return MSRV_GP;
+	v->msr.misc_enable = val;
+	return MSRV_DONE;
 }
 
 /*
@@ -105,6 +167,8 @@ static int mtrr_write_and_apply(struct vcpu *v, u32 msr, u64 val)
 
 int msr_virt_read(struct vcpu *v, u32 msr, u64 *val)
 {
+	if (msr == MSR_IA32_MISC_ENABLE && cpu_features.vendor == VENDOR_INTEL)
+		return misc_enable_read(v, val);
 	if (mtrr_is_msr(msr))
 		return mtrr_read(&v->msr.mtrr, msr, val) ? MSRV_GP : MSRV_DONE;
 	if (msr == MSR_IA32_PAT && vendor->read_pat) {
@@ -116,6 +180,8 @@ int msr_virt_read(struct vcpu *v, u32 msr, u64 *val)
 
 int msr_virt_write(struct vcpu *v, u32 msr, u64 val)
 {
+	if (msr == MSR_IA32_MISC_ENABLE && cpu_features.vendor == VENDOR_INTEL)
+		return misc_enable_write(v, val);
 	if (mtrr_is_msr(msr))
 		return mtrr_write_and_apply(v, msr, val);
 	if (msr == MSR_IA32_PAT && vendor->write_pat) {

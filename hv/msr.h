@@ -3,7 +3,7 @@
  * The MSRs that decide memory types, physical-address decode and how
  * Modex's own code runs (hv/msr_policy.h says which exit): L1's virtual
  * MTRRs per vCPU, L1's PAT on SVM, DEBUGCTL on SVM without LBR
- * virtualization, and Modex's own host PAT. docs/isolation.md has the
+ * virtualization, IA32_MISC_ENABLE on Intel, and Modex's own host PAT. docs/isolation.md has the
  * policy, one line per MSR.
  * Context: boot CPU at setup; then the exit path of the vCPU's CPU.
  */
@@ -18,6 +18,7 @@ struct vcpu;
 /* Per-vCPU MSR state (struct vcpu's msr member). */
 struct vcpu_msrs {
 	struct mtrr_state mtrr; /* L1's MTRRs as this vCPU wrote them */
+	u64 misc_enable; /* L1's IA32_MISC_ENABLE where the CPU has none */
 };
 
 /* msr_virt_read()/msr_virt_write() results. */

@@ -26,6 +26,9 @@ const struct msr_policy msr_policy[] = {
 	/* DEBUGCTL: VMX switches it; SVM only with LBR virtualization.
 	 * Without, writes exit and reads see the hardware's 0 (hv/msr.c). */
 	{ MSR_IA32_DEBUGCTL, MSR_IA32_DEBUGCTL, MSRP_WRITE | MSRP_SVM_NO_LBRV },
+	/* MISC_ENABLE: XD disable and the CPUID limit would change Modex's
+	 * own NX and CPUID (hv/msr.c); AMD CPUs have no such MSR. */
+	{ MSR_IA32_MISC_ENABLE, MSR_IA32_MISC_ENABLE, RW | MSRP_VMX },
 	/* AMD decode and SMM ranges: readable, never written by L1. On VMX
 	 * they are outside the bitmap and always exit (SDM Vol. 3C 26.1.3). */
 	{ MSR_AMD_SYSCFG, MSR_AMD_SYSCFG, MSRP_WRITE | MSRP_SVM },

@@ -24,6 +24,8 @@
 #define MSR_IA32_SMRR_PHYSBASE 0x1f2
 #define MSR_IA32_SMRR_PHYSMASK 0x1f3
 #define MSR_IA32_DEBUGCTL 0x1d9
+/* IA32_MISC_ENABLE (SDM Vol. 4 table 2-2), Intel only. */
+#define MSR_IA32_MISC_ENABLE 0x1a0
 
 #define MSRP_READ BIT(0) /* RDMSR exits */
 #define MSRP_WRITE BIT(1) /* WRMSR exits */

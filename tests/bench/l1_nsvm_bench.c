@@ -86,7 +86,7 @@ void guest_main(void)
 
 	guest_log("running %s Modex\n", under_modex() ? "under" : "without");
 	if (!svm_caps_read(&why) ||
-	    (svm_host_gdt_init(), !l2_world_init(&why))) {
+	    (guest_gdt_init(), !l2_world_init(&why))) {
 		guest_log("bench: no SVM: %s\n", why ? why : "?");
 		return;
 	}

@@ -188,7 +188,7 @@ static int bench(void)
 		guest_log("bench: no VMX: %s\n", why);
 		return CHECK_SKIP;
 	}
-	vmx_host_gdt_init();
+	guest_gdt_init();
 	if (!l2_world_init(&why) || vmx_on() != VMX_OK) {
 		guest_log("bench: cannot set up L2: %s\n", why ? why : "VMXON");
 		return CHECK_SKIP;

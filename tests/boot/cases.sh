@@ -233,17 +233,26 @@ l1_checks=(
 	'+\[modex\] guest: L1 ended the run with test code 0x10 \(pass\)\.'
 	'+\[modex\] guest: exits: [0-9]+ total, cpuid [0-9]+, hypercall [0-9]+'
 )
+# IA32_MISC_ENABLE (Intel only): Bochs has none, so L1 gets Modex's
+# virtual one; setting XD disable or the CPUID limit is refused.
+misc_checks=(
+	'+\[l1\] check misc-enable: ok'
+	"+\\[modex\\] msr: the CPU has no IA32_MISC_ENABLE \\(an emulator\\); L1 gets a virtual one\\."
+)
 # The x2APIC SMP mode leaves xAPIC mode for good: no apic-base check.
 l1_checks_x2apic=()
 for p in "${l1_checks[@]}"; do
 	[ "$p" = '+\[l1\] check apic-base: ok' ] || l1_checks_x2apic+=("$p")
 done
 l1_case vmx-l1-basic.broadwell_ult broadwell_ult l1_basic_mb2 "l1test" pass \
-	"${vmx_common[@]}" "+$vmx_ept_line off\." '-MBEC on' "${l1_checks[@]}"
+	"${vmx_common[@]}" "+$vmx_ept_line off\." '-MBEC on' "${l1_checks[@]}" \
+	"${misc_checks[@]}"
 l1_case vmx-l1-basic-mb1.broadwell_ult broadwell_ult l1_basic_mb1 "l1test" pass \
-	"${vmx_common[@]}" "+$vmx_ept_line off\." "${l1_checks[@]}"
+	"${vmx_common[@]}" "+$vmx_ept_line off\." "${l1_checks[@]}" \
+	"${misc_checks[@]}"
 l1_case vmx-l1-basic.tigerlake tigerlake l1_basic_mb2 "l1test" pass \
-	"${vmx_common[@]}" "+$vmx_ept_line on\." '-MBEC off' "${l1_checks[@]}"
+	"${vmx_common[@]}" "+$vmx_ept_line on\." '-MBEC off' "${l1_checks[@]}" \
+	"${misc_checks[@]}"
 # nested=off: L1 sees no VMX at all (CPUID, CR4.VMXE #GP, VMXON #UD).
 L1=$l1_dir/l1_basic_mb2.elf L1_CMDLINE="l1test" boot_case \
 	vmx-l1-basic-nonested.broadwell_ult broadwell_ult "nested=off" pass \

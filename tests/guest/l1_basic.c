@@ -919,6 +919,8 @@ void guest_main(void)
 	run_check("mtrr", check_mtrr);
 	run_check("pat", check_pat);
 	run_check("decode-msrs", check_decode_msrs);
+	if (cpu_is_intel())
+		run_check("misc-enable", check_misc_enable);
 	run_check("invd", check_invd);
 	run_check("pci-cfg", check_pci_cfg);
 	if (cmdline_has("no-iommu"))

@@ -461,7 +461,7 @@ static bool vmx_expected(u32 msr)
 	       (msr >= 0x480 && msr <= 0x493) || msr == 0xfe ||
 	       (msr >= 0x200 && msr <= 0x24f) || msr == 0x250 || msr == 0x258 ||
 	       msr == 0x259 || (msr >= 0x268 && msr <= 0x26f) || msr == 0x2ff ||
-	       msr == 0x1f2 || msr == 0x1f3 || msr == 0x1b;
+	       msr == 0x1f2 || msr == 0x1f3 || msr == 0x1b || msr == 0x1a0;
 }
 
 TEST(msr_bitmap_intercepts_exactly_the_policy)
@@ -493,7 +493,7 @@ TEST(msr_bitmap_intercepts_exactly_the_policy)
 	for (unsigned int i = 0; i < sizeof(bm); i++)
 		bits += __builtin_popcount(bm[i]);
 	CHECK_EQ(bits, expected);
-	CHECK_EQ(expected, 2 * (1 + 20 + 1 + 0x50 + 3 + 8 + 1 + 2 + 1));
+	CHECK_EQ(expected, 2 * (1 + 20 + 1 + 0x50 + 3 + 8 + 1 + 2 + 1 + 1));
 }
 
 TEST(vmcs01_switches_pat_and_debugctl)

@@ -14,6 +14,9 @@
 int check_mtrr(void);
 int check_pat(void);
 int check_decode_msrs(void);
+int check_misc_enable(void);
+/* "GenuineIntel" in CPUID leaf 0. */
+bool cpu_is_intel(void);
 int check_invd(void);
 
 /* tests/guest/basic/pci_cfg.c: configuration mechanism #1, the IOMMU

@@ -23,6 +23,10 @@
 #define MSR_PAT 0x277
 #define MSR_DEF_TYPE 0x2ff
 #define MSR_DEBUGCTL 0x1d9
+#define MSR_MISC_ENABLE 0x1a0
+#define MISC_LIMIT_CPUID BIT(22)
+#define MISC_XD_DISABLE BIT(34)
+#define CPUID_EXT1_EDX_NX BIT(20)
 #define MSR_SMRR_BASE 0x1f2
 #define MSR_TOP_MEM 0xc001001a
 #define MSR_TOP_MEM2 0xc001001d
@@ -267,6 +271,48 @@ int check_pat(void)
 	GCHECK(try_rdmsr(MSR_DEBUGCTL, &dbg) < 0 && dbg == 0,
 	       "DEBUGCTL reads %#llx after writing 0", (unsigned long long)dbg);
 	expect_gp_write(MSR_DEBUGCTL, BIT(63), "DEBUGCTL reserved bit 63");
+	return 0;
+}
+
+bool cpu_is_intel(void)
+{
+	struct guest_cpuid c = guest_cpuid(0, 0);
+
+	return c.ebx == 0x756e6547 && c.edx == 0x49656e69 &&
+	       c.ecx == 0x6c65746e;
+}
+
+/*
+ * IA32_MISC_ENABLE (run on Intel CPUs only; docs/isolation.md): it reads (the hardware's,
+ * or on an emulator without it Modex's virtual one), a value written back
+ * unchanged is accepted, and setting the CPUID limit or XD disable gets
+ * #GP and changes nothing: NX stays in CPUID, and Modex keeps answering.
+ */
+int check_misc_enable(void)
+{
+	u64 misc = 0, after = 0;
+
+	if (!modex_here())
+		return CHECK_SKIP;
+	if (!GCHECK(try_rdmsr(MSR_MISC_ENABLE, &misc) < 0,
+		    "RDMSR IA32_MISC_ENABLE faulted"))
+		return 0;
+	GINFO("IA32_MISC_ENABLE %#llx\n", (unsigned long long)misc);
+	expect_write_reads_back(MSR_MISC_ENABLE, misc);
+	if (!(misc & MISC_XD_DISABLE))
+		expect_gp_write(MSR_MISC_ENABLE, misc | MISC_XD_DISABLE,
+				"XD disable");
+	if (!(misc & MISC_LIMIT_CPUID))
+		expect_gp_write(MSR_MISC_ENABLE, misc | MISC_LIMIT_CPUID,
+				"CPUID limit");
+	GCHECK(try_rdmsr(MSR_MISC_ENABLE, &after) < 0 && after == misc,
+	       "IA32_MISC_ENABLE %#llx after refused writes, was %#llx",
+	       (unsigned long long)after, (unsigned long long)misc);
+	GCHECK(guest_cpuid(0x80000001, 0).edx & CPUID_EXT1_EDX_NX,
+	       "CPUID lost NX");
+	GCHECK(guest_cpuid(0, 0).eax > 2, "CPUID is limited to leaf %u",
+	       guest_cpuid(0, 0).eax);
+	GCHECK(hypercall_answers(), "no hypercall answer after MISC_ENABLE");
 	return 0;
 }
 
