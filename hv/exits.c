@@ -372,15 +372,16 @@ static void handle_invd(struct vcpu *v)
 }
 
 /*
- * With exit=qemu the isa-debug-exit port is Modex's (docs/boot.md "Test
- * exit"): a test code L1 writes there ends the run through Modex's exit
- * path, as MODEX_HC_TEST_EXIT does (exit counts, intact check), so that
- * code which cannot make hypercalls (L1's user space) can end a test.
+ * With exit=qemu or exit=bochs the isa-debug-exit port is Modex's
+ * (docs/boot.md "Test exit"): a test code L1 writes there ends the run
+ * through Modex's exit path, as MODEX_HC_TEST_EXIT does (exit counts,
+ * intact check), so that code which cannot make hypercalls (L1's user
+ * space) can end a test. Bochs has no device at that port.
  */
 static bool is_test_port_write(const struct exit_info *e)
 {
 	return e->io.port == QEMU_DEBUG_EXIT_PORT && !e->io.in &&
-	       !e->io.string && hv_exit_method() == EXIT_QEMU;
+	       !e->io.string && hv_exit_method() != EXIT_HALT;
 }
 
 static void test_port_exit(struct vcpu *v)
@@ -395,7 +396,7 @@ static void test_port_exit(struct vcpu *v)
 void exits_io_bitmap_set(u8 *bitmap)
 {
 	pci_cfg_io_bitmap_set(bitmap);
-	if (hv_exit_method() == EXIT_QEMU)
+	if (hv_exit_method() != EXIT_HALT)
 		bitmap[QEMU_DEBUG_EXIT_PORT / 8] |=
 			(u8)(1u << (QEMU_DEBUG_EXIT_PORT % 8));
 }

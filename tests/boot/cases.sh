@@ -52,14 +52,14 @@ selected() {
 # run_host HOST ISO LOG -> exit status of the emulator (124 on timeout)
 # SMP=N in its environment gives the host N CPUs (default 1); QEMU_MACHINE
 # gives QEMU machine and device arguments (default: i440fx, no IOMMU);
-# QEMU_MEM its RAM (default 256 MiB); BOOT_TIMEOUT QEMU's time limit in
-# seconds (default 60).
+# HOST_MEM its RAM (default 256 MiB); BOOT_TIMEOUT the emulator's time
+# limit in seconds (default 60).
 run_host() {
 	local host=$1 iso=$2 log=$3 cpus=${SMP:-1} machine=()
 	read -ra machine <<<"${QEMU_MACHINE-}"
 	if [ "$host" = qemu ]; then
 		timeout "${BOOT_TIMEOUT:-60}" qemu-system-x86_64 -accel tcg -cpu max \
-			-m "${QEMU_MEM:-256}" \
+			-m "${HOST_MEM:-256}" \
 			-smp "$cpus" "${machine[@]}" \
 			-display none -no-reboot -monitor none \
 			-serial "file:$log" \
@@ -67,8 +67,9 @@ run_host() {
 			-cdrom "$iso" -boot d </dev/null >"$log.emu" 2>&1
 	else
 		[ -n "$BOCHS" ] || return 125
-		BOCHS_CPUS=$cpus tests/boot/run-bochs.sh "$host" "$iso" "$log" 60 \
-			>"$log.emu" 2>&1
+		BOCHS_CPUS=$cpus BOCHS_MEGS=${HOST_MEM:-256} \
+			tests/boot/run-bochs.sh "$host" "$iso" "$log" \
+			"${BOOT_TIMEOUT:-60}" >"$log.emu" 2>&1
 		# Bochs 3.0 now and then stops making progress (a futex wait
 		# in its logging, tests/boot/run-bochs.sh; seen here twice in
 		# one run of 39 Bochs cases on a loaded machine, in cases that
@@ -78,8 +79,9 @@ run_host() {
 		[ $rc = 124 ] || return $rc
 		echo "  note: $(basename "$log" .log): Bochs timed out; run again once"
 		mv "$log" "$log.timeout" 2>/dev/null
-		BOCHS_CPUS=$cpus tests/boot/run-bochs.sh "$host" "$iso" "$log" 60 \
-			>"$log.emu" 2>&1
+		BOCHS_CPUS=$cpus BOCHS_MEGS=${HOST_MEM:-256} \
+			tests/boot/run-bochs.sh "$host" "$iso" "$log" \
+			"${BOOT_TIMEOUT:-60}" >"$log.emu" 2>&1
 	fi
 }
 

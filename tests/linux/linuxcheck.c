@@ -44,6 +44,7 @@
 #include <sys/io.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define EXIT_PORT 0xf4
@@ -365,6 +366,9 @@ static void check_kvm(void)
 static void test_exit(int code)
 {
 	fflush(stdout);
+	/* The console's UART sends from a buffer: wait until the verdict
+	 * is on the wire, or the exit cuts it (Bochs). */
+	tcdrain(STDOUT_FILENO);
 	sync();
 	if (ioperm(EXIT_PORT, 1, 1)) {
 		say("ioperm(%#x) failed: %s", EXIT_PORT, strerror(errno));
