@@ -60,9 +60,12 @@ int fbcon_setup(struct fbcon *c, const struct fb_surface *s)
 	return 0;
 }
 
-static void put_pixel(const struct fb_surface *s, u8 *p, u32 v)
+/* @bpp is the caller's copy of s->bpp: the stores below may alias the
+ * surface (no strict aliasing), so reading it here would reload it for
+ * every pixel. */
+static void put_pixel(u8 bpp, u8 *p, u32 v)
 {
-	switch (s->bpp) {
+	switch (bpp) {
 	case 32:
 		*(volatile u32 *)p = v;
 		break;
@@ -81,19 +84,21 @@ static void put_pixel(const struct fb_surface *s, u8 *p, u32 v)
 static void draw_cell(struct fbcon *c, u32 col, u32 row, char ch)
 {
 	const struct fb_surface *s = &c->s;
-	u32 bytes = (s->bpp + 7) / 8, sc = c->scale;
+	u8 bpp = s->bpp;
+	u32 bytes = (bpp + 7) / 8, sc = c->scale, fg = c->fg, bg = c->bg;
+	u64 pitch = s->pitch;
+	u8 *base = s->base;
 	u8 uc = (u8)ch;
 	const u8 *g = font8x8[(uc >= FONT_FIRST && uc <= FONT_LAST ? uc : '?') -
 			      FONT_FIRST];
 	u64 x0 = (u64)col * FONT_W * sc, y0 = (u64)row * FONT_H * sc;
 
 	for (u32 y = 0; y < FONT_H * sc; y++) {
-		u8 *line = s->base + (y0 + y) * s->pitch + x0 * bytes;
+		u8 *p = base + (y0 + y) * pitch + x0 * bytes;
 		u8 bits = g[y / sc];
 
-		for (u32 x = 0; x < FONT_W * sc; x++)
-			put_pixel(s, line + (u64)x * bytes,
-				  bits & (0x80 >> (x / sc)) ? c->fg : c->bg);
+		for (u32 x = 0; x < FONT_W * sc; x++, p += bytes)
+			put_pixel(bpp, p, bits & (0x80 >> (x / sc)) ? fg : bg);
 	}
 }
 
@@ -113,7 +118,7 @@ void fbcon_redraw(struct fbcon *c)
 			continue;
 		}
 		for (u32 x = 0; x < s->width; x++)
-			put_pixel(s, line + (u64)x * bytes, c->bg);
+			put_pixel(s->bpp, line + (u64)x * bytes, c->bg);
 	}
 	for (u32 r = 0; r < c->rows; r++)
 		for (u32 col = 0; col < c->cols; col++)
