@@ -85,8 +85,7 @@ void guest_main(void)
 	u64 n = opt_n(), exits, t;
 
 	guest_log("running %s Modex\n", under_modex() ? "under" : "without");
-	if (!svm_caps_read(&why) ||
-	    (guest_gdt_init(), !l2_world_init(&why))) {
+	if (!svm_caps_read(&why) || (guest_gdt_init(), !l2_world_init(&why))) {
 		guest_log("bench: no SVM: %s\n", why ? why : "?");
 		return;
 	}

@@ -53,4 +53,3 @@ u64 l2_stub(unsigned vec)
 {
 	return (u64)l2_idt_stubs + vec * L2_STUB_SIZE + (vec < 128 ? 2 : 5);
 }
-

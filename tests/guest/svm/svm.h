@@ -308,7 +308,6 @@ struct l2_exit {
 	u8 cpl;
 };
 
-
 /*
  * L2's world: page tables identity-mapping [0, L2_IDENT_TOP) (user
  * accessible, so CPL 3 code runs the same functions) plus test mappings,

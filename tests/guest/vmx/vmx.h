@@ -393,7 +393,6 @@ struct l2_exit {
 
 extern struct l2_regs l2_regs;
 
-
 /*
  * L2's world: L2 page tables that identity-map [0, L2_IDENT_TOP) (user
  * accessible, so CPL 3 code runs the same functions) plus the test
