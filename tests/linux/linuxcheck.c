@@ -12,7 +12,9 @@
  *   linuxcheck.bare     no Modex below: no hidden-memory and hypervisor
  *                       leaf checks (they would be another hypervisor's)
  *   linuxcheck.kvm      also run an L2 through L1's KVM (/bin/kvmcheck,
- *                       tests/linux/kvmcheck.c; /init loads kvm-amd)
+ *                       tests/linux/kvmcheck.c; /init loads kvm-amd or
+ *                       kvm-intel), pinned to the highest-numbered CPU:
+ *                       with 2 CPUs L2 runs on an AP
  *   linuxcheck.kvmbench=N  then "kvmcheck bench N" (tools/bench-linux.sh)
  *
  * Checks:
@@ -351,7 +353,15 @@ static void check_cpus(bool bare)
 static void check_kvm(void)
 {
 	char n[24], cmd[64];
-	int st = system("/bin/kvmcheck");
+	long last = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	cpu_set_t set;
+	int st;
+
+	CPU_ZERO(&set);
+	CPU_SET(last > 0 ? last : 0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		say("kvm: cannot pin to CPU %ld: %s", last, strerror(errno));
+	st = system("/bin/kvmcheck");
 
 	verdict("kvm", st != -1 && WIFEXITED(st) && !WEXITSTATUS(st),
 		"kvmcheck exit status %d", st);
