@@ -19,8 +19,9 @@
 # Under Modex on Bochs tigerlake (VMX, nested VMX with EPT02 and MBEC
 # advertised for L1's kvm-intel), 2 CPUs, 1 GiB: about 40-75 s. The KVM
 # client runs on the highest-numbered CPU, so L2 runs on an AP (on QEMU
-# too), which Modex's exit counts per vCPU show. There is no
-# bare reference on Bochs: the kernel's verify_cpu reads IA32_MISC_ENABLE,
+# too), which Modex's exit counts per vCPU show; then two KVM clients run
+# at once on CPU 0 and CPU 1, one L2 on each CPU at the same time. There
+# is no bare reference on Bochs: the kernel's verify_cpu reads IA32_MISC_ENABLE,
 # which Bochs lacks (a triple fault before the IDT); under Modex L1 gets
 # Modex's virtual one (docs/isolation.md). "mce=off": Bochs's CPUID offers
 # MCA without IA32_MCG_STATUS, and Linux panics on the #GP ("MCA
@@ -37,6 +38,7 @@ linux_checks=(
 	'+\[linuxcheck\] check memmap: ok' '+\[linuxcheck\] check cpus: ok - 2 online'
 	'+kvmcheck: exit 5: mmio addr 0x20000 len 1 write 1 data 0x99'
 	'+kvmcheck: exit 8: hlt' '+kvmcheck: PASS' '+\[linuxcheck\] check kvm: ok'
+	'+\[linuxcheck\] check kvm-smp: ok'
 	'-\[linuxcheck\] (FAIL|check [a-z]+: FAIL|insmod)' '-kvmcheck: FAIL'
 	'-Kernel panic|BUG: |Oops'
 )
@@ -63,7 +65,8 @@ if [ $linux_selected = 1 ]; then
 		"${linux_checks[@]}" "${linux_amd[@]}" \
 		'+\[linuxcheck\] check hidden: ok - [0-9]+ pages after the top of RAM, 0 not all 0xff' \
 		'+\[linuxcheck\] check hvleaf: ok - 2 of 2 CPUs' \
-		'+\[linuxcheck\] result: 5 checks, 0 failed' \
+		'+\[linuxcheck\] result: 6 checks, 0 failed' \
+		'+\[modex\] guest: exits: .* virt-insn [0-9]{3,}' \
 		'+\[modex\] cpu1 guest: exits: .* virt-insn [0-9]{3,}' \
 		'+\[modex\] guest: nested: [0-9]+ hardware exits, [0-9]+ L2 entries, [0-9]+ L2 exits reflected to L1' \
 		'+\[modex\] (cpu[0-9]+ )?guest: L1 wrote 0x10 to the test-exit port 0xf4\.' \
@@ -99,7 +102,7 @@ if [ $linux_selected = 1 ]; then
 			[ $rc = 33 ] || problems+=("QEMU exit status $rc, expected 33 (pass)")
 			verdict linux-bare.qemu-2 "$log" "${problems[@]}" -- \
 				"${linux_checks[@]}" "${linux_amd[@]}" \
-				'+\[linuxcheck\] result: 3 checks, 0 failed' \
+				'+\[linuxcheck\] result: 4 checks, 0 failed' \
 				'-\[modex\]'
 		else
 			rec FAIL linux-bare.qemu-2 "could not build the ISO"
@@ -115,8 +118,9 @@ if [ $linux_selected = 1 ]; then
 		"${linux_checks[@]}" "${linux_intel[@]}" \
 		'+\[linuxcheck\] check hidden: ok - [0-9]+ pages after the top of RAM, 0 not all 0xff' \
 		'+\[linuxcheck\] check hvleaf: ok - 2 of 2 CPUs' \
+		'+\[linuxcheck\] result: 6 checks, 0 failed' \
+		'+\[modex\] guest: exits: .* virt-insn [0-9]{3,}' \
 		'+\[modex\] cpu1 guest: exits: .* virt-insn [0-9]{3,}' \
-		'+\[linuxcheck\] result: 5 checks, 0 failed' \
 		'+\[modex\] guest: nested: [0-9]+ hardware exits, [0-9]+ L2 entries, [0-9]+ L2 exits reflected to L1' \
 		'+\[modex\] (cpu[0-9]+ )?guest: L1 wrote 0x10 to the test-exit port 0xf4\.' \
 		'+\[modex\] (cpu[0-9]+ )?guest: L1 ended the run with test code 0x10 \(pass\)\.' \

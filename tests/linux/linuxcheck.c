@@ -30,6 +30,9 @@
  *              every CPU
  *   kvm        kvmcheck passes: every L2 exit it expects arrives with its
  *              data
+ *   kvm-smp    with 2 or more CPUs: two kvmcheck runs at once, pinned to
+ *              CPU 0 and the highest-numbered CPU (two VMs, one L2 on each
+ *              CPU at the same time), both pass
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -350,6 +353,43 @@ static void check_cpus(bool bare)
 			"%d of %d CPUs see Modex's leaf", sig_ok, ran);
 }
 
+/* Starts /bin/kvmcheck pinned to @cpu; its pid, or -1. */
+static pid_t kvmcheck_on(long cpu)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			_exit(126);
+		execl("/bin/kvmcheck", "kvmcheck", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool passed(pid_t pid, int *st)
+{
+	*st = -1;
+	return pid > 0 && waitpid(pid, st, 0) == pid && WIFEXITED(*st) &&
+	       !WEXITSTATUS(*st);
+}
+
+/* Two L2s at once, on the first and the last CPU. */
+static void check_kvm_smp(long last)
+{
+	pid_t a = kvmcheck_on(0), b = kvmcheck_on(last);
+	int sa, sb;
+	bool ok_a = passed(a, &sa), ok_b = passed(b, &sb);
+
+	verdict("kvm-smp", ok_a && ok_b,
+		"kvmcheck on CPU 0 and CPU %ld at once: exit statuses %d, %d",
+		last, sa, sb);
+}
+
 static void check_kvm(void)
 {
 	char n[24], cmd[64];
@@ -365,6 +405,8 @@ static void check_kvm(void)
 
 	verdict("kvm", st != -1 && WIFEXITED(st) && !WEXITSTATUS(st),
 		"kvmcheck exit status %d", st);
+	if (last > 0)
+		check_kvm_smp(last);
 	if (!opt("linuxcheck.kvmbench", n, sizeof(n)))
 		return;
 	snprintf(cmd, sizeof(cmd), "/bin/kvmcheck bench %s", n);
