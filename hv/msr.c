@@ -28,8 +28,10 @@
  * the CPUID limit (CPUID would stop at leaf 2 for Modex too) or XD
  * disable (NX would go, and with it every NX bit of Modex's own tables
  * would be reserved: SDM Vol. 3A 4.1.4). The rest it changes in the
- * hardware, as it would bare: fast strings, thermal control, SpeedStep,
- * MONITOR, xTPR and model-specific bits affect Modex's speed only.
+ * hardware, as it would bare: the other architectural bits (fast strings,
+ * thermal control, SpeedStep, MONITOR, xTPR) change how fast Modex runs,
+ * not what it does; model-specific bits (prefetchers, turbo on the models
+ * that have them) go through the same way.
  */
 #define MISC_LIMIT_CPUID BIT(22)
 #define MISC_XD_DISABLE BIT(34)
