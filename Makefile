@@ -39,7 +39,7 @@ HOST_PURE_HV += hv/insn_decode.c hv/hypercall.c hv/stats.c hv/ranges.c \
 	hv/efi_map.c hv/fbcon_draw.c hv/font.c
 # Nested VMX's pure parts: vmcs12 layout and fields, the capability MSRs
 # advertised to L1 and the VM-entry checks.
-HOST_PURE_NESTED := nested/vmcs12.c nested/nvmx_caps.c nested/nvmx_check.c
+HOST_PURE_NESTED := nested/nvmx_vmcs12.c nested/nvmx_caps.c nested/nvmx_check.c
 # The L1 test kernel's pure parts (tests/guest/lib/).
 HOST_PURE_GUEST := tests/guest/lib/madt.c
 # The vendor-neutral nested core: shadow stage-2 tables.

@@ -11,7 +11,7 @@
  *    vmcs12, a failed entry.
  *  - nested/nvmx_exit.c: L2's exits: L1's or Modex's, the emulated VM exit
  *    into L1, nested EPT faults.
- * Names follow KVM: vmcs12 is what L1 wrote (nested/vmcs12.h), vmcs02 the
+ * Names follow KVM: vmcs12 is what L1 wrote (nested/nvmx_vmcs12.h), vmcs02 the
  * hardware VMCS that runs L2, vmcs01 L1's own (vmx/).
  * Context: the exit path of each CPU's own vCPU; VMCS01 or VMCS02 current.
  */
@@ -23,7 +23,7 @@
 #include "hv/vcpu.h"
 #include "nested/nvmx_caps.h"
 #include "nested/shadow.h"
-#include "nested/vmcs12.h"
+#include "nested/nvmx_vmcs12.h"
 
 #define NVMX_NO_VMCS (~0ULL) /* the current-VMCS pointer when there is none */
 /* Modex's VPID for every L2 of L1 (VMCS01 runs L1 on VPID 1). */

@@ -10,7 +10,7 @@
 #include "hv/include/err.h"
 #include "hv/include/lib.h"
 #include "hv/include/x86.h"
-#include "nested/vmcs12.h"
+#include "nested/nvmx_vmcs12.h"
 #include "vmx/vmcs_build.h"
 
 /* vmcs12 holds four CR3-target values (CR3_TARGET_VALUE0..3). */

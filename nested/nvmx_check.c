@@ -12,7 +12,7 @@
 #include "hv/include/compiler.h"
 #include "hv/include/x86.h"
 #include "nested/nvmx_caps.h"
-#include "nested/vmcs12.h"
+#include "nested/nvmx_vmcs12.h"
 #include "vmx/vmcs_fields.h"
 
 #define CR4_PCIDE BIT(17)

@@ -2,7 +2,7 @@
 /*
  * The vmcs12 fields vmcs02 takes as they are, split in two by how often
  * they change (KVM's design): hot fields, which L1 may write without an
- * exit (the VMCS-shadowing list, nested/vmcs12.c), are copied at every
+ * exit (the VMCS-shadowing list, nested/nvmx_vmcs12.c), are copied at every
  * entry and saved at every exit; rare fields are copied into vmcs02 only
  * when L1 wrote some field with an exit since the last entry (or loaded
  * another vmcs12), and saved from vmcs02 only when Modex or L1 reads

@@ -5,8 +5,7 @@
 #   layering  DESIGN.md section 2: mm/ includes no vendor or nested code;
 #             vmx/ and svm/ never include each other; nested/'s
 #             vendor-neutral core includes no vendor header, its VMX
-#             half (nvmx*, vmcs12*) no svm/ and its SVM half (nsvm*,
-#             vmcb12*) no vmx/
+#             half (nvmx*) no svm/ and its SVM half (nsvm*) no vmx/
 #   format    clang-format reports no differences
 # Usage: tools/check.sh [headers|layering|format]...  (default: all)
 set -uo pipefail
@@ -36,8 +35,8 @@ nested_layering() {
 	local f
 	for f in $(find nested -type f -name '*.[chS]' 2>/dev/null); do
 		case ${f##*/} in
-		nvmx* | vmcs12*) grep -nHE '#include *"svm/' "$f" ;;
-		nsvm* | vmcb12*) grep -nHE '#include *"vmx/' "$f" ;;
+		nvmx*) grep -nHE '#include *"svm/' "$f" ;;
+		nsvm*) grep -nHE '#include *"vmx/' "$f" ;;
 		*) grep -nHE '#include *"(vmx|svm)/' "$f" ;;
 		esac
 	done

@@ -12,7 +12,7 @@
 #include "hv/include/x86.h"
 #include "nested/nvmx_caps.h"
 #include "nested/nvmx_check.h"
-#include "nested/vmcs12.h"
+#include "nested/nvmx_vmcs12.h"
 #include "vmx/vmcs_build.h"
 #include "vmx/vmcs_fields.h"
 

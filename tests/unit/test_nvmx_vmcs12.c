@@ -2,13 +2,13 @@
 /*
  * vmcs12 field table and VMREAD/VMWRITE semantics: every supported
  * encoding of SDM Vol. 3D appendix B, written here from the manual's
- * tables (not from nested/vmcs12.c), round-trips with truncation to its
+ * tables (not from nested/nvmx_vmcs12.c), round-trips with truncation to its
  * width; high-access halves; unsupported and random encodings; read-only
  * fields.
  */
 #include "tests/unit/harness.h"
 
-#include "nested/vmcs12.h"
+#include "nested/nvmx_vmcs12.h"
 #include "vmx/vmcs_fields.h"
 
 /* Encoding and width in bytes, SDM Vol. 3D tables B-1 to B-15. */

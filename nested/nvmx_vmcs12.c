@@ -4,7 +4,7 @@
  * 31.3; Vol. 3D appendix B). Pure C: builds freestanding and hosted.
  * Context: any CPU, any state; touches only the vmcs12 it is given.
  */
-#include "nested/vmcs12.h"
+#include "nested/nvmx_vmcs12.h"
 
 #include "hv/include/compiler.h"
 #include "vmx/vmcs_fields.h"

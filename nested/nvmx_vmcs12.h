@@ -8,8 +8,8 @@
  * architectural. Owns the field table (encoding -> offset, width, access)
  * and the VMREAD/VMWRITE semantics on it; pure C, no hardware access.
  */
-#ifndef MODEX_NESTED_VMCS12_H
-#define MODEX_NESTED_VMCS12_H
+#ifndef MODEX_NESTED_NVMX_VMCS12_H
+#define MODEX_NESTED_NVMX_VMCS12_H
 
 #include "hv/include/types.h"
 
@@ -318,4 +318,4 @@ int vmcs12_write(struct vmcs12 *v, u32 enc, u64 val, bool write_ro_ok);
  */
 const u32 *vmcs12_shadow_fields(unsigned int *n);
 
-#endif /* MODEX_NESTED_VMCS12_H */
+#endif /* MODEX_NESTED_NVMX_VMCS12_H */
