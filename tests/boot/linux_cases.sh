@@ -42,6 +42,22 @@ linux_checks=(
 	'-\[linuxcheck\] (FAIL|check [a-z]+: FAIL|insmod)' '-kvmcheck: FAIL'
 	'-Kernel panic|BUG: |Oops'
 )
+# Under Modex with 2 CPUs: Modex's loader, the L2 on both vCPUs (the
+# checker pins its KVM clients), a clean end through the test-exit port.
+linux_modex_checks=(
+	'+\[modex\] guest: L1 module: Linux bzImage, boot protocol 2\.[0-9]+, kernel at 0x'
+	'+\[modex\] guest: Linux boot_params at 0x[0-9a-f]+ from [0-9]+ memory map regions, initrd \[0x'
+	'+\[linuxcheck\] check hidden: ok - [0-9]+ pages after the top of RAM, 0 not all 0xff'
+	'+\[linuxcheck\] check hvleaf: ok - 2 of 2 CPUs'
+	'+\[linuxcheck\] result: 6 checks, 0 failed'
+	'+\[modex\] guest: exits: .* virt-insn [0-9]{3,}'
+	'+\[modex\] cpu1 guest: exits: .* virt-insn [0-9]{3,}'
+	'+\[modex\] guest: nested: [0-9]+ hardware exits, [0-9]+ L2 entries, [0-9]+ L2 exits reflected to L1'
+	'+\[modex\] (cpu[0-9]+ )?guest: L1 wrote 0x10 to the test-exit port 0xf4\.'
+	'+\[modex\] (cpu[0-9]+ )?guest: L1 ended the run with test code 0x10 \(pass\)\.'
+	'+\[modex\] (cpu[0-9]+ )?guest: Modex intact'
+	'-\[modex\] .*(warning|error|unhandled|FATAL|PANIC)'
+)
 # The L2's CPUID leaf 0 EBX, sent out through port 0x11: "Auth", "Genu".
 linux_amd=('+kvmcheck: exit 2: io out port 0x11 size 4 count 1 data 0x68747541')
 linux_intel=('+kvmcheck: exit 2: io out port 0x11 size 4 count 1 data 0x756e6547')
@@ -60,19 +76,8 @@ if [ $linux_selected = 1 ]; then
 	L1_MODS=("$out/linux-initrd.gz" initrd)
 	L1=$LINUX_BZIMAGE L1_CMDLINE="$linux_cmdline linuxcheck.cpus=2" \
 		SMP=2 HOST_MEM=1024 BOOT_TIMEOUT=300 boot_case linux-boot.qemu-2 qemu "" pass \
-		'+\[modex\] guest: L1 module: Linux bzImage, boot protocol 2\.[0-9]+, kernel at 0x' \
-		'+\[modex\] guest: Linux boot_params at 0x[0-9a-f]+ from [0-9]+ memory map regions, initrd \[0x' \
 		"${linux_checks[@]}" "${linux_amd[@]}" \
-		'+\[linuxcheck\] check hidden: ok - [0-9]+ pages after the top of RAM, 0 not all 0xff' \
-		'+\[linuxcheck\] check hvleaf: ok - 2 of 2 CPUs' \
-		'+\[linuxcheck\] result: 6 checks, 0 failed' \
-		'+\[modex\] guest: exits: .* virt-insn [0-9]{3,}' \
-		'+\[modex\] cpu1 guest: exits: .* virt-insn [0-9]{3,}' \
-		'+\[modex\] guest: nested: [0-9]+ hardware exits, [0-9]+ L2 entries, [0-9]+ L2 exits reflected to L1' \
-		'+\[modex\] (cpu[0-9]+ )?guest: L1 wrote 0x10 to the test-exit port 0xf4\.' \
-		'+\[modex\] (cpu[0-9]+ )?guest: L1 ended the run with test code 0x10 \(pass\)\.' \
-		'+\[modex\] (cpu[0-9]+ )?guest: Modex intact' \
-		'-\[modex\] .*(warning|error|unhandled|FATAL|PANIC)'
+		"${linux_modex_checks[@]}"
 	L1_MODS=()
 
 	# The gap the kernel sees after its RAM is exactly Modex's memory.
@@ -116,15 +121,6 @@ if [ $linux_selected = 1 ]; then
 		'+\[modex\] msr: the CPU has no IA32_MISC_ENABLE \(an emulator\); L1 gets a virtual one\.' \
 		'+\[modex\] nvmx: nested VMX on: .*MBEC on' \
 		"${linux_checks[@]}" "${linux_intel[@]}" \
-		'+\[linuxcheck\] check hidden: ok - [0-9]+ pages after the top of RAM, 0 not all 0xff' \
-		'+\[linuxcheck\] check hvleaf: ok - 2 of 2 CPUs' \
-		'+\[linuxcheck\] result: 6 checks, 0 failed' \
-		'+\[modex\] guest: exits: .* virt-insn [0-9]{3,}' \
-		'+\[modex\] cpu1 guest: exits: .* virt-insn [0-9]{3,}' \
-		'+\[modex\] guest: nested: [0-9]+ hardware exits, [0-9]+ L2 entries, [0-9]+ L2 exits reflected to L1' \
-		'+\[modex\] (cpu[0-9]+ )?guest: L1 wrote 0x10 to the test-exit port 0xf4\.' \
-		'+\[modex\] (cpu[0-9]+ )?guest: L1 ended the run with test code 0x10 \(pass\)\.' \
-		'+\[modex\] (cpu[0-9]+ )?guest: Modex intact' \
-		'-\[modex\] .*(warning|error|unhandled|FATAL|PANIC)'
+		"${linux_modex_checks[@]}"
 	L1_MODS=()
 fi
