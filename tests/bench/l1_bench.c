@@ -20,52 +20,35 @@
 #include "hv/include/hypercall.h"
 #include "hv/include/lib.h"
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
-static u64 parse_u64(const char *s)
-{
-	u64 v = 0;
-
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (u64)(*s++ - '0');
-	return v;
-}
-
 static u64 loop_cpuid(u64 n)
 {
-	u64 t0 = rdtsc();
+	u64 t0 = guest_rdtsc();
 
 	for (u64 i = 0; i < n; i++) {
 		u32 a = 0, b, c = 0, d;
 
 		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
 	}
-	return rdtsc() - t0;
+	return guest_rdtsc() - t0;
 }
 
 /* The same loop with a one-instruction body that never exits. */
 static u64 loop_nop(u64 n)
 {
-	u64 t0 = rdtsc();
+	u64 t0 = guest_rdtsc();
 
 	for (u64 i = 0; i < n; i++) {
 		u32 a = 0, b = 0, c = 0, d = 0;
 
 		asm volatile("nop" : "+a"(a), "+b"(b), "+c"(c), "+d"(d));
 	}
-	return rdtsc() - t0;
+	return guest_rdtsc() - t0;
 }
 
 /* VMMCALL on AMD, VMCALL on Intel (the other is #UD on each). */
 static u64 loop_hypercall(u64 n, bool amd)
 {
-	u64 t0 = rdtsc();
+	u64 t0 = guest_rdtsc();
 
 	for (u64 i = 0; i < n; i++) {
 		u64 a = MODEX_HC_MAGIC | MODEX_HC_VERSION, b = 0, c = 0, d = 0;
@@ -77,7 +60,7 @@ static u64 loop_hypercall(u64 n, bool amd)
 			asm volatile("vmcall"
 				     : "+a"(a), "+b"(b), "+c"(c), "+d"(d));
 	}
-	return rdtsc() - t0;
+	return guest_rdtsc() - t0;
 }
 
 /* A store to the xAPIC task-priority register (0 keeps every interrupt
@@ -87,11 +70,11 @@ static u64 loop_xapic_store(u64 n)
 {
 	volatile u32 *tpr =
 		(volatile u32 *)((guest_rdmsr(0x1b) & ~0xfffULL) + 0x80);
-	u64 t0 = rdtsc();
+	u64 t0 = guest_rdtsc();
 
 	for (u64 i = 0; i < n; i++)
 		*tpr = 0;
-	return rdtsc() - t0;
+	return guest_rdtsc() - t0;
 }
 
 /* ---------------------------------------------------------------- IPIs */
@@ -219,7 +202,7 @@ static void send_ipi(bool x2, volatile u32 *mmio, u32 dest)
 /* N IPIs, each waited for; interrupts on only inside the loop. */
 static u64 loop_ipi(u64 n, bool x2, volatile u32 *mmio, u32 dest, u64 *lost)
 {
-	u64 t0 = rdtsc();
+	u64 t0 = guest_rdtsc();
 
 	*lost = 0;
 	asm volatile("sti" ::: "memory");
@@ -234,7 +217,7 @@ static u64 loop_ipi(u64 n, bool x2, volatile u32 *mmio, u32 dest, u64 *lost)
 			(*lost)++;
 	}
 	asm volatile("cli" ::: "memory");
-	return rdtsc() - t0;
+	return guest_rdtsc() - t0;
 }
 
 static void bench_ipi_mode(const char *name, u64 n, bool x2, volatile u32 *mmio,
@@ -307,9 +290,9 @@ static int bench(void)
 	bool modex = under_modex();
 
 	if (cmdline_value("n", buf, sizeof(buf)))
-		n = parse_u64(buf);
+		n = guest_parse_u64(buf);
 	if (cmdline_value("ipi", buf, sizeof(buf)))
-		n_ipi = parse_u64(buf);
+		n_ipi = guest_parse_u64(buf);
 	guest_log("bench: l1-entry tsc=%llu\n",
 		  (unsigned long long)guest_entry_state.tsc);
 	if (modex)

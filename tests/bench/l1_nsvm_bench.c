@@ -24,14 +24,6 @@ asm(".text\n"
     "	vmmcall\n"
     "	ud2\n");
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
 static u64 opt_n(void)
 {
 	char buf[24];
@@ -46,11 +38,11 @@ static u64 opt_n(void)
 
 static u64 nop_loop(u64 n)
 {
-	u64 t0 = rdtsc();
+	u64 t0 = guest_rdtsc();
 
 	for (u64 i = 0; i < n; i++)
 		asm volatile("nop" ::: "memory");
-	return rdtsc() - t0;
+	return guest_rdtsc() - t0;
 }
 
 /* One run of L2's loop: every CPUID exit handled by resuming L2. */
@@ -64,7 +56,7 @@ static u64 cpuid_loop(u64 n, u64 *exits)
 	l2_start(l2_cpuid_loop, 0);
 	l2_regs.r8 = n;
 	*exits = 0;
-	t0 = rdtsc();
+	t0 = guest_rdtsc();
 	for (;;) {
 		l2_run(&e);
 		if (e.code != VMEXIT_CPUID)
@@ -72,7 +64,7 @@ static u64 cpuid_loop(u64 n, u64 *exits)
 		(*exits)++;
 		l2_skip(&e, e.rip + 2);
 	}
-	t0 = rdtsc() - t0;
+	t0 = guest_rdtsc() - t0;
 	if (e.code != VMEXIT_VMMCALL)
 		guest_log("bench: L2 ended with exit %#llx\n",
 			  (unsigned long long)e.code);

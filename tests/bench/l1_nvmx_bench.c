@@ -26,23 +26,6 @@
 #define EXIT_REASON_VMCALL 18
 #define EXIT_REASON_EPT_VIOLATION 48
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
-static u64 parse_u64(const char *s)
-{
-	u64 v = 0;
-
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (u64)(*s++ - '0');
-	return v;
-}
-
 /* L2: CPUID forever (L1 counts the exits). */
 void l2_cpuid_forever(void);
 asm(".text\n"
@@ -89,7 +72,7 @@ static void bench_cpuid(u64 n, bool modex)
 		l2_skip(&e);
 	}
 	x0 = l0_exits(modex);
-	t0 = rdtsc();
+	t0 = guest_rdtsc();
 	for (u64 i = 0; i < n; i++) {
 		l2_run(&e);
 		if ((e.reason & 0xffff) != EXIT_REASON_CPUID) {
@@ -98,7 +81,7 @@ static void bench_cpuid(u64 n, bool modex)
 		}
 		l2_skip(&e);
 	}
-	t0 = rdtsc() - t0;
+	t0 = guest_rdtsc() - t0;
 	guest_log("bench: l2-cpuid n=%llu tsc=%llu l0-exits=%llu\n",
 		  (unsigned long long)n, (unsigned long long)t0,
 		  (unsigned long long)(l0_exits(modex) - x0));
@@ -151,7 +134,7 @@ static void bench_violation(u64 n, bool modex, bool mbec)
 	l2_regs.rdi = TEST_LA_4K_SUP;
 	l2_start(l2_fetch, 0);
 	x0 = l0_exits(modex);
-	t0 = rdtsc();
+	t0 = guest_rdtsc();
 	for (u64 i = 0; i < n; i++) {
 		/* Back to the jump: the fields a hypervisor rewrites. */
 		vmw(GUEST_RIP, (u64)l2_fetch);
@@ -162,7 +145,7 @@ static void bench_violation(u64 n, bool modex, bool mbec)
 			break;
 		}
 	}
-	t0 = rdtsc() - t0;
+	t0 = guest_rdtsc() - t0;
 	guest_log("bench: l2-fetch-violation%s n=%llu tsc=%llu l0-exits=%llu\n",
 		  mbec ? "-mbec" : "", (unsigned long long)n,
 		  (unsigned long long)t0,
@@ -181,9 +164,9 @@ static int bench(void)
 	bool modex = under_modex();
 
 	if (cmdline_value("n", buf, sizeof(buf)))
-		n = parse_u64(buf);
+		n = guest_parse_u64(buf);
 	if (cmdline_value("touch", buf, sizeof(buf)))
-		touch = parse_u64(buf);
+		touch = guest_parse_u64(buf);
 	if (!vmx_caps_read(&why)) {
 		guest_log("bench: no VMX: %s\n", why);
 		return CHECK_SKIP;

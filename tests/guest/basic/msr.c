@@ -37,14 +37,6 @@
 #define CPUID1_EDX_MTRR BIT(12)
 #define FOUR_GIB 0x100000000ULL
 
-static u64 tsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
 static bool modex_here(void)
 {
 	return under_modex();
@@ -182,11 +174,11 @@ static void uc_over(struct uc_pair *p)
 	p->old_base = guest_rdmsr(MSR_PHYSBASE(p->n));
 	p->old_mask = guest_rdmsr(MSR_PHYSMASK(p->n));
 	expect_write_reads_back(MSR_PHYSBASE(p->n), p->base);
-	t0 = tsc();
+	t0 = guest_rdtsc();
 	expect_write_reads_back(MSR_PHYSMASK(p->n), p->mask);
 	/* Under QEMU -icount shift=0 these are instructions. */
 	GINFO("the enabling write and its read-back took %llu TSC ticks\n",
-	      (unsigned long long)(tsc() - t0));
+	      (unsigned long long)(guest_rdtsc() - t0));
 	GCHECK(hypercall_answers(), "no hypercall answer after the UC MTRR");
 }
 
@@ -224,10 +216,10 @@ int check_mtrr(void)
 		       "hidden memory no longer reads as the sink under UC");
 	expect_write_reads_back(MSR_DEF_TYPE, def & ~0xc00ULL);
 	GCHECK(hypercall_answers(), "no hypercall answer with MTRRs off");
-	t0 = tsc();
+	t0 = guest_rdtsc();
 	expect_write_reads_back(MSR_DEF_TYPE, def & ~0xc00ULL);
 	GINFO("a write that changes no type and its read-back: %llu TSC ticks\n",
-	      (unsigned long long)(tsc() - t0));
+	      (unsigned long long)(guest_rdtsc() - t0));
 	expect_write_reads_back(MSR_DEF_TYPE, def);
 	if (np)
 		mtrr_invalid_writes(vcnt, p[0].n, cap);

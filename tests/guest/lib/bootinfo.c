@@ -223,6 +223,15 @@ bool cmdline_has(const char *tok)
 	return find_word(tok, false) != NULL;
 }
 
+u64 guest_parse_u64(const char *s)
+{
+	u64 v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (u64)(*s++ - '0');
+	return v;
+}
+
 bool cmdline_value(const char *key, char *buf, size_t len)
 {
 	const char *p = find_word(key, true);

@@ -21,14 +21,6 @@
 
 static u64 tsc_per_us = TSC_FALLBACK_HZ / 1000000;
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
 static inline void out8(u16 port, u8 v)
 {
 	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
@@ -57,11 +49,11 @@ void guest_clock_init(char *how, size_t len)
 	out8(PIT_CMD, PIT_CMD_CH2_MODE0);
 	out8(PIT_CH2, (u8)count);
 	out8(PIT_CH2, (u8)(count >> 8));
-	t0 = rdtsc();
+	t0 = guest_rdtsc();
 	while (!(in8(SYS_CTRL_B) & 0x20) && spins < CAL_SPIN_LIMIT &&
-	       rdtsc() - t0 < CAL_TSC_LIMIT)
+	       guest_rdtsc() - t0 < CAL_TSC_LIMIT)
 		spins++;
-	t1 = rdtsc();
+	t1 = guest_rdtsc();
 	out8(SYS_CTRL_B, ctrl);
 	if (spins < CAL_SPIN_LIMIT && t1 - t0 < CAL_TSC_LIMIT &&
 	    t1 - t0 >= CAL_MS * 1000) {
@@ -82,23 +74,23 @@ void guest_clock_init(char *how, size_t len)
 
 u64 guest_now_us(void)
 {
-	return rdtsc() / tsc_per_us;
+	return guest_rdtsc() / tsc_per_us;
 }
 
 void guest_udelay(u64 us)
 {
-	u64 end = rdtsc() + us * tsc_per_us;
+	u64 end = guest_rdtsc() + us * tsc_per_us;
 
-	while (rdtsc() < end)
+	while (guest_rdtsc() < end)
 		asm volatile("pause");
 }
 
 bool guest_wait_eq(const volatile u32 *p, u32 want, u64 us)
 {
-	u64 end = rdtsc() + us * tsc_per_us;
+	u64 end = guest_rdtsc() + us * tsc_per_us;
 
 	while (*p != want) {
-		if (rdtsc() >= end)
+		if (guest_rdtsc() >= end)
 			return *p == want;
 		asm volatile("pause" ::: "memory");
 	}
@@ -107,10 +99,10 @@ bool guest_wait_eq(const volatile u32 *p, u32 want, u64 us)
 
 bool guest_wait_ge64(const volatile u64 *p, u64 want, u64 us)
 {
-	u64 end = rdtsc() + us * tsc_per_us;
+	u64 end = guest_rdtsc() + us * tsc_per_us;
 
 	while (*p < want) {
-		if (rdtsc() >= end)
+		if (guest_rdtsc() >= end)
 			return *p >= want;
 		asm volatile("pause" ::: "memory");
 	}

@@ -22,6 +22,16 @@
 /* ---- provided by the test kernel ---- */
 void guest_main(void);
 
+/* The TSC once every earlier instruction has completed (LFENCE; RDTSC).
+ * On the emulators the test hosts use it counts instructions. */
+static inline u64 guest_rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
 /* ---- console (COM1) ---- */
 void guest_putc(char c);
 void guest_printf(const char *fmt, ...) __printf(1, 2);
@@ -169,6 +179,18 @@ u64 guest_hidden_top(void);
 /* Whether any memory-map entry, of any type, covers physical address @a. */
 bool guest_addr_in_map(u64 a);
 
+/* xorshift64* (Vigna): the randomized tests' generator; a fixed seed in
+ * *@state gives the same sequence on every host. */
+static inline u64 guest_xorshift64s(u64 *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dULL;
+}
+
+/* The decimal number at the start of @s (0 if it starts with none). */
+u64 guest_parse_u64(const char *s);
 /* True if the command line has @tok as a whole space-separated word. */
 bool cmdline_has(const char *tok);
 /* Value of "key=value" on the command line, copied into @buf; false if none. */

@@ -31,13 +31,9 @@
 
 static u64 rng;
 
-/* xorshift64* (Vigna): fixed seed, same sequence on every host. */
 static u64 rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
+	return guest_xorshift64s(&rng);
 }
 
 static u64 rnd_below(u64 n)

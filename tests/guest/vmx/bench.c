@@ -19,14 +19,6 @@ void l2_cpuid_loop(void);
 
 static u64 stats_buf[64];
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
 /* Modex's total exit count (its own hypercall counts as one), or -1. */
 static s64 modex_exits(void)
 {
@@ -56,7 +48,7 @@ static int bench_cpuid(void)
 		return 0;
 	l2_skip(&e);
 	e0 = modex_exits();
-	t0 = rdtsc();
+	t0 = guest_rdtsc();
 	for (i = 0; i < n; i++) {
 		if (vmx_enter(&l2_regs, 1))
 			break;
@@ -67,7 +59,7 @@ static int bench_cpuid(void)
 		vmread_r(EXIT_INSN_LEN, &len);
 		vmwrite_r(GUEST_RIP, rip + len);
 	}
-	t1 = rdtsc();
+	t1 = guest_rdtsc();
 	e1 = modex_exits();
 	GCHECK(i == n, "round trip %llu: exit reason %llu, CPUID expected",
 	       (unsigned long long)i, (unsigned long long)reason);

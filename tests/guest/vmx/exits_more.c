@@ -61,14 +61,6 @@ static int exits_mtf(void)
 	return 0;
 }
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
 static int exits_tsc(void)
 {
 	struct l2_exit e;
@@ -88,9 +80,9 @@ static int exits_tsc(void)
 	if (ctl_set(PROC_CTLS, PROC_TSC_OFFSET)) {
 		ran = true;
 		vmw(TSC_OFFSET, offset);
-		before = rdtsc();
+		before = guest_rdtsc();
 		l2_call(l2_rdtsc, 0, &e);
-		after = rdtsc();
+		after = guest_rdtsc();
 		l2_tsc = (l2_regs.rdx << 32) | (u32)l2_regs.rax;
 		if (expect_vmcall("RDTSC with TSC offsetting", &e,
 				  (u64)l2_rdtsc + 2))

@@ -349,15 +349,6 @@ static const char *const mutation_names[] = { "control",       "rflags",
 					      "guest-segment", "link-pointer",
 					      "msr-load",      "inject" };
 
-static u64 parse_u64(const char *s)
-{
-	u64 v = 0;
-
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (u64)(*s++ - '0');
-	return v;
-}
-
 static bool outcome_matches(const struct want *w, const struct l2_exit *e)
 {
 	switch (w->kind) {
@@ -380,9 +371,9 @@ static int random_rounds(void)
 	struct l2_exit e;
 
 	if (cmdline_value("random", opt, sizeof(opt)))
-		rounds = parse_u64(opt);
+		rounds = guest_parse_u64(opt);
 	if (cmdline_value("seed", opt, sizeof(opt)))
-		seed = parse_u64(opt);
+		seed = guest_parse_u64(opt);
 	rng = seed ? seed : 1;
 	memset(per_kind, 0, sizeof(per_kind));
 	vmcs_setup(vmx_has_ept());

@@ -524,14 +524,6 @@ static void counts_line(const char *what, u64 n, const u64 *cnt, u64 bad)
 		  what, (unsigned long long)n, (unsigned long long)bad, buf);
 }
 
-static inline u64 rdtsc64(void)
-{
-	u32 lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (u64)hi << 32 | lo;
-}
-
 static int check_vmentry(void)
 {
 	char sel[8];
@@ -562,7 +554,7 @@ static int check_vmentry(void)
 	GINFO("vmentry: seed %#llx, %llu entries, linear width %u\n",
 	      (unsigned long long)seed, (unsigned long long)count,
 	      rnd_linear_bits);
-	t0 = rdtsc64();
+	t0 = guest_rdtsc();
 	for (u64 it = 1; it <= count; it++) {
 		struct rnd_expect x;
 		struct result r;
@@ -585,8 +577,8 @@ static int check_vmentry(void)
 	}
 	counts_line("", count, cnt, bad);
 	GINFO("vmentry: %llu TSC ticks, %llu per entry\n",
-	      (unsigned long long)(rdtsc64() - t0),
-	      (unsigned long long)((rdtsc64() - t0) / (count ? count : 1)));
+	      (unsigned long long)(guest_rdtsc() - t0),
+	      (unsigned long long)((guest_rdtsc() - t0) / (count ? count : 1)));
 	GCHECK(!bad,
 	       "vmentry: %llu of %llu entries answered otherwise than the SDM requires",
 	       (unsigned long long)bad, (unsigned long long)count);

@@ -36,10 +36,7 @@ void rnd_seed(u64 seed)
 
 static u64 rnd64(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
+	return guest_xorshift64s(&rng);
 }
 
 static u64 rnd(u64 n)
